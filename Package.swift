@@ -1,0 +1,77 @@
+// swift-tools-version:6.0
+// csp: a permissioned-ledger toolchain for enterprise customer service.
+// Layers point one way: C system libraries → small single-concern libraries →
+// shared CLI conventions → one command module per tool → five thin executables.
+import PackageDescription
+
+let tools = ["node", "ca", "tx", "kvr", "audit"]
+
+/// Each executable is one entry file; the command lives in a library so tests run it in-process.
+func executable(_ tool: String, commands: String) -> Target {
+    .executableTarget(
+        name: "csp-\(tool)",
+        dependencies: [.target(name: commands), .product(name: "ArgumentParser", package: "swift-argument-parser")],
+        path: "Sources/Executables/csp-\(tool)")
+}
+
+let package = Package(
+    name: "csp",
+    platforms: [.macOS(.v13)],
+    products: tools.map { .executable(name: "csp-\($0)", targets: ["csp-\($0)"]) },
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.6.0"),
+    ],
+    targets: [
+        // MARK: C system libraries (shim headers wrap macros and variadic functions)
+        .systemLibrary(name: "CLevelDB", path: "Sources/CLevelDB", providers: [.apt(["libleveldb-dev"])]),
+        .systemLibrary(name: "COpenSSL", path: "Sources/COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CSQLite", path: "Sources/CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+
+        // MARK: Single-concern libraries
+        // Files, errno-based errors, hex: the bottom layer every module may use.
+        .target(name: "CSPBasics"),
+        // SHA-256, P-256 keys, PEM, ECDSA and secure random over libcrypto.
+        .target(name: "CSPCrypto", dependencies: ["CSPBasics", "COpenSSL"]),
+        // LevelDB: options, batches, iterators, snapshots.
+        .target(name: "CSPKeyValue", dependencies: ["CLevelDB"]),
+        // SQLite: WAL, cached statements, typed binds, transactions.
+        .target(name: "CSPSQLite", dependencies: ["CSQLite"]),
+        // zlib deflate/inflate for buffers and streams.
+        .target(name: "CSPCompression", dependencies: ["CZlib"]),
+        // Canonical bytes of transactions and blocks, ids, Merkle trees (docs/FORMAT.md).
+        .target(name: "CSPFormat", dependencies: ["CSPBasics", "CSPCrypto"]),
+        // Conventions shared by every tool: locations, output format, exit codes, errors.
+        .target(name: "CSPCLI", dependencies: ["CSPBasics", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+
+        // MARK: One command module per tool
+        .target(name: "CSPNodeCommands", dependencies: ["CSPCLI", "CSPFormat", "CSPKeyValue"]),
+        .target(name: "CSPCACommands", dependencies: ["CSPBasics", "CSPCLI", "CSPCrypto"]),
+        .target(name: "CSPTxCommands", dependencies: ["CSPBasics", "CSPCLI", "CSPFormat", "CSPCrypto"]),
+        .target(name: "CSPKVRCommands", dependencies: ["CSPCLI", "CSPFormat", "CSPSQLite"]),
+        .target(name: "CSPAuditCommands", dependencies: ["CSPBasics", "CSPCLI", "CSPCrypto", "CSPFormat"]),
+
+        // MARK: Thin executables
+        executable("node", commands: "CSPNodeCommands"),
+        executable("ca", commands: "CSPCACommands"),
+        executable("tx", commands: "CSPTxCommands"),
+        executable("kvr", commands: "CSPKVRCommands"),
+        executable("audit", commands: "CSPAuditCommands"),
+
+        // Benchmark harness behind `make bench`.
+        .executableTarget(name: "csp-bench", dependencies: ["CSPCrypto", "CSPKeyValue", "CSPCLI"], path: "bench/Sources/csp-bench"),
+
+        // MARK: Tests
+        // Runs real processes (the built binaries, openssl) for the tests.
+        .target(name: "CSPTestSupport", path: "Tests/CSPTestSupport"),
+        .testTarget(name: "CSPBasicsTests", dependencies: ["CSPBasics"]),
+        .testTarget(name: "CSPCryptoTests", dependencies: ["CSPCrypto", "CSPTestSupport"]),
+        .testTarget(name: "CSPKeyValueTests", dependencies: ["CSPKeyValue"]),
+        .testTarget(name: "CSPSQLiteTests", dependencies: ["CSPSQLite"]),
+        .testTarget(name: "CSPCompressionTests", dependencies: ["CSPCompression"]),
+        .testTarget(name: "CSPFormatTests", dependencies: ["CSPFormat", "CSPTestSupport"]),
+        .testTarget(name: "CSPCLITests", dependencies: ["CSPCLI"]),
+        // Runs the built binaries: stdout, stderr, exit codes, generated docs.
+        .testTarget(name: "EndToEndTests", dependencies: ["CSPTestSupport"]),
+    ]
+)

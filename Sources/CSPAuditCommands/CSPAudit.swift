@@ -1,0 +1,16 @@
+import ArgumentParser
+import CSPCLI
+
+/// `csp-audit`: hash-fingerprint audits of documents and ledgers.
+public struct CSPAudit: ParsableCommand {
+    public static let configuration = CommandConfiguration.csp(
+        commandName: "csp-audit",
+        abstract: "Fingerprint documents with SHA-256 and verify them against the ledger.",
+        discussion: """
+            Off-chain documents keep their SHA-256 fingerprint on chain. 'hash' prints \
+            fingerprints in the format of sha256sum; 'check' verifies a list of them.
+            """,
+        subcommands: [Hash.self, Check.self])
+
+    public init() {}
+}

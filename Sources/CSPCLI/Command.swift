@@ -1,0 +1,59 @@
+import ArgumentParser
+
+/// The version every csp tool reports.
+public enum CSPVersion {
+    public static let string = "0.1.0"
+}
+
+/// A csp command: `execute()` returns the exit status, and any error becomes one
+/// `error: ...` line on stderr with its documented exit code instead of a trap or a
+/// Swift error dump.
+public protocol CSPCommand: ParsableCommand {
+    func execute() throws -> ExitStatus
+}
+
+extension CSPCommand {
+    public func run() throws {
+        let status: ExitStatus
+        do {
+            status = try execute()
+        } catch let failure as CommandFailure {
+            Diagnostics.error(failure.message)
+            throw failure.status.exitCode
+        } catch let exit as ExitCode {
+            throw exit
+        } catch let validation as ValidationError {
+            throw validation
+        } catch {
+            Diagnostics.error(String(describing: error))
+            throw ExitStatus.failure.exitCode
+        }
+        if status != .success { throw status.exitCode }
+    }
+}
+
+/// Every command's configuration carries the version, so `--version` works at every level.
+extension CommandConfiguration {
+    public static func csp(
+        commandName: String? = nil,
+        abstract: String,
+        discussion: String = "",
+        subcommands: [ParsableCommand.Type] = [],
+        defaultSubcommand: ParsableCommand.Type? = nil
+    ) -> CommandConfiguration {
+        CommandConfiguration(
+            commandName: commandName,
+            abstract: abstract,
+            discussion: discussion.isEmpty ? exitStatusHelp : discussion + "\n\n" + exitStatusHelp,
+            version: CSPVersion.string,
+            subcommands: subcommands,
+            defaultSubcommand: defaultSubcommand)
+    }
+
+    /// Printed by every --help and so carried into every man page.
+    public static let exitStatusHelp = """
+        Exit status: 0 yes/done; 1 the answer is no (mismatch, not found, invalid or \
+        refused); 2 could not answer (I/O error, malformed input, unreachable node); \
+        64 usage error.
+        """
+}

@@ -1,0 +1,93 @@
+import Foundation
+
+/// Writes results to stdout: JSON lines or text, as --format asks.
+public struct Output: Sendable {
+    public let format: OutputFormat
+    public let quiet: Bool
+
+    public init(format: OutputFormat, quiet: Bool = false) {
+        self.format = format
+        self.quiet = quiet
+    }
+
+    /// Prints one result: `json` as a single line with sorted keys, or `text` as given.
+    public func emit(json: [String: JSONValue], text: @autoclosure () -> String) {
+        guard !quiet else { return }
+        switch format {
+        case .json: Swift.print(JSONValue.object(json).serialized)
+        case .text: Swift.print(text())
+        }
+    }
+
+    /// Prints a line that only the text format shows (headings, summaries).
+    public func textOnly(_ line: @autoclosure () -> String) {
+        guard !quiet, format == .text else { return }
+        Swift.print(line())
+    }
+}
+
+/// A JSON value with a deterministic serialization (sorted keys, no spaces), so output
+/// can be compared byte for byte in tests and diffs.
+public enum JSONValue: Sendable, Equatable, ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByBooleanLiteral {
+    case null
+    case bool(Bool)
+    case int(Int64)
+    case double(Double)
+    case string(String)
+    case array([JSONValue])
+    case object([String: JSONValue])
+
+    public init(stringLiteral value: String) { self = .string(value) }
+    public init(integerLiteral value: Int64) { self = .int(value) }
+    public init(booleanLiteral value: Bool) { self = .bool(value) }
+
+    public var serialized: String {
+        var out = ""
+        write(to: &out)
+        return out
+    }
+
+    private func write(to out: inout String) {
+        switch self {
+        case .null: out += "null"
+        case .bool(let value): out += value ? "true" : "false"
+        case .int(let value): out += String(value)
+        case .double(let value): out += value.isFinite ? String(value) : "null"
+        case .string(let value): JSONValue.escape(value, into: &out)
+        case .array(let values):
+            out += "["
+            for (index, value) in values.enumerated() {
+                if index > 0 { out += "," }
+                value.write(to: &out)
+            }
+            out += "]"
+        case .object(let fields):
+            out += "{"
+            for (index, key) in fields.keys.sorted().enumerated() {
+                if index > 0 { out += "," }
+                JSONValue.escape(key, into: &out)
+                out += ":"
+                fields[key]!.write(to: &out)
+            }
+            out += "}"
+        }
+    }
+
+    private static func escape(_ text: String, into out: inout String) {
+        out += "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case _ where scalar.value < 0x20:
+                out += "\\u" + String(repeating: "0", count: 4 - String(scalar.value, radix: 16).count)
+                    + String(scalar.value, radix: 16)
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        out += "\""
+    }
+}

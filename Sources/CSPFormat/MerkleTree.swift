@@ -1,0 +1,93 @@
+import CSPBasics
+import CSPCrypto
+
+/// The Merkle tree of RFC 6962 (section 2.1): leaves hashed with a 0x00 prefix, inner
+/// nodes with 0x01, and a list of n > 1 leaves split at the largest power of two
+/// smaller than n. Unlike Bitcoin's tree, no leaf is ever duplicated, so two different
+/// lists cannot share a root.
+public enum MerkleTree {
+    /// SHA-256(0x00 || leaf).
+    public static func leafHash(_ leaf: [UInt8]) -> SHA256Digest {
+        var input = [UInt8](repeating: 0, count: 1)
+        input.append(contentsOf: leaf)
+        return SHA256.hash(input)
+    }
+
+    /// SHA-256(0x01 || left || right).
+    public static func nodeHash(_ left: SHA256Digest, _ right: SHA256Digest) -> SHA256Digest {
+        var input = [UInt8](repeating: 1, count: 1)
+        input.reserveCapacity(65)
+        input.append(contentsOf: left.bytes)
+        input.append(contentsOf: right.bytes)
+        return SHA256.hash(input)
+    }
+
+    /// The root over leaf data; the root of no leaves is SHA-256 of the empty string.
+    public static func root(leaves: [[UInt8]]) -> SHA256Digest {
+        root(leafHashes: leaves.map(leafHash))
+    }
+
+    /// The root over already computed leaf hashes.
+    public static func root(leafHashes: [SHA256Digest]) -> SHA256Digest {
+        if leafHashes.isEmpty { return SHA256.hash([UInt8]()) }
+        return subtreeRoot(leafHashes[...])
+    }
+
+    private static func subtreeRoot(_ hashes: ArraySlice<SHA256Digest>) -> SHA256Digest {
+        if hashes.count == 1 { return hashes.first! }
+        let split = hashes.startIndex + largestPowerOfTwo(below: hashes.count)
+        return nodeHash(subtreeRoot(hashes[..<split]), subtreeRoot(hashes[split...]))
+    }
+
+    /// The largest power of two strictly smaller than n (n ≥ 2).
+    static func largestPowerOfTwo(below n: Int) -> Int {
+        precondition(n >= 2)
+        var k = 1
+        while k << 1 < n { k <<= 1 }
+        return k
+    }
+
+    /// The audit path of leaf `index` (RFC 6962, 2.1.1): the sibling hashes from the leaf
+    /// up to the root, which prove the leaf is in the tree without the other leaves.
+    public static func auditPath(index: Int, leafHashes: [SHA256Digest]) -> [SHA256Digest] {
+        precondition(index >= 0 && index < leafHashes.count, "leaf index out of range")
+        return path(index - 0, leafHashes[...])
+    }
+
+    private static func path(_ index: Int, _ hashes: ArraySlice<SHA256Digest>) -> [SHA256Digest] {
+        if hashes.count <= 1 { return [] }
+        let k = largestPowerOfTwo(below: hashes.count)
+        let split = hashes.startIndex + k
+        if index < k {
+            return path(index, hashes[..<split]) + [subtreeRoot(hashes[split...])]
+        } else {
+            return path(index - k, hashes[split...]) + [subtreeRoot(hashes[..<split])]
+        }
+    }
+
+    /// Recomputes the root from a leaf hash and its audit path (RFC 9162, 2.1.3.2).
+    public static func root(fromLeaf leafHash: SHA256Digest, index: Int, treeSize: Int,
+                            path: [SHA256Digest]) -> SHA256Digest? {
+        guard index >= 0, index < treeSize else { return nil }
+        var fn = index
+        var sn = treeSize - 1
+        var r = leafHash
+        for p in path {
+            if sn == 0 { return nil }
+            if fn & 1 == 1 || fn == sn {
+                r = nodeHash(p, r)
+                if fn & 1 == 0 {
+                    while fn & 1 == 0 && fn != 0 {
+                        fn >>= 1
+                        sn >>= 1
+                    }
+                }
+            } else {
+                r = nodeHash(r, p)
+            }
+            fn >>= 1
+            sn >>= 1
+        }
+        return sn == 0 ? r : nil
+    }
+}

@@ -1,0 +1,186 @@
+import CSPBasics
+import CSPCrypto
+
+/// One named argument of a contract call. Values are bytes; UTF-8 text for most calls.
+public struct TransactionArgument: Equatable, Hashable, Sendable {
+    public var name: String
+    public var value: [UInt8]
+
+    public init(name: String, value: [UInt8]) {
+        self.name = name
+        self.value = value
+    }
+
+    public init(name: String, text: String) {
+        self.init(name: name, value: Array(text.utf8))
+    }
+}
+
+/// The signed-over part of a transaction (docs/FORMAT.md, "Transaction body"). Its
+/// SHA-256 is the transaction id, so the id is known before submission and does not
+/// change if the signature is re-encoded.
+public struct TransactionBody: Equatable, Sendable {
+    public static let magic: [UInt8] = Array("CSPT".utf8)
+    public static let version: UInt8 = 1
+
+    public var channel: String
+    /// Milliseconds since 1970-01-01T00:00:00Z, set by the creator.
+    public var timestamp: UInt64
+    /// Random bytes that make two otherwise identical calls two transactions.
+    public var nonce: [UInt8]
+    /// The creator's X.509 certificate, DER.
+    public var creator: [UInt8]
+    public var contract: String
+    public var function: String
+    /// Sorted by name (byte order of UTF-8), names unique: the canonical order.
+    public private(set) var arguments: [TransactionArgument]
+
+    /// Throws when names repeat; sorts the arguments into canonical order.
+    public init(channel: String, timestamp: UInt64, nonce: [UInt8], creator: [UInt8],
+                contract: String, function: String, arguments: [TransactionArgument]) throws {
+        self.channel = channel
+        self.timestamp = timestamp
+        self.nonce = nonce
+        self.creator = creator
+        self.contract = contract
+        self.function = function
+        let sorted = arguments.sorted { $0.name.utf8.lexicographicallyPrecedes($1.name.utf8) }
+        for (previous, next) in zip(sorted, sorted.dropFirst()) where previous.name == next.name {
+            throw FormatError(structure: "transaction", offset: 0, reason: "argument '\(next.name)' given twice")
+        }
+        self.arguments = sorted
+        try validateLimits()
+    }
+
+    func validateLimits() throws {
+        func check(_ ok: Bool, _ reason: String) throws {
+            if !ok { throw FormatError(structure: "transaction", offset: 0, reason: reason) }
+        }
+        for (label, name) in [("channel", channel), ("contract", contract), ("function", function)] {
+            try check(!name.isEmpty && name.utf8.count <= FormatLimits.name, "\(label) name must be 1 to \(FormatLimits.name) bytes")
+        }
+        try check(!nonce.isEmpty && nonce.count <= FormatLimits.nonce, "nonce must be 1 to \(FormatLimits.nonce) bytes")
+        try check(creator.count <= FormatLimits.certificate, "creator certificate is larger than \(FormatLimits.certificate) bytes")
+        try check(arguments.count <= FormatLimits.arguments, "more than \(FormatLimits.arguments) arguments")
+        for argument in arguments {
+            try check(!argument.name.isEmpty && argument.name.utf8.count <= FormatLimits.name, "argument name must be 1 to \(FormatLimits.name) bytes")
+            try check(argument.value.count <= FormatLimits.argumentValue, "argument '\(argument.name)' is larger than \(FormatLimits.argumentValue) bytes")
+        }
+    }
+
+    public func encoded() -> [UInt8] {
+        var writer = CanonicalWriter(capacity: 128 + creator.count + arguments.reduce(0) { $0 + 8 + $1.name.utf8.count + $1.value.count })
+        writer.fixed(Self.magic)
+        writer.u8(Self.version)
+        writer.string(channel)
+        writer.u64(timestamp)
+        writer.lengthPrefixed(nonce)
+        writer.lengthPrefixed(creator)
+        writer.string(contract)
+        writer.string(function)
+        writer.u32(UInt32(arguments.count))
+        for argument in arguments {
+            writer.string(argument.name)
+            writer.lengthPrefixed(argument.value)
+        }
+        return writer.bytes
+    }
+
+    /// The transaction id: SHA-256 of the encoded body.
+    public var id: SHA256Digest { SHA256.hash(encoded()) }
+
+    public init(decoding bytes: [UInt8]) throws {
+        var reader = CanonicalReader(bytes, structure: "transaction body")
+        try self.init(reading: &reader)
+        try reader.finish()
+    }
+
+    init(reading reader: inout CanonicalReader) throws {
+        try reader.expectMagic(Self.magic, version: Self.version)
+        let channel = try reader.string("channel", max: FormatLimits.name)
+        let timestamp = try reader.u64("timestamp")
+        let nonce = try reader.lengthPrefixed("nonce", max: FormatLimits.nonce)
+        let creator = try reader.lengthPrefixed("creator certificate", max: FormatLimits.certificate)
+        let contract = try reader.string("contract", max: FormatLimits.name)
+        let function = try reader.string("function", max: FormatLimits.name)
+        let count = try reader.count("arguments", minimumElementSize: 8, max: FormatLimits.arguments)
+        var arguments: [TransactionArgument] = []
+        arguments.reserveCapacity(count)
+        for _ in 0..<count {
+            let at = reader.offset
+            let name = try reader.string("argument name", max: FormatLimits.name)
+            if let last = arguments.last, !last.name.utf8.lexicographicallyPrecedes(name.utf8) {
+                throw reader.error("argument '\(name)' is out of canonical order or repeated", at: at)
+            }
+            arguments.append(TransactionArgument(name: name, value: try reader.lengthPrefixed("argument value", max: FormatLimits.argumentValue)))
+        }
+        do {
+            try self.init(channel: channel, timestamp: timestamp, nonce: nonce, creator: creator,
+                          contract: contract, function: function, arguments: arguments)
+        } catch let error as FormatError {
+            throw reader.error(error.reason)
+        }
+    }
+}
+
+/// A signed transaction as it travels and as blocks hold it: the body and the creator's
+/// DER ECDSA signature over SHA-256(body), which is the transaction id.
+public struct Transaction: Equatable, Sendable {
+    public let body: TransactionBody
+    public let signature: [UInt8]
+    /// The exact body bytes, kept so the id never depends on re-encoding.
+    public let bodyBytes: [UInt8]
+    public let id: SHA256Digest
+
+    public init(body: TransactionBody, signature: [UInt8]) {
+        self.body = body
+        self.signature = signature
+        self.bodyBytes = body.encoded()
+        self.id = SHA256.hash(bodyBytes)
+    }
+
+    /// Signs `body` with the creator's key.
+    public init(signing body: TransactionBody, with key: P256PrivateKey) throws {
+        let bytes = body.encoded()
+        let id = SHA256.hash(bytes)
+        self.body = body
+        self.bodyBytes = bytes
+        self.id = id
+        self.signature = try key.signature(forDigest: id)
+    }
+
+    public func encoded() -> [UInt8] {
+        var writer = CanonicalWriter(capacity: bodyBytes.count + signature.count + 8)
+        writer.lengthPrefixed(bodyBytes)
+        writer.lengthPrefixed(signature)
+        return writer.bytes
+    }
+
+    public init(decoding bytes: [UInt8]) throws {
+        var reader = CanonicalReader(bytes, structure: "transaction")
+        try self.init(reading: &reader)
+        try reader.finish()
+    }
+
+    init(reading reader: inout CanonicalReader) throws {
+        let start = reader.offset
+        let bodyBytes = try reader.lengthPrefixed("transaction body", max: FormatLimits.transactionBody)
+        let body: TransactionBody
+        do {
+            body = try TransactionBody(decoding: bodyBytes)
+        } catch let error as FormatError {
+            throw FormatError(structure: "transaction body", offset: start + 4 + error.offset, reason: error.reason)
+        }
+        let signature = try reader.lengthPrefixed("signature", max: FormatLimits.signature)
+        self.body = body
+        self.bodyBytes = bodyBytes
+        self.signature = signature
+        self.id = SHA256.hash(bodyBytes)
+    }
+
+    /// Checks the signature against the creator's public key. Whether that key belongs to
+    /// an admitted certificate is the node's question, not the format's.
+    public func hasValidSignature(by key: P256PublicKey) throws -> Bool {
+        try key.isValidSignature(signature, digest: id)
+    }
+}

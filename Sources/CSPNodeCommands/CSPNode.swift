@@ -1,0 +1,15 @@
+import ArgumentParser
+import CSPCLI
+
+/// `csp-node`: the ledger node, the only daemon of csp.
+public struct CSPNode: ParsableCommand {
+    public static let configuration = CommandConfiguration.csp(
+        commandName: "csp-node",
+        abstract: "Run a csp ledger node: channels, ordering, validation, state and events.",
+        discussion: """
+            A node keeps one or more channels (a consortium chain and private chains) in \
+            append-only block files with LevelDB indexes, and serves clients on a Unix socket.
+            """)
+
+    public init() {}
+}

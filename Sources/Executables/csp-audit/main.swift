@@ -1,0 +1,2 @@
+import CSPAuditCommands
+CSPAudit.main()

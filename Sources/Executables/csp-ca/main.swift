@@ -1,0 +1,2 @@
+import CSPCACommands
+CSPCA.main()

@@ -1,0 +1,2 @@
+import CSPKVRCommands
+CSPKVR.main()

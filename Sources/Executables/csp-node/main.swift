@@ -1,0 +1,2 @@
+import CSPNodeCommands
+CSPNode.main()

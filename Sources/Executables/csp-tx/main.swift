@@ -1,0 +1,2 @@
+import CSPTxCommands
+CSPTx.main()
