@@ -10,7 +10,7 @@ let tools = ["node", "ca", "tx", "kvr", "audit"]
 func executable(_ tool: String, commands: String) -> Target {
     .executableTarget(
         name: "csp-\(tool)",
-        dependencies: [.target(name: commands), .product(name: "ArgumentParser", package: "swift-argument-parser")],
+        dependencies: [.target(name: commands), "CSPCLI", .product(name: "ArgumentParser", package: "swift-argument-parser")],
         path: "Sources/Executables/csp-\(tool)")
 }
 
@@ -59,7 +59,8 @@ let package = Package(
         executable("audit", commands: "CSPAuditCommands"),
 
         // Benchmark harness behind `make bench`.
-        .executableTarget(name: "csp-bench", dependencies: ["CSPCrypto", "CSPKeyValue", "CSPCLI"], path: "bench/Sources/csp-bench"),
+        .executableTarget(name: "csp-bench", dependencies: ["CSPCrypto", "CSPKeyValue", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+                          path: "bench/Sources/csp-bench"),
 
         // MARK: Tests
         // Runs real processes (the built binaries, openssl) for the tests.

@@ -57,3 +57,27 @@ extension CommandConfiguration {
         64 usage error.
         """
 }
+
+extension ParsableCommand {
+    /// The entry point of every csp executable. Help, --version and completion scripts
+    /// print as argument-parser prints them; usage errors become one git-style line
+    /// (`error: unknown option '--x'`) and exit 64; command failures were already
+    /// reported by `CSPCommand.run()` and only set the exit code.
+    public static func cspMain(_ arguments: [String]? = nil) -> Never {
+        do {
+            var command = try parseAsRoot(arguments)
+            try command.run()
+            exit()
+        } catch let status as ExitCode {
+            exit(withError: status)
+        } catch {
+            let code = exitCode(for: error)
+            if code == .success { exit(withError: error) }
+            let message = self.message(for: error).split(separator: "\n").first.map(String.init) ?? "invalid usage"
+            let lowered = message.prefix(1).lowercased() + message.dropFirst()
+            let name = configuration.commandName ?? "the command"
+            Diagnostics.error("\(lowered) (see '\(name) --help')")
+            exit(withError: code)
+        }
+    }
+}

@@ -78,6 +78,14 @@ final class GoldenVectorTests: XCTestCase {
         }
     }
 
+    /// docs/vectors/verify.py decodes the vectors with its own parser, written from
+    /// FORMAT.md alone: the document is precise enough to verify csp's bytes.
+    func testIndependentPythonVerifierAgrees() throws {
+        let result = try runProcess("python3", [repositoryRoot + "/docs/vectors/verify.py"])
+        XCTAssertEqual(result.status, 0, result.stdout + result.stderr)
+        XCTAssertTrue(result.stdout.hasSuffix("verify.py: all vectors agree with FORMAT.md\n"), result.stdout)
+    }
+
     private func writeVectors() throws {
         let key = try P256PrivateKey(pemFile: repositoryRoot + "/docs/vectors/signer-key.pem")
         let body = try Self.sampleBody()

@@ -1,2 +1,4 @@
+import CSPCLI
 import CSPAuditCommands
-CSPAudit.main()
+
+CSPAudit.cspMain()

@@ -1,2 +1,4 @@
+import CSPCLI
 import CSPCACommands
-CSPCA.main()
+
+CSPCA.cspMain()

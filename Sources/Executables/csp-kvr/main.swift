@@ -1,2 +1,4 @@
+import CSPCLI
 import CSPKVRCommands
-CSPKVR.main()
+
+CSPKVR.cspMain()

@@ -1,2 +1,4 @@
+import CSPCLI
 import CSPNodeCommands
-CSPNode.main()
+
+CSPNode.cspMain()

@@ -1,2 +1,4 @@
+import CSPCLI
 import CSPTxCommands
-CSPTx.main()
+
+CSPTx.cspMain()

@@ -1,0 +1,113 @@
+import ArgumentParser
+import Foundation
+
+/// Runs the benchmark scenarios and prints a markdown table of our number, the
+/// baseline's, their ratio and the target (bench/RESULTS.md records them).
+struct CSPBenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "csp-bench",
+        abstract: "Benchmark csp against baselines measured in the same run.")
+
+    @Option(help: "Folder holding the release binaries.")
+    var bin: String = ".build/release"
+
+    @Option(help: "Bytes hashed by the SHA-256 scenario.")
+    var shaBytes: Int = 1 << 30
+
+    @Option(help: "Seconds each rate measurement runs.")
+    var seconds: Double = 3
+
+    @Option(help: "Scratch folder for the benchmark's files.")
+    var scratch: String = NSTemporaryDirectory() + "csp-bench"
+
+    @Option(parsing: .upToNextOption, help: "Scenarios to run: sha256 ecdsa leveldb (default: all).")
+    var only: [String] = []
+
+    func run() throws {
+        try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        var rows: [Row] = []
+        let wanted = Set(only.isEmpty ? ["sha256", "ecdsa", "leveldb"] : only)
+        if wanted.contains("sha256") { rows += try SHA256Bench(bin: bin, bytes: shaBytes, scratch: scratch).run() }
+        if wanted.contains("ecdsa") { rows += try ECDSABench(seconds: seconds).run() }
+        if wanted.contains("leveldb") { rows += try LevelDBBench(seconds: seconds, scratch: scratch).run() }
+        print("")
+        print("machine: \(Machine.description)")
+        print("")
+        print(Row.table(rows))
+    }
+}
+
+/// One line of the results table.
+struct Row {
+    var scenario: String
+    var ours: Double
+    var baselineName: String
+    var baseline: Double
+    var unit: String
+    /// The ratio ours/baseline the issue asks for, or nil when the row only informs.
+    var target: Double?
+
+    var ratio: Double { baseline > 0 ? ours / baseline : 0 }
+
+    static func table(_ rows: [Row]) -> String {
+        var lines = ["| scenario | csp | baseline | baseline value | ratio | target | ok |",
+                     "|---|---:|---|---:|---:|---:|:---:|"]
+        for row in rows {
+            let target = row.target.map { String(format: "≥ %.2f", $0) } ?? "–"
+            let ok = row.target.map { row.ratio >= $0 ? "yes" : "NO" } ?? "–"
+            lines.append("| \(row.scenario) | \(format(row.ours)) \(row.unit) | \(row.baselineName) | \(format(row.baseline)) \(row.unit) | \(String(format: "%.2f", row.ratio)) | \(target) | \(ok) |")
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    static func format(_ value: Double) -> String {
+        value >= 100 ? String(format: "%.0f", value) : String(format: "%.1f", value)
+    }
+}
+
+/// Monotonic seconds.
+func now() -> Double {
+    var time = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &time)
+    return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
+}
+
+/// Runs a command to completion and returns its stdout; throws on a non-zero exit.
+@discardableResult
+func shell(_ executable: String, _ arguments: [String]) throws -> String {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: executable.hasPrefix("/") ? executable : "/usr/bin/env")
+    process.arguments = executable.hasPrefix("/") ? arguments : [executable] + arguments
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    process.standardError = FileHandle.nullDevice
+    try process.run()
+    let data = pipe.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    guard process.terminationStatus == 0 else {
+        throw ValidationError("'\(executable) \(arguments.joined(separator: " "))' exited with \(process.terminationStatus)")
+    }
+    return String(decoding: data, as: UTF8.self)
+}
+
+/// Best wall time of `runs` runs of a command: the least disturbed by the machine.
+func bestTime(runs: Int = 3, _ executable: String, _ arguments: [String]) throws -> Double {
+    var best = Double.infinity
+    for _ in 0..<runs {
+        let start = now()
+        try shell(executable, arguments)
+        best = min(best, now() - start)
+    }
+    return best
+}
+
+enum Machine {
+    static var description: String {
+        let cpuinfo = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
+        let model = cpuinfo.split(separator: "\n").first { $0.hasPrefix("model name") }
+            .map { $0.split(separator: ":", maxSplits: 1).last!.trimmingCharacters(in: .whitespaces) } ?? "unknown CPU"
+        let memory = ProcessInfo.processInfo.physicalMemory / (1 << 30)
+        return "\(ProcessInfo.processInfo.activeProcessorCount) cores, \(model), \(memory) GiB, \(ProcessInfo.processInfo.operatingSystemVersionString)"
+    }
+}

@@ -1,0 +1,166 @@
+#!/usr/bin/env python3
+"""An independent verifier of docs/FORMAT.md, written from the document alone.
+
+Decodes the committed vectors with its own parser, recomputes every hash and Merkle
+root, and checks every signature with the openssl command. Exits 0 when all agree,
+1 with the first disagreement otherwise.
+"""
+import hashlib
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def sha256(data):
+    return hashlib.sha256(data).digest()
+
+
+class Reader:
+    def __init__(self, data):
+        self.data, self.pos = data, 0
+
+    def take(self, n):
+        if self.pos + n > len(self.data):
+            raise ValueError("truncated at byte %d" % self.pos)
+        out = self.data[self.pos:self.pos + n]
+        self.pos += n
+        return out
+
+    def u8(self):
+        return self.take(1)[0]
+
+    def u32(self):
+        return int.from_bytes(self.take(4), "big")
+
+    def u64(self):
+        return int.from_bytes(self.take(8), "big")
+
+    def bytes(self):
+        return self.take(self.u32())
+
+    def string(self):
+        return self.bytes().decode("utf-8")
+
+    def magic(self, expected):
+        if self.take(4) != expected or self.u8() != 1:
+            raise ValueError("bad magic or version")
+
+    def end(self):
+        if self.pos != len(self.data):
+            raise ValueError("trailing bytes")
+
+
+def merkle_root(leaves):
+    if not leaves:
+        return sha256(b"")
+    if len(leaves) == 1:
+        return sha256(b"\x00" + leaves[0])
+    k = 1
+    while k * 2 < len(leaves):
+        k *= 2
+    return sha256(b"\x01" + merkle_root(leaves[:k]) + merkle_root(leaves[k:]))
+
+
+def decode_body(data):
+    r = Reader(data)
+    r.magic(b"CSPT")
+    body = {"channel": r.string(), "timestamp": r.u64(), "nonce": r.bytes().hex(),
+            "creator": r.bytes(), "contract": r.string(), "function": r.string(), "args": {}}
+    previous = None
+    for _ in range(r.u32()):
+        name = r.bytes()
+        if previous is not None and not previous < name:
+            raise ValueError("arguments out of order")
+        previous = name
+        body["args"][name.decode("utf-8")] = r.bytes().decode("utf-8")
+    r.end()
+    return body
+
+
+def decode_transaction(data):
+    r = Reader(data)
+    body, signature = r.bytes(), r.bytes()
+    r.end()
+    return body, signature
+
+
+def decode_block(data):
+    r = Reader(data)
+    header_bytes, signature = r.bytes(), r.bytes()
+    h = Reader(header_bytes)
+    h.magic(b"CSPH")
+    header = {"channel": h.string(), "number": h.u64(), "previous": h.take(32), "merkle": h.take(32),
+              "commit": h.take(32), "timestamp": h.u64(), "orderer": h.bytes(), "count": h.u32()}
+    h.end()
+    transactions = [r.bytes() for _ in range(r.u32())]
+    validations = [(r.u8(), r.string()) for _ in range(r.u32())]
+    r.end()
+    return header_bytes, header, signature, transactions, validations
+
+
+def openssl_verifies(public_key_pem, signature, message):
+    """openssl dgst -sha256 -verify: ECDSA over SHA-256(message)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        msg, sig = os.path.join(tmp, "msg"), os.path.join(tmp, "sig")
+        open(msg, "wb").write(message)
+        open(sig, "wb").write(signature)
+        result = subprocess.run(["openssl", "dgst", "-sha256", "-verify", public_key_pem, "-signature", sig, msg],
+                                capture_output=True)
+        return result.returncode == 0
+
+
+def check(condition, what):
+    if not condition:
+        print("verify.py: FAILED: " + what)
+        sys.exit(1)
+    print("ok   " + what)
+
+
+def main():
+    vectors = json.load(open(os.path.join(HERE, "format-v1.json")))
+    public_key = os.path.join(HERE, "signer-pub.pem")
+    cert = open(os.path.join(HERE, "signer-cert.der"), "rb").read()
+    given = json.load(open(os.path.join(HERE, "transaction.json")))
+
+    tx = vectors["transaction"]
+    body_bytes, signature = decode_transaction(bytes.fromhex(tx["encoded"]))
+    check(body_bytes.hex() == tx["body"], "signed transaction carries the body")
+    body = decode_body(body_bytes)
+    check(body["creator"] == cert and body["args"] == given["args"] and body["channel"] == given["channel"]
+          and body["timestamp"] == given["timestamp"] and body["nonce"] == given["nonce"],
+          "body decodes to the fields of transaction.json")
+    check(sha256(body_bytes).hex() == tx["txid"], "txid = SHA-256(body)")
+    check(openssl_verifies(public_key, signature, body_bytes), "creator signature verifies (openssl)")
+
+    commit = vectors["commit"]
+    pre = b"CSPC\x01" + sha256(b"commit of block 0") + (1).to_bytes(8, "big") + (1).to_bytes(4, "big") + b"\x00"
+    writes = {b"demand/D-1": b'{"status":"submitted"}', b"account/C-1001/D-1": b"", b"demand/D-0": None}
+    pre += len(writes).to_bytes(4, "big")
+    for key in sorted(writes):
+        value = writes[key]
+        pre += len(key).to_bytes(4, "big") + key
+        pre += b"\x00" if value is None else b"\x01" + len(value).to_bytes(4, "big") + value
+    check(pre.hex() == commit["preimage"], "commit hash preimage built from the document")
+    check(sha256(pre).hex() == commit["hash"], "commit hash")
+
+    block = vectors["block"]
+    header_bytes, header, block_signature, transactions, validations = decode_block(bytes.fromhex(block["encoded"]))
+    check(header_bytes.hex() == block["header"], "block carries the header")
+    check(sha256(header_bytes).hex() == block["hash"], "block hash = SHA-256(header)")
+    check(header["previous"] == sha256(b"block 0 of the vectors") and header["number"] == 1, "header fields")
+    check(header["commit"].hex() == commit["hash"], "header carries the commit hash")
+    check(header["count"] == len(transactions) == len(validations) == 1, "counts agree")
+    check(validations == [(0, "")], "validation code 0, empty reason")
+    check(merkle_root(transactions) == header["merkle"], "Merkle root over the signed transactions")
+    check(openssl_verifies(public_key, block_signature, header_bytes), "orderer signature verifies (openssl)")
+    for n, expected in enumerate(vectors["merkle"]):
+        check(merkle_root([bytes([i]) for i in range(n)]).hex() == expected, "Merkle root of %d leaves" % n)
+    print("verify.py: all vectors agree with FORMAT.md")
+
+
+if __name__ == "__main__":
+    main()
