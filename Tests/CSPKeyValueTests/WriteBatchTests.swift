@@ -95,8 +95,14 @@ final class WriteBatchTests: LevelDBTestCase {
                 }
             }
         }.start()
+        // Let the reader start before writing, and keep writing while it reads, so the
+        // two really overlap however the threads are scheduled.
+        let start = Date()
+        while reads.value == 0 && Date().timeIntervalSince(start) < 10 { usleep(1000) }
         let batch = WriteBatch()
-        for round in 1...2000 {
+        var round = 0
+        while round < 2000 || (reads.value < 100 && Date().timeIntervalSince(start) < 10) {
+            round += 1
             batch.clear()
             batch.put(bytes("a"), bytes(String(round)))
             batch.put(bytes("b"), bytes(String(round)))
