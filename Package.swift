@@ -20,6 +20,7 @@ let package = Package(
     products: tools.map { .executable(name: "csp-\($0)", targets: ["csp-\($0)"]) },
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.80.0"),
     ],
     targets: [
         // MARK: C system libraries (shim headers wrap macros and variadic functions)
@@ -41,12 +42,21 @@ let package = Package(
         .target(name: "CSPCompression", dependencies: ["CZlib"]),
         // Canonical bytes of transactions and blocks, ids, Merkle trees (docs/FORMAT.md).
         .target(name: "CSPFormat", dependencies: ["CSPBasics", "CSPCrypto"]),
+        // X.509 certificates, CSRs, CRLs and chain verification with a cache (libcrypto).
+        .target(name: "CSPCertificates", dependencies: ["CSPBasics", "CSPCrypto", "COpenSSL"]),
+        // Socket framing (docs/PROTOCOL.md): NIO codecs for servers, a blocking client for tools.
+        .target(name: "CSPWire", dependencies: ["CSPBasics", .product(name: "NIOCore", package: "swift-nio")]),
+        // The certificate authority: registry, enrollment, revocation, CRLs, audit log.
+        .target(name: "CSPAuthority", dependencies: ["CSPBasics", "CSPCrypto", "CSPCertificates", "CSPSQLite"]),
         // Conventions shared by every tool: locations, output format, exit codes, errors.
         .target(name: "CSPCLI", dependencies: ["CSPBasics", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
 
         // MARK: One command module per tool
         .target(name: "CSPNodeCommands", dependencies: ["CSPCLI", "CSPFormat", "CSPKeyValue"]),
-        .target(name: "CSPCACommands", dependencies: ["CSPBasics", "CSPCLI", "CSPCrypto"]),
+        .target(name: "CSPCACommands", dependencies: [
+            "CSPBasics", "CSPCLI", "CSPCrypto", "CSPCertificates", "CSPAuthority", "CSPWire",
+            .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+        ]),
         .target(name: "CSPTxCommands", dependencies: ["CSPBasics", "CSPCLI", "CSPFormat", "CSPCrypto"]),
         .target(name: "CSPKVRCommands", dependencies: ["CSPCLI", "CSPFormat", "CSPSQLite"]),
         .target(name: "CSPAuditCommands", dependencies: ["CSPBasics", "CSPCLI", "CSPCrypto", "CSPFormat"]),
@@ -59,7 +69,7 @@ let package = Package(
         executable("audit", commands: "CSPAuditCommands"),
 
         // Benchmark harness behind `make bench`.
-        .executableTarget(name: "csp-bench", dependencies: ["CSPCrypto", "CSPKeyValue", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+        .executableTarget(name: "csp-bench", dependencies: ["CSPCrypto", "CSPKeyValue", "CSPAuthority", "CSPCertificates", "CSPWire", .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           path: "bench/Sources/csp-bench"),
 
         // MARK: Tests
@@ -72,6 +82,11 @@ let package = Package(
         .testTarget(name: "CSPCompressionTests", dependencies: ["CSPCompression"]),
         .testTarget(name: "CSPFormatTests", dependencies: ["CSPFormat", "CSPTestSupport"]),
         .testTarget(name: "CSPCLITests", dependencies: ["CSPCLI"]),
+        .testTarget(name: "CSPWireTests", dependencies: [
+            "CSPWire", "CSPTestSupport", .product(name: "NIOPosix", package: "swift-nio"), .product(name: "NIOEmbedded", package: "swift-nio"),
+        ]),
+        .testTarget(name: "CSPCertificatesTests", dependencies: ["CSPCertificates", "CSPTestSupport"]),
+        .testTarget(name: "CSPAuthorityTests", dependencies: ["CSPAuthority", "CSPCertificates", "CSPCrypto", "CSPSQLite", "CSPTestSupport"]),
         // Runs the built binaries: stdout, stderr, exit codes, generated docs.
         .testTarget(name: "EndToEndTests", dependencies: ["CSPTestSupport"]),
     ]

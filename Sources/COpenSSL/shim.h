@@ -25,4 +25,36 @@ static inline int csp_EVP_PKEY_CTX_set_ec_paramgen_curve_nid(EVP_PKEY_CTX *ctx, 
 static inline void csp_OPENSSL_free(void *p) {
     OPENSSL_free(p);
 }
+
+/* Certificates (CSPCertificates): OpenSSL 3.0 declares typed stacks as macros. */
+static inline STACK_OF(X509) *csp_sk_X509_new_null(void) {
+    return sk_X509_new_null();
+}
+static inline int csp_sk_X509_push(STACK_OF(X509) *stack, X509 *certificate) {
+    return sk_X509_push(stack, certificate);
+}
+static inline void csp_sk_X509_free(STACK_OF(X509) *stack) {
+    sk_X509_free(stack);
+}
+static inline int csp_sk_X509_num(const STACK_OF(X509) *stack) {
+    return sk_X509_num(stack);
+}
+static inline X509 *csp_sk_X509_value(const STACK_OF(X509) *stack, int index) {
+    return sk_X509_value(stack, index);
+}
+static inline int csp_sk_X509_REVOKED_num(const STACK_OF(X509_REVOKED) *stack) {
+    return sk_X509_REVOKED_num(stack);
+}
+static inline X509_REVOKED *csp_sk_X509_REVOKED_value(const STACK_OF(X509_REVOKED) *stack, int index) {
+    return sk_X509_REVOKED_value(stack, index);
+}
+static inline STACK_OF(X509_EXTENSION) *csp_sk_X509_EXTENSION_new_null(void) {
+    return sk_X509_EXTENSION_new_null();
+}
+static inline int csp_sk_X509_EXTENSION_push(STACK_OF(X509_EXTENSION) *stack, X509_EXTENSION *extension) {
+    return sk_X509_EXTENSION_push(stack, extension);
+}
+static inline void csp_sk_X509_EXTENSION_pop_free(STACK_OF(X509_EXTENSION) *stack) {
+    sk_X509_EXTENSION_pop_free(stack, X509_EXTENSION_free);
+}
 #endif

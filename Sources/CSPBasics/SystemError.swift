@@ -29,3 +29,7 @@ public struct SystemError: Error, CustomStringConvertible, Equatable, Sendable {
 
 /// Quotes a path or name the way every message in csp does.
 public func quoted(_ subject: String) -> String { "'\(subject)'" }
+
+/// An error that means "the answer is no" (exit status 1) rather than "could not
+/// answer" (2): a refused request, an unknown id, a failed check. Tools map it so.
+public protocol Refusal: Error, CustomStringConvertible {}

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CSPBasics
 
 /// The version every csp tool reports.
 public enum CSPVersion {
@@ -20,6 +21,9 @@ extension CSPCommand {
         } catch let failure as CommandFailure {
             Diagnostics.error(failure.message)
             throw failure.status.exitCode
+        } catch let refusal as Refusal {
+            Diagnostics.error(refusal.description)
+            throw ExitStatus.no.exitCode
         } catch let exit as ExitCode {
             throw exit
         } catch let validation as ValidationError {

@@ -1,9 +1,9 @@
 import COpenSSL
 
 /// Memory-BIO plumbing shared by the PEM and DER readers and writers.
-enum MemoryBIO {
+package enum MemoryBIO {
     /// Runs `body` with a read-only BIO over `bytes`.
-    static func reading<T>(_ bytes: [UInt8], _ body: (OpaquePointer) throws -> T) throws -> T {
+    package static func reading<T>(_ bytes: [UInt8], _ body: (OpaquePointer) throws -> T) throws -> T {
         try bytes.withUnsafeBytes { raw in
             guard let bio = BIO_new_mem_buf(raw.baseAddress, Int32(raw.count)) else {
                 throw CryptoError.openssl("BIO_new_mem_buf")
@@ -14,7 +14,7 @@ enum MemoryBIO {
     }
 
     /// Runs `body` with a growable BIO and returns what it wrote.
-    static func writing(_ operation: String, _ body: (OpaquePointer) -> Int32) throws -> [UInt8] {
+    package static func writing(_ operation: String, _ body: (OpaquePointer) -> Int32) throws -> [UInt8] {
         guard let bio = BIO_new(BIO_s_mem()) else { throw CryptoError.openssl("BIO_new") }
         defer { BIO_free(bio) }
         guard body(bio) == 1 else { throw CryptoError.openssl(operation) }
@@ -29,10 +29,10 @@ enum MemoryBIO {
 
 /// A password callback that refuses: libcrypto would otherwise prompt on the terminal
 /// for an encrypted key, and csp tools are never interactive unless asked.
-let refusePassword: @convention(c) (UnsafeMutablePointer<CChar>?, Int32, Int32, UnsafeMutableRawPointer?) -> Int32 = { _, _, _, _ in 0 }
+package let refusePassword: @convention(c) (UnsafeMutablePointer<CChar>?, Int32, Int32, UnsafeMutableRawPointer?) -> Int32 = { _, _, _, _ in 0 }
 
 /// Checks that a key is EC on P-256; `subject` names it in the error.
-func requireP256(_ key: OpaquePointer, subject: String) throws {
+package func requireP256(_ key: OpaquePointer, subject: String) throws {
     let baseID = EVP_PKEY_get_base_id(key)
     guard baseID == EVP_PKEY_EC else {
         let name = EVP_PKEY_get0_type_name(key).map { String(cString: $0) } ?? "an unknown key type"

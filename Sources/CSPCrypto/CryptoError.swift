@@ -27,7 +27,7 @@ public enum CryptoError: Error, CustomStringConvertible, Equatable, Sendable {
 
     /// Drains OpenSSL's thread-local error queue into one reason; the queue must be
     /// empty afterwards so a later call does not report a stale error.
-    static func drainReason() -> String {
+    package static func drainReason() -> String {
         var reasons: [String] = []
         while true {
             let code = ERR_get_error()
@@ -41,7 +41,7 @@ public enum CryptoError: Error, CustomStringConvertible, Equatable, Sendable {
         return reasons.first ?? "unknown error"
     }
 
-    static func openssl(_ operation: String) -> CryptoError {
+    package static func openssl(_ operation: String) -> CryptoError {
         .openssl(operation: operation, reason: drainReason())
     }
 }

@@ -6,10 +6,10 @@ import CSPBasics
 public final class P256PrivateKey: @unchecked Sendable {
     // @unchecked: the EVP_PKEY is never mutated after creation and libcrypto allows
     // concurrent use of a const key; per-call contexts come from a locked pool.
-    let key: OpaquePointer
+    package let key: OpaquePointer
     private let signers: ContextPool
 
-    init(owning key: OpaquePointer) {
+    package init(owning key: OpaquePointer) {
         self.key = key
         self.signers = ContextPool(key: key) { EVP_PKEY_sign_init($0) }
     }

@@ -5,12 +5,12 @@ import CSPBasics
 public final class P256PublicKey: @unchecked Sendable, Equatable {
     // @unchecked: the EVP_PKEY is immutable after creation; verification contexts come
     // from a locked pool, one per concurrent caller.
-    let key: OpaquePointer
+    package let key: OpaquePointer
     private let verifiers: ContextPool
     /// The DER SubjectPublicKeyInfo: the key's identity for comparison and caching.
     public let der: [UInt8]
 
-    init(owning key: OpaquePointer, der: [UInt8]) {
+    package init(owning key: OpaquePointer, der: [UInt8]) {
         self.key = key
         self.der = der
         self.verifiers = ContextPool(key: key) { EVP_PKEY_verify_init($0) }
