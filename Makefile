@@ -123,8 +123,8 @@ uninstall:
 	    $(DESTDIR)$(MANDIR)/man1/$$tool.1 $(DESTDIR)$(MANDIR)/man1/$$tool.*.1; \
 	done
 
-# The main job, as far as the tools go today: a participant key, document fingerprints
-# checked like sha256sum, and a transaction's canonical bytes and id.
+# The main job, as far as the tools go today: admission through csp-ca, document
+# fingerprints checked like sha256sum, and a transaction's canonical bytes and id.
 demo: deps build
 	@bash docs/demo.sh .build/release
 

@@ -105,6 +105,18 @@ final class AuthorityTests: XCTestCase {
         }
     }
 
+    func testRequestWhoseSignatureDoesNotMatchItsKeyIsRefused() throws {
+        _ = try ca.register(id: "gus", role: "customer", organization: nil, attributes: [:], maxEnrollments: 1, secret: nil, actor: "test")
+        var der = try request(for: "gus").1.der
+        der[der.count - 3] ^= 0x01  // inside the signature's s value
+        let tampered = try CertificateSigningRequest(der: der)
+        XCTAssertThrowsError(try ca.sign(csr: tampered, id: "gus", actor: "test")) { error in
+            XCTAssertEqual((error as? CARefusal)?.message, "certificate request signature does not match its key")
+        }
+        XCTAssertEqual(try ca.certificates(of: "gus").count, 0)
+        XCTAssertEqual(try ca.auditLog().map(\.action), ["init", "crl", "register"], "a refused request changes nothing")
+    }
+
     func testSecretHashParametersTravelWithTheHash() throws {
         let hash = try SecretHash.make(secret: "s3cret-value", cost: SecretHash.randomSecretCost)
         let parsed = try XCTUnwrap(SecretHash(encoded: hash.description))

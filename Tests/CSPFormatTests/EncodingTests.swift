@@ -119,3 +119,34 @@ final class EncodingTests: XCTestCase {
         XCTAssertThrowsError(try CommitHash.compute(previous: .zero, number: 1, validations: [], writes: writes + [StateWrite(key: [1], value: [3])]))
     }
 }
+
+final class CommittedBlockTests: XCTestCase {
+    func testRecordRoundTripFinalWritesAndCommitHash() throws {
+        let key = try P256PrivateKey.generate()
+        let txs = try (0..<3).map { i in
+            try Transaction(signing: try TransactionBody(channel: "c", timestamp: UInt64(i), nonce: [UInt8(i)], creator: [],
+                                                         contract: "kv", function: "put", arguments: []), with: key)
+        }
+        let effects = [
+            TransactionEffects(writes: [StateWrite(key: [1], value: [1]), StateWrite(key: [2], value: [2])],
+                               events: [ContractEvent(name: "put", payload: [1])], accounts: ["Acme/alice"]),
+            TransactionEffects(writes: [StateWrite(key: [1], value: [9])]),  // invalid: must not count
+            TransactionEffects(writes: [StateWrite(key: [2], value: nil)], accounts: ["Acme/bob", "Acme/alice"]),
+        ]
+        let validations = [Validation.valid, Validation(code: .policyDenied, reason: "no"), .valid]
+        let header = BlockHeader(channel: "c", number: 0, previousHash: .zero, merkleRoot: Block.merkleRoot(of: txs),
+                                 commitHash: .zero, timestamp: 5, orderer: [], transactionCount: 3)
+        let record = CommittedBlock(block: Block(header: header, signature: [0x30, 0x00], transactions: txs, validations: validations),
+                                    effects: effects)
+        XCTAssertEqual(try CommittedBlock(decoding: record.encoded()), record)
+        XCTAssertEqual(record.finalWrites, [StateWrite(key: [1], value: [1]), StateWrite(key: [2], value: nil)])
+        XCTAssertEqual(try record.commitHash(previous: .zero),
+                       try CommitHash.compute(previous: .zero, number: 0, validations: [.valid, .policyDenied, .valid],
+                                              writes: [StateWrite(key: [1], value: [1]), StateWrite(key: [2], value: nil)]))
+        let bytes = record.encoded()
+        for cut in [5, bytes.count / 2, bytes.count - 1] {
+            XCTAssertThrowsError(try CommittedBlock(decoding: Array(bytes.prefix(cut))), "cut at \(cut)")
+        }
+        XCTAssertThrowsError(try CommittedBlock(decoding: bytes + [0])) { XCTAssertTrue("\($0)".contains("trailing"), "\($0)") }
+    }
+}
