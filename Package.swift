@@ -21,6 +21,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.80.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "5.0.0"),
     ],
     targets: [
         // MARK: C system libraries (shim headers wrap macros and variadic functions)
@@ -44,20 +45,32 @@ let package = Package(
         .target(name: "CSPFormat", dependencies: ["CSPBasics", "CSPCrypto"]),
         // X.509 certificates, CSRs, CRLs and chain verification with a cache (libcrypto).
         .target(name: "CSPCertificates", dependencies: ["CSPBasics", "CSPCrypto", "COpenSSL"]),
+        // A channel's configuration and access policy, transaction admission, and
+        // deterministic execution of the built-in contracts.
+        .target(name: "CSPChannel", dependencies: ["CSPBasics", "CSPCrypto", "CSPFormat", "CSPCertificates", .product(name: "Yams", package: "Yams")]),
+        // Per-channel storage: append-only block files and LevelDB indexes and state, with recovery.
+        .target(name: "CSPLedger", dependencies: ["CSPBasics", "CSPCrypto", "CSPFormat", "CSPKeyValue", "CZlib"]),
         // Socket framing (docs/PROTOCOL.md): NIO codecs for servers, a blocking client for tools.
         .target(name: "CSPWire", dependencies: ["CSPBasics", .product(name: "NIOCore", package: "swift-nio")]),
         // The certificate authority: registry, enrollment, revocation, CRLs, audit log.
         .target(name: "CSPAuthority", dependencies: ["CSPBasics", "CSPCrypto", "CSPCertificates", "CSPSQLite"]),
+        // The node: channels, solo ordering, execution, commit, queries and events on a socket.
+        .target(name: "CSPNodeRuntime", dependencies: [
+            "CSPBasics", "CSPCrypto", "CSPFormat", "CSPCertificates", "CSPLedger", "CSPChannel", "CSPNodeProtocol", "CSPWire",
+            .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+        ]),
+        // The node's request and response messages, shared by csp-node and its clients.
+        .target(name: "CSPNodeProtocol", dependencies: ["CSPBasics", "CSPCrypto", "CSPFormat", "CSPWire"]),
         // Conventions shared by every tool: locations, output format, exit codes, errors.
         .target(name: "CSPCLI", dependencies: ["CSPBasics", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
 
         // MARK: One command module per tool
-        .target(name: "CSPNodeCommands", dependencies: ["CSPCLI", "CSPFormat", "CSPKeyValue"]),
+        .target(name: "CSPNodeCommands", dependencies: ["CSPBasics", "CSPCLI", "CSPNodeRuntime", "CSPNodeProtocol"]),
         .target(name: "CSPCACommands", dependencies: [
             "CSPBasics", "CSPCLI", "CSPCrypto", "CSPCertificates", "CSPAuthority", "CSPWire",
             .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
         ]),
-        .target(name: "CSPTxCommands", dependencies: ["CSPBasics", "CSPCLI", "CSPFormat", "CSPCrypto"]),
+        .target(name: "CSPTxCommands", dependencies: ["CSPBasics", "CSPCLI", "CSPFormat", "CSPCrypto", "CSPCertificates", "CSPNodeProtocol"]),
         .target(name: "CSPKVRCommands", dependencies: ["CSPCLI", "CSPFormat", "CSPSQLite"]),
         .target(name: "CSPAuditCommands", dependencies: ["CSPBasics", "CSPCLI", "CSPCrypto", "CSPFormat"]),
 
@@ -69,7 +82,7 @@ let package = Package(
         executable("audit", commands: "CSPAuditCommands"),
 
         // Benchmark harness behind `make bench`.
-        .executableTarget(name: "csp-bench", dependencies: ["CSPCrypto", "CSPKeyValue", "CSPAuthority", "CSPCertificates", "CSPWire", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+        .executableTarget(name: "csp-bench", dependencies: ["CSPCrypto", "CSPFormat", "CSPKeyValue", "CSPAuthority", "CSPCertificates", "CSPWire", "CSPNodeProtocol", .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           path: "bench/Sources/csp-bench"),
 
         // MARK: Tests
@@ -86,6 +99,8 @@ let package = Package(
             "CSPWire", "CSPTestSupport", .product(name: "NIOPosix", package: "swift-nio"), .product(name: "NIOEmbedded", package: "swift-nio"),
         ]),
         .testTarget(name: "CSPCertificatesTests", dependencies: ["CSPCertificates", "CSPTestSupport"]),
+        .testTarget(name: "CSPChannelTests", dependencies: ["CSPChannel", "CSPTestSupport", "CSPCertificates", "CSPCrypto", "CSPFormat", "CSPBasics"]),
+        .testTarget(name: "CSPLedgerTests", dependencies: ["CSPLedger", "CSPTestSupport", "CSPKeyValue"]),
         .testTarget(name: "CSPAuthorityTests", dependencies: ["CSPAuthority", "CSPCertificates", "CSPCrypto", "CSPSQLite", "CSPTestSupport"]),
         // Runs the built binaries: stdout, stderr, exit codes, generated docs.
         .testTarget(name: "EndToEndTests", dependencies: ["CSPTestSupport"]),

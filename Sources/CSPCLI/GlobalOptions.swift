@@ -24,7 +24,7 @@ public struct GlobalOptions: ParsableArguments, Sendable {
     public var socket: String?
 
     @Option(name: .long, help: "Output format: json (one object per line) or text.")
-    public var format: OutputFormat = .text
+    public var format: OutputFormat?
 
     @Flag(name: .shortAndLong, help: "Print nothing but errors.")
     public var quiet = false
@@ -52,7 +52,11 @@ public struct GlobalOptions: ParsableArguments, Sendable {
         return resolvedHome + "/node.sock"
     }
 
-    public var output: Output { Output(format: format, quiet: quiet) }
+    /// Output in the chosen format, text unless --format says otherwise.
+    public var output: Output { output(defaultFormat: .text) }
+
+    /// For commands whose natural output is JSON (submitting a transaction).
+    public func output(defaultFormat: OutputFormat) -> Output { Output(format: format ?? defaultFormat, quiet: quiet) }
 }
 
 public enum Environment {

@@ -8,8 +8,11 @@ public struct CSPNode: ParsableCommand {
         abstract: "Run a csp ledger node: channels, ordering, validation, state and events.",
         discussion: """
             A node keeps one or more channels (a consortium chain and private chains) in \
-            append-only block files with LevelDB indexes, and serves clients on a Unix socket.
-            """)
+            append-only block files with LevelDB indexes, orders transactions into blocks \
+            (solo), executes them in block order and serves clients on a Unix socket. Its \
+            identity (key.pem, cert.pem with role node) lives in --home.
+            """,
+        subcommands: [Init.self, Start.self, Status.self, Channels.self])
 
     public init() {}
 }

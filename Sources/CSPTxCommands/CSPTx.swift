@@ -5,12 +5,14 @@ import CSPCLI
 public struct CSPTx: ParsableCommand {
     public static let configuration = CommandConfiguration.csp(
         commandName: "csp-tx",
-        abstract: "Build, sign and inspect csp transactions.",
+        abstract: "Sign and submit transactions, query the ledger, and watch events.",
         discussion: """
-            Transactions are signed over their canonical bytes (docs/FORMAT.md) with the \
-            identity in --home; 'encode' shows those bytes and the transaction id.
+            Uses the identity in --home (key.pem, cert.pem from 'csp-ca enroll') and the \
+            node at --socket. Transactions are signed over their canonical bytes \
+            (docs/FORMAT.md); reads are signed too, and the channel's policy decides who may \
+            read what. The channel comes from --channel or $CSP_CHANNEL.
             """,
-        subcommands: [Encode.self])
+        subcommands: [Submit.self, Query.self, History.self, Tx.self, Block.self, Account.self, Watch.self, Encode.self])
 
     public init() {}
 }

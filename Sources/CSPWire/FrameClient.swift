@@ -5,7 +5,9 @@ import Glibc
 
 /// A blocking client for a csp Unix socket: what the command-line tools use to talk to
 /// `csp-ca serve` and `csp-node`. One request, one response, in order.
-public final class FrameClient {
+/// @unchecked Sendable: one thread may send while another receives (the socket is full duplex);
+/// callers must not send, or receive, from two threads at once.
+public final class FrameClient: @unchecked Sendable {
     private var fd: Int32
     public let path: String
     public let maximumFrameSize: Int

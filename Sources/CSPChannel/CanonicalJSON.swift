@@ -1,0 +1,76 @@
+/// The few JSON shapes a channel configuration holds: no floats, no booleans, no null.
+enum JSONValue: Equatable, Sendable {
+    case string(String)
+    case integer(Int)
+    case array([JSONValue])
+    case object([String: JSONValue])
+}
+
+/// Writes JSON in one canonical form, the one RFC 8785 (JCS) prescribes for these
+/// shapes: object members sorted by the UTF-16 code units of their names, no
+/// whitespace, strings escaped minimally (`"`, `\`, and control characters, with the
+/// short escapes where JSON has them), everything else as literal UTF-8.
+///
+/// Why not `JSONEncoder(.sortedKeys)`: these bytes go into the world state and so into
+/// the commit hash, and Foundation's key order and escaping have differed between
+/// platforms and releases. A node on another Foundation must still produce the same
+/// bytes, or it would report a state fork that is not one.
+enum CanonicalJSON {
+    static func encode(_ value: JSONValue) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(4096)
+        write(value, into: &out)
+        return out
+    }
+
+    private static func write(_ value: JSONValue, into out: inout [UInt8]) {
+        switch value {
+        case .string(let text):
+            writeString(text, into: &out)
+        case .integer(let number):
+            out.append(contentsOf: String(number).utf8)
+        case .array(let elements):
+            out.append(UInt8(ascii: "["))
+            for (index, element) in elements.enumerated() {
+                if index > 0 { out.append(UInt8(ascii: ",")) }
+                write(element, into: &out)
+            }
+            out.append(UInt8(ascii: "]"))
+        case .object(let members):
+            out.append(UInt8(ascii: "{"))
+            let names = members.keys.sorted { $0.utf16.lexicographicallyPrecedes($1.utf16) }
+            for (index, name) in names.enumerated() {
+                if index > 0 { out.append(UInt8(ascii: ",")) }
+                writeString(name, into: &out)
+                out.append(UInt8(ascii: ":"))
+                write(members[name]!, into: &out)
+            }
+            out.append(UInt8(ascii: "}"))
+        }
+    }
+
+    private static let hexDigits = Array("0123456789abcdef".utf8)
+
+    private static func writeString(_ text: String, into out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\""))
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "\""): out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\"")])
+            case UInt8(ascii: "\\"): out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\\")])
+            case 0x08: out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "b")])
+            case 0x09: out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "t")])
+            case 0x0a: out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "n")])
+            case 0x0c: out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "f")])
+            case 0x0d: out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "r")])
+            case 0x00..<0x20:
+                out.append(contentsOf: Array("\\u00".utf8))
+                out.append(hexDigits[Int(byte >> 4)])
+                out.append(hexDigits[Int(byte & 0x0f)])
+            default:
+                // UTF-8 continuation and lead bytes pass through: the text stays UTF-8.
+                out.append(byte)
+            }
+        }
+        out.append(UInt8(ascii: "\""))
+    }
+}

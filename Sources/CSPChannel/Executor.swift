@@ -1,0 +1,88 @@
+import CSPBasics
+import CSPCrypto
+import CSPFormat
+
+/// Executes a block's transactions in order with the built-in contracts.
+///
+/// Deterministic: the result depends only on the transactions, their admission
+/// results, the state and the ledger's id index — never on the clock, randomness or
+/// dictionary order — so every node computes the same write set and commit hash.
+public struct Executor: Sendable {
+    public let rules: ChannelRules
+
+    public init(rules: ChannelRules) {
+        self.rules = rules
+    }
+
+    /// `admitted[i]` is `rules.admit(transactions[i], now: block timestamp)`, computed by
+    /// the node in parallel. A transaction admitted as valid is then checked for a
+    /// duplicate id — earlier in this block, or committed before (`isDuplicate`) — and
+    /// executed against `state` plus the writes of this block's earlier valid
+    /// transactions. Errors thrown by `state` or `isDuplicate` stop the block.
+    public func execute(_ transactions: [Transaction], admitted: [(Validation, Creator?)], state: any StateReader,
+                        isDuplicate: (SHA256Digest) throws -> Bool) throws -> BlockExecution {
+        guard admitted.count == transactions.count else {
+            throw ExecutionError("\(admitted.count) admission results for \(transactions.count) transactions")
+        }
+        let block = BlockState(base: state)
+        var seen = Set<SHA256Digest>()
+        var result = BlockExecution(validations: [], effects: [], newConfig: nil)
+        result.validations.reserveCapacity(transactions.count)
+        result.effects.reserveCapacity(transactions.count)
+
+        for (transaction, (admission, creator)) in zip(transactions, admitted) {
+            guard admission.code == .valid else {
+                result.validations.append(admission)
+                result.effects.append(.none)
+                continue
+            }
+            guard let creator else { throw ExecutionError("transaction \(transaction.id.hex) was admitted without a creator") }
+
+            // Only ids of admitted transactions count as seen (see BlockExecution.consumesID).
+            if seen.contains(transaction.id) {
+                result.validations.append(.refused(.duplicateID, "transaction \(transaction.id.hex) appears earlier in this block"))
+                result.effects.append(.none)
+                continue
+            }
+            if try isDuplicate(transaction.id) {
+                result.validations.append(.refused(.duplicateID, "transaction \(transaction.id.hex) was committed in an earlier block"))
+                result.effects.append(.none)
+                continue
+            }
+            seen.insert(transaction.id)
+
+            let call = ContractCall(transaction: transaction, creator: creator)
+            var scratch = TransactionState(block: block)
+            do {
+                let outcome = try run(call, blockSize: transactions.count, &scratch)
+                block.apply(scratch.writes)
+                result.validations.append(.valid)
+                result.effects.append(TransactionEffects(writes: scratch.writes, events: outcome.events, accounts: [creator.account]))
+                if let config = outcome.newConfig { result.newConfig = config }
+            } catch let failure as ContractFailure {
+                result.validations.append(.refused(.contractFailed, failure.reason))
+                result.effects.append(.none)
+            } catch let refusal as Validation {
+                result.validations.append(refusal)
+                result.effects.append(.none)
+            }
+        }
+        return result
+    }
+
+    private func run(_ call: ContractCall, blockSize: Int, _ state: inout TransactionState) throws -> ContractOutcome {
+        switch call.contract {
+        case KVContract.name where KVContract.functions.contains(call.function):
+            return try KVContract.execute(call, &state)
+        case ConfigContract.name where ConfigContract.functions.contains(call.function):
+            guard blockSize == 1 else {
+                throw call.failure("configuration transactions go in a block of their own")
+            }
+            return try ConfigContract.execute(call, rules: rules, &state)
+        default:
+            // Admission already refuses these; a node passing stale results gets the
+            // same answer admission would have given.
+            throw Validation.refused(.unknownContract, "no function \(call.contract).\(call.function) on channel \(quoted(rules.config.channel))")
+        }
+    }
+}

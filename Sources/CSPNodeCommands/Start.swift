@@ -1,0 +1,25 @@
+import ArgumentParser
+import CSPCLI
+import CSPNodeRuntime
+
+extension CSPNode {
+    /// `csp-node start`: serve until told to stop.
+    struct Start: CSPCommand {
+        static let configuration = CommandConfiguration.csp(
+            abstract: "Serve every channel in --home on the Unix socket until SIGTERM or SIGINT.",
+            discussion: """
+                Listens on --socket (default <home>/node.sock, mode 0660; the home is 0750). \
+                Logs to stderr. On SIGTERM or SIGINT it finishes the block in flight, syncs \
+                and closes the ledgers. A restart after a crash truncates a torn block-file \
+                tail and rebuilds whatever index lags the block files.
+                """)
+
+        @OptionGroup(title: "Global Options") var global: GlobalOptions
+
+        func execute() throws -> ExitStatus {
+            let home = NodeHome(global.resolvedHome)
+            try NodeRunner.run(home: home, socket: global.resolvedSocket, verbose: global.verbose)
+            return .success
+        }
+    }
+}

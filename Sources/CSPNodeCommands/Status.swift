@@ -1,0 +1,30 @@
+import ArgumentParser
+import CSPBasics
+import CSPCLI
+import CSPNodeProtocol
+
+extension CSPNode {
+    /// `csp-node status`: heights and hashes of a running node.
+    struct Status: CSPCommand {
+        static let configuration = CommandConfiguration.csp(
+            abstract: "Show a running node's channels: height, last block hash, commit hash, counts, uptime.")
+
+        @OptionGroup(title: "Global Options") var global: GlobalOptions
+
+        func execute() throws -> ExitStatus {
+            let client = try NodeClient(path: global.resolvedSocket)
+            defer { client.close() }
+            let response = try client.call(client.makeRequest("status", channel: nil))
+            guard response.status == 0 else { throw CommandFailure(response.error ?? "status failed") }
+            for channel in response.channels ?? [] {
+                global.output.emit(
+                    json: ["channel": .string(channel.channel), "height": .int(Int64(channel.height)),
+                           "last_block_hash": .string(channel.lastBlockHash), "commit_hash": .string(channel.commitHash),
+                           "transactions": .int(Int64(channel.transactions)), "pending": .int(Int64(channel.pending)),
+                           "uptime": .double(response.uptime ?? 0)],
+                    text: "\(channel.channel)  height \(channel.height)  block \(channel.lastBlockHash)  commit \(channel.commitHash)  committed \(channel.transactions) tx since start  pending \(channel.pending)  up \(Int(response.uptime ?? 0)) s")
+            }
+            return .success
+        }
+    }
+}

@@ -1,0 +1,66 @@
+import CSPBasics
+import CSPCrypto
+import CSPWire
+import Foundation
+
+/// A participant's connection to `csp-node`: sends requests, signs reads with the
+/// participant's key, and matches responses to requests by id.
+/// @unchecked Sendable: like FrameClient, one sender and one receiver may run at once.
+public final class NodeClient: @unchecked Sendable {
+    public let path: String
+    private let connection: FrameClient
+    private var nextID: UInt64 = 1
+    private let key: P256PrivateKey?
+    private let certificateDER: [UInt8]?
+
+    public init(path: String, key: P256PrivateKey? = nil, certificateDER: [UInt8]? = nil) throws {
+        self.path = path
+        self.key = key
+        self.certificateDER = certificateDER
+        connection = try FrameClient(path: path, maximumFrameSize: 64 << 20)
+    }
+
+    public func close() { connection.close() }
+
+    public func makeRequest(_ op: String, channel: String?) -> NodeRequest {
+        defer { nextID += 1 }
+        return NodeRequest(id: nextID, op: op, channel: channel)
+    }
+
+    /// Signs a read with the participant's certificate and key.
+    public func sign(_ request: inout NodeRequest) throws {
+        guard let key, let certificateDER else { return }
+        let timestamp = UInt64(Date().timeIntervalSince1970 * 1000)
+        let signature = try key.signature(for: ReadAuthorization.signedBytes(subject: request.readSubject, timestamp: timestamp))
+        request.auth = ReadAuthorization(certificate: Data(certificateDER).base64EncodedString(), timestamp: timestamp,
+                                         signature: Data(signature).base64EncodedString())
+    }
+
+    public func send(_ request: NodeRequest) throws {
+        try connection.send(Array(try JSONEncoder().encode(request)))
+    }
+
+    public func receive() throws -> NodeResponse {
+        let frame = try connection.receive()
+        do {
+            return try JSONDecoder().decode(NodeResponse.self, from: Data(frame))
+        } catch {
+            throw NodeClientError("malformed response from \(quoted(path))")
+        }
+    }
+
+    /// One request, one response.
+    public func call(_ request: NodeRequest) throws -> NodeResponse {
+        try send(request)
+        while true {
+            let response = try receive()
+            if response.id == request.id || response.id == 0 { return response }
+        }
+    }
+}
+
+public struct NodeClientError: Error, CustomStringConvertible, Sendable {
+    public let message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}

@@ -1,0 +1,140 @@
+import Foundation
+
+/// One request to `csp-node` (docs/PROTOCOL.md, "Node"). A client may send many before
+/// reading answers; every response carries the request's `id`.
+public struct NodeRequest: Codable, Equatable, Sendable {
+    public var id: UInt64
+    /// submit, query, range, history, tx, block, account, subscribe, status.
+    public var op: String
+    public var channel: String?
+    /// submit: base64 of a signed transaction (docs/FORMAT.md).
+    public var tx: String?
+    /// submit: answer when committed (default) or when accepted for ordering.
+    public var wait: Bool?
+    /// query, history: the state key (UTF-8); range: the prefix.
+    public var key: String?
+    /// tx: the id in hex; block: a number or a hash in hex; account: the account.
+    public var target: String?
+    public var limit: Int?
+    /// A continuation token from the previous page.
+    public var after: String?
+    /// subscribe: the first block to deliver (default: the next block).
+    public var from: UInt64?
+    /// subscribe filters.
+    public var contract: String?
+    public var event: String?
+    public var account: String?
+    /// Reads are signed by the reader (see `ReadAuthorization`).
+    public var auth: ReadAuthorization?
+
+    public init(id: UInt64, op: String, channel: String? = nil) {
+        self.id = id
+        self.op = op
+        self.channel = channel
+    }
+
+    /// What a read's signature covers: `op`, `channel` and the one parameter that names
+    /// what is read, so a signature for one read cannot be replayed for another.
+    public var readSubject: String {
+        [op, channel ?? "", key ?? "", target ?? "", account ?? "", contract ?? "", event ?? ""].joined(separator: "\u{0}")
+    }
+}
+
+/// A reader's proof of identity: its certificate and a signature over
+/// SHA-256("csp-read-v1" ‖ 0x00 ‖ timestamp (u64 BE, ms) ‖ readSubject (UTF-8)).
+public struct ReadAuthorization: Codable, Equatable, Sendable {
+    /// base64 DER certificate.
+    public var certificate: String
+    public var timestamp: UInt64
+    /// base64 DER ECDSA signature.
+    public var signature: String
+
+    public init(certificate: String, timestamp: UInt64, signature: String) {
+        self.certificate = certificate
+        self.timestamp = timestamp
+        self.signature = signature
+    }
+
+    public static func signedBytes(subject: String, timestamp: UInt64) -> [UInt8] {
+        var bytes = Array("csp-read-v1".utf8) + [0]
+        withUnsafeBytes(of: timestamp.bigEndian) { bytes.append(contentsOf: $0) }
+        bytes.append(contentsOf: Array(subject.utf8))
+        return bytes
+    }
+}
+
+/// One response, or one event of a subscription.
+public struct NodeResponse: Codable, Equatable, Sendable {
+    public var id: UInt64
+    /// 0 done/yes; 1 no (invalid, refused, not found); 2 could not answer.
+    public var status: Int32
+    public var error: String?
+    // submit
+    public var txid: String?
+    public var block: UInt64?
+    public var index: UInt32?
+    public var code: String?
+    public var reason: String?
+    // reads
+    public var value: String?
+    public var version: String?
+    public var items: [NodeItem]?
+    public var next: String?
+    /// A block or transaction as JSON.
+    public var record: NodeItem?
+    // subscribe: one event per frame; `behind` says the subscriber fell behind and must resume.
+    public var eventItem: NodeItem?
+    public var behind: Bool?
+    // status
+    public var channels: [ChannelStatus]?
+    public var uptime: Double?
+
+    public init(id: UInt64, status: Int32, error: String? = nil) {
+        self.id = id
+        self.status = status
+        self.error = error
+    }
+}
+
+/// A row of a read result: a key/value, a history entry, a transaction, a block or an event.
+public struct NodeItem: Codable, Equatable, Sendable {
+    public var key: String?
+    public var value: String?
+    public var deleted: Bool?
+    public var block: UInt64?
+    public var index: UInt32?
+    public var txid: String?
+    public var timestamp: UInt64?
+    public var contract: String?
+    public var function: String?
+    public var creator: String?
+    public var code: String?
+    public var reason: String?
+    public var event: String?
+    public var payload: String?
+    public var hash: String?
+    public var previousHash: String?
+    public var commitHash: String?
+    public var transactions: [NodeItem]?
+    public var arguments: [String: String]?
+
+    public init() {}
+}
+
+public struct ChannelStatus: Codable, Equatable, Sendable {
+    public var channel: String
+    public var height: UInt64
+    public var lastBlockHash: String
+    public var commitHash: String
+    public var transactions: UInt64
+    public var pending: Int
+
+    public init(channel: String, height: UInt64, lastBlockHash: String, commitHash: String, transactions: UInt64, pending: Int) {
+        self.channel = channel
+        self.height = height
+        self.lastBlockHash = lastBlockHash
+        self.commitHash = commitHash
+        self.transactions = transactions
+        self.pending = pending
+    }
+}

@@ -1,0 +1,58 @@
+import CSPBasics
+import CSPCertificates
+import CSPCrypto
+import Foundation
+
+/// A node's home folder (0750):
+///
+///     key.pem, cert.pem, ca-chain.pem   the node's identity (csp-ca enroll, role node)
+///     channels/<name>/                  one ledger per channel (blocks/, index/)
+///     node.sock                         the client socket (0660) while the node runs
+public struct NodeHome: Sendable {
+    public let path: String
+
+    public init(_ path: String) { self.path = path }
+
+    public var key: String { path + "/key.pem" }
+    public var certificate: String { path + "/cert.pem" }
+    public var channels: String { path + "/channels" }
+    public var socket: String { path + "/node.sock" }
+    public func channel(_ name: String) -> String { channels + "/" + name }
+
+    /// The channels this node hosts, by folder name.
+    public func channelNames() -> [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: channels)) ?? [])
+            .filter { FileIO.isDirectory(channel($0)) && !$0.hasPrefix(".") }
+            .sorted()
+    }
+
+    /// The node's signing identity: its key and the certificate that must match it.
+    public func identity() throws -> NodeIdentity {
+        guard FileIO.exists(key), FileIO.exists(certificate) else {
+            throw NodeError("no node identity in \(quoted(path)): enroll one with 'csp-ca enroll ID --out \(path)' (role node)")
+        }
+        let key = try P256PrivateKey(pemFile: self.key)
+        let certificate = try Certificate(pemFile: self.certificate)
+        guard try certificate.publicKey == key.publicKey else {
+            throw NodeError("\(quoted(self.key)) does not match \(quoted(self.certificate))")
+        }
+        return NodeIdentity(key: key, certificate: certificate)
+    }
+
+    public func prepare() throws {
+        try FileIO.makeDirectory(path, mode: 0o750)
+        try FileIO.makeDirectory(channels, mode: 0o750)
+    }
+}
+
+public struct NodeIdentity: Sendable {
+    public let key: P256PrivateKey
+    public let certificate: Certificate
+}
+
+/// A node failure worded for the operator; exit 2 unless it is a refusal.
+public struct NodeError: Error, CustomStringConvertible, Equatable, Sendable {
+    public let message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}

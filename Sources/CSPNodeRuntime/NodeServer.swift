@@ -1,0 +1,157 @@
+import CSPBasics
+import CSPFormat
+import CSPLedger
+import CSPNodeProtocol
+import CSPWire
+import Dispatch
+import Foundation
+import NIOCore
+import NIOPosix
+
+/// The node's client socket: length-prefixed JSON frames (docs/PROTOCOL.md). Each
+/// connection is one task; each request in it is a child task, so a client can keep
+/// thousands of submissions in flight and they are admitted on all cores.
+public final class NodeServer: Sendable {
+    public static let maximumFrameSize = 4 << 20
+    let channels: [String: ChannelService]
+    let path: String
+    let verbose: Bool
+    let started = Date()
+
+    public init(channels: [ChannelService], path: String, verbose: Bool) {
+        self.channels = Dictionary(uniqueKeysWithValues: channels.map { ($0.name, $0) })
+        self.path = path
+        self.verbose = verbose
+    }
+
+    /// Serves until `stop` is closed; returns after every connection is done.
+    public func run(onListening: @Sendable (Channel) -> Void) async throws {
+        let server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .serverChannelOption(.backlog, value: 256)
+            .childChannelOption(.allowRemoteHalfClosure, value: true)
+            .bind(unixDomainSocketPath: path, cleanupExistingSocketFile: false) { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(FrameDecoder(maximumFrameSize: Self.maximumFrameSize)))
+                    try channel.pipeline.syncOperations.addHandler(MessageToByteHandler(FrameEncoder()))
+                    return try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
+                }
+            }
+        guard chmod(path, 0o660) == 0 else { throw SystemError("cannot set permissions of \(quoted(path))") }
+        onListening(server.channel)
+        try await withThrowingDiscardingTaskGroup { group in
+            try await server.executeThenClose { connections in
+                for try await connection in connections {
+                    group.addTask { await self.serve(connection) }
+                }
+            }
+        }
+    }
+
+    private func serve(_ connection: NIOAsyncChannel<ByteBuffer, ByteBuffer>) async {
+        do {
+            try await connection.executeThenClose { inbound, outbound in
+                let writer = ResponseWriter(outbound: outbound)
+                try await withThrowingDiscardingTaskGroup { group in
+                    for try await frame in inbound {
+                        guard let request = try? JSONDecoder().decode(NodeRequest.self, from: Data(Array(buffer: frame))) else {
+                            try await writer.send(NodeResponse(id: 0, status: 2, error: "malformed request: expected a JSON object with 'id' and 'op'"))
+                            continue
+                        }
+                        if request.op == "subscribe" {
+                            // A subscription owns the rest of the connection.
+                            try await self.subscribe(request, writer: writer)
+                            return
+                        }
+                        group.addTask { try await writer.send(await self.answer(request)) }
+                    }
+                }
+            }
+        } catch {
+            if verbose { FileHandle.standardError.write(Data("csp-node: connection closed: \(error)\n".utf8)) }
+        }
+    }
+
+    /// The channel a request names, or the response refusing it.
+    enum Lookup {
+        case found(ChannelService)
+        case refused(NodeResponse)
+    }
+
+    func channel(_ request: NodeRequest) -> Lookup {
+        guard let name = request.channel else { return .refused(NodeResponse(id: request.id, status: 2, error: "request needs a channel")) }
+        guard let service = channels[name] else {
+            return .refused(NodeResponse(id: request.id, status: 1, error: "no channel \(quoted(name)) on this node"))
+        }
+        return .found(service)
+    }
+
+    func answer(_ request: NodeRequest) async -> NodeResponse {
+        switch request.op {
+        case "status":
+            var response = NodeResponse(id: request.id, status: 0)
+            response.channels = channels.values.sorted { $0.name < $1.name }.map { service in
+                let status = service.status
+                return ChannelStatus(channel: service.name, height: service.ledger.height,
+                                     lastBlockHash: service.ledger.lastBlockHash?.hex ?? "",
+                                     commitHash: service.ledger.lastCommitHash.hex,
+                                     transactions: status.transactions, pending: status.pending)
+            }
+            response.uptime = Date().timeIntervalSince(started)
+            return response
+        case "submit":
+            switch channel(request) {
+            case .refused(let response): return response
+            case .found(let service): return await submit(request, service)
+            }
+        default:
+            switch channel(request) {
+            case .refused(let response): return response
+            case .found(let service): return Reads(service: service).answer(request)
+            }
+        }
+    }
+
+    private func submit(_ request: NodeRequest, _ service: ChannelService) async -> NodeResponse {
+        guard let encoded = request.tx, let bytes = Data(base64Encoded: encoded) else {
+            return NodeResponse(id: request.id, status: 2, error: "submit needs 'tx': a base64 signed transaction")
+        }
+        let transaction: Transaction
+        do {
+            transaction = try Transaction(decoding: Array(bytes))
+        } catch {
+            var response = NodeResponse(id: request.id, status: 1, error: "rejected: \(error)")
+            response.code = ValidationCode.malformed.description
+            response.reason = String(describing: error)
+            return response
+        }
+        guard transaction.body.channel == service.name else {
+            return NodeResponse(id: request.id, status: 1, error: "rejected: transaction is for channel \(quoted(transaction.body.channel)), sent to \(quoted(service.name))")
+        }
+        let outcome = await service.submit(transaction, wait: request.wait ?? true)
+        var response = NodeResponse(id: request.id, status: outcome.validation.code == .valid && outcome.error == nil ? 0 : 1)
+        if let error = outcome.error, outcome.block == nil {
+            response.error = error == "rejected" ? "rejected: \(outcome.validation.reason)" : error
+            if error != "rejected" && outcome.validation.code == .malformed && outcome.validation.reason == "not committed" { response.status = 2 }
+        } else if outcome.validation.code != .valid {
+            response.error = "invalid: \(outcome.validation.reason)"
+        }
+        response.txid = outcome.txid.hex
+        response.block = outcome.block
+        response.index = outcome.index
+        response.code = outcome.validation.code.description
+        response.reason = outcome.validation.reason.isEmpty ? nil : outcome.validation.reason
+        return response
+    }
+}
+
+/// Serialises writes from a connection's concurrent request tasks.
+final class ResponseWriter: Sendable {
+    let outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>
+
+    init(outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>) { self.outbound = outbound }
+
+    func send(_ response: NodeResponse) async throws {
+        let data = try JSONEncoder().encode(response)
+        try await outbound.write(ByteBuffer(bytes: data))
+    }
+}

@@ -1,0 +1,212 @@
+import CSPBasics
+import CSPCertificates
+import CSPChannel
+import CSPCrypto
+import CSPFormat
+import CSPLedger
+import CSPNodeProtocol
+import Foundation
+
+/// Queries: each one signed by its reader and checked against the channel's read policy.
+struct Reads {
+    let service: ChannelService
+    /// How far a read's timestamp may be from the node's clock.
+    static let window: Double = 300
+
+    /// The policy kind each read op needs.
+    static let kinds = ["query": "state", "range": "state", "history": "history", "tx": "transaction",
+                        "block": "block", "account": "account", "subscribe": "events"]
+
+    func answer(_ request: NodeRequest) -> NodeResponse {
+        guard let kind = Self.kinds[request.op] else {
+            return NodeResponse(id: request.id, status: 2, error: "unknown operation \(quoted(request.op))")
+        }
+        if let refusal = authorize(request, kind: kind) { return refusal }
+        do {
+            return try read(request)
+        } catch {
+            return NodeResponse(id: request.id, status: 2, error: String(describing: error))
+        }
+    }
+
+    /// nil when the reader may read; otherwise the refusal to send.
+    func authorize(_ request: NodeRequest, kind: String) -> NodeResponse? {
+        guard let auth = request.auth else { return NodeResponse(id: request.id, status: 1, error: "read refused: reads must be signed (auth)") }
+        guard let der = Data(base64Encoded: auth.certificate), let signature = Data(base64Encoded: auth.signature) else {
+            return NodeResponse(id: request.id, status: 2, error: "malformed auth: certificate and signature must be base64")
+        }
+        let now = Date()
+        guard abs(Double(auth.timestamp) / 1000 - now.timeIntervalSince1970) <= Self.window else {
+            return NodeResponse(id: request.id, status: 1, error: "read refused: timestamp is more than \(Int(Self.window)) s from the node's clock")
+        }
+        do {
+            let key = try Certificate(der: Array(der)).publicKey
+            let bytes = ReadAuthorization.signedBytes(subject: request.readSubject, timestamp: auth.timestamp)
+            guard try key.isValidSignature(Array(signature), for: bytes) else {
+                return NodeResponse(id: request.id, status: 1, error: "read refused: signature does not verify")
+            }
+        } catch {
+            return NodeResponse(id: request.id, status: 1, error: "read refused: \(error)")
+        }
+        if case .failure(let validation) = service.currentRules.mayRead(certificate: Array(der), kind, now: now) {
+            return NodeResponse(id: request.id, status: 1, error: "read refused: \(validation.reason)")
+        }
+        return nil
+    }
+
+    private func read(_ request: NodeRequest) throws -> NodeResponse {
+        let ledger = service.ledger
+        var response = NodeResponse(id: request.id, status: 0)
+        let limit = min(max(request.limit ?? 100, 1), 1000)
+        switch request.op {
+        case "query":
+            guard let key = request.key else { return NodeResponse(id: request.id, status: 2, error: "query needs a key") }
+            guard let found = try ledger.state(Array(key.utf8)) else {
+                return NodeResponse(id: request.id, status: 1, error: "no value for key \(quoted(key))")
+            }
+            response.value = Self.text(found.value)
+            response.version = "\(found.block).\(found.transaction)"
+        case "range":
+            let page = try ledger.range(prefix: Array((request.key ?? "").utf8), limit: limit, after: request.after)
+            response.items = page.items.map { entry in
+                var item = NodeItem()
+                item.key = String(decoding: entry.key, as: UTF8.self)
+                item.value = Self.text(entry.value.value)
+                item.block = entry.value.block
+                item.index = entry.value.transaction
+                return item
+            }
+            response.next = page.next
+        case "history":
+            guard let key = request.key else { return NodeResponse(id: request.id, status: 2, error: "history needs a key") }
+            let page = try ledger.history(Array(key.utf8), limit: limit, after: request.after)
+            response.items = page.items.map { entry in
+                var item = NodeItem()
+                item.key = key
+                item.block = entry.block
+                item.index = entry.transaction
+                item.txid = entry.txid.hex
+                item.timestamp = entry.timestamp
+                if let value = entry.value { item.value = Self.text(value) } else { item.deleted = true }
+                return item
+            }
+            response.next = page.next
+        case "tx":
+            guard let target = request.target, let id = SHA256Digest(hex: target) else {
+                return NodeResponse(id: request.id, status: 2, error: "tx needs a transaction id (64 hex digits)")
+            }
+            guard let record = try ledger.transaction(id) else {
+                return NodeResponse(id: request.id, status: 1, error: "no transaction \(target)")
+            }
+            response.record = Self.item(record.transaction, validation: record.validation, block: record.block, index: record.index)
+        case "block":
+            let target = request.target ?? ""
+            let found: CommittedBlock?
+            if let number = UInt64(target) {
+                found = try ledger.block(number: number)
+            } else if let hash = SHA256Digest(hex: target) {
+                found = try ledger.block(hash: hash)
+            } else {
+                return NodeResponse(id: request.id, status: 2, error: "block needs a number or a block hash")
+            }
+            guard let found else { return NodeResponse(id: request.id, status: 1, error: "no block \(target)") }
+            response.record = Self.item(found)
+        case "account":
+            guard let account = request.target else { return NodeResponse(id: request.id, status: 2, error: "account needs an account (ORG/ID)") }
+            let page = try ledger.transactions(account: account, limit: limit, after: request.after)
+            response.items = page.items.map { Self.item($0.transaction, validation: $0.validation, block: $0.block, index: $0.index) }
+            response.next = page.next
+        default:
+            return NodeResponse(id: request.id, status: 2, error: "unknown operation \(quoted(request.op))")
+        }
+        return response
+    }
+
+    /// Values are shown as UTF-8 text when they are text, else as "base64:…".
+    static func text(_ bytes: [UInt8]) -> String {
+        String(validating: bytes, as: UTF8.self) ?? "base64:" + Data(bytes).base64EncodedString()
+    }
+
+    static func item(_ transaction: Transaction, validation: Validation, block: UInt64, index: UInt32) -> NodeItem {
+        var item = NodeItem()
+        item.txid = transaction.id.hex
+        item.block = block
+        item.index = index
+        item.timestamp = transaction.body.timestamp
+        item.contract = transaction.body.contract
+        item.function = transaction.body.function
+        item.code = validation.code.description
+        item.reason = validation.reason.isEmpty ? nil : validation.reason
+        if let certificate = try? Certificate(der: transaction.body.creator) {
+            item.creator = "\(certificate.subject.organization ?? "")/\(certificate.subject.commonName)"
+        }
+        item.arguments = Dictionary(uniqueKeysWithValues: transaction.body.arguments.map { ($0.name, text($0.value)) })
+        return item
+    }
+
+    static func item(_ record: CommittedBlock) -> NodeItem {
+        let header = record.block.header
+        var block = NodeItem()
+        block.block = header.number
+        block.hash = header.hash.hex
+        block.previousHash = header.previousHash.hex
+        block.commitHash = header.commitHash.hex
+        block.timestamp = header.timestamp
+        block.transactions = zip(record.block.transactions, record.block.validations).enumerated().map { index, pair in
+            item(pair.0, validation: pair.1, block: header.number, index: UInt32(index))
+        }
+        return block
+    }
+}
+
+extension NodeServer {
+    /// Streams matching events from `from` (default: the next block) in commit order.
+    /// After each block the client gets a marker with the block number, so it can resume
+    /// from the next one. The stream reads committed blocks at its own pace: a slow
+    /// reader is backpressured by the socket and never holds up commits.
+    func subscribe(_ request: NodeRequest, writer: ResponseWriter) async throws {
+        let service: ChannelService
+        switch channel(request) {
+        case .refused(let response): return try await writer.send(response)
+        case .found(let found): service = found
+        }
+        let reads = Reads(service: service)
+        if let refusal = reads.authorize(request, kind: "events") { return try await writer.send(refusal) }
+        var next = request.from ?? service.ledger.height
+        var accepted = NodeResponse(id: request.id, status: 0)
+        accepted.block = next
+        try await writer.send(accepted)
+        while true {
+            while next < service.ledger.height {
+                guard let record = try service.ledger.block(number: next) else { break }
+                for (index, transaction) in record.block.transactions.enumerated() where record.block.validations[index].code == .valid {
+                    let effects = record.effects[index]
+                    if let contract = request.contract, transaction.body.contract != contract { continue }
+                    if let account = request.account, !effects.accounts.contains(account) { continue }
+                    for event in effects.events {
+                        if let name = request.event, event.name != name { continue }
+                        var item = NodeItem()
+                        item.block = next
+                        item.index = UInt32(index)
+                        item.txid = transaction.id.hex
+                        item.contract = transaction.body.contract
+                        item.function = transaction.body.function
+                        item.event = event.name
+                        item.payload = Reads.text(event.payload)
+                        item.timestamp = transaction.body.timestamp
+                        var response = NodeResponse(id: request.id, status: 0)
+                        response.eventItem = item
+                        try await writer.send(response)
+                    }
+                }
+                var marker = NodeResponse(id: request.id, status: 0)
+                marker.block = next
+                try await writer.send(marker)
+                next += 1
+            }
+            let before = service.ledger.height
+            await service.waitForHeight(above: next)
+            if service.ledger.height == before && service.isStopping { return }
+        }
+    }
+}

@@ -1,0 +1,67 @@
+import ArgumentParser
+import CSPBasics
+import CSPCertificates
+import CSPCLI
+import CSPCrypto
+import CSPFormat
+import CSPNodeProtocol
+import Foundation
+
+/// The channel a command talks to.
+struct ChannelOption: ParsableArguments {
+    @Option(name: .long, help: "The channel (default: $CSP_CHANNEL).")
+    var channel: String?
+
+    var resolved: String {
+        get throws {
+            if let channel, !channel.isEmpty { return channel }
+            if let env = Environment.value("CSP_CHANNEL"), !env.isEmpty { return env }
+            throw CommandFailure("no channel: give --channel or set CSP_CHANNEL", status: .usage)
+        }
+    }
+}
+
+/// The identity in --home: the key that signs and the certificate that names it.
+struct Participant {
+    let key: P256PrivateKey
+    let certificate: Certificate
+
+    init(home: String) throws {
+        let keyPath = home + "/key.pem", certificatePath = home + "/cert.pem"
+        guard FileIO.exists(keyPath), FileIO.exists(certificatePath) else {
+            throw CommandFailure("no identity in \(quoted(home)): enroll with 'csp-ca enroll ID --out \(home)'")
+        }
+        key = try P256PrivateKey(pemFile: keyPath)
+        do {
+            certificate = try Certificate(pemFile: certificatePath)
+        } catch let error as SystemError { throw error }
+        guard try certificate.publicKey == key.publicKey else {
+            throw CommandFailure("\(quoted(keyPath)) does not match \(quoted(certificatePath))")
+        }
+    }
+
+    /// A signed transaction calling `contract.function` with `arguments`.
+    func transaction(channel: String, contract: String, function: String, arguments: [TransactionArgument]) throws -> Transaction {
+        let body: TransactionBody
+        do {
+            body = try TransactionBody(channel: channel, timestamp: UInt64(Date().timeIntervalSince1970 * 1000),
+                                       nonce: try SecureRandom.bytes(16), creator: certificate.der,
+                                       contract: contract, function: function, arguments: arguments)
+        } catch let error as FormatError {
+            throw CommandFailure(error.reason)
+        }
+        return try Transaction(signing: body, with: key)
+    }
+
+    func client(socket: String) throws -> NodeClient {
+        try NodeClient(path: socket, key: key, certificateDER: certificate.der)
+    }
+}
+
+/// Turns a node response into the tool's exit status, or throws its error line.
+func check(_ response: NodeResponse) throws {
+    guard response.status == 0 else {
+        throw CommandFailure(response.error ?? "the node answered status \(response.status)",
+                             status: response.status == 1 ? .no : .failure)
+    }
+}

@@ -1,0 +1,166 @@
+import ArgumentParser
+import CSPBasics
+import CSPCLI
+import CSPNodeProtocol
+import Foundation
+
+/// Options every paged read takes.
+struct PageOptions: ParsableArguments {
+    @Option(name: .long, help: "At most this many items (1 to 1000).")
+    var limit: Int = 100
+
+    @Option(name: .long, help: "Continue after this token (printed as 'next' by the previous page).")
+    var after: String?
+}
+
+/// Sends one signed read and prints its answer.
+struct Reader {
+    let global: GlobalOptions
+    let channel: String
+
+    func read(_ op: String, configure: (inout NodeRequest) -> Void) throws -> NodeResponse {
+        let participant = try Participant(home: global.resolvedHome)
+        let client = try participant.client(socket: global.resolvedSocket)
+        defer { client.close() }
+        var request = client.makeRequest(op, channel: channel)
+        configure(&request)
+        try client.sign(&request)
+        let response = try client.call(request)
+        try check(response)
+        return response
+    }
+}
+
+extension JSONEncoder {
+    static var sorted: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        return encoder
+    }
+}
+
+/// Prints read results: JSON lines (items as the node describes them) or short text.
+enum ReadOutput {
+    static func line(_ item: NodeItem) -> String {
+        String(decoding: (try? JSONEncoder.sorted.encode(item)) ?? Data(), as: UTF8.self)
+    }
+
+    static func text(_ item: NodeItem) -> String {
+        if let key = item.key {
+            return "\(key)  \(item.deleted == true ? "(deleted)" : item.value ?? "")\(item.block.map { "  block \($0).\(item.index ?? 0)" } ?? "")"
+        }
+        if let event = item.event {
+            return "block \(item.block ?? 0).\(item.index ?? 0)  \(item.contract ?? "").\(event)  \(item.payload ?? "")"
+        }
+        if let hash = item.hash {
+            return "block \(item.block ?? 0)  \(hash)  \(item.transactions?.count ?? 0) tx  commit \(item.commitHash ?? "")"
+        }
+        return "\(item.txid ?? "")  block \(item.block ?? 0).\(item.index ?? 0)  \(item.contract ?? "").\(item.function ?? "")  \(item.creator ?? "")  \(item.code ?? "")\(item.reason.map { ": " + $0 } ?? "")"
+    }
+
+    static func print(_ items: [NodeItem], next: String?, global: GlobalOptions) {
+        guard !global.quiet else { return }
+        let json = (global.format ?? .text) == .json
+        for item in items { Swift.print(json ? line(item) : text(item)) }
+        if let next { Swift.print(json ? "{\"next\":\"\(next)\"}" : "next \(next)") }
+    }
+}
+
+extension CSPTx {
+    /// `csp-tx query`: a key's current value, or a range by prefix.
+    struct Query: CSPCommand {
+        static let configuration = CommandConfiguration.csp(
+            abstract: "Read a key's current value, or every key under --prefix (paged).",
+            discussion: "Keys are namespaced by contract, e.g. kv/customer-42. Exits 1 when the key has no value or the policy refuses the read.")
+
+        @OptionGroup(title: "Global Options") var global: GlobalOptions
+        @OptionGroup var channel: ChannelOption
+        @OptionGroup var page: PageOptions
+
+        @Argument(help: "The key.")
+        var key: String?
+
+        @Option(name: .long, help: "Read every key starting with this prefix instead.")
+        var prefix: String?
+
+        func validate() throws {
+            if (key == nil) == (prefix == nil) { throw ValidationError("give a key or --prefix") }
+        }
+
+        func execute() throws -> ExitStatus {
+            let reader = Reader(global: global, channel: try channel.resolved)
+            if let prefix {
+                let response = try reader.read("range") { $0.key = prefix; $0.limit = page.limit; $0.after = page.after }
+                ReadOutput.print(response.items ?? [], next: response.next, global: global)
+            } else {
+                let response = try reader.read("query") { $0.key = key }
+                global.output.emit(json: ["key": .string(key!), "value": .string(response.value ?? ""), "version": .string(response.version ?? "")],
+                                   text: response.value ?? "")
+            }
+            return .success
+        }
+    }
+
+    /// `csp-tx history`: every value a key had.
+    struct History: CSPCommand {
+        static let configuration = CommandConfiguration.csp(abstract: "Print a key's history, oldest first (paged).")
+        @OptionGroup(title: "Global Options") var global: GlobalOptions
+        @OptionGroup var channel: ChannelOption
+        @OptionGroup var page: PageOptions
+        @Argument(help: "The key.") var key: String
+
+        func execute() throws -> ExitStatus {
+            let response = try Reader(global: global, channel: try channel.resolved).read("history") {
+                $0.key = key; $0.limit = page.limit; $0.after = page.after
+            }
+            ReadOutput.print(response.items ?? [], next: response.next, global: global)
+            return .success
+        }
+    }
+
+    /// `csp-tx tx`: one transaction with its validation code.
+    struct Tx: CSPCommand {
+        static let configuration = CommandConfiguration.csp(abstract: "Print a committed transaction and its validation code (exit 1 when unknown).")
+        @OptionGroup(title: "Global Options") var global: GlobalOptions
+        @OptionGroup var channel: ChannelOption
+        @Argument(help: "The transaction id (64 hex digits).") var txid: String
+
+        func execute() throws -> ExitStatus {
+            let response = try Reader(global: global, channel: try channel.resolved).read("tx") { $0.target = txid }
+            ReadOutput.print(response.record.map { [$0] } ?? [], next: nil, global: global)
+            return .success
+        }
+    }
+
+    /// `csp-tx block`: a block by number or hash.
+    struct Block: CSPCommand {
+        static let configuration = CommandConfiguration.csp(abstract: "Print a block by number or hash, with its transactions.")
+        @OptionGroup(title: "Global Options") var global: GlobalOptions
+        @OptionGroup var channel: ChannelOption
+        @Argument(help: "A block number, or a block hash (64 hex digits).") var block: String
+
+        func execute() throws -> ExitStatus {
+            let response = try Reader(global: global, channel: try channel.resolved).read("block") { $0.target = block }
+            ReadOutput.print(response.record.map { [$0] } ?? [], next: nil, global: global)
+            return .success
+        }
+    }
+
+    /// `csp-tx account`: the transactions that involve an account.
+    struct Account: CSPCommand {
+        static let configuration = CommandConfiguration.csp(abstract: "Print the transactions that involve an account (ORG/ID), in commit order (paged).")
+        @OptionGroup(title: "Global Options") var global: GlobalOptions
+        @OptionGroup var channel: ChannelOption
+        @OptionGroup var page: PageOptions
+        @Argument(help: "The account, as ORG/ID.") var account: String
+
+        func execute() throws -> ExitStatus {
+            let response = try Reader(global: global, channel: try channel.resolved).read("account") {
+                $0.target = account; $0.limit = page.limit; $0.after = page.after
+            }
+            ReadOutput.print(response.items ?? [], next: response.next, global: global)
+            return .success
+        }
+    }
+}

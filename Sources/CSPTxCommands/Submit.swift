@@ -1,0 +1,166 @@
+import ArgumentParser
+import CSPBasics
+import CSPCLI
+import CSPFormat
+import CSPNodeProtocol
+import Foundation
+
+extension CSPTx {
+    /// `csp-tx submit`: sign, submit, wait for the commit.
+    struct Submit: CSPCommand {
+        static let configuration = CommandConfiguration.csp(
+            abstract: "Sign and submit a transaction, or a batch of them, and wait for the commit.",
+            discussion: """
+                Prints one JSON object per transaction: txid, block, index, code, reason. \
+                Arguments come as name=value pairs, or as a JSON object with --json. With \
+                --batch, each input line is a JSON object {"call": "contract.function", \
+                "args": {...}}; many are in flight at once and one result line is printed \
+                per input line, in input order. Exits 0 when every transaction committed \
+                valid, 1 when any was invalid or rejected, 2 when it could not submit.
+                """)
+
+        @OptionGroup(title: "Global Options") var global: GlobalOptions
+        @OptionGroup var channel: ChannelOption
+
+        @Argument(help: ArgumentHelp("The call, as contract.function (e.g. kv.put).", valueName: "contract.function"))
+        var call: String?
+
+        @Argument(help: ArgumentHelp("Arguments as name=value.", valueName: "name=value"))
+        var arguments: [String] = []
+
+        @Option(name: .long, help: ArgumentHelp("Arguments as a JSON object of strings; - for standard input.", valueName: "file"), completion: .file())
+        var json: String?
+
+        @Option(name: .long, help: ArgumentHelp("NDJSON calls, one per line; - for standard input.", valueName: "file"), completion: .file())
+        var batch: String?
+
+        @Flag(name: .long, help: "Return once the node has accepted the transaction, without waiting for the block.")
+        var noWait = false
+
+        @Flag(name: .long, help: "Sign but do not submit: print the signed transaction (base64) for --signed.")
+        var signOnly = false
+
+        @Option(name: .long, help: ArgumentHelp("Submit a transaction signed earlier with --sign-only (repeatable; - for standard input).", valueName: "file"), completion: .file())
+        var signed: [String] = []
+
+        @Option(name: .long, help: "Transactions in flight at once with --batch.")
+        var window: Int = 2000
+
+        func validate() throws {
+            if batch == nil && call == nil && signed.isEmpty { throw ValidationError("give a call (contract.function), --signed or --batch") }
+            if !signed.isEmpty && (call != nil || batch != nil || signOnly) { throw ValidationError("--signed submits transactions as they are") }
+            if batch != nil && (call != nil || json != nil) { throw ValidationError("--batch takes its calls from the file, not from arguments") }
+            if window < 1 { throw ValidationError("--window must be at least 1") }
+        }
+
+        func execute() throws -> ExitStatus {
+            let channel = try self.channel.resolved
+            let participant = try Participant(home: global.resolvedHome)
+            let output = global.output(defaultFormat: .json)
+            if let batch {
+                return try BatchSubmission(participant: participant, channel: channel, socket: global.resolvedSocket,
+                                           window: window, wait: !noWait, output: output).run(input: batch)
+            }
+            if !signed.isEmpty { return try submitSigned(channel: channel, participant: participant, output: output) }
+            var parsed = try Self.parse(arguments)
+            if let json { parsed += try Self.parse(jsonObject: try FileIO.read(json, limit: 16 << 20), source: json) }
+            let (contract, function) = try Self.split(call!)
+            let transaction = try participant.transaction(channel: channel, contract: contract, function: function, arguments: parsed)
+            if signOnly {
+                let encoded = Data(transaction.encoded()).base64EncodedString()
+                output.emit(json: ["txid": .string(transaction.id.hex), "tx": .string(encoded)], text: encoded)
+                return .success
+            }
+            let client = try participant.client(socket: global.resolvedSocket)
+            defer { client.close() }
+            var request = client.makeRequest("submit", channel: channel)
+            request.tx = Data(transaction.encoded()).base64EncodedString()
+            request.wait = !noWait
+            let response = try client.call(request)
+            Self.print(response, txid: transaction.id.hex, output: output)
+            if response.status == 2 { throw CommandFailure(response.error ?? "could not submit") }
+            if response.status != 0 {
+                if !global.quiet { Diagnostics.error(response.error ?? "transaction \(response.code ?? "invalid")") }
+                return .no
+            }
+            return .success
+        }
+
+        /// Submits pre-signed transactions, pipelined on one connection, results in order.
+        private func submitSigned(channel: String, participant: Participant, output: Output) throws -> ExitStatus {
+            var transactions: [Transaction] = []
+            for file in signed {
+                let text = try FileIO.readText(file, limit: 8 << 20).trimmingCharacters(in: .whitespacesAndNewlines)
+                let base64 = (try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])?["tx"] as? String ?? text
+                guard let bytes = Data(base64Encoded: base64) else { throw CommandFailure("\(quoted(file)) holds no base64 signed transaction") }
+                do {
+                    transactions.append(try Transaction(decoding: Array(bytes)))
+                } catch {
+                    throw CommandFailure("\(quoted(file)): \(error)")
+                }
+            }
+            let client = try participant.client(socket: global.resolvedSocket)
+            defer { client.close() }
+            var requests: [NodeRequest] = []
+            for transaction in transactions {
+                var request = client.makeRequest("submit", channel: transaction.body.channel)
+                request.tx = Data(transaction.encoded()).base64EncodedString()
+                request.wait = !noWait
+                try client.send(request)
+                requests.append(request)
+            }
+            var answers: [UInt64: NodeResponse] = [:]
+            while answers.count < requests.count {
+                let response = try client.receive()
+                answers[response.id] = response
+            }
+            var worst = ExitStatus.success
+            for (request, transaction) in zip(requests, transactions) {
+                let response = answers[request.id]!
+                Self.print(response, txid: transaction.id.hex, output: output)
+                if response.status == 2 { worst = .failure } else if response.status != 0 && worst == .success { worst = .no }
+            }
+            return worst
+        }
+
+        static func print(_ response: NodeResponse, txid: String, output: Output) {
+            var json: [String: JSONValue] = ["txid": .string(response.txid ?? txid), "status": .int(Int64(response.status))]
+            if let block = response.block { json["block"] = .int(Int64(block)) }
+            if let index = response.index { json["index"] = .int(Int64(index)) }
+            if let code = response.code { json["code"] = .string(code) }
+            if let reason = response.reason { json["reason"] = .string(reason) }
+            if let error = response.error, response.code == nil { json["error"] = .string(error) }
+            output.emit(json: json, text: "\(response.txid ?? txid)  \(response.block.map { "block \($0)" } ?? "not committed")  \(response.code ?? "error")\(response.reason.map { ": " + $0 } ?? response.error.map { ": " + $0 } ?? "")")
+        }
+
+        static func split(_ call: String) throws -> (String, String) {
+            let parts = call.split(separator: ".", maxSplits: 1)
+            guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else {
+                throw CommandFailure("'\(call)' is not contract.function", status: .usage)
+            }
+            return (String(parts[0]), String(parts[1]))
+        }
+
+        static func parse(_ pairs: [String]) throws -> [TransactionArgument] {
+            try pairs.map { pair in
+                guard let equals = pair.firstIndex(of: "="), equals != pair.startIndex else {
+                    throw CommandFailure("argument '\(pair)' is not name=value", status: .usage)
+                }
+                return TransactionArgument(name: String(pair[..<equals]), text: String(pair[pair.index(after: equals)...]))
+            }
+        }
+
+        static func parse(jsonObject data: [UInt8], source: String) throws -> [TransactionArgument] {
+            guard let object = try? JSONSerialization.jsonObject(with: Data(data)) as? [String: Any] else {
+                throw CommandFailure("\(quoted(source)) must hold a JSON object")
+            }
+            return try object.map { name, value in
+                if let text = value as? String { return TransactionArgument(name: name, text: text) }
+                if JSONSerialization.isValidJSONObject([value]), let encoded = try? JSONSerialization.data(withJSONObject: value, options: [.sortedKeys, .fragmentsAllowed]) {
+                    return TransactionArgument(name: name, value: Array(encoded))
+                }
+                throw CommandFailure("\(quoted(source)): argument '\(name)' is not a string or JSON value")
+            }
+        }
+    }
+}

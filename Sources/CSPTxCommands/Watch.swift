@@ -1,0 +1,89 @@
+import ArgumentParser
+import CSPBasics
+import CSPCLI
+import CSPNodeProtocol
+import Foundation
+
+extension CSPTx {
+    /// `csp-tx watch`: events as NDJSON, resumable.
+    struct Watch: CSPCommand {
+        static let configuration = CommandConfiguration.csp(
+            abstract: "Stream events as JSON lines, in commit order; reconnects and resumes after a node restart.",
+            discussion: """
+                Starts at --from (a block number) or at the next block. Each line is one \
+                event: block, index, txid, contract, function, event, payload. When the \
+                connection drops, it reconnects and resumes after the last complete block.
+                """)
+
+        @OptionGroup(title: "Global Options") var global: GlobalOptions
+        @OptionGroup var channel: ChannelOption
+
+        @Option(name: .long, help: "The first block to deliver events from.")
+        var from: UInt64?
+
+        @Option(name: .long, help: "Only events of this contract.")
+        var contract: String?
+
+        @Option(name: .long, help: "Only events with this name.")
+        var event: String?
+
+        @Option(name: .long, help: "Only transactions involving this account (ORG/ID).")
+        var account: String?
+
+        @Option(name: .long, help: "Stop after this many events (default: run until interrupted).")
+        var count: Int?
+
+        @Option(name: .long, help: "Seconds to keep retrying a node that is down before giving up.")
+        var retry: Double = 60
+
+        func execute() throws -> ExitStatus {
+            let channel = try self.channel.resolved
+            let participant = try Participant(home: global.resolvedHome)
+            var next = from
+            var delivered = 0
+            var downSince: Date?
+            while true {
+                do {
+                    let client = try participant.client(socket: global.resolvedSocket)
+                    defer { client.close() }
+                    downSince = nil
+                    var request = client.makeRequest("subscribe", channel: channel)
+                    request.from = next
+                    request.contract = contract
+                    request.event = event
+                    request.account = account
+                    try client.sign(&request)
+                    try client.send(request)
+                    let accepted = try client.receive()
+                    try check(accepted)
+                    next = accepted.block
+                    while true {
+                        let response = try client.receive()
+                        try check(response)
+                        if let item = response.eventItem {
+                            if !global.quiet {
+                                print((global.format ?? .json) == .json ? ReadOutput.line(item) : ReadOutput.text(item))
+                                fflush(nil)
+                            }
+                            delivered += 1
+                            if let count, delivered >= count { return .success }
+                        } else if let block = response.block {
+                            next = block + 1  // the block is complete: resume after it
+                        }
+                    }
+                } catch let failure as CommandFailure {
+                    throw failure
+                } catch {
+                    // The node went away: retry until it is back or the patience runs out.
+                    let start = downSince ?? Date()
+                    downSince = start
+                    if Date().timeIntervalSince(start) > retry {
+                        throw CommandFailure("lost the node at \(quoted(global.resolvedSocket)): \(error)")
+                    }
+                    if global.verbose { Diagnostics.note("csp-tx watch: reconnecting (\(error))") }
+                    usleep(200_000)
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,52 @@
+import CSPChannel
+import XCTest
+
+final class AccessPolicyTests: XCTestCase {
+    func testMostSpecificInvokeKeyWins() {
+        let policy = AccessPolicy(invoke: [
+            "*": ["admin", "enterprise"],
+            "kv.*": ["customer", "enterprise"],
+            "kv.delete": ["admin"],
+        ])
+        // The function's own entry decides alone: enterprise loses delete although
+        // both broader entries grant it, and admin gains it although kv.* does not.
+        XCTAssertTrue(policy.mayInvoke(role: "admin", contract: "kv", function: "delete"))
+        XCTAssertFalse(policy.mayInvoke(role: "enterprise", contract: "kv", function: "delete"))
+        XCTAssertFalse(policy.mayInvoke(role: "customer", contract: "kv", function: "delete"))
+        // The contract's wildcard beats "*".
+        XCTAssertTrue(policy.mayInvoke(role: "customer", contract: "kv", function: "put"))
+        XCTAssertFalse(policy.mayInvoke(role: "admin", contract: "kv", function: "put"))
+        // "*" covers everything else.
+        XCTAssertTrue(policy.mayInvoke(role: "admin", contract: "demand", function: "submit"))
+        XCTAssertFalse(policy.mayInvoke(role: "customer", contract: "demand", function: "submit"))
+        // An empty list denies everyone at that level.
+        let closed = AccessPolicy(invoke: ["*": ["admin"], "kv.*": []])
+        XCTAssertFalse(closed.mayInvoke(role: "admin", contract: "kv", function: "put"))
+    }
+
+    func testNothingGrantedIsDenied() {
+        let empty = AccessPolicy()
+        XCTAssertFalse(empty.mayInvoke(role: "admin", contract: "kv", function: "put"))
+        XCTAssertFalse(empty.mayRead(role: "admin", "state"))
+    }
+
+    func testReadKindOverridesStar() {
+        let policy = AccessPolicy(read: ["*": ["regulator", "enterprise"], "block": ["regulator"], "state": ["customer"]])
+        XCTAssertTrue(policy.mayRead(role: "regulator", "history"))
+        XCTAssertTrue(policy.mayRead(role: "enterprise", "history"))
+        XCTAssertFalse(policy.mayRead(role: "enterprise", "block"))
+        XCTAssertTrue(policy.mayRead(role: "regulator", "block"))
+        XCTAssertTrue(policy.mayRead(role: "customer", "state"))
+        XCTAssertFalse(policy.mayRead(role: "regulator", "state"))
+        XCTAssertFalse(policy.mayRead(role: "customer", "events"))
+    }
+
+    func testDecodeForSetPolicy() throws {
+        let policy = try AccessPolicy.decode(json: Array(#"{"invoke":{"kv.put":["customer"]}}"#.utf8))
+        XCTAssertEqual(policy, AccessPolicy(invoke: ["kv.put": ["customer"]], read: [:]))
+        XCTAssertEqual(errorMessage { try AccessPolicy.decode(json: Array(#"{"invoke":{"kv.put":["clerk"]}}"#.utf8)) },
+                       "policy.invoke 'kv.put': unknown role 'clerk' (roles: customer, enterprise, department, regulator, node, admin)")
+        XCTAssertEqual(errorMessage { try AccessPolicy.decode(json: Array(#"{"invoke":{},"write":{}}"#.utf8)) }, "unknown field 'write'")
+        XCTAssertEqual(errorMessage { try AccessPolicy.decode(json: Array("invoke: {}".utf8)) }.hasPrefix("not valid JSON: "), true)
+    }
+}

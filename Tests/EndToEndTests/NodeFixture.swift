@@ -1,0 +1,107 @@
+import CSPTestSupport
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+import XCTest
+
+/// A CA, a node identity, participants and a channel, made with the real binaries:
+/// what an operator does before `csp-node start`.
+struct NodeFixture {
+    let dir: String
+    var ca: String { dir + "/ca" }
+    var node: String { dir + "/node" }
+    var socket: String { dir + "/node/node.sock" }
+    let channel = "consortium"
+
+    static func bin(_ tool: String) -> String { productsDirectory + "/" + tool }
+
+    @discardableResult
+    static func run(_ tool: String, _ arguments: [String], input: Data? = nil, expect status: Int32? = 0,
+                    file: StaticString = #filePath, line: UInt = #line) throws -> ProcessResult {
+        let result = try runProcess(bin(tool), arguments, input: input)
+        if let status { XCTAssertEqual(result.status, status, "\(tool) \(arguments.joined(separator: " ")): \(result.stderr)", file: file, line: line) }
+        return result
+    }
+
+    /// Registers and enrolls `id` with `role` into `<dir>/<id>`.
+    func enroll(_ id: String, role: String) throws -> String {
+        let secret = try Self.run("csp-ca", ["register", id, "--home", ca, "--role", role]).stdout.trimmingCharacters(in: .newlines)
+        let home = id == "node" ? node : dir + "/" + id
+        try Self.run("csp-ca", ["enroll", id, "--secret", secret, "--ca", ca, "--out", home])
+        return home
+    }
+
+    /// CA, node identity, alice (customer), root (admin), regulator; channel created.
+    static func make(_ testCase: XCTestCase, maxTransactions: Int = 500, timeoutMilliseconds: Int = 50) throws -> NodeFixture {
+        let fixture = NodeFixture(dir: try temporaryDirectory(testCase))
+        try run("csp-ca", ["init", "--home", fixture.ca, "--org", "Acme"])
+        _ = try fixture.enroll("node", role: "node")
+        _ = try fixture.enroll("alice", role: "customer")
+        _ = try fixture.enroll("root", role: "admin")
+        _ = try fixture.enroll("rita", role: "regulator")
+        try fixture.writeGenesis(maxTransactions: maxTransactions, timeoutMilliseconds: timeoutMilliseconds)
+        try run("csp-node", ["init", "--home", fixture.node, "--channel", fixture.channel, "--config", fixture.dir + "/genesis.json"])
+        return fixture
+    }
+
+    func writeGenesis(maxTransactions: Int, timeoutMilliseconds: Int) throws {
+        let config: [String: Any] = [
+            "channel": channel,
+            "organizations": [["name": "Acme",
+                               "certificates": [try String(contentsOfFile: ca + "/ca-cert.pem", encoding: .utf8)],
+                               "crls": [try String(contentsOfFile: ca + "/crl.pem", encoding: .utf8)]]],
+            "orderer": try String(contentsOfFile: node + "/cert.pem", encoding: .utf8),
+            "admins": ["Acme/root"],
+            "blockCutting": ["maxTransactions": maxTransactions, "maxBytes": 4 << 20, "timeoutMilliseconds": timeoutMilliseconds],
+            "policy": ["invoke": ["kv.*": ["customer", "admin", "enterprise"], "config.*": ["admin"]],
+                       "read": ["*": ["customer", "admin", "regulator", "enterprise"], "block": ["admin", "regulator"]]],
+            "timestampWindowSeconds": 300,
+        ]
+        try JSONSerialization.data(withJSONObject: config, options: [.prettyPrinted, .sortedKeys])
+            .write(to: URL(fileURLWithPath: dir + "/genesis.json"))
+    }
+
+    /// Starts `csp-node start` and waits for its socket.
+    func start() throws -> Process {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Self.bin("csp-node"))
+        process.arguments = ["start", "--home", node]
+        let log = FileHandle(forWritingAtPath: dir + "/node.log") ?? {
+            FileManager.default.createFile(atPath: dir + "/node.log", contents: nil)
+            return FileHandle(forWritingAtPath: dir + "/node.log")!
+        }()
+        log.seekToEndOfFile()
+        process.standardError = log
+        try process.run()
+        // Wait until the node accepts connections (a killed node leaves a stale socket file).
+        var ready = false
+        for _ in 0..<1000 {
+            if Self.accepts(socket) { ready = true; break }
+            usleep(10_000)
+        }
+        XCTAssertTrue(ready, "the node serves its socket: \(nodeLog)")
+        return process
+    }
+
+    static func accepts(_ path: String) -> Bool {
+        let fd = Glibc.socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        withUnsafeMutableBytes(of: &address.sun_path) { raw in raw.copyBytes(from: Array(path.utf8) + [0]) }
+        return withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        } == 0
+    }
+
+    var nodeLog: String { (try? String(contentsOfFile: dir + "/node.log", encoding: .utf8)) ?? "" }
+
+    /// csp-tx as participant `who`.
+    @discardableResult
+    func tx(_ who: String, _ arguments: [String], input: Data? = nil, expect status: Int32? = 0,
+            file: StaticString = #filePath, line: UInt = #line) throws -> ProcessResult {
+        try Self.run("csp-tx", arguments + ["--home", dir + "/" + who, "--socket", socket, "--channel", channel],
+                     input: input, expect: status, file: file, line: line)
+    }
+}
