@@ -103,6 +103,6 @@ let package = Package(
         .testTarget(name: "CSPLedgerTests", dependencies: ["CSPLedger", "CSPTestSupport", "CSPKeyValue"]),
         .testTarget(name: "CSPAuthorityTests", dependencies: ["CSPAuthority", "CSPCertificates", "CSPCrypto", "CSPSQLite", "CSPTestSupport"]),
         // Runs the built binaries: stdout, stderr, exit codes, generated docs.
-        .testTarget(name: "EndToEndTests", dependencies: ["CSPTestSupport"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["CSPTestSupport", "CSPCertificates", "CSPCrypto"]),
     ]
 )

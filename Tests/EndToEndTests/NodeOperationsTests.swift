@@ -1,0 +1,124 @@
+import CSPCertificates
+import CSPCrypto
+import CSPTestSupport
+import Foundation
+import XCTest
+
+/// Operating the node: tampering caught at start, bad configurations refused, paged
+/// reads, watchers that survive a restart, expired certificates refused.
+final class NodeOperationsTests: XCTestCase {
+    func json(_ text: String) -> [String: Any] {
+        (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any] ?? [:]
+    }
+
+    func testAlteredBlockFileStopsTheNodeNamingTheBlock() throws {
+        let fixture = try NodeFixture.make(self)
+        let node = try fixture.start()
+        for i in 0..<3 { try fixture.tx("alice", ["submit", "kv.put", "key=k\(i)", "value=contract text \(i)"]) }
+        node.terminate()
+        node.waitUntilExit()
+        let blocks = fixture.node + "/channels/consortium/blocks"
+        let file = try XCTUnwrap(try FileManager.default.contentsOfDirectory(atPath: blocks).filter { $0.hasPrefix("blocks-") }.sorted().first)
+        var bytes = try Data(contentsOf: URL(fileURLWithPath: blocks + "/" + file))
+        // Change "contract text 1" to "contract text 7" inside block 2.
+        let needle = Data("contract text 1".utf8)
+        let range = try XCTUnwrap(bytes.range(of: needle))
+        bytes[range.upperBound - 1] = UInt8(ascii: "7")
+        try bytes.write(to: URL(fileURLWithPath: blocks + "/" + file))
+        let start = try NodeFixture.run("csp-node", ["start", "--home", fixture.node], expect: 2)
+        XCTAssertTrue(start.stderr.hasPrefix("error: "), start.stderr)
+        XCTAssertTrue(start.stderr.contains("block 2"), start.stderr)
+        XCTAssertEqual(start.stderr.split(separator: "\n").count, 1, start.stderr)
+    }
+
+    func testInitRefusesBadConfigurationsWithOneLine() throws {
+        let fixture = try NodeFixture.make(self)
+        // A second channel with a configuration that is not JSON or YAML of the schema.
+        try Data("channel: [unclosed".utf8).write(to: URL(fileURLWithPath: fixture.dir + "/bad.yaml"))
+        let bad = try NodeFixture.run("csp-node", ["init", "--home", fixture.node, "--channel", "private", "--config", fixture.dir + "/bad.yaml"], expect: 2)
+        XCTAssertTrue(bad.stderr.hasPrefix("error: '\(fixture.dir)/bad.yaml'"), bad.stderr)
+        XCTAssertEqual(bad.stderr.split(separator: "\n").count, 1)
+        // The same channel twice.
+        let again = try NodeFixture.run("csp-node", ["init", "--home", fixture.node, "--channel", "consortium", "--config", fixture.dir + "/genesis.json"], expect: 2)
+        XCTAssertEqual(again.stderr, "error: channel 'consortium' already exists in '\(fixture.node)'\n")
+        // A node that is not the configuration's orderer.
+        let stranger = fixture.dir + "/stranger"
+        let secret = try NodeFixture.run("csp-ca", ["register", "stranger", "--home", fixture.ca, "--role", "node"]).stdout.trimmingCharacters(in: .newlines)
+        try NodeFixture.run("csp-ca", ["enroll", "stranger", "--secret", secret, "--ca", fixture.ca, "--out", stranger])
+        let notOrderer = try NodeFixture.run("csp-node", ["init", "--home", stranger, "--channel", "consortium", "--config", fixture.dir + "/genesis.json"], expect: 2)
+        XCTAssertTrue(notOrderer.stderr.contains("is not the orderer named in"), notOrderer.stderr)
+        // No identity at all; no channel to serve.
+        let empty = try NodeFixture.run("csp-node", ["start", "--home", fixture.dir + "/empty"], expect: 2)
+        XCTAssertTrue(empty.stderr.hasPrefix("error: no node identity in"), empty.stderr)
+        XCTAssertEqual(try NodeFixture.run("csp-node", ["channels", "--home", fixture.node]).stdout, "consortium\n")
+        let unreachable = try fixture.tx("alice", ["query", "kv/x"], expect: 2)
+        XCTAssertEqual(unreachable.stderr, "error: cannot connect to '\(fixture.socket)': no such file or directory\n")
+    }
+
+    func testPagedRangeAndWatchAcrossARestart() throws {
+        let fixture = try NodeFixture.make(self)
+        var node = try fixture.start()
+        defer { if node.isRunning { node.terminate(); node.waitUntilExit() } }
+        let lines = (0..<25).map { #"{"call":"kv.put","args":{"key":"order-\#(String(format: "%02d", $0))","value":"\#($0)"}}"# }
+        try fixture.tx("alice", ["submit", "--batch", "-"], input: Data(lines.joined(separator: "\n").utf8))
+        var keys: [String] = []
+        var after: String?
+        var pages = 0
+        repeat {
+            var arguments = ["query", "--prefix", "kv/order-", "--limit", "10", "--format", "json"]
+            if let after { arguments += ["--after", after] }
+            after = nil
+            for line in try fixture.tx("alice", arguments).stdout.split(separator: "\n") {
+                let object = json(String(line))
+                if let next = object["next"] as? String { after = next } else if let key = object["key"] as? String { keys.append(key) }
+            }
+            pages += 1
+        } while after != nil
+        XCTAssertEqual(pages, 3)
+        XCTAssertEqual(keys, (0..<25).map { "kv/order-" + String(format: "%02d", $0) })
+
+        // A watcher keeps going while the node restarts, and delivers each event once.
+        let watcher = Process()
+        watcher.executableURL = URL(fileURLWithPath: NodeFixture.bin("csp-tx"))
+        watcher.arguments = ["watch", "--from", "0", "--contract", "kv", "--count", "27", "--home", fixture.dir + "/rita",
+                             "--socket", fixture.socket, "--channel", fixture.channel]
+        let out = Pipe()
+        watcher.standardOutput = out
+        try watcher.run()
+        try fixture.tx("alice", ["submit", "kv.put", "key=before", "value=restart"])
+        node.terminate()
+        node.waitUntilExit()
+        node = try fixture.start()
+        try fixture.tx("alice", ["submit", "kv.put", "key=after", "value=restart"])
+        watcher.waitUntilExit()
+        XCTAssertEqual(watcher.terminationStatus, 0)
+        let events = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).split(separator: "\n")
+        XCTAssertEqual(events.count, 27)
+        XCTAssertEqual(Set(events.map { json(String($0))["txid"] as? String ?? "" }).count, 27, "no event twice")
+        XCTAssertEqual(json(String(events.last!))["payload"] as? String, "after")
+    }
+
+    func testExpiredCertificateIsRefused() throws {
+        let fixture = try NodeFixture.make(self)
+        let node = try fixture.start()
+        defer { if node.isRunning { node.terminate(); node.waitUntilExit() } }
+        // A certificate for 'old' that expired yesterday, signed with the channel's CA key.
+        let caKey = try P256PrivateKey(pemFile: fixture.ca + "/ca-key.pem")
+        let caCertificate = try Certificate(pemFile: fixture.ca + "/ca-cert.pem")
+        let key = try P256PrivateKey.generate()
+        let now = Date()
+        let template = CertificateTemplate(
+            subject: DistinguishedName(organization: "Acme", organizationalUnit: "customer", commonName: "old"),
+            identity: IdentityExtension(role: "customer", organization: "Acme"),
+            notBefore: now.addingTimeInterval(-30 * 86_400), notAfter: now.addingTimeInterval(-86_400))
+        let expired = try CertificateIssuer.issue(template, subjectKey: try key.publicKey, issuer: caCertificate, issuerKey: caKey)
+        let home = fixture.dir + "/old"
+        try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
+        try key.write(to: home + "/key.pem")
+        try Data(expired.pem().utf8).write(to: URL(fileURLWithPath: home + "/cert.pem"))
+        let refused = try fixture.tx("old", ["submit", "kv.put", "key=x", "value=y"], expect: 1)
+        XCTAssertEqual(json(refused.stdout)["code"] as? String, "expired-creator", refused.stdout)
+        let read = try fixture.tx("old", ["query", "kv/x"], expect: 1)
+        XCTAssertTrue(read.stderr.hasPrefix("error: read refused"), read.stderr)
+    }
+}
