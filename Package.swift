@@ -100,6 +100,8 @@ let package = Package(
         ]),
         .testTarget(name: "CSPCertificatesTests", dependencies: ["CSPCertificates", "CSPTestSupport"]),
         .testTarget(name: "CSPChannelTests", dependencies: ["CSPChannel", "CSPTestSupport", "CSPCertificates", "CSPCrypto", "CSPFormat", "CSPBasics"]),
+        .testTarget(name: "CSPNodeProtocolTests", dependencies: ["CSPNodeProtocol"]),
+        .testTarget(name: "CSPNodeRuntimeTests", dependencies: ["CSPNodeRuntime", "CSPNodeProtocol"]),
         .testTarget(name: "CSPLedgerTests", dependencies: ["CSPLedger", "CSPTestSupport", "CSPKeyValue"]),
         .testTarget(name: "CSPAuthorityTests", dependencies: ["CSPAuthority", "CSPCertificates", "CSPCrypto", "CSPSQLite", "CSPTestSupport"]),
         // Runs the built binaries: stdout, stderr, exit codes, generated docs.

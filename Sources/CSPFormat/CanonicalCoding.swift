@@ -64,52 +64,52 @@ public struct CanonicalReader {
         FormatError(structure: structure, offset: position ?? offset, reason: reason)
     }
 
-    mutating func take(_ count: Int, _ what: String) throws -> ArraySlice<UInt8> {
+    mutating func take(_ count: Int, _ what: @autoclosure () -> String) throws -> ArraySlice<UInt8> {
         guard count <= remaining else {
-            throw error("\(what) needs \(count) bytes but only \(remaining) remain (truncated?)")
+            throw error("\(what()) needs \(count) bytes but only \(remaining) remain (truncated?)")
         }
         defer { offset += count }
         return bytes[offset..<offset + count]
     }
 
-    public mutating func u8(_ what: String) throws -> UInt8 { try take(1, what).first! }
+    public mutating func u8(_ what: @autoclosure () -> String) throws -> UInt8 { try take(1, what()).first! }
 
-    public mutating func u32(_ what: String) throws -> UInt32 {
-        try take(4, what).reduce(0) { $0 << 8 | UInt32($1) }
+    public mutating func u32(_ what: @autoclosure () -> String) throws -> UInt32 {
+        try take(4, what()).reduce(0) { $0 << 8 | UInt32($1) }
     }
 
-    public mutating func u64(_ what: String) throws -> UInt64 {
-        try take(8, what).reduce(0) { $0 << 8 | UInt64($1) }
+    public mutating func u64(_ what: @autoclosure () -> String) throws -> UInt64 {
+        try take(8, what()).reduce(0) { $0 << 8 | UInt64($1) }
     }
 
-    public mutating func fixed(_ count: Int, _ what: String) throws -> [UInt8] {
-        Array(try take(count, what))
+    public mutating func fixed(_ count: Int, _ what: @autoclosure () -> String) throws -> [UInt8] {
+        Array(try take(count, what()))
     }
 
-    public mutating func lengthPrefixed(_ what: String, max: Int) throws -> [UInt8] {
+    public mutating func lengthPrefixed(_ what: @autoclosure () -> String, max: Int) throws -> [UInt8] {
         let start = offset
-        let length = Int(try u32("length of \(what)"))
-        guard length <= max else { throw error("\(what) is \(length) bytes, more than the limit of \(max)", at: start) }
-        return Array(try take(length, what))
+        let length = Int(try u32("length of \(what())"))
+        guard length <= max else { throw error("\(what()) is \(length) bytes, more than the limit of \(max)", at: start) }
+        return Array(try take(length, what()))
     }
 
-    public mutating func string(_ what: String, max: Int) throws -> String {
+    public mutating func string(_ what: @autoclosure () -> String, max: Int) throws -> String {
         let start = offset
-        let raw = try lengthPrefixed(what, max: max)
+        let raw = try lengthPrefixed(what(), max: max)
         guard let text = String(validating: raw, as: UTF8.self) else {
-            throw error("\(what) is not valid UTF-8", at: start)
+            throw error("\(what()) is not valid UTF-8", at: start)
         }
         return text
     }
 
     /// A list count, checked against the smallest size an element can have, so a forged
     /// count cannot make the reader reserve gigabytes.
-    public mutating func count(_ what: String, minimumElementSize: Int, max: Int) throws -> Int {
+    public mutating func count(_ what: @autoclosure () -> String, minimumElementSize: Int, max: Int) throws -> Int {
         let start = offset
-        let count = Int(try u32("count of \(what)"))
-        guard count <= max else { throw error("\(count) \(what), more than the limit of \(max)", at: start) }
+        let count = Int(try u32("count of \(what())"))
+        guard count <= max else { throw error("\(count) \(what()), more than the limit of \(max)", at: start) }
         guard count * minimumElementSize <= remaining else {
-            throw error("\(count) \(what) cannot fit in the \(remaining) bytes that remain (truncated?)", at: start)
+            throw error("\(count) \(what()) cannot fit in the \(remaining) bytes that remain (truncated?)", at: start)
         }
         return count
     }

@@ -38,27 +38,36 @@ public struct TransactionBody: Equatable, Sendable {
     /// Throws when names repeat; sorts the arguments into canonical order.
     public init(channel: String, timestamp: UInt64, nonce: [UInt8], creator: [UInt8],
                 contract: String, function: String, arguments: [TransactionArgument]) throws {
+        let sorted = arguments.sorted { $0.name.utf8.lexicographicallyPrecedes($1.name.utf8) }
+        for (previous, next) in zip(sorted, sorted.dropFirst()) where previous.name == next.name {
+            throw FormatError(structure: "transaction", offset: 0, reason: "argument '\(next.name)' given twice")
+        }
+        try self.init(decoded: channel, timestamp: timestamp, nonce: nonce, creator: creator,
+                      contract: contract, function: function, arguments: sorted)
+    }
+
+    /// Arguments already in canonical order and unique (the decoder checks that as it
+    /// reads): only the limits remain.
+    private init(decoded channel: String, timestamp: UInt64, nonce: [UInt8], creator: [UInt8],
+                 contract: String, function: String, arguments: [TransactionArgument]) throws {
         self.channel = channel
         self.timestamp = timestamp
         self.nonce = nonce
         self.creator = creator
         self.contract = contract
         self.function = function
-        let sorted = arguments.sorted { $0.name.utf8.lexicographicallyPrecedes($1.name.utf8) }
-        for (previous, next) in zip(sorted, sorted.dropFirst()) where previous.name == next.name {
-            throw FormatError(structure: "transaction", offset: 0, reason: "argument '\(next.name)' given twice")
-        }
-        self.arguments = sorted
+        self.arguments = arguments
         try validateLimits()
     }
 
     func validateLimits() throws {
-        func check(_ ok: Bool, _ reason: String) throws {
-            if !ok { throw FormatError(structure: "transaction", offset: 0, reason: reason) }
+        // The reason is built only when a check fails: this runs for every transaction.
+        func check(_ ok: Bool, _ reason: @autoclosure () -> String) throws {
+            if !ok { throw FormatError(structure: "transaction", offset: 0, reason: reason()) }
         }
-        for (label, name) in [("channel", channel), ("contract", contract), ("function", function)] {
-            try check(!name.isEmpty && name.utf8.count <= FormatLimits.name, "\(label) name must be 1 to \(FormatLimits.name) bytes")
-        }
+        try check(!channel.isEmpty && channel.utf8.count <= FormatLimits.name, "channel name must be 1 to \(FormatLimits.name) bytes")
+        try check(!contract.isEmpty && contract.utf8.count <= FormatLimits.name, "contract name must be 1 to \(FormatLimits.name) bytes")
+        try check(!function.isEmpty && function.utf8.count <= FormatLimits.name, "function name must be 1 to \(FormatLimits.name) bytes")
         try check(!nonce.isEmpty && nonce.count <= FormatLimits.nonce, "nonce must be 1 to \(FormatLimits.nonce) bytes")
         try check(creator.count <= FormatLimits.certificate, "creator certificate is larger than \(FormatLimits.certificate) bytes")
         try check(arguments.count <= FormatLimits.arguments, "more than \(FormatLimits.arguments) arguments")
@@ -115,7 +124,7 @@ public struct TransactionBody: Equatable, Sendable {
             arguments.append(TransactionArgument(name: name, value: try reader.lengthPrefixed("argument value", max: FormatLimits.argumentValue)))
         }
         do {
-            try self.init(channel: channel, timestamp: timestamp, nonce: nonce, creator: creator,
+            try self.init(decoded: channel, timestamp: timestamp, nonce: nonce, creator: creator,
                           contract: contract, function: function, arguments: arguments)
         } catch let error as FormatError {
             throw reader.error(error.reason)

@@ -1,4 +1,7 @@
 import CSPBasics
+#if canImport(Glibc)
+import Glibc
+#endif
 import CSPCertificates
 import CSPCrypto
 import Foundation
@@ -39,9 +42,12 @@ public struct NodeHome: Sendable {
         return NodeIdentity(key: key, certificate: certificate)
     }
 
+    /// The home is 0750 so the group the socket is shared with can reach it (an
+    /// enrollment may have created it 0700); the key inside stays 0600.
     public func prepare() throws {
         try FileIO.makeDirectory(path, mode: 0o750)
         try FileIO.makeDirectory(channels, mode: 0o750)
+        guard chmod(path, 0o750) == 0 else { throw SystemError("cannot set permissions of \(quoted(path))") }
     }
 }
 

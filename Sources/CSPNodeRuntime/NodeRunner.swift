@@ -39,6 +39,7 @@ public enum NodeRunner {
         let identity = try home.identity()
         let names = home.channelNames()
         guard !names.isEmpty else { throw NodeError("no channels in \(quoted(home.path)): create one with 'csp-node init --channel NAME --config FILE'") }
+        try home.prepare()
         if FileIO.exists(path) {
             if (try? FrameClient(path: path)) != nil { throw NodeError("\(quoted(path)) is in use by a running node") }
             unlink(path)

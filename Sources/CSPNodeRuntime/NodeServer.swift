@@ -151,7 +151,25 @@ final class ResponseWriter: Sendable {
     init(outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>) { self.outbound = outbound }
 
     func send(_ response: NodeResponse) async throws {
+        if let frame = Self.committedFrame(response) {
+            try await outbound.write(ByteBuffer(bytes: frame))
+            return
+        }
         let data = try JSONEncoder().encode(response)
         try await outbound.write(ByteBuffer(bytes: data))
+    }
+
+    /// The answer to a valid submission is most of what the node writes: its JSON is
+    /// written directly (it holds only numbers, hex and a fixed code).
+    static func committedFrame(_ response: NodeResponse) -> [UInt8]? {
+        guard response.status == 0, response.error == nil, response.reason == nil, let txid = response.txid,
+              let code = response.code, response.value == nil, response.items == nil, response.record == nil,
+              response.eventItem == nil, response.channels == nil, response.next == nil, response.version == nil,
+              response.behind == nil, response.uptime == nil else { return nil }
+        var json = "{\"id\":\(response.id),\"status\":0,\"txid\":\"\(txid)\",\"code\":\"\(code)\""
+        if let block = response.block { json += ",\"block\":\(block)" }
+        if let index = response.index { json += ",\"index\":\(index)" }
+        json += "}"
+        return Array(json.utf8)
     }
 }

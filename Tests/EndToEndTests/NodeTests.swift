@@ -17,6 +17,11 @@ final class NodeTests: XCTestCase {
         let node = try fixture.start()
         defer { if node.isRunning { node.terminate(); node.waitUntilExit() } }
 
+        var info = stat()
+        XCTAssertEqual(stat(fixture.socket, &info), 0)
+        XCTAssertEqual(info.st_mode & 0o777, 0o660, "the socket is 0660")
+        XCTAssertEqual(stat(fixture.node, &info), 0)
+        XCTAssertEqual(info.st_mode & 0o777, 0o750, "in a 0750 folder")
         let first = json(try fixture.tx("alice", ["submit", "kv.put", "key=demand-1", "value=heating fails"]).stdout)
         XCTAssertEqual(first["code"] as? String, "valid")
         XCTAssertEqual(first["block"] as? Int, 1)
@@ -66,6 +71,15 @@ final class NodeTests: XCTestCase {
         let denied = try fixture.tx("rita", ["submit", "kv.put", "key=x", "value=y"], expect: 1)
         XCTAssertEqual(json(denied.stdout)["code"] as? String, "policy-denied", denied.stdout)
         XCTAssertTrue(denied.stderr.hasPrefix("error: rejected: "), denied.stderr)
+
+        // A signature that does not match: the last byte of the DER signature flipped.
+        let signed = try fixture.tx("alice", ["submit", "kv.put", "key=forged", "value=1", "--sign-only", "--format", "text"]).stdout
+        var bytes = try XCTUnwrap(Data(base64Encoded: signed.trimmingCharacters(in: .whitespacesAndNewlines)))
+        bytes[bytes.count - 1] ^= 0x01
+        try Data(bytes.base64EncodedString().utf8).write(to: URL(fileURLWithPath: fixture.dir + "/forged.tx"))
+        let forged = try fixture.tx("alice", ["submit", "--signed", fixture.dir + "/forged.tx"], expect: 1)
+        XCTAssertEqual(json(forged.stdout)["code"] as? String, "bad-signature", forged.stdout)
+        try fixture.tx("alice", ["query", "kv/forged"], expect: 1)
 
         // A participant of a CA the channel does not know.
         let other = NodeFixture(dir: fixture.dir + "/other")
