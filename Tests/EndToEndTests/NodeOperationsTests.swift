@@ -122,3 +122,48 @@ final class NodeOperationsTests: XCTestCase {
         XCTAssertTrue(read.stderr.hasPrefix("error: read refused"), read.stderr)
     }
 }
+
+/// One node, two channels: the consortium chain and a department's private chain.
+final class MultiChannelTests: XCTestCase {
+    func testTwoChannelsOnOneNode() throws {
+        let fixture = try NodeFixture.make(self)
+        // The private chain: same CA, its own policy, cut by count.
+        var config = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: fixture.dir + "/genesis.json"))) as! [String: Any]
+        config["channel"] = "service-desk"
+        config["policy"] = ["invoke": ["kv.*": ["enterprise"]], "read": ["*": ["enterprise", "admin"]]]
+        try JSONSerialization.data(withJSONObject: config).write(to: URL(fileURLWithPath: fixture.dir + "/private.json"))
+        try NodeFixture.run("csp-node", ["init", "--home", fixture.node, "--channel", "service-desk", "--config", fixture.dir + "/private.json"])
+        XCTAssertEqual(try NodeFixture.run("csp-node", ["channels", "--home", fixture.node]).stdout, "consortium\nservice-desk\n")
+        let node = try fixture.start()
+        defer { if node.isRunning { node.terminate(); node.waitUntilExit() } }
+        _ = try fixture.enroll("dan", role: "enterprise")
+
+        // Arguments from a JSON object; --no-wait answers before the block.
+        try Data(#"{"key":"ticket-9","value":"dispatched to engineering"}"#.utf8).write(to: URL(fileURLWithPath: fixture.dir + "/args.json"))
+        let accepted = try NodeFixture.run("csp-tx", ["submit", "kv.put", "--json", fixture.dir + "/args.json", "--no-wait",
+                                                      "--home", fixture.dir + "/dan", "--socket", fixture.socket, "--channel", "service-desk"])
+        XCTAssertTrue(accepted.stdout.contains("\"status\":0"), accepted.stdout)
+        var value = ""
+        for _ in 0..<100 {
+            let read = try NodeFixture.run("csp-tx", ["query", "kv/ticket-9", "--home", fixture.dir + "/dan", "--socket", fixture.socket,
+                                                      "--channel", "service-desk"], expect: nil)
+            if read.status == 0 { value = read.stdout; break }
+            usleep(20_000)
+        }
+        XCTAssertEqual(value, "dispatched to engineering\n")
+        // The customer may write to the consortium chain but not to the private one.
+        let denied = try NodeFixture.run("csp-tx", ["submit", "kv.put", "key=x", "value=y", "--home", fixture.dir + "/alice",
+                                                    "--socket", fixture.socket, "--channel", "service-desk"], expect: 1)
+        XCTAssertTrue(denied.stdout.contains("policy-denied"), denied.stdout)
+        try fixture.tx("alice", ["submit", "kv.put", "key=x", "value=y"])
+        // Each channel keeps its own state.
+        try fixture.tx("alice", ["query", "kv/ticket-9"], expect: 1)
+        let status = try NodeFixture.run("csp-node", ["status", "--home", fixture.node]).stdout.split(separator: "\n")
+        XCTAssertEqual(status.count, 2)
+        XCTAssertTrue(status[0].hasPrefix("consortium  height 2"), String(status[0]))
+        XCTAssertTrue(status[1].hasPrefix("service-desk  height 2"), String(status[1]))
+        let unknown = try NodeFixture.run("csp-tx", ["query", "kv/x", "--home", fixture.dir + "/alice", "--socket", fixture.socket,
+                                                     "--channel", "nowhere"], expect: 1)
+        XCTAssertEqual(unknown.stderr, "error: no channel 'nowhere' on this node\n")
+    }
+}
