@@ -50,7 +50,7 @@ PY
 "$bin/csp-node" init --home "$work/node" --channel consortium --config "$work/genesis.json"
 "$bin/csp-node" start --home "$work/node" 2> "$work/node.log" &
 node_pid=$!
-trap 'kill $node_pid 2>/dev/null; rm -rf "$work"' EXIT
+trap 'kill $node_pid 2>/dev/null || true; rm -rf "$work"' EXIT
 for _ in $(seq 100); do "$bin/csp-node" status --home "$work/node" -q 2>/dev/null && break; sleep 0.1; done
 export CSP_SOCKET="$work/node/node.sock" CSP_CHANNEL=consortium
 "$bin/csp-tx" submit kv.put key=demand-1 value="heating fails at night" --home "$work/bob"
