@@ -57,8 +57,8 @@ final class CAServer: Sendable {
 
     func runBlocking() -> Result<Void, Error> {
         let done = DispatchSemaphore(value: 0)
-        let result = Mutexed<Result<Void, Error>>(.success(()))
-        let stop = Mutexed<Channel?>(nil)
+        let result = Locked<Result<Void, Error>>(.success(()))
+        let stop = Locked<Channel?>(nil)
         signal(SIGTERM, SIG_IGN)
         signal(SIGINT, SIG_IGN)
         let sources = [SIGTERM, SIGINT].map { signalNumber in
@@ -134,16 +134,5 @@ final class CAServer: Sendable {
             response = CAResponse(status: 2, error: "malformed request: expected a JSON object with 'op'")
         }
         return Array((try? JSONEncoder().encode(response)) ?? Data())
-    }
-}
-
-/// A value behind a lock, for the few fields signal handlers and tasks share.
-final class Mutexed<Value>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var stored: Value
-    init(_ value: Value) { stored = value }
-    var value: Value {
-        get { lock.lock(); defer { lock.unlock() }; return stored }
-        set { lock.lock(); stored = newValue; lock.unlock() }
     }
 }

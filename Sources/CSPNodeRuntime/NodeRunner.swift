@@ -86,14 +86,3 @@ public enum NodeRunner {
         if let error = outcome.value { throw NodeError("cannot serve on \(quoted(path)): \(error)") }
     }
 }
-
-/// A value behind a lock, shared by signal handlers and tasks.
-final class Locked<Value>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var stored: Value
-    init(_ value: Value) { stored = value }
-    var value: Value {
-        get { lock.lock(); defer { lock.unlock() }; return stored }
-        set { lock.lock(); stored = newValue; lock.unlock() }
-    }
-}

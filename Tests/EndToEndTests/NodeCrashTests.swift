@@ -1,3 +1,4 @@
+import CSPBasics
 import CSPTestSupport
 import Foundation
 import XCTest
@@ -75,15 +76,5 @@ final class NodeCrashTests: XCTestCase {
         XCTAssertTrue(ids.isSubset(of: Set(listed)), "\(ids.subtracting(Set(listed)).count) reported transactions are missing")
         // The node goes on committing after recovery.
         XCTAssertTrue(try fixture.tx("alice", ["submit", "kv.put", "key=after", "value=restart"]).stdout.contains("\"code\":\"valid\""))
-    }
-}
-
-final class Locked<Value>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var stored: Value
-    init(_ value: Value) { stored = value }
-    var value: Value {
-        get { lock.lock(); defer { lock.unlock() }; return stored }
-        set { lock.lock(); stored = newValue; lock.unlock() }
     }
 }
