@@ -20,26 +20,6 @@ final class CAServeTests: XCTestCase {
         return process
     }
 
-    /// Writes raw bytes to the socket and reads until the server closes or answers.
-    func rawExchange(_ socket: String, _ bytes: [UInt8]) -> [UInt8] {
-        let fd = Glibc.socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        withUnsafeMutableBytes(of: &address.sun_path) { raw in raw.copyBytes(from: Array(socket.utf8) + [0]) }
-        _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) } }
-        _ = bytes.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-        shutdown(fd, Int32(SHUT_WR))
-        var received: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 4096)
-        while true {
-            let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
-            if n <= 0 { break }
-            received += buffer[0..<n]
-        }
-        return received
-    }
-
     func testEnrollThroughServeAndSurviveBadClients() throws {
         let dir = try temporaryDirectory(self)
         let home = dir + "/ca", socket = dir + "/ca.sock"
@@ -52,10 +32,10 @@ final class CAServeTests: XCTestCase {
         XCTAssertEqual(info.st_mode & 0o777, 0o660)
 
         // Hostile clients: random bytes, a frame announcing 4 GiB, a truncated frame.
-        _ = rawExchange(socket, (0..<64).map { _ in UInt8.random(in: 0...255) })
-        _ = rawExchange(socket, [0xFF, 0xFF, 0xFF, 0xFF, 1, 2, 3])
-        _ = rawExchange(socket, [0, 0, 0, 100, 1, 2])
-        let notJSON = rawExchange(socket, [0, 0, 0, 3] + Array("abc".utf8))
+        _ = RawSocket.exchange(socket, (0..<64).map { _ in UInt8.random(in: 0...255) })
+        _ = RawSocket.exchange(socket, [0xFF, 0xFF, 0xFF, 0xFF, 1, 2, 3])
+        _ = RawSocket.exchange(socket, [0, 0, 0, 100, 1, 2])
+        let notJSON = RawSocket.exchange(socket, [0, 0, 0, 3] + Array("abc".utf8))
         XCTAssertTrue(String(decoding: notJSON.dropFirst(4), as: UTF8.self).contains("malformed request"))
 
         let wrong = try runProcess(ca, ["enroll", "frank", "--secret", "nope-nope", "--ca-socket", socket, "--out", dir + "/frank"])

@@ -77,22 +77,11 @@ struct NodeFixture {
         // Wait until the node accepts connections (a killed node leaves a stale socket file).
         var ready = false
         for _ in 0..<1000 {
-            if Self.accepts(socket) { ready = true; break }
+            if RawSocket.accepts(socket) { ready = true; break }
             usleep(10_000)
         }
         XCTAssertTrue(ready, "the node serves its socket: \(nodeLog)")
         return process
-    }
-
-    static func accepts(_ path: String) -> Bool {
-        let fd = Glibc.socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        withUnsafeMutableBytes(of: &address.sun_path) { raw in raw.copyBytes(from: Array(path.utf8) + [0]) }
-        return withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
-        } == 0
     }
 
     var nodeLog: String { (try? String(contentsOfFile: dir + "/node.log", encoding: .utf8)) ?? "" }

@@ -106,7 +106,7 @@ final class NodeTests: XCTestCase {
         // that hangs up mid-frame: each loses its own connection, never the node.
         for bytes in [[UInt8](repeating: 0x41, count: 64), [0xFF, 0xFF, 0xFF, 0xFF, 1, 2], [0, 0, 0, 200, 1, 2, 3],
                       [0, 0, 0, 5] + Array("{nope".utf8)] {
-            _ = rawExchange(fixture.socket, bytes)
+            _ = RawSocket.exchange(fixture.socket, bytes)
         }
         let fine = json(try fixture.tx("eve", ["submit", "kv.put", "key=still", "value=serving"]).stdout)
         XCTAssertEqual(fine["code"] as? String, "valid")
@@ -130,25 +130,5 @@ final class NodeTests: XCTestCase {
         // The same transaction twice in one batch window: one valid, one duplicate in the block.
         let both = try fixture.tx("alice", ["submit", "--signed", file, "--signed", file], expect: 1)
         XCTAssertTrue(both.stdout.contains("duplicate-id"), both.stdout)
-    }
-
-    /// Writes raw bytes to the socket, half-closes, and reads until the server closes.
-    func rawExchange(_ socket: String, _ bytes: [UInt8]) -> [UInt8] {
-        let fd = Glibc.socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        withUnsafeMutableBytes(of: &address.sun_path) { raw in raw.copyBytes(from: Array(socket.utf8) + [0]) }
-        _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) } }
-        _ = bytes.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-        shutdown(fd, Int32(SHUT_WR))
-        var received: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 4096)
-        while true {
-            let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
-            if n <= 0 { break }
-            received += buffer[0..<n]
-        }
-        return received
     }
 }
