@@ -5,8 +5,10 @@ extension LevelDB {
     /// (seeking back and forth, stopping on a condition of the value).
     ///
     /// Moving an unpositioned or exhausted cursor with `next()`/`prev()` does
-    /// nothing instead of tripping LevelDB's assertions. After the database is
-    /// closed every method throws `.closed` and `isValid` is false.
+    /// nothing instead of tripping LevelDB's assertions. A move that met damaged
+    /// data throws `.cannotIterate` (LevelDB itself would skip the damage and carry
+    /// on). After the database is closed every method throws `.closed` and `isValid`
+    /// is false.
     public final class Iterator {
         let database: LevelDB
         let handle: IteratorHandle
@@ -31,32 +33,32 @@ extension LevelDB {
 
         /// Positions at the first key `>= key`.
         public func seek(to key: [UInt8]) throws {
-            try withCursor { cursor in key.withCBytes { leveldb_iter_seek(cursor, $0, $1) } }
+            try move { cursor in key.withCBytes { leveldb_iter_seek(cursor, $0, $1) } }
         }
 
         /// `seek(to:)` for text keys.
         public func seek(to key: String) throws {
-            try withCursor { cursor in key.withCBytes { leveldb_iter_seek(cursor, $0, $1) } }
+            try move { cursor in key.withCBytes { leveldb_iter_seek(cursor, $0, $1) } }
         }
 
         /// Positions at the smallest key.
         public func seekToFirst() throws {
-            try withCursor { leveldb_iter_seek_to_first($0) }
+            try move { leveldb_iter_seek_to_first($0) }
         }
 
         /// Positions at the largest key.
         public func seekToLast() throws {
-            try withCursor { leveldb_iter_seek_to_last($0) }
+            try move { leveldb_iter_seek_to_last($0) }
         }
 
         /// Moves to the next larger key.
         public func next() throws {
-            try withCursor { if leveldb_iter_valid($0) != 0 { leveldb_iter_next($0) } }
+            try move { if leveldb_iter_valid($0) != 0 { leveldb_iter_next($0) } }
         }
 
         /// Moves to the next smaller key.
         public func prev() throws {
-            try withCursor { if leveldb_iter_valid($0) != 0 { leveldb_iter_prev($0) } }
+            try move { if leveldb_iter_valid($0) != 0 { leveldb_iter_prev($0) } }
         }
 
         /// A copy of the current key, or nil when the cursor is not on an entry.
@@ -101,14 +103,25 @@ extension LevelDB {
             }
         }
 
-        /// Throws if the walk ended because of a storage error rather than at the end
-        /// of the data; LevelDB reports such errors only through this status.
+        /// Throws if the walk met a storage error; LevelDB reports such errors only
+        /// through this status. Every move already checks it.
         public func checkStatus() throws {
+            try withCursor { try check($0) }
+        }
+
+        /// Moves the cursor, then surfaces any error the move met: LevelDB steps over
+        /// a table block it cannot read, so a valid position can hide missing entries.
+        private func move(_ body: (OpaquePointer) -> Void) throws {
             try withCursor { cursor in
-                var errptr: UnsafeMutablePointer<CChar>?
-                leveldb_iter_get_error(cursor, &errptr)
-                if let errptr { throw database.failure(LevelDBError.cannotIterate, errptr) }
+                body(cursor)
+                try check(cursor)
             }
+        }
+
+        private func check(_ cursor: OpaquePointer) throws {
+            var errptr: UnsafeMutablePointer<CChar>?
+            leveldb_iter_get_error(cursor, &errptr)
+            if let errptr { throw database.failure(LevelDBError.cannotIterate, errptr) }
         }
 
         /// Runs `body` with the C iterator while close() is held off.

@@ -5,8 +5,9 @@ extension LevelDB {
     /// a scan over a large index never holds more than one entry in memory.
     ///
     /// Each `for` loop opens its own LevelDB iterator. A loop cannot throw, so a
-    /// storage error or a concurrent close ends it early and is kept in the
-    /// iterator's `error`; use `collect()` when such an ending must not go unnoticed.
+    /// storage error (damage LevelDB skipped over included) or a concurrent close
+    /// ends it and is kept in the iterator's `error`; use `collect()` when such an
+    /// ending must not go unnoticed.
     public struct Scan: Sequence, Sendable {
         let database: LevelDB
         /// Inclusive; nil means from the first key.
@@ -78,12 +79,13 @@ extension LevelDB {
                 } else {
                     Self.position(it, scan)
                 }
-                guard leveldb_iter_valid(it) != 0 else {
-                    var errptr: UnsafeMutablePointer<CChar>?
-                    leveldb_iter_get_error(it, &errptr)
-                    if let errptr { throw scan.database.failure(LevelDBError.cannotIterate, errptr) }
-                    return nil
-                }
+                // Checked after every move, not only at the end: LevelDB skips a table block
+                // it cannot read and carries on with the next one, so a scan that stops at its
+                // bound or limit would otherwise return a range with entries silently missing.
+                var errptr: UnsafeMutablePointer<CChar>?
+                leveldb_iter_get_error(it, &errptr)
+                if let errptr { throw scan.database.failure(LevelDBError.cannotIterate, errptr) }
+                guard leveldb_iter_valid(it) != 0 else { return nil }
                 var keyLength = 0
                 let keyPointer = leveldb_iter_key(it, &keyLength)!
                 if scan.reverse {

@@ -140,7 +140,7 @@ final class ErrorTests: LevelDBTestCase {
             try handle.close()
         }
 
-        let db = try open(.init(paranoidChecks: true, compression: .none))
+        let db = try open(.init(paranoidChecks: true, verifyChecksums: true, compression: .none))
         let scanError = levelDBError { try db.scan(prefix: []).collect() }
         XCTAssertEqual(scanError?.isCorruption, true, scanError?.description ?? "")
         XCTAssertEqual(scanError?.description.hasPrefix("cannot iterate database '\(dbPath)': Corruption: "), true,
@@ -157,9 +157,74 @@ final class ErrorTests: LevelDBTestCase {
                       readErrors.first?.description ?? "")
 
         let iterator = try db.iterator()
-        try iterator.seekToFirst()
-        while iterator.isValid { try iterator.next() }
+        let walkError = levelDBError {
+            try iterator.seekToFirst()
+            while iterator.isValid { try iterator.next() }
+        }
+        XCTAssertEqual(walkError?.isCorruption, true, walkError?.description ?? "")
         XCTAssertNotNil(levelDBError { try iterator.checkStatus() })
+    }
+
+    /// Damage in one table block in the middle of a range: LevelDB skips the block and
+    /// carries on, so a scan that ends at its bound or its limit used to return the
+    /// range with entries missing and no error (issue 12, bug 11).
+    func testDamagedBlockInsideABoundedScanIsReportedNotSkipped() throws {
+        let value = [UInt8](repeating: 0x5A, count: 100)
+        let rows = 5000
+        do {
+            let db = try open(.init(compression: .none))
+            for index in 0..<rows { try db.put(bytes(String(format: "row-%05d", index)), value) }
+            try db.put(bytes("zzz"), value)
+            try db.compact()
+            db.close()
+        }
+        let tables = try databaseFiles(suffix: ".ldb")
+        XCTAssertEqual(tables.count, 1, "one table after compaction")
+        // One 4 KiB data block in the middle of the table.
+        let handle = try FileHandle(forUpdating: tables[0])
+        try handle.seek(toOffset: 200_000)
+        try handle.write(contentsOf: [UInt8](repeating: 0xA5, count: 64))
+        try handle.close()
+
+        let db = try open(.init(paranoidChecks: true, verifyChecksums: true, compression: .none))
+        // Bounded by the prefix: the walk ends at "zzz", not at the end of the data.
+        let prefixError = levelDBError { try db.scan(prefix: bytes("row-")).collect() }
+        XCTAssertEqual(prefixError?.isCorruption, true, prefixError?.description ?? "")
+        XCTAssertEqual(prefixError?.description.hasPrefix("cannot iterate database '\(dbPath)': Corruption: "), true,
+                       prefixError?.description ?? "")
+
+        // Paged: every page either holds consecutive rows or throws; none skips rows silently.
+        var after: [UInt8]? = bytes("row-")
+        var seen = 0
+        var failed = false
+        while let lower = after {
+            do {
+                let page = try db.scan(from: lower, to: bytes("row."), limit: 100).collect()
+                for entry in page {
+                    XCTAssertEqual(entry.key, bytes(String(format: "row-%05d", seen)), "no row skipped")
+                    seen += 1
+                }
+                after = page.count == 100 ? page.last!.key + [0] : nil
+            } catch let error as LevelDBError {
+                XCTAssertTrue(error.isCorruption, error.description)
+                failed = true
+                break
+            }
+        }
+        XCTAssertTrue(failed, "the page over the damaged block fails (\(seen) of \(rows) rows read)")
+
+        // A hand-driven cursor throws on the move that meets the damage.
+        let iterator = try db.iterator()
+        let moveError = levelDBError {
+            try iterator.seek(to: bytes("row-"))
+            while let key = iterator.key, key.starts(with: bytes("row-")) { try iterator.next() }
+        }
+        XCTAssertEqual(moveError?.isCorruption, true, moveError?.description ?? "")
+    }
+
+    func testChecksumVerificationIsAnOption() {
+        XCTAssertFalse(LevelDB.Options().verifyChecksums, "LevelDB's default")
+        XCTAssertTrue(LevelDB.Options(verifyChecksums: true).verifyChecksums)
     }
 
     func testUseAfterCloseThrowsAndCloseIsIdempotent() throws {
