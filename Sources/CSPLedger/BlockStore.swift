@@ -136,7 +136,7 @@ public final class BlockStore: @unchecked Sendable {
     deinit { close() }
 
     /// Takes the folder's advisory lock; a second writer, here or in another process, is refused.
-    private static func lockFolder(_ folder: String) throws -> Int32 {
+    static func lockFolder(_ folder: String) throws -> Int32 {
         let path = folder + "/LOCK"
         let fd = retryingEINTR { open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644) }
         guard fd >= 0 else { throw LedgerError.system(SystemError("cannot open \(quoted(path))")) }

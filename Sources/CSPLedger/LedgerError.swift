@@ -25,12 +25,22 @@ public struct LedgerError: Error, CustomStringConvertible, Equatable, Sendable {
 
     public let kind: Kind
     public let message: String
+    /// True when the damage is in the LevelDB index alone (the block files are sound),
+    /// so rebuilding the index from the block files repairs it; the node then names
+    /// the command that does it.
+    public let indexDamaged: Bool
 
     public var description: String { message }
 
-    public init(_ kind: Kind, _ message: String) {
+    public init(_ kind: Kind, _ message: String, indexDamaged: Bool = false) {
         self.kind = kind
         self.message = message
+        self.indexDamaged = indexDamaged
+    }
+
+    /// The index is damaged: never served, only rebuilt.
+    static func damagedIndex(_ message: String) -> LedgerError {
+        LedgerError(.corrupt, message + " (the ledger index is damaged: rebuild it from the block files)", indexDamaged: true)
     }
 
     /// The message every check of a stored block uses, so the operator always learns
@@ -48,7 +58,7 @@ public struct LedgerError: Error, CustomStringConvertible, Equatable, Sendable {
     static func index(_ error: LevelDBError) -> LedgerError {
         switch error {
         case .invalidOption, .invalidArgument: LedgerError(.invalidArgument, error.description)
-        default: LedgerError(error.isCorruption ? .corrupt : .unavailable, error.description)
+        default: error.isCorruption ? .damagedIndex(error.description) : LedgerError(.unavailable, error.description)
         }
     }
 

@@ -29,6 +29,9 @@ public final class LedgerStore: @unchecked Sendable {
         /// entries; 16 MiB (rather than LevelDB's 4) means fewer flushes and compactions
         /// competing with commits, measured about 20% faster on two cores.
         public var indexWriteBufferBytes: Int
+        /// False for a rebuild: with the index (and its savepoint) set aside, nothing says
+        /// which blocks were committed, so damage at the tail is refused, never truncated.
+        var truncatesTornTail = true
 
         public init(create: Bool = true, fileSizeLimit: UInt64 = 64 << 20, indexCacheBytes: Int = 8 << 20,
                     indexWriteBufferBytes: Int = 16 << 20) {
@@ -102,7 +105,8 @@ public final class LedgerStore: @unchecked Sendable {
         var reapplied: UInt64 = 0
         let durable = savepoint?.height ?? 0
         let folder = directory + "/" + BlockRecord.folderName
-        let blocks = try BlockStore(directory: directory, fileSizeLimit: options.fileSizeLimit, durableCount: durable) { number, payload, location in
+        let blocks = try BlockStore(directory: directory, fileSizeLimit: options.fileSizeLimit,
+                                    durableCount: options.truncatesTornTail ? durable : .max) { number, payload, location in
             let record: CommittedBlock
             do {
                 record = try CommittedBlock(decoding: payload)
@@ -155,15 +159,25 @@ public final class LedgerStore: @unchecked Sendable {
         self.index = index
         self.blocks = blocks
         chain = verifier
-        recovery = RecoveryReport(blocksVerified: verifier.height, blocksReapplied: reapplied, truncatedTail: blocks.truncatedTail)
+        recovery = RecoveryReport(blocksVerified: verifier.height, blocksReapplied: reapplied, truncatedTail: blocks.truncatedTail,
+                                  firstReapplied: reapplied > 0 ? durable : 0)
     }
 
     deinit { close() }
 
+    /// Opens the index with checksums verified on every read, so damage is reported
+    /// rather than served as missing or wrong entries.
     private static func openIndex(_ path: String, options: Options) throws -> LevelDB {
+        // LevelDB finds its files through CURRENT. Without it, it would start an empty
+        // database beside the old tables and later delete them as obsolete, and the
+        // node would then fail on whatever it looks up first, far from the cause.
+        let files = FileIO.isDirectory(path) ? try directoryEntries(path) : []
+        if !files.contains("CURRENT"), let data = files.sorted().first(where: isIndexDataFile) {
+            throw LedgerError.damagedIndex("ledger index \(quoted(path)) has lost its CURRENT file (\(quoted(data)) and other data files remain)")
+        }
         do {
             return try LevelDB(path: path, options: LevelDB.Options(
-                paranoidChecks: true, blockCacheBytes: options.indexCacheBytes, bloomFilterBitsPerKey: 10,
+                paranoidChecks: true, verifyChecksums: true, blockCacheBytes: options.indexCacheBytes, bloomFilterBitsPerKey: 10,
                 writeBufferBytes: options.indexWriteBufferBytes, label: "ledger index"))
         } catch let error as LevelDBError {
             if let status = error.status, status.contains("/LOCK:") {
@@ -171,6 +185,11 @@ public final class LedgerStore: @unchecked Sendable {
             }
             throw LedgerError.index(error)
         }
+    }
+
+    /// LevelDB's manifests, tables and logs: the files that hold an index's data.
+    private static func isIndexDataFile(_ name: String) -> Bool {
+        name.hasPrefix("MANIFEST-") || name.hasSuffix(".ldb") || name.hasSuffix(".sst") || name.hasSuffix(".log")
     }
 
     /// Closes the index and the block files; later calls throw. Waits for a commit in progress.
