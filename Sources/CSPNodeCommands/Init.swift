@@ -24,10 +24,7 @@ extension CSPNode {
 
         func execute() throws -> ExitStatus {
             let home = NodeHome(global.resolvedHome)
-            let record = try NodeRunner.createChannel(home: home, configPath: config)
-            guard record.block.header.channel == channel else {
-                throw CommandFailure("--channel \(channel) does not match the configuration's channel '\(record.block.header.channel)'")
-            }
+            let record = try NodeRunner.createChannel(home: home, channel: channel, configPath: config)
             global.output.emit(json: ["channel": .string(channel), "block": 0, "hash": .string(record.block.header.hash.hex),
                                       "commit_hash": .string(record.block.header.commitHash.hex)],
                                text: "created channel '\(channel)': block 0 \(record.block.header.hash.hex)")

@@ -11,7 +11,9 @@ extension CSPNode {
                 Listens on --socket (default <home>/node.sock, mode 0660; the home is 0750). \
                 Logs to stderr. On SIGTERM or SIGINT it finishes the block in flight, syncs \
                 and closes the ledgers. A restart after a crash truncates a torn block-file \
-                tail and rebuilds whatever index lags the block files.
+                tail and re-applies whatever the index lags the block files, printing one \
+                line per repair. A damaged index stops the start with a line naming \
+                'csp-node rebuild'. The certificate in --home must have role node.
                 """)
 
         @OptionGroup(title: "Global Options") var global: GlobalOptions

@@ -29,7 +29,9 @@ public struct NodeHome: Sendable {
             .sorted()
     }
 
-    /// The node's signing identity: its key and the certificate that must match it.
+    /// The node's signing identity: its key, the certificate that must match it, and
+    /// the role `node` in the certificate's identity extension, so a customer's or an
+    /// admin's certificate left in a home never signs blocks.
     public func identity() throws -> NodeIdentity {
         guard FileIO.exists(key), FileIO.exists(certificate) else {
             throw NodeError("no node identity in \(quoted(path)): enroll one with 'csp-ca enroll ID --out \(path)' (role node)")
@@ -38,6 +40,20 @@ public struct NodeHome: Sendable {
         let certificate = try Certificate(pemFile: self.certificate)
         guard try certificate.publicKey == key.publicKey else {
             throw NodeError("\(quoted(self.key)) does not match \(quoted(self.certificate))")
+        }
+        let role: String
+        do {
+            guard let identity = try certificate.identity else {
+                throw NodeError("\(quoted(self.certificate)) carries no csp identity extension, so no role: a node needs a certificate with role node (csp-ca register ID --role node)")
+            }
+            role = identity.role
+        } catch let error as NodeError {
+            throw error
+        } catch {
+            throw NodeError("\(quoted(self.certificate)) has a malformed identity extension: \(error)")
+        }
+        guard role == CertificateRole.node.rawValue else {
+            throw NodeError("\(quoted(self.certificate)) has role \(quoted(role)), not 'node': only a node certificate may sign blocks (csp-ca register ID --role node)")
         }
         return NodeIdentity(key: key, certificate: certificate)
     }

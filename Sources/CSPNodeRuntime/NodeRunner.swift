@@ -11,26 +11,57 @@ import NIOCore
 /// Creates channels and runs the node process.
 public enum NodeRunner {
     /// `csp-node init`: a new channel whose block 0 carries the genesis configuration,
-    /// signed by this node as the channel's orderer.
-    public static func createChannel(home: NodeHome, configPath: String) throws -> CommittedBlock {
+    /// signed by this node as the channel's orderer. Everything is checked (the
+    /// configuration, that it is for `channel`, the node's identity and that it is the
+    /// orderer, that the channel is new) and block 0 is built before anything is
+    /// written; if writing fails part way, what was created is removed.
+    public static func createChannel(home: NodeHome, channel: String, configPath: String) throws -> CommittedBlock {
         let config = try ChannelConfig.load(path: configPath)
+        guard config.channel == channel else {
+            throw NodeError("--channel \(channel) does not match the configuration's channel \(quoted(config.channel)) in \(quoted(configPath))")
+        }
         let identity = try home.identity()
         guard (try? Certificate(pem: Array(config.orderer.utf8)))?.der == identity.certificate.der else {
             throw NodeError("this node's certificate \(quoted(home.certificate)) is not the orderer named in \(quoted(configPath))")
         }
-        try home.prepare()
         let directory = home.channel(config.channel)
         if FileIO.exists(directory) { throw NodeError("channel \(quoted(config.channel)) already exists in \(quoted(home.path))") }
-        let ledger = try LedgerStore(directory: directory, channel: config.channel)
-        defer { ledger.close() }
         let now = UInt64(Date().timeIntervalSince1970 * 1000)
         let transaction = try Executor.genesisTransaction(config: config, ordererKey: identity.key,
                                                          ordererCertificate: identity.certificate.der, timestamp: now)
         let record = try BlockAssembler(identity: identity).assemble(
             channel: config.channel, number: 0, previousHash: .zero, previousCommitHash: .zero,
             transactions: [transaction], validations: [.valid], effects: [Executor.genesisEffects(config: config)])
-        try ledger.commit(record)
+
+        try home.prepare()
+        do {
+            let ledger = try LedgerStore(directory: directory, channel: config.channel)
+            defer { ledger.close() }
+            try ledger.commit(record)
+        } catch {
+            // A half-made channel would be served at the next start; leave none behind.
+            try? FileManager.default.removeItem(atPath: directory)
+            throw error
+        }
         return record
+    }
+
+    /// `csp-node rebuild`: rebuilds a stopped channel's index from its block files,
+    /// keeping the old index beside it (docs/STORAGE.md, "Rebuilding the index").
+    public static func rebuildChannel(home: NodeHome, channel: String) throws -> (blocks: UInt64, oldIndex: String?, repairs: [String]) {
+        let directory = home.channel(channel)
+        guard FileIO.isDirectory(directory) else { throw NodeError("no channel \(quoted(channel)) in \(quoted(home.path))") }
+        let rebuilt = try LedgerStore.rebuildIndex(directory: directory, channel: channel)
+        return (rebuilt.blocks, rebuilt.oldIndex, rebuilt.repairs)
+    }
+
+    /// Opens a channel's ledger; damage in its index alone names the command that repairs it.
+    static func openLedger(home: NodeHome, channel: String) throws -> LedgerStore {
+        do {
+            return try LedgerStore(directory: home.channel(channel), channel: channel)
+        } catch let error as LedgerError where error.indexDamaged {
+            throw NodeError("channel \(quoted(channel)): \(error.message); run 'csp-node rebuild --home \(home.path) --channel \(channel)'")
+        }
     }
 
     /// `csp-node start`: serves every channel in the home until SIGTERM or SIGINT, then
@@ -46,7 +77,10 @@ public enum NodeRunner {
         }
         var services: [ChannelService] = []
         for name in names {
-            let ledger = try LedgerStore(directory: home.channel(name), channel: name)
+            let ledger = try openLedger(home: home, channel: name)
+            for repair in ledger.recovery.repairs {
+                FileHandle.standardError.write(Data("csp-node: channel \(quoted(name)): \(repair)\n".utf8))
+            }
             services.append(try ChannelService(name: name, ledger: ledger, identity: identity))
         }
         services.forEach { $0.start() }

@@ -1,0 +1,40 @@
+import ArgumentParser
+import CSPBasics
+import CSPCLI
+import CSPNodeRuntime
+
+extension CSPNode {
+    /// `csp-node rebuild`: a channel's index re-derived from its block files.
+    struct Rebuild: CSPCommand {
+        static let configuration = CommandConfiguration.csp(
+            abstract: "Rebuild a channel's index and state from its block files (the node must be stopped).",
+            discussion: """
+                The block files are the truth; the LevelDB index (state, history, lookups) is \
+                derived from them. When the node reports a damaged index, stop it and run \
+                this: the old index is moved to <home>/channels/<channel>/index.broken-<UTC time> \
+                and kept, every block is verified and applied again, and on failure the old \
+                index is put back. Refused while a node has the channel open.
+                """)
+
+        @OptionGroup(title: "Global Options") var global: GlobalOptions
+
+        @Option(name: .long, help: "The channel whose index to rebuild.")
+        var channel: String
+
+        func execute() throws -> ExitStatus {
+            let home = NodeHome(global.resolvedHome)
+            let rebuilt = try NodeRunner.rebuildChannel(home: home, channel: channel)
+            for repair in rebuilt.repairs where !repair.hasPrefix("re-applied") {
+                Diagnostics.note("csp-node: channel \(quoted(channel)): \(repair)")
+            }
+            var json: [String: JSONValue] = ["channel": .string(channel), "blocks": .int(Int64(rebuilt.blocks))]
+            var text = "rebuilt the index of channel \(quoted(channel)) from \(rebuilt.blocks) blocks"
+            if let old = rebuilt.oldIndex {
+                json["old_index"] = .string(old)
+                text += "; the old index is kept in \(quoted(old)) (remove it when no longer needed)"
+            }
+            global.output.emit(json: json, text: text)
+            return .success
+        }
+    }
+}
