@@ -1,0 +1,157 @@
+import CSPTestSupport
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+import XCTest
+
+/// Runs the ```sh examples of README.md and docs/*.md with the built binaries first on
+/// PATH, so the documentation cannot drift from the tools.
+///
+/// The blocks of one document run in order, each in its own `bash` (`set -e -o pipefail`),
+/// all in one fresh folder that is also `HOME`; `CSP_HOME` and `CSP_SOCKET` are unset, and
+/// `/srv/` in a block means `<that folder>/srv/`, so the operator paths of the examples
+/// work without touching the machine. A comment on the line(s) just before a fence
+/// changes that:
+///
+///     <!-- not run: why -->               the block is not run (say why: a running node, …)
+///     <!-- setup: echo x > contract.pdf --> shell run first, in the same bash, for files
+///                                           the example assumes exist
+final class DocExamplesTests: XCTestCase {
+    struct Example: Equatable {
+        var line: Int
+        var code: String
+        var setup: String?
+        var notRun: String?
+    }
+
+    /// The ```sh blocks of a Markdown text, with the markers just before each; indented
+    /// fences (inside list items) lose their indentation.
+    static func examples(in text: String) -> [Example] {
+        let lines = text.components(separatedBy: "\n")
+        var examples: [Example] = []
+        var index = 0
+        while index < lines.count {
+            let trimmed = lines[index].trimmingCharacters(in: .whitespaces)
+            guard trimmed == "```sh" else {
+                // Skip other fenced blocks whole, so a ```sh inside one is not taken for a fence.
+                if trimmed.hasPrefix("```") {
+                    index += 1
+                    while index < lines.count, !lines[index].trimmingCharacters(in: .whitespaces).hasPrefix("```") { index += 1 }
+                }
+                index += 1
+                continue
+            }
+            let indent = lines[index].prefix { $0 == " " }.count
+            var example = Example(line: index + 1, code: "")
+            var before = index - 1
+            while before >= 0 {
+                let marker = lines[before].trimmingCharacters(in: .whitespaces)
+                guard marker.hasPrefix("<!--"), marker.hasSuffix("-->") else { break }
+                let body = marker.dropFirst(4).dropLast(3).trimmingCharacters(in: .whitespaces)
+                if body.hasPrefix("not run:") {
+                    example.notRun = body.dropFirst("not run:".count).trimmingCharacters(in: .whitespaces)
+                } else if body.hasPrefix("setup:") {
+                    example.setup = body.dropFirst("setup:".count).trimmingCharacters(in: .whitespaces)
+                }
+                before -= 1
+            }
+            var body: [String] = []
+            index += 1
+            while index < lines.count, lines[index].trimmingCharacters(in: .whitespaces) != "```" {
+                body.append(String(lines[index].dropFirst(min(indent, lines[index].prefix { $0 == " " }.count))))
+                index += 1
+            }
+            example.code = body.joined(separator: "\n") + "\n"
+            examples.append(example)
+            index += 1
+        }
+        return examples
+    }
+
+    func testExtractorFindsFencesMarkersAndIndentation() {
+        let text = """
+            Intro
+            ```sh
+            echo one
+            ```
+            - item
+              <!-- not run: needs a node -->
+              ```sh
+              csp-node start &
+              ```
+            <!-- setup: touch a.pdf -->
+            ```sh
+            ls a.pdf
+            ```
+            ```text
+            ```sh
+            ```
+            """
+        XCTAssertEqual(Self.examples(in: text), [
+            Example(line: 2, code: "echo one\n"),
+            Example(line: 7, code: "csp-node start &\n", notRun: "needs a node"),
+            Example(line: 11, code: "ls a.pdf\n", setup: "touch a.pdf"),
+        ])
+    }
+
+    func testEveryShellExampleInTheDocsRuns() throws {
+        let started = Date()
+        let documents = ["README.md"] + (try FileManager.default.contentsOfDirectory(atPath: repositoryRoot + "/docs"))
+            .filter { $0.hasSuffix(".md") }.sorted().map { "docs/" + $0 }
+        var ran = 0
+        for document in documents {
+            let text = try String(contentsOfFile: repositoryRoot + "/" + document, encoding: .utf8)
+            let sandbox = try temporaryDirectory(self)
+            for example in Self.examples(in: text) {
+                if let reason = example.notRun {
+                    XCTAssertFalse(reason.isEmpty, "\(document):\(example.line): say why the block is not run")
+                    continue
+                }
+                let result = try run(example, in: sandbox)
+                XCTAssertEqual(result.status, 0, """
+                    \(document):\(example.line): the example failed (exit \(result.status)); fix it, or mark it \
+                    <!-- not run: reason --> if it cannot run as written
+                    \(example.code)\(result.output)
+                    """)
+                ran += 1
+            }
+        }
+        XCTAssertGreaterThan(ran, 0, "some examples ran")
+        XCTAssertLessThan(Date().timeIntervalSince(started), 60, "the examples run in under a minute")
+    }
+
+    /// One block in bash, output kept in files (no pipe to fill), killed after 30 s.
+    private func run(_ example: Example, in sandbox: String) throws -> (status: Int32, output: String) {
+        let script = "set -e -o pipefail\n" + (example.setup.map { $0 + "\n" } ?? "")
+            + example.code.replacingOccurrences(of: "/srv/", with: sandbox + "/srv/")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/bash")
+        process.arguments = ["-c", script]
+        process.currentDirectoryURL = URL(fileURLWithPath: sandbox)
+        var environment = ProcessInfo.processInfo.environment
+        environment["PATH"] = productsDirectory + ":" + (environment["PATH"] ?? "/usr/bin:/bin")
+        environment["HOME"] = sandbox
+        environment["CSP_HOME"] = nil
+        environment["CSP_SOCKET"] = nil
+        environment["CSP_CHANNEL"] = nil
+        process.environment = environment
+        let log = sandbox + "/.example-output"
+        _ = FileManager.default.createFile(atPath: log, contents: nil)
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
+        defer { try? handle.close() }
+        process.standardOutput = handle
+        process.standardError = handle
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        let deadline = Date().addingTimeInterval(30)
+        while process.isRunning, Date() < deadline { usleep(10_000) }
+        if process.isRunning {
+            process.terminate()
+            process.waitUntilExit()
+            return (-1, "timed out after 30 s\n" + ((try? String(contentsOfFile: log, encoding: .utf8)) ?? ""))
+        }
+        process.waitUntilExit()
+        return (process.terminationStatus, (try? String(contentsOfFile: log, encoding: .utf8)) ?? "")
+    }
+}
