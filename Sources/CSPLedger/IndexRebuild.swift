@@ -12,8 +12,6 @@ public struct IndexRebuild: Sendable, Equatable {
     public var blocks: UInt64
     /// Where the old index was moved, kept for inspection; nil when there was none.
     public var oldIndex: String?
-    /// What the open repaired on the way (a torn tail), one line each, plus the re-apply.
-    public var repairs: [String]
 }
 
 extension LedgerStore {
@@ -53,7 +51,7 @@ extension LedgerStore {
             options.truncatesTornTail = false
             let store = try LedgerStore(directory: directory, channel: channel, options: options)
             defer { store.close() }
-            return IndexRebuild(blocks: store.height, oldIndex: aside, repairs: store.recovery.repairs)
+            return IndexRebuild(blocks: store.height, oldIndex: aside)
         } catch {
             // Only a new, partial index can be here: LevelDB's own files, which destroy removes.
             try? LevelDB.destroy(path: index)

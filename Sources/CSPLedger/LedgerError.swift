@@ -25,22 +25,31 @@ public struct LedgerError: Error, CustomStringConvertible, Equatable, Sendable {
 
     public let kind: Kind
     public let message: String
-    /// True when the damage is in the LevelDB index alone (the block files are sound),
-    /// so rebuilding the index from the block files repairs it; the node then names
-    /// the command that does it.
-    public let indexDamaged: Bool
+    /// What is wrong when the damage is in the LevelDB index alone (the block files are
+    /// sound), so rebuilding the index from the block files repairs it: the message
+    /// without its advice, for the node to add the command that does it. nil otherwise.
+    public let indexDamage: String?
+
+    /// Whether rebuilding the index from the block files repairs this.
+    public var indexDamaged: Bool { indexDamage != nil }
 
     public var description: String { message }
 
-    public init(_ kind: Kind, _ message: String, indexDamaged: Bool = false) {
+    public init(_ kind: Kind, _ message: String) {
         self.kind = kind
         self.message = message
-        self.indexDamaged = indexDamaged
+        self.indexDamage = nil
+    }
+
+    private init(indexDamage: String) {
+        kind = .corrupt
+        message = indexDamage + " (the ledger index is damaged: rebuild it from the block files)"
+        self.indexDamage = indexDamage
     }
 
     /// The index is damaged: never served, only rebuilt.
-    static func damagedIndex(_ message: String) -> LedgerError {
-        LedgerError(.corrupt, message + " (the ledger index is damaged: rebuild it from the block files)", indexDamaged: true)
+    static func damagedIndex(_ problem: String) -> LedgerError {
+        LedgerError(indexDamage: problem)
     }
 
     /// The message every check of a stored block uses, so the operator always learns

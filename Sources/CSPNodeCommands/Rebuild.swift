@@ -24,9 +24,6 @@ extension CSPNode {
         func execute() throws -> ExitStatus {
             let home = NodeHome(global.resolvedHome)
             let rebuilt = try NodeRunner.rebuildChannel(home: home, channel: channel)
-            for repair in rebuilt.repairs where !repair.hasPrefix("re-applied") {
-                Diagnostics.note("csp-node: channel \(quoted(channel)): \(repair)")
-            }
             var json: [String: JSONValue] = ["channel": .string(channel), "blocks": .int(Int64(rebuilt.blocks))]
             var text = "rebuilt the index of channel \(quoted(channel)) from \(rebuilt.blocks) blocks"
             if let old = rebuilt.oldIndex {

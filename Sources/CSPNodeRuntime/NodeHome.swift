@@ -9,7 +9,7 @@ import Foundation
 /// A node's home folder (0750):
 ///
 ///     key.pem, cert.pem, ca-chain.pem   the node's identity (csp-ca enroll, role node)
-///     channels/<name>/                  one ledger per channel (blocks/, index/)
+///     channels/<name>/                  one ledger per channel (blocks/, index/; docs/STORAGE.md)
 ///     node.sock                         the client socket (0660) while the node runs
 public struct NodeHome: Sendable {
     public let path: String

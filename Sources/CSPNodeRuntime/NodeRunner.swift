@@ -48,19 +48,20 @@ public enum NodeRunner {
 
     /// `csp-node rebuild`: rebuilds a stopped channel's index from its block files,
     /// keeping the old index beside it (docs/STORAGE.md, "Rebuilding the index").
-    public static func rebuildChannel(home: NodeHome, channel: String) throws -> (blocks: UInt64, oldIndex: String?, repairs: [String]) {
+    public static func rebuildChannel(home: NodeHome, channel: String) throws -> (blocks: UInt64, oldIndex: String?) {
         let directory = home.channel(channel)
         guard FileIO.isDirectory(directory) else { throw NodeError("no channel \(quoted(channel)) in \(quoted(home.path))") }
         let rebuilt = try LedgerStore.rebuildIndex(directory: directory, channel: channel)
-        return (rebuilt.blocks, rebuilt.oldIndex, rebuilt.repairs)
+        return (rebuilt.blocks, rebuilt.oldIndex)
     }
 
     /// Opens a channel's ledger; damage in its index alone names the command that repairs it.
     static func openLedger(home: NodeHome, channel: String) throws -> LedgerStore {
         do {
             return try LedgerStore(directory: home.channel(channel), channel: channel)
-        } catch let error as LedgerError where error.indexDamaged {
-            throw NodeError("channel \(quoted(channel)): \(error.message); run 'csp-node rebuild --home \(home.path) --channel \(channel)'")
+        } catch let error as LedgerError {
+            guard let damage = error.indexDamage else { throw error }
+            throw NodeError("channel \(quoted(channel)): \(damage): the index is damaged; rebuild it with 'csp-node rebuild --home \(home.path) --channel \(channel)'")
         }
     }
 

@@ -147,7 +147,7 @@ final class LedgerRepairTests: XCTestCase {
         XCTAssertEqual(refused.status, 2, refused.stderr)
         XCTAssertEqual(refused.stderr.split(separator: "\n").count, 1, refused.stderr)
         XCTAssertTrue(refused.stderr.hasPrefix("error: channel 'consortium': ledger index '\(index)' has lost its CURRENT file"), refused.stderr)
-        XCTAssertTrue(refused.stderr.hasSuffix("; run 'csp-node rebuild --home \(fixture.node) --channel consortium'\n"), refused.stderr)
+        XCTAssertTrue(refused.stderr.hasSuffix("remain): the index is damaged; rebuild it with 'csp-node rebuild --home \(fixture.node) --channel consortium'\n"), refused.stderr)
         XCTAssertFalse(FileManager.default.fileExists(atPath: index + "/CURRENT"), "the refused start created nothing")
 
         let rebuilt = try NodeFixture.run("csp-node", ["rebuild", "--home", fixture.node, "--channel", fixture.channel])
