@@ -16,7 +16,7 @@ public struct IndexRebuild: Sendable, Equatable {
 
 extension LedgerStore {
     /// Rebuilds the index of the ledger in `directory` from its block files, the truth
-    /// (docs/STORAGE.md, "Rebuilding the index"). The old index is moved aside to
+    /// (docs/STORAGE.md, "Damage to the index and rebuilding it"). The old index is moved aside to
     /// `index.broken-<UTC time>` first and kept, so nothing is lost if the rebuild fails:
     /// then the new index is removed and the old one put back. Refused while another
     /// process has the ledger open. Removes nothing from the block files: without the

@@ -47,7 +47,7 @@ public enum NodeRunner {
     }
 
     /// `csp-node rebuild`: rebuilds a stopped channel's index from its block files,
-    /// keeping the old index beside it (docs/STORAGE.md, "Rebuilding the index").
+    /// keeping the old index beside it (docs/STORAGE.md, "Damage to the index and rebuilding it").
     public static func rebuildChannel(home: NodeHome, channel: String) throws -> (blocks: UInt64, oldIndex: String?) {
         let directory = home.channel(channel)
         guard FileIO.isDirectory(directory) else { throw NodeError("no channel \(quoted(channel)) in \(quoted(home.path))") }
