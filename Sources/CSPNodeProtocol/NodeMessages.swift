@@ -128,6 +128,9 @@ public struct ChannelStatus: Codable, Equatable, Sendable {
     public var commitHash: String
     public var transactions: UInt64
     public var pending: Int
+    /// "running", or "stopped" with `reason` (a full disk, a failed commit).
+    public var state: String?
+    public var reason: String?
 
     public init(channel: String, height: UInt64, lastBlockHash: String, commitHash: String, transactions: UInt64, pending: Int) {
         self.channel = channel

@@ -27,7 +27,7 @@ public enum NodeRunner {
         let transaction = try Executor.genesisTransaction(config: config, ordererKey: identity.key,
                                                          ordererCertificate: identity.certificate.der, timestamp: now)
         let record = try BlockAssembler(identity: identity).assemble(
-            channel: config.channel, number: 0, previousHash: .zero, previousCommitHash: .zero,
+            channel: config.channel, number: 0, timestamp: now, previousHash: .zero, previousCommitHash: .zero,
             transactions: [transaction], validations: [.valid], effects: [Executor.genesisEffects(config: config)])
         try ledger.commit(record)
         return record
@@ -46,8 +46,8 @@ public enum NodeRunner {
         }
         var services: [ChannelService] = []
         for name in names {
-            let ledger = try LedgerStore(directory: home.channel(name), channel: name)
-            services.append(try ChannelService(name: name, ledger: ledger, identity: identity))
+            let (ledger, config) = try ChannelLedger.open(directory: home.channel(name), channel: name)
+            services.append(try ChannelService(name: name, ledger: ledger, config: config, identity: identity))
         }
         services.forEach { $0.start() }
         let server = NodeServer(channels: services, path: path, verbose: verbose)

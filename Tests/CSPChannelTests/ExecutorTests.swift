@@ -197,7 +197,7 @@ final class ExecutorTests: XCTestCase {
     func testAddOrganization() throws {
         let gamma = try TestOrganization("Gamma")
         let carol = try gamma.member("carol", role: "enterprise")
-        XCTAssertEqual(rules.admit(try put(carol, "k", "v"), now: referenceNow).0.code, .unknownCreator)
+        XCTAssertEqual(rules.admit(try put(carol, "k", "v"), now: referenceNow).validation.code, .unknownCreator)
 
         let add = try configTransaction("add-org", ["name": "Gamma", "certificates": gamma.issuer.pem() + gamma.root.pem(),
                                                     "crls": gamma.issuerCRL.pem() + gamma.rootCRL.pem()])
@@ -210,8 +210,8 @@ final class ExecutorTests: XCTestCase {
         XCTAssertEqual(try ChannelConfig.decode(result.effects[0].writes[0].value!, source: "state"), config)
 
         let next = try ChannelRules(config: config)
-        XCTAssertEqual(next.admit(try put(carol, "k", "v"), now: referenceNow).0, .valid)
-        XCTAssertEqual(rules.admit(try put(carol, "k", "v"), now: referenceNow).0.code, .unknownCreator, "old rules are unchanged")
+        XCTAssertEqual(next.admit(try put(carol, "k", "v"), now: referenceNow).validation, .valid)
+        XCTAssertEqual(rules.admit(try put(carol, "k", "v"), now: referenceNow).validation.code, .unknownCreator, "old rules are unchanged")
     }
 
     func testAddOrganizationRefusals() throws {
@@ -226,7 +226,7 @@ final class ExecutorTests: XCTestCase {
 
     func testSetCRLRevokesCreator() throws {
         let acme = channel.acme
-        XCTAssertEqual(rules.admit(try put(channel.alice, "k", "v"), now: referenceNow).0, .valid)
+        XCTAssertEqual(rules.admit(try put(channel.alice, "k", "v"), now: referenceNow).validation, .valid)
         let list = try acme.issuerCRL(number: 2, revoking: [channel.alice.certificate])
         let result = try run([configTransaction("set-crl", ["organization": "Acme", "crl": list.pem()])])
         XCTAssertEqual(result.validations, [.valid])
@@ -235,8 +235,8 @@ final class ExecutorTests: XCTestCase {
         XCTAssertEqual(config.organizations[1], channel.config.organizations[1])
 
         let next = try ChannelRules(config: config)
-        XCTAssertEqual(next.admit(try put(channel.alice, "k", "v"), now: referenceNow).0.code, .revokedCreator)
-        XCTAssertEqual(next.admit(try put(channel.admin, "k", "v"), now: referenceNow).0, .valid)
+        XCTAssertEqual(next.admit(try put(channel.alice, "k", "v"), now: referenceNow).validation.code, .revokedCreator)
+        XCTAssertEqual(next.admit(try put(channel.admin, "k", "v"), now: referenceNow).validation, .valid)
     }
 
     func testSetCRLRefusals() throws {
@@ -265,7 +265,7 @@ final class ExecutorTests: XCTestCase {
         XCTAssertEqual(result.newConfig?.organizations.map(\.name), ["Acme"])
         XCTAssertEqual(result.newConfig?.admins, ["Acme/admin"], "the organisation's admins go with it")
         let next = try ChannelRules(config: try XCTUnwrap(result.newConfig))
-        XCTAssertEqual(next.admit(try put(channel.bob, "k", "v"), now: referenceNow).0.code, .unknownCreator)
+        XCTAssertEqual(next.admit(try put(channel.bob, "k", "v"), now: referenceNow).validation.code, .unknownCreator)
 
         XCTAssertEqual(try run([configTransaction("remove-org", ["name": "Acme"])]).validations,
                        [Validation(code: .contractFailed, reason: "config.remove-org: cannot remove organization 'Acme': the orderer belongs to it")])
@@ -288,8 +288,8 @@ final class ExecutorTests: XCTestCase {
         let result = try run([configTransaction("set-policy", ["policy": policy])])
         XCTAssertEqual(result.newConfig?.policy, AccessPolicy(invoke: ["kv.*": ["customer"]], read: ["*": ["admin"]]))
         let next = try ChannelRules(config: try XCTUnwrap(result.newConfig))
-        XCTAssertEqual(next.admit(try delete(channel.alice, "k"), now: referenceNow).0, .valid)
-        XCTAssertEqual(next.admit(try put(channel.bob, "k", "v"), now: referenceNow).0.code, .policyDenied)
+        XCTAssertEqual(next.admit(try delete(channel.alice, "k"), now: referenceNow).validation, .valid)
+        XCTAssertEqual(next.admit(try put(channel.bob, "k", "v"), now: referenceNow).validation.code, .policyDenied)
 
         XCTAssertEqual(try run([configTransaction("set-policy", ["policy": #"{"invoke":{"kv.put":["boss"]}}"#])]).validations[0].reason,
                        "config.set-policy: policy: policy.invoke 'kv.put': unknown role 'boss' (roles: customer, enterprise, department, regulator, node, admin)")
