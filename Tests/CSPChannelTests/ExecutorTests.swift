@@ -239,6 +239,25 @@ final class ExecutorTests: XCTestCase {
         XCTAssertEqual(next.admit(try put(channel.admin, "k", "v"), now: referenceNow).validation, .valid)
     }
 
+    /// The orderer's cut-time check: a transaction admitted under the old rules is judged
+    /// again under the rules in force at its block without a second signature check, and
+    /// reaches the verdict a full admission under those rules gives.
+    func testCutTimeReadmissionMatchesFullAdmissionUnderTheBlocksRules() throws {
+        let list = try channel.acme.issuerCRL(number: 2, revoking: [channel.alice.certificate])
+        let config = try XCTUnwrap(try run([configTransaction("set-crl", ["organization": "Acme", "crl": list.pem()])]).newConfig)
+        let next = try ChannelRules(config: config)
+        let transactions = [try put(channel.alice, "k", "v"), try put(channel.admin, "k", "v"), try put(channel.bob, "k", "v")]
+        for transaction in transactions {
+            XCTAssertEqual(next.admitSigned(transaction, now: referenceNow), next.admit(transaction, now: referenceNow))
+        }
+        XCTAssertEqual(next.admitSigned(transactions[0], now: referenceNow).validation.code, .revokedCreator)
+        // The block's timestamp decides the window, not the clock at submit time.
+        let late = referenceNow.addingTimeInterval(Double(channel.config.timestampWindowSeconds) + 1)
+        XCTAssertEqual(rules.admitSigned(transactions[1], now: late).validation.code, .timestampOutOfWindow)
+        XCTAssertEqual(BlockVerifier.admitInParallel(Array(repeating: transactions[1], count: 40), rules: rules, now: referenceNow),
+                       Array(repeating: rules.admit(transactions[1], now: referenceNow), count: 40))
+    }
+
     func testSetCRLRefusals() throws {
         let acme = channel.acme
         func refusal(_ arguments: [String: String]) throws -> String {
