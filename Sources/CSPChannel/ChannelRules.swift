@@ -164,9 +164,8 @@ public final class ChannelRules: @unchecked Sendable {
             let creator = Creator(organization: member.authority.name, id: identity.subject.commonName,
                                   role: identity.role ?? "", attributes: identity.attributes)
             return .success((creator, member.key))
-        case .invalid(let reason):
-            let expired = reason == "certificate has expired" || reason == "certificate is not yet valid"
-            return .failure(.refused(expired ? .expiredCreator : .unknownCreator, "creator certificate: \(reason)"))
+        case .invalid(let reason, let failure):
+            return .failure(.refused(failure == .outsideValidity ? .expiredCreator : .unknownCreator, "creator certificate: \(reason)"))
         }
     }
 

@@ -231,7 +231,11 @@ public final class LedgerStore: @unchecked Sendable {
     /// hash of its effects, an encoding that reads back), appends it to the block files,
     /// then indexes it in one synced batch. Returns once both are on disk. A refused
     /// record leaves nothing behind.
-    public func commit(_ record: CommittedBlock) throws {
+    ///
+    /// `assembled` is for the node's own freshly built blocks: their hashes are taken as
+    /// computed by the assembler and the encoding is not decoded back (the chain position
+    /// is still checked); every other block gets the full checks.
+    public func commit(_ record: CommittedBlock, assembled: AssembledHashes? = nil) throws {
         try commitLock.withLock {
             let verifier = try lock.withLock { () throws -> ChainVerifier in
                 if closed { throw closedError }
@@ -243,16 +247,18 @@ public final class LedgerStore: @unchecked Sendable {
                 LedgerError(.refused, "cannot commit block \(number) to channel \(quoted(channel)): \(reason)")
             }
             let accepted: ChainVerifier.Accepted
-            switch verifier.check(record) {
+            switch verifier.check(record, assembled: assembled) {
             case let .success(result): accepted = result
             case let .failure(mismatch): throw refuse(mismatch.description)
             }
             // What is written must read back, or the next open would refuse the whole ledger.
             let payload = record.encoded()
-            do {
-                _ = try CommittedBlock(decoding: payload)
-            } catch {
-                throw refuse("its encoding does not read back: \(error)")
+            if assembled == nil {
+                do {
+                    _ = try CommittedBlock(decoding: payload)
+                } catch {
+                    throw refuse("its encoding does not read back: \(error)")
+                }
             }
             let location = try blocks.append(payload: payload, number: number)
             do {

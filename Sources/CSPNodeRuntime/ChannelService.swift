@@ -282,11 +282,11 @@ public final class ChannelService: @unchecked Sendable {
             let execution = try Executor(rules: rules).execute(
                 transactions, admitted: admissions, state: LedgerStateReader(ledger: ledger),
                 isDuplicate: { try self.ledger.contains(transaction: $0) })
-            let record = try BlockAssembler(identity: identity).assemble(
+            let (record, hashes) = try BlockAssembler(identity: identity).assemble(
                 channel: name, number: ledger.height, timestamp: timestamp, previousHash: ledger.lastBlockHash ?? .zero,
                 previousCommitHash: ledger.lastCommitHash, transactions: transactions,
                 validations: execution.validations, effects: execution.effects)
-            try ledger.commit(record)
+            try ledger.commit(record, assembled: hashes)
             let newRules = try execution.newConfig.map { try ChannelRules(config: $0) }
             condition.lock()
             if let newRules { self.rules = newRules }
@@ -347,12 +347,13 @@ struct LedgerStateReader: StateReader {
     func value(for key: [UInt8]) throws -> [UInt8]? { try ledger.state(key)?.value }
 }
 
-/// Builds and signs a block from executed transactions.
+/// Builds and signs a block from executed transactions, hashing each part once.
 struct BlockAssembler {
     let identity: NodeIdentity
 
     func assemble(channel: String, number: UInt64, timestamp: UInt64, previousHash: SHA256Digest, previousCommitHash: SHA256Digest,
-                  transactions: [Transaction], validations: [Validation], effects: [TransactionEffects]) throws -> CommittedBlock {
+                  transactions: [Transaction], validations: [Validation], effects: [TransactionEffects]) throws
+        -> (CommittedBlock, AssembledHashes) {
         var header = BlockHeader(channel: channel, number: number, previousHash: previousHash,
                                  merkleRoot: Block.merkleRoot(of: transactions), commitHash: .zero,
                                  timestamp: timestamp, orderer: identity.certificate.der,
@@ -360,8 +361,9 @@ struct BlockAssembler {
         var record = CommittedBlock(block: Block(header: header, signature: [], transactions: transactions, validations: validations),
                                     effects: effects)
         header.commitHash = try record.commitHash(previous: previousCommitHash)
+        let blockHash = header.hash
         record.block.header = header
-        record.block.signature = try identity.key.signature(forDigest: header.hash)
-        return record
+        record.block.signature = try identity.key.signature(forDigest: blockHash)
+        return (record, AssembledHashes(blockHash: blockHash, commitHash: header.commitHash, previousCommitHash: previousCommitHash))
     }
 }

@@ -26,7 +26,7 @@ public enum NodeRunner {
         let now = UInt64(Date().timeIntervalSince1970 * 1000)
         let transaction = try Executor.genesisTransaction(config: config, ordererKey: identity.key,
                                                          ordererCertificate: identity.certificate.der, timestamp: now)
-        let record = try BlockAssembler(identity: identity).assemble(
+        let (record, _) = try BlockAssembler(identity: identity).assemble(
             channel: config.channel, number: 0, timestamp: now, previousHash: .zero, previousCommitHash: .zero,
             transactions: [transaction], validations: [.valid], effects: [Executor.genesisEffects(config: config)])
         try ledger.commit(record)
