@@ -4,6 +4,7 @@ import CSPCrypto
 import CSPFormat
 import Dispatch
 import Foundation
+import Synchronization
 
 /// Re-checks a committed block as a node that did not order it must: from the block
 /// alone, the configuration in force before it, and the state before it. This is what
@@ -40,13 +41,24 @@ public struct BlockVerifier: Sendable {
 
     /// Full verification of a block after block 0. Returns the re-execution (its
     /// `newConfig` is the configuration in force after the block).
-    public func verify(_ record: CommittedBlock, state: any StateReader,
+    ///
+    /// `signatures`, when given, says per transaction whether its signature was already
+    /// verified (`SignatureCheck`, possibly for many blocks at once on every core); those
+    /// are admitted without a second ECDSA verification, the others in full.
+    public func verify(_ record: CommittedBlock, state: any StateReader, signatures: [Bool]? = nil,
                        isDuplicate: (SHA256Digest) throws -> Bool) throws -> BlockExecution {
         let block = record.block
         let number = block.header.number
         try verifyOrderer(record)
         let now = Date(timeIntervalSince1970: Double(block.header.timestamp) / 1000)
-        let admissions = Self.admitInParallel(block.transactions, rules: rules, now: now)
+        let admissions: [Admission]
+        if let signatures, signatures.count == block.transactions.count {
+            admissions = zip(block.transactions, signatures).map { transaction, verified in
+                verified ? rules.admitSigned(transaction, now: now) : rules.admit(transaction, now: now)
+            }
+        } else {
+            admissions = Self.admitInParallel(block.transactions, rules: rules, now: now)
+        }
         let execution: BlockExecution
         do {
             execution = try Executor(rules: rules).execute(block.transactions, admitted: admissions, state: state, isDuplicate: isDuplicate)
@@ -100,7 +112,7 @@ public struct BlockVerifier: Sendable {
         guard count > 16 else { return transactions.map { rules.admit($0, now: now) } }
         let chunks = min(count, ProcessInfo.processInfo.activeProcessorCount * 4)
         let results = [Admission](unsafeUninitializedCapacity: count) { buffer, initialized in
-            let base = UncheckedBuffer(buffer.baseAddress!)
+            let base = UncheckedPointer(buffer.baseAddress!)
             DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
                 let lower = chunk * count / chunks, upper = (chunk + 1) * count / chunks
                 for index in lower..<upper {
@@ -117,10 +129,47 @@ public struct BlockVerifier: Sendable {
     }
 }
 
+/// Signature checks that need no rules: whether each transaction's signature verifies
+/// with the key of the certificate it names, in low-S form. Run over many blocks at once
+/// it keeps every core busy however small the blocks are; `BlockVerifier.verify` then
+/// applies the rules in force at each block without repeating them.
+public enum SignatureCheck {
+    public static func verify(_ transactions: [Transaction]) -> [Bool] {
+        let count = transactions.count
+        guard count > 0 else { return [] }
+        let keys = KeyCache()
+        let chunks = min(count, ProcessInfo.processInfo.activeProcessorCount * 4)
+        let results = [Bool](unsafeUninitializedCapacity: count) { buffer, initialized in
+            let base = UncheckedPointer(buffer.baseAddress!)
+            DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+                for index in (chunk * count / chunks)..<((chunk + 1) * count / chunks) {
+                    let transaction = transactions[index]
+                    let valid = keys.key(for: transaction.body.creator).map { (try? transaction.hasValidSignature(by: $0)) ?? false } ?? false
+                    (base.pointer + index).initialize(to: valid)
+                }
+            }
+            initialized = count
+        }
+        return results
+    }
+
+    /// Creator keys by certificate, parsed once per batch.
+    private final class KeyCache: @unchecked Sendable {
+        private let keys = Mutex<[[UInt8]: P256PublicKey?]>([:])
+
+        func key(for der: [UInt8]) -> P256PublicKey? {
+            if let known = keys.withLock({ $0[der] }) { return known }
+            let key = try? Certificate(der: der).publicKey
+            keys.withLock { $0[der] = .some(key) }
+            return key
+        }
+    }
+}
+
 /// Disjoint slices of one buffer, each initialised by one worker of `concurrentPerform`.
-private struct UncheckedBuffer: @unchecked Sendable {
-    let pointer: UnsafeMutablePointer<Admission>
-    init(_ pointer: UnsafeMutablePointer<Admission>) { self.pointer = pointer }
+private struct UncheckedPointer<Element>: @unchecked Sendable {
+    let pointer: UnsafeMutablePointer<Element>
+    init(_ pointer: UnsafeMutablePointer<Element>) { self.pointer = pointer }
 }
 
 /// A block that fails verification: which block, and the first reason.

@@ -40,14 +40,22 @@ public enum LedgerCheck {
         }
     }
 
+    /// Blocks are read ahead in batches of about this many transactions, whose signatures
+    /// are verified together on every core before the blocks are checked in order.
+    static let batchTransactions = 4096
+
     private static func verify(directory: String, channel: String) throws -> Report {
         let reader = try BlockFileReader(directory: directory)
         let state = MemoryState()
         var ids = Set<SHA256Digest>()
         var rules: ChannelRules?
         var report = Report()
-        try reader.forEach(from: 0) { number, record in
+        var batch: [CommittedBlock] = []
+        var batchSize = 0
+
+        func check(_ record: CommittedBlock, signatures: ArraySlice<Bool>) throws {
             let header = record.block.header
+            let number = header.number
             guard header.channel == channel else {
                 throw BlockVerificationError(block: number, reason: "it belongs to channel \(quoted(header.channel)), not \(quoted(channel))")
             }
@@ -55,7 +63,8 @@ public enum LedgerCheck {
                 rules = try makeRules(try BlockVerifier.verifyGenesis(record, channel: channel), block: 0)
             } else {
                 guard let current = rules else { throw BlockVerificationError(block: number, reason: "no configuration is in force") }
-                let execution = try BlockVerifier(rules: current).verify(record, state: state, isDuplicate: { ids.contains($0) })
+                let execution = try BlockVerifier(rules: current).verify(record, state: state, signatures: Array(signatures),
+                                                                         isDuplicate: { ids.contains($0) })
                 if let next = execution.newConfig { rules = try makeRules(next, block: number) }
             }
             let computed: SHA256Digest
@@ -73,6 +82,33 @@ public enum LedgerCheck {
             report.lastBlockHash = header.hash
             report.commitHash = computed
         }
+
+        func flush() throws {
+            let signatures = SignatureCheck.verify(batch.flatMap(\.block.transactions))
+            var offset = 0
+            for record in batch {
+                let count = record.block.transactions.count
+                try check(record, signatures: signatures[offset..<(offset + count)])
+                offset += count
+            }
+            batch.removeAll(keepingCapacity: true)
+            batchSize = 0
+        }
+
+        do {
+            try reader.forEach(from: 0) { _, record in
+                batch.append(record)
+                batchSize += record.block.transactions.count
+                if batchSize >= batchTransactions { try flush() }
+            }
+        } catch let error as BlockVerificationError {
+            throw error
+        } catch {
+            // A damaged record further on: the blocks read before it come first.
+            try flush()
+            throw error
+        }
+        try flush()
         return report
     }
 

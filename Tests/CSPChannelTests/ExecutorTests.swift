@@ -258,6 +258,21 @@ final class ExecutorTests: XCTestCase {
                        Array(repeating: rules.admit(transactions[1], now: referenceNow), count: 40))
     }
 
+    func testSignatureCheckNeedsNoRules() throws {
+        let good = try put(channel.alice, "k", "v")
+        var bytes = good.signature
+        bytes[bytes.count - 1] ^= 0x01
+        let forged = Transaction(body: good.body, signature: bytes)
+        let stranger = try put(channel.bob, "k", "v")
+        XCTAssertEqual(SignatureCheck.verify([good, forged, stranger] + Array(repeating: good, count: 30)),
+                       [true, false, true] + Array(repeating: true, count: 30))
+        // A block checked with the precomputed answers reaches the full admission's verdicts.
+        let verdicts = zip([good, forged], SignatureCheck.verify([good, forged])).map { transaction, verified in
+            verified ? rules.admitSigned(transaction, now: referenceNow) : rules.admit(transaction, now: referenceNow)
+        }
+        XCTAssertEqual(verdicts, [rules.admit(good, now: referenceNow), rules.admit(forged, now: referenceNow)])
+    }
+
     func testSetCRLRefusals() throws {
         let acme = channel.acme
         func refusal(_ arguments: [String: String]) throws -> String {

@@ -215,6 +215,23 @@ final class BlockVerdictTests: XCTestCase {
         try assertStartRefuses(replayedFiles, block: forgedC, mentioning: "duplicate-id")
     }
 
+    /// A damaged record is a block that does not verify: exit 1 naming it, after every
+    /// block before it was checked.
+    func testCheckNamesADamagedRecord() throws {
+        let fixture = try preparedLedger()
+        let blocks = fixture.node + "/channels/consortium/blocks"
+        let file = try XCTUnwrap(try FileManager.default.contentsOfDirectory(atPath: blocks).filter { $0.hasPrefix("blocks-") }.sorted().first)
+        var bytes = try Data(contentsOf: URL(fileURLWithPath: blocks + "/" + file))
+        let range = try XCTUnwrap(bytes.range(of: Data("v1".utf8)))
+        bytes[range.lowerBound + 1] = UInt8(ascii: "9")
+        try bytes.write(to: URL(fileURLWithPath: blocks + "/" + file))
+        let check = try NodeFixture.run("csp-node", ["check", "--home", fixture.node], expect: 1)
+        XCTAssertTrue(check.stderr.hasPrefix("error: channel 'consortium': block 2 in '"), check.stderr)
+        XCTAssertTrue(check.stderr.contains("is corrupt"), check.stderr)
+        let missing = try NodeFixture.run("csp-node", ["check", "--home", fixture.node, "--channel", "nope"], expect: 2)
+        XCTAssertEqual(missing.stderr, "error: no channel 'nope' in '\(fixture.node)'\n")
+    }
+
     /// The configuration in force comes from the block files: a policy rewritten in the
     /// index (write access to the home) does not take effect, it stops the channel.
     func testConfigurationRewrittenInTheIndexIsRefused() throws {
