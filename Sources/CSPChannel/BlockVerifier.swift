@@ -39,6 +39,14 @@ public struct BlockVerifier: Sendable {
         }
     }
 
+    /// Block timestamps never decrease: a block may not be older than the one before it.
+    public static func verifyTimestamp(_ record: CommittedBlock, previous: UInt64) throws(BlockVerificationError) {
+        let header = record.block.header
+        guard header.timestamp >= previous else {
+            throw BlockVerificationError(block: header.number, reason: "its timestamp \(header.timestamp) is before the previous block's (\(previous))")
+        }
+    }
+
     /// Full verification of a block after block 0. Returns the re-execution (its
     /// `newConfig` is the configuration in force after the block).
     ///

@@ -41,6 +41,7 @@ final class ConfigurationTracker {
     private(set) var config: ChannelConfig?
     private(set) var configBlock: UInt64 = 0
     private var rules: ChannelRules?
+    private var lastTimestamp: UInt64 = 0
 
     init(channel: String) { self.channel = channel }
 
@@ -48,6 +49,8 @@ final class ConfigurationTracker {
         let record = opening.record
         let number = record.block.header.number
         do {
+            try BlockVerifier.verifyTimestamp(record, previous: lastTimestamp)
+            lastTimestamp = record.block.header.timestamp
             if number == 0 {
                 let genesis = try BlockVerifier.verifyGenesis(record, channel: channel)
                 try establish(genesis, at: 0)

@@ -69,6 +69,9 @@ public final class ChannelService: @unchecked Sendable {
     private var heightWaiters: [CheckedContinuation<Void, Never>] = []
     private var state = ChannelCondition.running
     private var committedTransactions: UInt64 = 0
+    /// The last block's timestamp: block timestamps never go backwards, so deadlines
+    /// computed from them are monotonic even when the node's clock steps back.
+    private var lastTimestamp: UInt64
     private var thread: Thread?
     private let stopped = DispatchSemaphore(value: 0)
     /// How often a stalled channel tries a write again.
@@ -89,6 +92,7 @@ public final class ChannelService: @unchecked Sendable {
         self.ledger = ledger
         self.identity = identity
         self.rules = try ChannelRules(config: config)
+        self.lastTimestamp = try ledger.height == 0 ? 0 : ledger.block(number: ledger.height - 1)?.block.header.timestamp ?? 0
     }
 
     public var currentRules: ChannelRules {
@@ -275,7 +279,7 @@ public final class ChannelService: @unchecked Sendable {
     /// the last block. The block's timestamp is fixed first; every verdict is taken at it.
     private func commit(_ batch: [Pending], rules: ChannelRules) {
         let transactions = batch.map(\.transaction)
-        let timestamp = UInt64(max(0, Date().timeIntervalSince1970 * 1000))
+        let timestamp = max(UInt64(max(0, Date().timeIntervalSince1970 * 1000)), lastTimestamp)
         let at = Date(timeIntervalSince1970: Double(timestamp) / 1000)
         do {
             let admissions = transactions.map { rules.admitSigned($0, now: at) }
@@ -287,6 +291,7 @@ public final class ChannelService: @unchecked Sendable {
                 previousCommitHash: ledger.lastCommitHash, transactions: transactions,
                 validations: execution.validations, effects: execution.effects)
             try ledger.commit(record, assembled: hashes)
+            lastTimestamp = timestamp
             let newRules = try execution.newConfig.map { try ChannelRules(config: $0) }
             condition.lock()
             if let newRules { self.rules = newRules }

@@ -19,6 +19,7 @@ public enum LedgerCheck {
         public var valid: UInt64 = 0
         public var lastBlockHash: SHA256Digest?
         public var commitHash: SHA256Digest = .zero
+        public var lastTimestamp: UInt64 = 0
     }
 
     /// The first block that does not verify (the answer "no", not an error): "block N: why".
@@ -59,6 +60,7 @@ public enum LedgerCheck {
             guard header.channel == channel else {
                 throw BlockVerificationError(block: number, reason: "it belongs to channel \(quoted(header.channel)), not \(quoted(channel))")
             }
+            try BlockVerifier.verifyTimestamp(record, previous: report.lastTimestamp)
             if number == 0 {
                 rules = try makeRules(try BlockVerifier.verifyGenesis(record, channel: channel), block: 0)
             } else {
@@ -80,6 +82,7 @@ public enum LedgerCheck {
             report.transactions += UInt64(record.block.transactions.count)
             report.valid += UInt64(record.block.validations.filter { $0.code == .valid }.count)
             report.lastBlockHash = header.hash
+            report.lastTimestamp = header.timestamp
             report.commitHash = computed
         }
 

@@ -119,14 +119,14 @@ final class BlockVerdictTests: XCTestCase {
     /// hash), signed by `signer`, and writes it: to the block files only, or through the
     /// ledger store so the index and savepoint include it too.
     private func forge(_ fixture: NodeFixture, home: String, transactions: [Transaction], validations: [Validation],
-                       effects: [TransactionEffects], signer: String, throughIndex: Bool) throws -> UInt64 {
+                       effects: [TransactionEffects], signer: String, throughIndex: Bool, timestamp: UInt64? = nil) throws -> UInt64 {
         let directory = home + "/channels/consortium"
         let last = try lastBlock(directory)
         let key = try P256PrivateKey(pemFile: signer + "/key.pem")
         let certificate = try Certificate(pemFile: signer + "/cert.pem")
         var header = BlockHeader(channel: "consortium", number: last.block.header.number + 1, previousHash: last.block.header.hash,
                                  merkleRoot: Block.merkleRoot(of: transactions), commitHash: .zero,
-                                 timestamp: UInt64(Date().timeIntervalSince1970 * 1000), orderer: certificate.der,
+                                 timestamp: timestamp ?? UInt64(Date().timeIntervalSince1970 * 1000), orderer: certificate.der,
                                  transactionCount: UInt32(transactions.count))
         var record = CommittedBlock(block: Block(header: header, signature: [], transactions: transactions, validations: validations),
                                     effects: effects)
@@ -213,6 +213,14 @@ final class BlockVerdictTests: XCTestCase {
         _ = try forge(fixture, home: replayedFiles, transactions: first.block.transactions, validations: first.block.validations,
                       effects: first.effects, signer: replayedFiles, throughIndex: false)
         try assertStartRefuses(replayedFiles, block: forgedC, mentioning: "duplicate-id")
+
+        // 4. A block dated before the one it follows.
+        let backdated = try copyHome(fixture, "backdated")
+        let (root, rootEffects) = try put("root", fixture, key: "z")
+        let forgedD = try forge(fixture, home: backdated, transactions: [root], validations: [.valid], effects: [rootEffects],
+                                signer: backdated, throughIndex: false, timestamp: 1_000)
+        try assertStartRefuses(backdated, block: forgedD, mentioning: "before the previous block's")
+        try assertCheckFinds(backdated, block: forgedD, mentioning: "before the previous block's")
     }
 
     /// A damaged record is a block that does not verify: exit 1 naming it, after every
