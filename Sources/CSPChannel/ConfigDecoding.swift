@@ -25,7 +25,13 @@ enum ConfigDecoding {
         }
     }
 
+    /// The deepest nesting a configuration document may have. The schema needs five or
+    /// six levels; the YAML and JSON parsers recurse once per level, and a few thousand
+    /// levels exhaust the stack (docs/CHANNELS.md, "Limits").
+    static let maximumNesting = 64
+
     static func decode<T: Decodable>(_ type: T.Type, from bytes: [UInt8], format: Format) throws(ChannelConfigError) -> T {
+        try NestingScan.check(bytes, format: format, limit: maximumNesting)
         do {
             switch format {
             case .json:
@@ -144,4 +150,91 @@ enum ConfigDecoding {
 func oneLine(_ text: String) -> String {
     let first = text.split(whereSeparator: { $0 == "\n" || $0 == "\r" }).first.map(String.init) ?? ""
     return first.trimmingCharacters(in: .whitespaces)
+}
+
+/// A cheap pass over a document before any parser sees it, refusing nesting deeper than a
+/// limit: flow collections (`[[[`, `{a: {a:`, and all of JSON) by their brackets, YAML
+/// block collections by their indentation (each `- ` of a compact sequence counting as a
+/// level). It errs towards counting more, never fewer: text inside quoted scalars,
+/// comments and block scalars (`|`, `>`) is skipped, brackets in plain scalars count.
+enum NestingScan {
+    static func check(_ bytes: [UInt8], format: ConfigDecoding.Format, limit: Int) throws(ChannelConfigError) {
+        var flow = 0
+        var block: [Int] = []  // indentation columns of the open block collections (YAML)
+        var blockScalarParent: Int?  // inside a block scalar: the indentation of its key
+        var quote: UInt8?  // inside a quoted scalar or JSON string
+        var escaped = false
+        var lineNumber = 0
+        var start = 0
+        func refuse() -> ChannelConfigError {
+            ChannelConfigError("nested deeper than \(limit) levels at line \(lineNumber)")
+        }
+        while start <= bytes.count {
+            var end = start
+            while end < bytes.count && bytes[end] != 0x0a { end += 1 }
+            lineNumber += 1
+            let line = bytes[start..<end]
+            start = end + 1
+            let indent = line.prefix { $0 == 0x20 }.count
+            let blank = line.allSatisfy { $0 == 0x20 || $0 == 0x09 || $0 == 0x0d }
+            if format == .yaml && quote == nil && flow == 0 {
+                if let parent = blockScalarParent {
+                    if blank || indent > parent { continue }
+                    blockScalarParent = nil
+                }
+                if blank || line.dropFirst(indent).first == UInt8(ascii: "#") { continue }
+                // Each "- " opens one more level, one column further in.
+                var column = indent
+                var columns = [indent]
+                while column + 1 < line.count, line[line.startIndex + column] == UInt8(ascii: "-"),
+                      [0x20, 0x09].contains(line[line.startIndex + column + 1]) {
+                    column += 2
+                    while column < line.count && line[line.startIndex + column] == 0x20 { column += 1 }
+                    columns.append(column)
+                }
+                while let last = block.last, last >= indent { block.removeLast() }
+                block.append(contentsOf: columns)
+                if block.count > limit { throw refuse() }
+            }
+            // Brackets, quotes and comments within the line.
+            var previous: UInt8 = 0x20
+            var index = line.startIndex
+            while index < line.endIndex {
+                let byte = line[index]
+                defer { previous = byte; index += 1 }
+                if let open = quote {
+                    if escaped { escaped = false; continue }
+                    if byte == 0x5c && open == 0x22 { escaped = true; continue }
+                    if byte == open { quote = nil }
+                    continue
+                }
+                switch byte {
+                case 0x22:  // "
+                    quote = byte
+                case 0x27 where format == .yaml && [0x20, 0x09, 0x5b, 0x7b, 0x2c, 0x3a].contains(previous):  // ' opening a scalar
+                    quote = byte
+                case 0x23 where format == .yaml && (previous == 0x20 || previous == 0x09):  // # comment
+                    index = line.endIndex - 1
+                    continue
+                case 0x5b, 0x7b:  // [ {
+                    flow += 1
+                    if flow + (format == .yaml ? block.count : 0) > limit { throw refuse() }
+                case 0x5d, 0x7d:  // ] }
+                    flow = max(0, flow - 1)
+                default:
+                    break
+                }
+            }
+            // "key: |" or "- >-": the lines below, indented deeper, are text.
+            if format == .yaml && quote == nil && flow == 0 {
+                let content = line.reversed().drop { $0 == 0x20 || $0 == 0x09 || $0 == 0x0d }
+                var indicator = content.prefix { (0x30...0x39).contains($0) || $0 == 0x2b || $0 == 0x2d }
+                indicator = content.prefix(indicator.count + 1)
+                if let mark = indicator.last, mark == UInt8(ascii: "|") || mark == UInt8(ascii: ">") {
+                    let before = content.dropFirst(indicator.count).first
+                    if before == nil || before == 0x20 || before == 0x09 { blockScalarParent = indent }
+                }
+            }
+        }
+    }
 }
