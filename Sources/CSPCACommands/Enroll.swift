@@ -51,7 +51,9 @@ extension CSPCA {
                 throw CommandFailure("\(quoted(directory + "/key.pem")) already exists; use --force to replace it")
             }
             let secret = try self.secret ?? FileIO.readText(secretFile!, limit: 4096).trimmingCharacters(in: .whitespacesAndNewlines)
-            guard !secret.isEmpty else { throw CommandFailure("\(quoted(secretFile ?? "--secret")) holds no secret") }
+            guard !secret.isEmpty else {
+                throw CommandFailure(secretFile.map { "\(quoted($0 == "-" ? "standard input" : $0)) holds no secret" } ?? "the secret is empty")
+            }
             try ParticipantFiles.prepare(directory)
             // The key is on disk before the CA spends the secret on it, so a retry can
             // present the same key and get the certificate already issued for it.
