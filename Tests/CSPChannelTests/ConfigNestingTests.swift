@@ -68,3 +68,34 @@ final class ConfigNestingTests: XCTestCase {
         }
     }
 }
+
+/// Documents built to slip past a careless scan: each still nests too deep.
+final class ConfigNestingEvasionTests: XCTestCase {
+    private func refused(_ text: String, _ format: ConfigDecoding.Format = .yaml, file: StaticString = #filePath, line: UInt = #line) {
+        XCTAssertThrowsError(try NestingScan.check(Array(text.utf8), format: format, limit: 64), file: file, line: line)
+    }
+
+    func testQuotesInsidePlainScalarsDoNotHideWhatFollows() {
+        let deep = String(repeating: "[", count: 200) + "\n"
+        refused("a: it's\n" + deep)
+        refused("a: say \"hi\n" + deep)
+        refused("a: 'it''s' 'x\n" + deep)
+        refused("a: \"esc \\\" still\" b\n" + deep)
+    }
+
+    func testSequencesAtTheirKeysIndentationCountTwice() {
+        let text = (0..<100).map { String(repeating: "  ", count: $0) + "- a:" }.joined(separator: "\n")
+        refused("a:\n" + text + "\n")
+        refused(String(repeating: "? ", count: 100) + "x\n")
+    }
+
+    func testBlockScalarIndicatorsOnlyCountOutsideFlowAndEndWhereTheTextEnds() {
+        refused("[ a |\n  " + String(repeating: "[", count: 100) + "\n")
+        let nested = (0..<100).map { String(repeating: " ", count: 3 + $0) + "a:" }.joined(separator: "\n")
+        refused("x: |\n      text\n" + nested + "\n")
+    }
+
+    func testBracketsInPlainScalarsNeverLowerTheCount() {
+        refused("a: x]]]]]]\n" + String(repeating: "[", count: 100) + "\n")
+    }
+}
