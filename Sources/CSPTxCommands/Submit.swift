@@ -86,7 +86,14 @@ extension CSPTx {
             var request = client.makeRequest("submit", channel: channel)
             request.tx = Data(transaction.encoded()).base64EncodedString()
             request.wait = !noWait
-            let response = try client.call(request)
+            let response: NodeResponse
+            do {
+                response = try client.call(request)
+            } catch {
+                // Sent, but no answer: the transaction may still commit.
+                let txid = transaction.id.hex
+                throw CommandFailure("\(error); the outcome of transaction \(txid) is unknown: look it up with 'csp-tx tx \(txid)' before submitting again")
+            }
             Self.print(response, txid: transaction.id.hex, output: output)
             if response.status == 2 { throw CommandFailure(response.error ?? "could not submit") }
             if response.status != 0 {
