@@ -51,7 +51,10 @@ enum ParticipantFiles {
         // Permission bits do not tell (root, ACLs, read-only mounts): try it.
         let probe = directory + "/.csp-write-test.\(getpid())"
         let fd = open(probe, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw SystemError("cannot write into \(quoted(directory))", code: errno) }
+        guard fd >= 0 else {
+            let code = errno  // before the message is built
+            throw SystemError("cannot write into \(quoted(directory))", code: code)
+        }
         close(fd)
         unlink(probe)
     }
@@ -64,7 +67,8 @@ enum ParticipantFiles {
         try FileIO.writeAtomically(directory + "/ca-chain.pem", text: chain)
         if let pendingKey {
             guard rename(pendingKey, directory + "/key.pem") == 0 else {
-                throw SystemError("cannot move \(quoted(pendingKey)) to \(quoted(directory + "/key.pem"))", code: errno)
+                let code = errno
+                throw SystemError("cannot move \(quoted(pendingKey)) to \(quoted(directory + "/key.pem"))", code: code)
             }
             try FileIO.syncDirectory(containing: directory + "/key.pem")
         }

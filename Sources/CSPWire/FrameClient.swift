@@ -54,7 +54,10 @@ public final class FrameClient: @unchecked Sendable {
         }
         // Non-blocking from the start: every wait goes through poll() with a deadline.
         let socketFD = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)
-        guard socketFD >= 0 else { throw SystemError("cannot create a socket", code: errno) }
+        guard socketFD >= 0 else {
+            let code = errno
+            throw SystemError("cannot create a socket", code: code)
+        }
         do {
             try Self.connect(socketFD, to: &address, path: path, timeout: connectTimeout)
         } catch {
@@ -84,7 +87,8 @@ public final class FrameClient: @unchecked Sendable {
                 var pending: Int32 = 0
                 var length = socklen_t(MemoryLayout<Int32>.size)
                 guard getsockopt(fd, SOL_SOCKET, SO_ERROR, &pending, &length) == 0 else {
-                    throw SystemError("cannot connect to \(quoted(path))", code: errno)
+                    let code = errno
+                    throw SystemError("cannot connect to \(quoted(path))", code: code)
                 }
                 if pending == 0 { return }
                 throw SystemError("cannot connect to \(quoted(path))", code: pending)
