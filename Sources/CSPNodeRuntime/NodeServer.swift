@@ -136,6 +136,7 @@ public final class NodeServer: Sendable {
         response.txid = outcome.txid.hex
         switch outcome.result {
         case let .committed(block, index, validation):
+            response.outcome = SubmitOutcome.committed.rawValue
             response.block = block
             response.index = index
             response.code = validation.code.description
@@ -145,16 +146,20 @@ public final class NodeServer: Sendable {
                 response.reason = validation.reason
             }
         case .accepted:
+            response.outcome = SubmitOutcome.accepted.rawValue
             response.code = ValidationCode.valid.description
         case .refused(let validation):
+            response.outcome = SubmitOutcome.refused.rawValue
             response.status = 1
             response.error = "rejected: \(validation.reason)"
             response.code = validation.code.description
             response.reason = validation.reason
         case .notCommitted(let message):
+            response.outcome = SubmitOutcome.notCommitted.rawValue
             response.status = 2
             response.error = "not committed: \(message)"
         case .unknown(let message):
+            response.outcome = SubmitOutcome.unknown.rawValue
             response.status = 2
             response.error = "outcome unknown: \(message)"
         }
@@ -185,6 +190,7 @@ final class ResponseWriter: Sendable {
               response.eventItem == nil, response.channels == nil, response.next == nil, response.version == nil,
               response.behind == nil, response.uptime == nil else { return nil }
         var json = "{\"id\":\(response.id),\"status\":0,\"txid\":\"\(txid)\",\"code\":\"\(code)\""
+        if let outcome = response.outcome { json += ",\"outcome\":\"\(outcome)\"" }
         if let block = response.block { json += ",\"block\":\(block)" }
         if let index = response.index { json += ",\"index\":\(index)" }
         json += "}"

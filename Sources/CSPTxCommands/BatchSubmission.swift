@@ -251,6 +251,14 @@ final class BatchProgress: @unchecked Sendable {
     /// committed, accepted (--no-wait), invalid (in a block, marked invalid), refused
     /// (never ordered), failed (the node could not take it).
     static func outcome(_ response: NodeResponse) -> String {
+        switch response.outcome.flatMap(SubmitOutcome.init(rawValue:)) {
+        case .committed: return response.status == 0 ? "committed" : "invalid"
+        case .accepted: return "accepted"
+        case .refused: return "refused"
+        case .notCommitted: return "failed"
+        case .unknown: return "unknown"
+        case nil: break
+        }
         switch response.status {
         case 0: return response.block == nil ? "accepted" : "committed"
         case 1: return response.block == nil ? "refused" : "invalid"

@@ -37,6 +37,10 @@ final class DiskFullTests: XCTestCase {
         XCTAssertTrue((json(status.stdout)["reason"] as? String ?? "").contains("no space left on device"), status.stdout)
         let refused = try fixture.tx("alice", ["submit", "kv.put", "key=while-full", "value=1"], expect: 2)
         XCTAssertTrue(refused.stderr.contains("stopped"), refused.stderr)
+        // A batch line says "failed" (not ordered: safe to resubmit), not "unknown".
+        try Data(#"{"call":"kv.put","args":{"key":"batched","value":"1"}}"#.utf8).write(to: URL(fileURLWithPath: fixture.dir + "/one.ndjson"))
+        let batch = try fixture.tx("alice", ["submit", "--batch", fixture.dir + "/one.ndjson"], expect: 2)
+        XCTAssertEqual(json(batch.stdout)["outcome"] as? String, "failed", batch.stdout)
 
         // Space returns: the channel runs again without a restart.
         try FileManager.default.removeItem(atPath: filler)
