@@ -105,6 +105,6 @@ let package = Package(
         .testTarget(name: "CSPLedgerTests", dependencies: ["CSPLedger", "CSPTestSupport", "CSPKeyValue"]),
         .testTarget(name: "CSPAuthorityTests", dependencies: ["CSPAuthority", "CSPCertificates", "CSPCrypto", "CSPSQLite", "CSPTestSupport"]),
         // Runs the built binaries: stdout, stderr, exit codes, generated docs.
-        .testTarget(name: "EndToEndTests", dependencies: ["CSPTestSupport", "CSPBasics", "CSPCertificates", "CSPCrypto"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["CSPTestSupport", "CSPBasics", "CSPCertificates", "CSPCrypto", "CSPFormat", "CSPLedger", "CSPKeyValue"]),
     ]
 )

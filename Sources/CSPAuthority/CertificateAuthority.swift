@@ -2,6 +2,7 @@ import CSPBasics
 import CSPCertificates
 import CSPCrypto
 import Foundation
+import Synchronization
 
 /// A certificate and the chain that proves it, as enrollment returns them.
 public struct Enrollment: Sendable {
@@ -25,8 +26,13 @@ public final class CertificateAuthority: @unchecked Sendable {
     private let key: P256PrivateKey
     private let registry: Registry
     private let lock = NSLock()
-    /// The CA's clock; tests move it to see an expired CA refuse to sign.
-    public nonisolated(unsafe) var clock: @Sendable () -> Date = { Date() }
+    /// The CA's clock; tests move it to see an expired CA refuse to sign. Behind a
+    /// mutex: `csp-ca serve` reads it from several threads.
+    public var clock: @Sendable () -> Date {
+        get { clockStorage.withLock { $0 } }
+        set { clockStorage.withLock { $0 = newValue } }
+    }
+    private let clockStorage = Mutex<@Sendable () -> Date>({ Date() })
 
     /// Opens an existing CA home.
     public init(home path: String) throws {
@@ -194,9 +200,18 @@ public final class CertificateAuthority: @unchecked Sendable {
     // MARK: Enrollment
 
     /// Checks the one-time secret and the CSR's proof of possession, then signs.
+    ///
+    /// Idempotent for the key: a request whose key the CA already certified for this
+    /// identity (certificate neither revoked nor expired, identity active) gets that same
+    /// certificate back, and no enrollment is counted. That is how a participant whose
+    /// client failed to write the certificate retries with the same secret and key. The
+    /// CSR's signature proves possession of the key, and a certificate is public, so
+    /// this gives nothing away; while the secret is still on file it must match as well.
+    /// Any other key needs an unspent secret.
     public func enroll(id: String, secret: String, csr: CertificateSigningRequest, actor: String) throws -> Enrollment {
         try checkUsable()
         try Self.validate(id: id)
+        if let repeated = try repeatedEnrollment(id: id, secret: secret, csr: csr, actor: actor) { return repeated }
         // The slow hash runs outside the lock so enrollments proceed in parallel.
         guard let encoded = try locked({ try registry.secretHash(id) }) else {
             guard let identity = try locked({ try registry.identity(id) }) else { throw CARefusal("unknown identity \(quoted(id))") }
@@ -226,6 +241,28 @@ public final class CertificateAuthority: @unchecked Sendable {
             }
         }
         return try outcome.get()
+    }
+
+    /// The certificate already issued to `id` for the CSR's key, if it is still good and
+    /// the secret (when one is still on file) matches; nil sends the request down the
+    /// ordinary path, which also counts a wrong secret.
+    private func repeatedEnrollment(id: String, secret: String, csr: CertificateSigningRequest, actor: String) throws -> Enrollment? {
+        let publicKey = try Self.checkRequest(csr)
+        let now = clock()
+        let found: (Certificate, String?)? = try locked {
+            guard let identity = try registry.identity(id), identity.state == "active" else { return nil }
+            for record in try registry.certificates(identity: id).reversed() where record.revokedAt == nil && record.notAfter > now {
+                guard let issued = try? Certificate(pem: Array(record.pem.utf8)), (try? issued.publicKey == publicKey) == true else { continue }
+                return (issued, try registry.secretHash(id))
+            }
+            return nil
+        }
+        guard let (issued, encoded) = found else { return nil }
+        if let encoded {
+            guard let hash = SecretHash(encoded: encoded), try hash.matches(secret) else { return nil }
+        }
+        try locked { try registry.log(actor: actor, action: "enroll-repeat", subject: id, detail: "serial \(issued.serialHex) sent again for the same key") }
+        return Enrollment(certificate: issued, chain: chain)
     }
 
     static func noSecretRefusal(_ identity: RegisteredIdentity, limit: Int) -> CARefusal {

@@ -11,7 +11,8 @@ import Foundation
 /// this process), or `csp-ca serve` on a Unix socket.
 public enum CAEndpoint {
     case home(String)
-    case socket(String)
+    /// The socket, and the seconds to wait for the server to accept and to answer.
+    case socket(String, timeout: Double)
 
     /// Sends a request and returns the issued certificate and chain (PEM), or throws the
     /// CA's answer with its exit status.
@@ -20,8 +21,8 @@ public enum CAEndpoint {
         switch self {
         case .home(let path):
             response = try CertificateAuthority(home: path).handle(request, actor: Actor.local)
-        case .socket(let path):
-            let client = try FrameClient(path: path, maximumFrameSize: 1 << 20)
+        case .socket(let path, let timeout):
+            let client = try FrameClient(path: path, maximumFrameSize: 1 << 20, timeout: timeout, connectTimeout: timeout)
             defer { client.close() }
             let reply = try client.request(Array(try JSONEncoder().encode(request)))
             do {
@@ -38,13 +39,39 @@ public enum CAEndpoint {
 }
 
 /// The files a participant keeps: key.pem (0600), cert.pem, ca-chain.pem, in a 0700 folder.
+/// Each is written atomically (a temporary file renamed over the old one).
 enum ParticipantFiles {
-    static func write(to directory: String, key: P256PrivateKey?, certificate: String, chain: String) throws {
+    /// Makes sure `directory` is a folder this process can create files in (creating it
+    /// 0700 when missing), before anything is asked of the CA: a failure here costs nothing.
+    static func prepare(_ directory: String) throws {
+        if FileIO.exists(directory) && !FileIO.isDirectory(directory) {
+            throw CommandFailure("cannot write into \(quoted(directory)): not a folder")
+        }
         try FileIO.makeDirectory(directory, mode: 0o700)
-        // The key goes first: a certificate without its key would be useless.
-        if let key { try key.write(to: directory + "/key.pem") }
+        // Permission bits do not tell (root, ACLs, read-only mounts): try it.
+        let probe = directory + "/.csp-write-test.\(getpid())"
+        let fd = open(probe, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        guard fd >= 0 else {
+            let code = errno  // before the message is built
+            throw SystemError("cannot write into \(quoted(directory))", code: code)
+        }
+        close(fd)
+        unlink(probe)
+    }
+
+    /// Writes the certificate and chain, then moves `pendingKey` (already on disk, 0600)
+    /// into key.pem: a failure at any step leaves the old identity whole and the new key
+    /// where a retry finds it.
+    static func write(to directory: String, pendingKey: String?, certificate: String, chain: String) throws {
         try FileIO.writeAtomically(directory + "/cert.pem", text: certificate)
         try FileIO.writeAtomically(directory + "/ca-chain.pem", text: chain)
+        if let pendingKey {
+            guard rename(pendingKey, directory + "/key.pem") == 0 else {
+                let code = errno
+                throw SystemError("cannot move \(quoted(pendingKey)) to \(quoted(directory + "/key.pem"))", code: code)
+            }
+            try FileIO.syncDirectory(containing: directory + "/key.pem")
+        }
     }
 
     /// JSON and text lines describing an issued certificate.
@@ -65,9 +92,13 @@ struct CAEndpointOptions: ParsableArguments {
     @Option(name: .customLong("ca-socket"), help: ArgumentHelp("The socket of 'csp-ca serve'.", valueName: "path"), completion: .file())
     var caSocket: String?
 
+    @Option(name: .long, help: ArgumentHelp("Seconds to wait for 'csp-ca serve' to accept and to answer (with --ca-socket).", valueName: "seconds"))
+    var timeout: Double = 30
+
     func validate() throws {
         if (caHome == nil) == (caSocket == nil) { throw ValidationError("give exactly one of --ca <dir> and --ca-socket <path>") }
+        if !(timeout > 0) { throw ValidationError("--timeout must be more than 0 seconds") }
     }
 
-    var endpoint: CAEndpoint { caHome.map(CAEndpoint.home) ?? .socket(caSocket!) }
+    var endpoint: CAEndpoint { caHome.map(CAEndpoint.home) ?? .socket(caSocket!, timeout: timeout) }
 }

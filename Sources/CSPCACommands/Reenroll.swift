@@ -33,13 +33,17 @@ extension CSPCA {
             guard try current.publicKey == currentKey.publicKey else {
                 throw CommandFailure("\(quoted(directory + "/key.pem")) does not match \(quoted(directory + "/cert.pem"))")
             }
+            try ParticipantFiles.prepare(directory)
             let key = newKey ? try P256PrivateKey.generate() : currentKey
+            // A new key waits beside the old one until the certificate for it is written.
+            let pending = newKey ? directory + "/key-\(current.subject.commonName).pending.pem" : nil
+            if let pending { try key.write(to: pending) }
             let csr = try CertificateSigningRequest.create(key: key, subject: current.subject)
             let timestamp = UInt64(Date().timeIntervalSince1970 * 1000)
             let proof = try currentKey.signature(forDigest: Reenrollment.digest(csr: csr.der, timestamp: timestamp))
             let response = try ca.endpoint.send(CARequest(op: "reenroll", csr: csr.pem(), certificate: current.pem(),
                                                           timestamp: timestamp, proof: Hex.encode(proof)))
-            try ParticipantFiles.write(to: directory, key: newKey ? key : nil, certificate: response.certificate ?? "", chain: response.chain ?? "")
+            try ParticipantFiles.write(to: directory, pendingKey: pending, certificate: response.certificate ?? "", chain: response.chain ?? "")
             try ParticipantFiles.describe(response.certificate ?? "", directory: directory, output: global.output)
             return .success
         }

@@ -59,7 +59,7 @@ extension CSPCA {
                                        crls: crls, checkRevocation: !noCRLCheck)
                 let result = store.verify(presented[0], untrusted: Array(presented.dropFirst()))
                 switch result {
-                case .invalid(let reason):
+                case .invalid(let reason, _):
                     throw CARefusal("\(quoted(certificate)) is not valid: \(reason)")
                 case .valid(let identity):
                     if let role, identity.role != role {

@@ -125,8 +125,9 @@ public final class TrustStore: @unchecked Sendable {
             X509_STORE_CTX_set_time(context, 0, time_t(seconds))
             guard X509_verify_cert(context) == 1 else {
                 let reason = failureReason(context)
+                let failure = VerificationFailure(code: X509_STORE_CTX_get_error(context))
                 ERR_clear_error()
-                return (.invalid(reason: reason), nil)
+                return (.invalid(reason: reason, failure: failure), nil)
             }
             ERR_clear_error()
 

@@ -25,6 +25,15 @@ public struct AccessPolicy: Codable, Equatable, Sendable {
         return roles.contains(role)
     }
 
+    /// Configuration calls answer to the policy's `config.FUNCTION` or `config.*` key
+    /// alone (the broad "*" key never grants them: a policy written for business calls
+    /// must not hand the configuration to customers); with neither key, role admin may
+    /// call them. The creator must also be listed in the channel's `admins`.
+    public func mayInvokeConfig(role: String, function: String) -> Bool {
+        let roles = invoke["config.\(function)"] ?? invoke["config.*"] ?? [CertificateRole.admin.rawValue]
+        return roles.contains(role)
+    }
+
     /// The kind's own entry decides when present, else "*".
     public func mayRead(role: String, _ kind: String) -> Bool {
         (read[kind] ?? read["*"] ?? []).contains(role)
@@ -64,6 +73,10 @@ public struct AccessPolicy: Codable, Equatable, Sendable {
                 throw ChannelConfigError("policy.invoke key \(quoted(key)) must be '*', 'CONTRACT.*' or 'CONTRACT.FUNCTION'")
             }
             try checkRoles(invoke[key]!, "policy.invoke \(quoted(key))")
+        }
+        // A policy that nobody may replace could never be corrected.
+        guard !(invoke["config.set-policy"] ?? invoke["config.*"] ?? [CertificateRole.admin.rawValue]).isEmpty else {
+            throw ChannelConfigError("policy.invoke: no role may call config.set-policy, so the policy could never be changed again")
         }
         for key in read.keys.sorted() {
             guard key == "*" || Self.readKinds.contains(key) else {

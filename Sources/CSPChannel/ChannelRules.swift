@@ -19,6 +19,8 @@ public final class ChannelRules: @unchecked Sendable {
     public let config: ChannelConfig
     /// The orderer's certificate: blocks are signed with its key.
     public let orderer: Certificate
+    /// The orderer certificate's key, parsed once: every block header is checked with it.
+    public let ordererKey: P256PublicKey
     /// The organisation the orderer belongs to (it cannot be removed).
     public let ordererOrganization: String
     let authorities: [String: OrganizationAuthority]
@@ -34,6 +36,7 @@ public final class ChannelRules: @unchecked Sendable {
         let checked = try config.checked()
         self.config = config
         self.orderer = checked.orderer
+        self.ordererKey = try checked.orderer.publicKey
         self.ordererOrganization = checked.ordererIdentity.organization
         self.authorities = Dictionary(uniqueKeysWithValues: checked.authorities.map { ($0.name, $0) })
         self.admins = Set(config.admins)
@@ -53,33 +56,50 @@ public final class ChannelRules: @unchecked Sendable {
 
     /// Stateless checks of one transaction at `now`, in this order: well formed (the
     /// channel), creator known (chains to a CA of the organisation it names, not
-    /// revoked, within validity), signature, timestamp within the window, contract and
-    /// function exist, policy. The first failure decides the code.
+    /// revoked, within validity), signature (low-S, docs/FORMAT.md), timestamp within
+    /// the window, contract and function exist, policy. The first failure decides the code.
     ///
     /// When validating a block, pass the block header's timestamp as `now`, so every
-    /// node reaches the same answer; when checking a submission, the local clock.
+    /// node reaches the same answer; when checking a submission, the local clock (an
+    /// early answer only: the verdict is `admitSigned` at the block's timestamp).
     /// The creator is returned once the signature proves it, even if a later check fails.
-    public func admit(_ transaction: Transaction, now: Date) -> (Validation, Creator?) {
+    public func admit(_ transaction: Transaction, now: Date) -> Admission {
+        admit(transaction, now: now, checkSignature: true)
+    }
+
+    /// `admit` for a transaction whose signature this process has already verified (by
+    /// `admit` under any configuration: whether a signature verifies depends only on the
+    /// bytes and the key in the creator's certificate, never on the rules or the time).
+    /// Every other check runs again under these rules at `now`. This is what the orderer
+    /// runs when it cuts a block: the block's own rules and timestamp decide, at the cost
+    /// of hashes and cache look-ups instead of a second ECDSA verification.
+    public func admitSigned(_ transaction: Transaction, now: Date) -> Admission {
+        admit(transaction, now: now, checkSignature: false)
+    }
+
+    private func admit(_ transaction: Transaction, now: Date, checkSignature: Bool) -> Admission {
         let body = transaction.body
         guard body.channel == config.channel else {
-            return (.refused(.malformed, "transaction is for channel \(quoted(body.channel)), not \(quoted(config.channel))"), nil)
+            return .refused(.refused(.malformed, "transaction is for channel \(quoted(body.channel)), not \(quoted(config.channel))"))
         }
         let creator: Creator
         let key: P256PublicKey
         switch identify(body.creator, now: now) {
-        case .failure(let refusal): return (refusal, nil)
+        case .failure(let refusal): return .refused(refusal)
         case .success(let identified): (creator, key) = identified
         }
-        do {
-            guard try key.isValidSignature(transaction.signature, digest: transaction.id) else {
-                return (.refused(.badSignature, "signature does not verify with the creator's key"), nil)
+        if checkSignature {
+            do {
+                guard try key.isValidLowSSignature(transaction.signature, digest: transaction.id) else {
+                    return .refused(.refused(.badSignature, "signature does not verify with the creator's key"))
+                }
+            } catch {
+                return .refused(.refused(.badSignature, "\(error)"))
             }
-        } catch {
-            return (.refused(.badSignature, "\(error)"), nil)
         }
-        if let refusal = checkTimestamp(body.timestamp, now: now) { return (refusal, creator) }
-        if let refusal = checkCall(creator, contract: body.contract, function: body.function) { return (refusal, creator) }
-        return (.valid, creator)
+        if let refusal = checkTimestamp(body.timestamp, now: now) { return .refused(refusal, creator: creator) }
+        if let refusal = checkCall(creator, contract: body.contract, function: body.function) { return .refused(refusal, creator: creator) }
+        return .admitted(creator)
     }
 
     /// For queries: the certificate identifies a current member, and the policy lets
@@ -144,9 +164,8 @@ public final class ChannelRules: @unchecked Sendable {
             let creator = Creator(organization: member.authority.name, id: identity.subject.commonName,
                                   role: identity.role ?? "", attributes: identity.attributes)
             return .success((creator, member.key))
-        case .invalid(let reason):
-            let expired = reason == "certificate has expired" || reason == "certificate is not yet valid"
-            return .failure(.refused(expired ? .expiredCreator : .unknownCreator, "creator certificate: \(reason)"))
+        case .invalid(let reason, let failure):
+            return .failure(.refused(failure == .outsideValidity ? .expiredCreator : .unknownCreator, "creator certificate: \(reason)"))
         }
     }
 
@@ -197,9 +216,9 @@ public final class ChannelRules: @unchecked Sendable {
     }
 
     /// Existence first (a typo is "unknown", not "denied"), then who may call it.
-    /// Configuration functions answer to `admins`: the creator's account must be listed;
-    /// a listed member with role admin may always call them, one with another role only
-    /// where the invoke policy grants that role the function.
+    /// A configuration call needs both: the creator's account is listed in `admins`, and
+    /// `AccessPolicy.mayInvokeConfig` grants its role the function (docs/CHANNELS.md,
+    /// "Who may change the configuration").
     private func checkCall(_ creator: Creator, contract: String, function: String) -> Validation? {
         if contract == ConfigContract.name && function == ConfigContract.genesisFunction {
             return .refused(.policyDenied, "config.genesis is valid only in block 0")
@@ -210,16 +229,16 @@ public final class ChannelRules: @unchecked Sendable {
         guard functions.contains(function) else {
             return .refused(.unknownContract, "contract \(quoted(contract)) has no function \(quoted(function))")
         }
-        let mayCall = config.policy.mayInvoke(role: creator.role, contract: contract, function: function)
         if contract == ConfigContract.name {
             guard admins.contains(creator.account) else {
                 return .refused(.policyDenied, "\(quoted(creator.account)) is not an admin of channel \(quoted(config.channel))")
             }
-            guard creator.role == CertificateRole.admin.rawValue || mayCall else {
+            guard config.policy.mayInvokeConfig(role: creator.role, function: function) else {
                 return .refused(.policyDenied, "role \(quoted(creator.role)) may not call \(contract).\(function)")
             }
             return nil
         }
+        let mayCall = config.policy.mayInvoke(role: creator.role, contract: contract, function: function)
         guard mayCall else { return .refused(.policyDenied, "role \(quoted(creator.role)) may not call \(contract).\(function)") }
         return nil
     }

@@ -25,7 +25,13 @@ enum ConfigDecoding {
         }
     }
 
+    /// The deepest nesting a configuration document may have. The schema needs five or
+    /// six levels; the YAML and JSON parsers recurse once per level, and a few thousand
+    /// levels exhaust the stack (docs/CHANNELS.md, "Limits").
+    static let maximumNesting = 64
+
     static func decode<T: Decodable>(_ type: T.Type, from bytes: [UInt8], format: Format) throws(ChannelConfigError) -> T {
+        try NestingScan.check(bytes, format: format, limit: maximumNesting)
         do {
             switch format {
             case .json:
@@ -144,4 +150,139 @@ enum ConfigDecoding {
 func oneLine(_ text: String) -> String {
     let first = text.split(whereSeparator: { $0 == "\n" || $0 == "\r" }).first.map(String.init) ?? ""
     return first.trimmingCharacters(in: .whitespaces)
+}
+
+/// A cheap pass over a document before any parser sees it, refusing nesting deeper than a
+/// limit: flow collections (`[[[`, `{a: {a:`, and all of JSON) by their brackets, YAML
+/// block collections by their indentation, each `- `, `? ` and `: ` indicator counting
+/// as a level. Skipped like a parser skips them: quoted scalars and JSON strings,
+/// comments, block scalars (`|`, `>`). Wherever the scan cannot be exact it counts more
+/// than the parser would, never fewer, so nothing deeper than the limit reaches a parser.
+enum NestingScan {
+    /// One open block node: its column, and whether it is a sequence entry (a sibling
+    /// entry at the same column replaces it; a mapping key there is its parent).
+    private struct Level {
+        let column: Int
+        let entry: Bool
+    }
+
+    static func check(_ bytes: [UInt8], format: ConfigDecoding.Format, limit: Int) throws(ChannelConfigError) {
+        let yaml = format == .yaml
+        var flow = 0
+        var block: [Level] = []
+        var quote: UInt8?  // inside a quoted scalar (YAML) or a string (JSON)
+        var escaped = false
+        // Inside a block scalar: the indentation of the line that opened it, and of its text once known.
+        var scalarParent: Int?
+        var scalarIndent: Int?
+        var lineNumber = 0
+        var start = 0
+        func refuse() -> ChannelConfigError {
+            ChannelConfigError("nested deeper than \(limit) levels at line \(lineNumber)")
+        }
+        func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 || byte == 0x0d }
+
+        while start <= bytes.count {
+            var end = start
+            while end < bytes.count && bytes[end] != 0x0a { end += 1 }
+            lineNumber += 1
+            let line = Array(bytes[start..<end])
+            start = end + 1
+            let indent = line.prefix { $0 == 0x20 }.count
+            let blank = line.allSatisfy(isSpace)
+
+            if yaml, let parent = scalarParent, quote == nil {
+                if blank { continue }
+                if let text = scalarIndent {
+                    if indent >= text { continue }
+                } else if indent > parent {
+                    scalarIndent = indent
+                    continue
+                }
+                scalarParent = nil
+                scalarIndent = nil
+            }
+            var index = 0
+            if yaml && quote == nil {
+                if blank || line[indent] == UInt8(ascii: "#") { continue }
+                // The line's block levels: its indicators ("- ", "? ", ": "), then its content.
+                var levels: [Level] = []
+                index = indent
+                while index + 1 < line.count, [UInt8(ascii: "-"), UInt8(ascii: "?"), UInt8(ascii: ":")].contains(line[index]),
+                      isSpace(line[index + 1]) {
+                    levels.append(Level(column: index, entry: true))
+                    index += 2
+                    while index < line.count && isSpace(line[index]) { index += 1 }
+                }
+                if index < line.count { levels.append(Level(column: index, entry: false)) }
+                let first = levels.first ?? Level(column: indent, entry: false)
+                while let last = block.last, last.column > first.column || (last.column == first.column && (last.entry || !first.entry)) {
+                    block.removeLast()
+                }
+                block += levels
+                if block.count + flow > limit { throw refuse() }
+            }
+
+            // Brackets, quotes and comments within the line.
+            var contentEnd = line.count
+            while index < line.count {
+                let byte = line[index]
+                defer { index += 1 }
+                if let open = quote {
+                    if escaped {
+                        escaped = false
+                    } else if byte == 0x5c && open == 0x22 {
+                        escaped = true
+                    } else if byte == open {
+                        // '' inside a single-quoted scalar is a quote, not its end.
+                        if open == 0x27 && index + 1 < line.count && line[index + 1] == 0x27 { index += 1 } else { quote = nil }
+                    }
+                    continue
+                }
+                switch byte {
+                case 0x22 where !yaml:  // a JSON string
+                    quote = byte
+                case 0x22, 0x27:  // " or ' in YAML: quoted only where a scalar starts
+                    if yaml && startsScalar(line, at: index) { quote = byte }
+                case 0x23 where yaml && (index == 0 || isSpace(line[index - 1])):  // # comment
+                    contentEnd = index
+                    index = line.count
+                case 0x5b, 0x7b:  // [ {
+                    flow += 1
+                    if flow + block.count > limit { throw refuse() }
+                case 0x5d, 0x7d:  // ] }
+                    flow = max(0, flow - 1)
+                default:
+                    break
+                }
+            }
+            // "key: |" or "- >-": the lines below, indented deeper, are text (never so
+            // inside a flow collection, where `|` is a plain character).
+            if yaml && quote == nil && flow == 0 {
+                var content = line[..<contentEnd]
+                while let last = content.last, isSpace(last) { content = content.dropLast() }
+                while let last = content.last, (0x30...0x39).contains(last) || last == 0x2b || last == 0x2d { content = content.dropLast() }
+                if let mark = content.last, mark == UInt8(ascii: "|") || mark == UInt8(ascii: ">") {
+                    let before = content.dropLast().last
+                    if before == nil || isSpace(before!) {
+                        scalarParent = indent
+                        scalarIndent = nil
+                    }
+                }
+            }
+        }
+    }
+
+    /// Whether a quote at `index` opens a quoted scalar: YAML treats a quote inside a
+    /// plain scalar (`it's`, `say "hi"`) as text. A quote opens one when it follows the
+    /// start of the line, an indicator (`- `, `: `, `? `) or a flow bracket or comma.
+    private static func startsScalar(_ line: [UInt8], at index: Int) -> Bool {
+        var before = index - 1
+        while before >= 0 && (line[before] == 0x20 || line[before] == 0x09) { before -= 1 }
+        guard before >= 0 else { return true }
+        let previous = line[before]
+        if [UInt8(ascii: "["), UInt8(ascii: "{"), UInt8(ascii: ",")].contains(previous) { return true }
+        let spaced = before + 1 < index  // at least one blank between the indicator and the quote
+        return spaced && [UInt8(ascii: "-"), UInt8(ascii: ":"), UInt8(ascii: "?")].contains(previous)
+    }
 }

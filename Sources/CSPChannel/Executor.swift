@@ -14,12 +14,13 @@ public struct Executor: Sendable {
         self.rules = rules
     }
 
-    /// `admitted[i]` is `rules.admit(transactions[i], now: block timestamp)`, computed by
-    /// the node in parallel. A transaction admitted as valid is then checked for a
-    /// duplicate id — earlier in this block, or committed before (`isDuplicate`) — and
-    /// executed against `state` plus the writes of this block's earlier valid
-    /// transactions. Errors thrown by `state` or `isDuplicate` stop the block.
-    public func execute(_ transactions: [Transaction], admitted: [(Validation, Creator?)], state: any StateReader,
+    /// `admitted[i]` is `rules.admit(transactions[i], now: block timestamp)` (or
+    /// `admitSigned` where this process verified the signature already), computed by the
+    /// node in parallel. An admitted transaction is then checked for a duplicate id —
+    /// earlier in this block, or committed before (`isDuplicate`) — and executed against
+    /// `state` plus the writes of this block's earlier valid transactions. Errors thrown
+    /// by `state` or `isDuplicate` stop the block.
+    public func execute(_ transactions: [Transaction], admitted: [Admission], state: any StateReader,
                         isDuplicate: (SHA256Digest) throws -> Bool) throws -> BlockExecution {
         guard admitted.count == transactions.count else {
             throw ExecutionError("\(admitted.count) admission results for \(transactions.count) transactions")
@@ -30,13 +31,12 @@ public struct Executor: Sendable {
         result.validations.reserveCapacity(transactions.count)
         result.effects.reserveCapacity(transactions.count)
 
-        for (transaction, (admission, creator)) in zip(transactions, admitted) {
-            guard admission.code == .valid else {
-                result.validations.append(admission)
+        for (transaction, admission) in zip(transactions, admitted) {
+            guard case .admitted(let creator) = admission else {
+                result.validations.append(admission.validation)
                 result.effects.append(.none)
                 continue
             }
-            guard let creator else { throw ExecutionError("transaction \(transaction.id.hex) was admitted without a creator") }
 
             // Only ids of admitted transactions count as seen (see BlockExecution.consumesID).
             if seen.contains(transaction.id) {

@@ -80,7 +80,8 @@ public final class P256PrivateKey: @unchecked Sendable {
         }
     }
 
-    /// Signs a 32-byte SHA-256 digest; returns a DER ECDSA-Sig-Value.
+    /// Signs a 32-byte SHA-256 digest; returns a DER ECDSA-Sig-Value in low-S form
+    /// (`LowS`), the only form the ledger accepts.
     public func signature(forDigest digest: SHA256Digest) throws -> [UInt8] {
         try signers.withContext("EVP_PKEY_sign") { context in
             var signature = [UInt8](repeating: 0, count: 80)
@@ -91,7 +92,7 @@ public final class P256PrivateKey: @unchecked Sendable {
                 }
             }
             guard ok == 1 else { throw CryptoError.openssl("EVP_PKEY_sign") }
-            return Array(signature.prefix(length))
+            return try LowS.normalized(Array(signature.prefix(length)))
         }
     }
 

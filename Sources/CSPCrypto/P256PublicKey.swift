@@ -82,6 +82,15 @@ public final class P256PublicKey: @unchecked Sendable, Equatable {
     }
 
     /// ECDSA with SHA-256 over `message`: what `openssl dgst -sha256 -verify` checks.
+    /// For signatures the ledger stores (transactions, block headers): also refuses the
+    /// high-S twin of a valid signature, by throwing `malformedSignature` (`LowS`).
+    public func isValidLowSSignature(_ signature: [UInt8], digest: SHA256Digest) throws -> Bool {
+        guard try LowS.isLowS(signature) else {
+            throw CryptoError.malformedSignature(reason: "s is in the upper half of the group order (only low-S signatures are accepted)")
+        }
+        return try isValidSignature(signature, digest: digest)
+    }
+
     public func isValidSignature(_ signature: [UInt8], for message: [UInt8]) throws -> Bool {
         try isValidSignature(signature, digest: SHA256.hash(message))
     }

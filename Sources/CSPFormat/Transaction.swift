@@ -190,6 +190,6 @@ public struct Transaction: Equatable, Sendable {
     /// Checks the signature against the creator's public key. Whether that key belongs to
     /// an admitted certificate is the node's question, not the format's.
     public func hasValidSignature(by key: P256PublicKey) throws -> Bool {
-        try key.isValidSignature(signature, digest: id)
+        try key.isValidLowSSignature(signature, digest: id)
     }
 }

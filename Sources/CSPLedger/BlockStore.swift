@@ -45,6 +45,10 @@ public final class BlockStore: @unchecked Sendable {
     /// Set when an append failed in a way that leaves the file in doubt (fsync failed,
     /// a partial write could not be removed); later appends refuse until reopened.
     private var writeFailure: LedgerError?
+
+    /// False once an append failed in a way only reopening repairs (its record may be on
+    /// disk); a failed append that removed its partial record leaves the store writable.
+    public var isWritable: Bool { appendLock.withLock { writeFailure == nil } }
     private var lockDescriptor: Int32
 
     /// Opens (creating `<directory>/blocks` when missing) and scans the block files.

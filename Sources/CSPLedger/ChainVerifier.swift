@@ -50,14 +50,23 @@ struct ChainVerifier {
         self.lastCommitHash = lastCommitHash
     }
 
-    /// Checks `record` as the next block without advancing.
-    func check(_ record: CommittedBlock) -> Result<Accepted, Mismatch> {
+    /// Checks `record` as the next block without advancing. With `assembled` (the hashes
+    /// the block's own assembler computed in this process) the commit hash is taken from
+    /// the header instead of recomputed: the same code computed it from the same effects
+    /// a moment ago. Blocks from disk or from elsewhere are always recomputed.
+    func check(_ record: CommittedBlock, assembled: AssembledHashes? = nil) -> Result<Accepted, Mismatch> {
         let header = record.block.header
         guard header.channel == channel else { return .failure(.channel(found: header.channel, expected: channel)) }
         guard header.number == height else { return .failure(.number(found: header.number, expected: height)) }
         let expectedPrevious = lastBlockHash ?? .zero
         guard header.previousHash == expectedPrevious else {
             return .failure(.previousHash(found: header.previousHash, expected: expectedPrevious))
+        }
+        if let assembled {
+            guard assembled.previousCommitHash == lastCommitHash, assembled.commitHash == header.commitHash else {
+                return .failure(.commitHash(found: header.commitHash, computed: assembled.commitHash))
+            }
+            return .success(Accepted(blockHash: assembled.blockHash, commitHash: assembled.commitHash))
         }
         let computed: SHA256Digest
         do {
@@ -74,5 +83,20 @@ struct ChainVerifier {
         height += 1
         lastBlockHash = accepted.blockHash
         lastCommitHash = accepted.commitHash
+    }
+}
+
+/// What a block's assembler computed while building and signing it, so the commit path
+/// hashes nothing twice: the header hash it signed, and the commit hash it put in the
+/// header after `previousCommitHash`.
+public struct AssembledHashes: Sendable {
+    public var blockHash: SHA256Digest
+    public var commitHash: SHA256Digest
+    public var previousCommitHash: SHA256Digest
+
+    public init(blockHash: SHA256Digest, commitHash: SHA256Digest, previousCommitHash: SHA256Digest) {
+        self.blockHash = blockHash
+        self.commitHash = commitHash
+        self.previousCommitHash = previousCommitHash
     }
 }

@@ -21,7 +21,11 @@ extension LedgerStore {
     /// then the new index is removed and the old one put back. Refused while another
     /// process has the ledger open. Removes nothing from the block files: without the
     /// old savepoint a damaged last record may be a committed block, so it is refused.
-    public static func rebuildIndex(directory: String, channel: String, now: time_t = time(nil)) throws -> IndexRebuild {
+    ///
+    /// `open` opens the ledger with the options given (a node passes its own, which
+    /// verifies every block in full before it is applied); by default a plain open.
+    public static func rebuildIndex(directory: String, channel: String, now: time_t = time(nil),
+                                    open: ((Options) throws -> LedgerStore)? = nil) throws -> IndexRebuild {
         let index = directory + "/index"
         let folder = directory + "/" + BlockRecord.folderName
         guard FileIO.isDirectory(folder), !(try blockFileNumbers(in: folder)).isEmpty else {
@@ -49,7 +53,7 @@ extension LedgerStore {
         do {
             var options = Options(create: false)
             options.truncatesTornTail = false
-            let store = try LedgerStore(directory: directory, channel: channel, options: options)
+            let store = try open?(options) ?? LedgerStore(directory: directory, channel: channel, options: options)
             defer { store.close() }
             return IndexRebuild(blocks: store.height, oldIndex: aside)
         } catch {

@@ -73,7 +73,14 @@ public final class LedgerStore: @unchecked Sendable {
 
     /// Opens the ledger of `channel` in `directory`: opens the index, scans and verifies
     /// the block files (truncating a torn tail), re-applies blocks the index lacks.
-    public init(directory: String, channel: String, options: Options) throws {
+    ///
+    /// `inspect` sees every stored block in order, after the ledger's own checks and
+    /// before a block past the savepoint is re-applied to the index: the node verifies
+    /// signatures and re-executes there (the ledger knows no rules), and derives the
+    /// configuration in force from the blocks. An error it throws stops the open as a
+    /// corrupt block, naming the block, file and offset; nothing is re-applied.
+    public init(directory: String, channel: String, options: Options,
+                inspect: ((OpeningBlock) throws -> Void)? = nil) throws {
         guard !channel.isEmpty, channel.utf8.count <= FormatLimits.name else {
             throw LedgerError(.invalidArgument, "invalid channel name \(quoted(channel)): must be 1 to \(FormatLimits.name) bytes")
         }
@@ -125,6 +132,17 @@ public final class LedgerStore: @unchecked Sendable {
             if let savepoint, number == savepoint.height - 1,
                accepted.blockHash != savepoint.lastBlockHash || accepted.commitHash != savepoint.lastCommitHash {
                 throw RecordProblem(reason: "its hashes differ from those the ledger index \(quoted(indexPath)) recorded for it (were the block files or the index replaced?)")
+            }
+            if let inspect {
+                do {
+                    try inspect(OpeningBlock(record: record, pastSavepoint: number >= durable, index: IndexView(index: index)))
+                } catch let failure as InspectionFailure {
+                    throw RecordProblem(reason: failure.reason)
+                } catch let error as LedgerError {
+                    throw error
+                } catch {
+                    throw RecordProblem(reason: "\(error)")
+                }
             }
             if number >= durable {
                 // Past the savepoint: the crash came between the block's fsync and its index batch.
@@ -212,6 +230,13 @@ public final class LedgerStore: @unchecked Sendable {
 
     // MARK: Chain position
 
+    /// Whether a commit can still be attempted: false after close, and after a failure
+    /// that left a block in the files but not in the index (or may have), which only the
+    /// replay at the next open repairs. A commit refused for lack of space leaves it true.
+    public var isWritable: Bool {
+        lock.withLock { !closed && failure == nil } && blocks.isWritable
+    }
+
     /// Committed blocks: numbers 0..<height.
     public var height: UInt64 { lock.withLock { chain.height } }
     /// The header hash of block height-1; nil before block 0.
@@ -225,7 +250,11 @@ public final class LedgerStore: @unchecked Sendable {
     /// hash of its effects, an encoding that reads back), appends it to the block files,
     /// then indexes it in one synced batch. Returns once both are on disk. A refused
     /// record leaves nothing behind.
-    public func commit(_ record: CommittedBlock) throws {
+    ///
+    /// `assembled` is for the node's own freshly built blocks: their hashes are taken as
+    /// computed by the assembler and the encoding is not decoded back (the chain position
+    /// is still checked); every other block gets the full checks.
+    public func commit(_ record: CommittedBlock, assembled: AssembledHashes? = nil) throws {
         try commitLock.withLock {
             let verifier = try lock.withLock { () throws -> ChainVerifier in
                 if closed { throw closedError }
@@ -237,16 +266,18 @@ public final class LedgerStore: @unchecked Sendable {
                 LedgerError(.refused, "cannot commit block \(number) to channel \(quoted(channel)): \(reason)")
             }
             let accepted: ChainVerifier.Accepted
-            switch verifier.check(record) {
+            switch verifier.check(record, assembled: assembled) {
             case let .success(result): accepted = result
             case let .failure(mismatch): throw refuse(mismatch.description)
             }
             // What is written must read back, or the next open would refuse the whole ledger.
             let payload = record.encoded()
-            do {
-                _ = try CommittedBlock(decoding: payload)
-            } catch {
-                throw refuse("its encoding does not read back: \(error)")
+            if assembled == nil {
+                do {
+                    _ = try CommittedBlock(decoding: payload)
+                } catch {
+                    throw refuse("its encoding does not read back: \(error)")
+                }
             }
             let location = try blocks.append(payload: payload, number: number)
             do {
@@ -428,4 +459,43 @@ public final class LedgerStore: @unchecked Sendable {
         }
         return record
     }
+}
+
+/// A stored block as `LedgerStore.init`'s `inspect` sees it.
+public struct OpeningBlock {
+    public let record: CommittedBlock
+    /// The index lacks this block (a crash came between its fsync and its index batch,
+    /// or the block was appended behind the node's back): it is about to be re-applied.
+    public let pastSavepoint: Bool
+    /// The index as it stands before this block.
+    public let index: IndexView
+}
+
+/// Read access to an index being opened: state values and committed transaction ids.
+public struct IndexView {
+    let index: LevelDB
+
+    /// The value of a state key, nil when absent or deleted.
+    public func state(_ key: [UInt8]) throws -> [UInt8]? {
+        try LedgerError.translatingIndexErrors {
+            guard let stored = try index.get(IndexKey.state(key)) else { return nil }
+            var cursor = ByteCursor(stored, what: "state key 0x\(Hex.encode(key))")
+            _ = try cursor.u64()
+            _ = try cursor.u32()
+            return cursor.rest()
+        }
+    }
+
+    /// Whether a transaction with this id is in the index.
+    public func contains(transaction id: SHA256Digest) throws -> Bool {
+        try LedgerError.translatingIndexErrors { try index.get(IndexKey.transaction(id)) != nil }
+    }
+}
+
+/// Thrown by an `inspect` function: why a stored block is not acceptable. The ledger
+/// names the block, file and offset around `reason`.
+public struct InspectionFailure: Error, CustomStringConvertible, Sendable {
+    public let reason: String
+    public init(_ reason: String) { self.reason = reason }
+    public var description: String { reason }
 }

@@ -16,15 +16,24 @@ extension CSPNode {
             defer { client.close() }
             let response = try client.call(client.makeRequest("status", channel: nil))
             guard response.status == 0 else { throw CommandFailure(response.error ?? "status failed") }
+            var healthy = true
             for channel in response.channels ?? [] {
-                global.output.emit(
-                    json: ["channel": .string(channel.channel), "height": .int(Int64(channel.height)),
-                           "last_block_hash": .string(channel.lastBlockHash), "commit_hash": .string(channel.commitHash),
-                           "transactions": .int(Int64(channel.transactions)), "pending": .int(Int64(channel.pending)),
-                           "uptime": .double(response.uptime ?? 0)],
-                    text: "\(channel.channel)  height \(channel.height)  block \(channel.lastBlockHash)  commit \(channel.commitHash)  committed \(channel.transactions) tx since start  pending \(channel.pending)  up \(Int(response.uptime ?? 0)) s")
+                let state = channel.state ?? "running"
+                var json: [String: JSONValue] = [
+                    "channel": .string(channel.channel), "state": .string(state), "height": .int(Int64(channel.height)),
+                    "last_block_hash": .string(channel.lastBlockHash), "commit_hash": .string(channel.commitHash),
+                    "transactions": .int(Int64(channel.transactions)), "pending": .int(Int64(channel.pending)),
+                    "uptime": .double(response.uptime ?? 0)]
+                var text = "\(channel.channel)  \(state)  height \(channel.height)  block \(channel.lastBlockHash)  commit \(channel.commitHash)  committed \(channel.transactions) tx since start  pending \(channel.pending)  up \(Int(response.uptime ?? 0)) s"
+                if let reason = channel.reason {
+                    healthy = false
+                    json["reason"] = .string(reason)
+                    text += "\n  \(reason)"
+                }
+                global.output.emit(json: json, text: text)
             }
-            return .success
+            // Exit 1 when a channel is stopped: a monitoring script needs no parsing.
+            return healthy ? .success : .no
         }
     }
 }

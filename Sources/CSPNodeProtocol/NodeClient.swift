@@ -2,29 +2,43 @@ import CSPBasics
 import CSPCrypto
 import CSPWire
 import Foundation
+import Synchronization
 
 /// A participant's connection to `csp-node`: sends requests, signs reads with the
 /// participant's key, and matches responses to requests by id.
-/// @unchecked Sendable: like FrameClient, one sender and one receiver may run at once.
+/// @unchecked Sendable: like FrameClient, one sender and one receiver may run at once,
+/// and any thread may make requests (ids come from an atomic counter) or close.
 public final class NodeClient: @unchecked Sendable {
     public let path: String
     private let connection: FrameClient
-    private var nextID: UInt64 = 1
+    private let nextID = Atomic<UInt64>(1)
     private let key: P256PrivateKey?
     private let certificateDER: [UInt8]?
 
-    public init(path: String, key: P256PrivateKey? = nil, certificateDER: [UInt8]? = nil) throws {
+    /// What a client waits for the node when nobody says otherwise, in seconds.
+    public static let defaultTimeout = FrameClient.defaultTimeout
+
+    /// `timeout`: seconds each wait for the node may last (nil: no limit, for subscribers).
+    public init(path: String, key: P256PrivateKey? = nil, certificateDER: [UInt8]? = nil,
+                timeout: Double? = FrameClient.defaultTimeout) throws {
         self.path = path
         self.key = key
         self.certificateDER = certificateDER
-        connection = try FrameClient(path: path, maximumFrameSize: 64 << 20)
+        connection = try FrameClient(path: path, maximumFrameSize: 64 << 20, timeout: timeout,
+                                     connectTimeout: min(timeout ?? FrameClient.defaultTimeout, FrameClient.defaultTimeout))
     }
 
+    /// Seconds each wait for the node may last from now on; nil waits without limit.
+    public var timeout: Double? {
+        get { connection.timeout }
+        set { connection.timeout = newValue }
+    }
+
+    /// Ends the connection; wakes a thread blocked in `receive()` on it.
     public func close() { connection.close() }
 
     public func makeRequest(_ op: String, channel: String?) -> NodeRequest {
-        defer { nextID += 1 }
-        return NodeRequest(id: nextID, op: op, channel: channel)
+        NodeRequest(id: nextID.wrappingAdd(1, ordering: .relaxed).oldValue, op: op, channel: channel)
     }
 
     /// Signs a read with the participant's certificate and key.

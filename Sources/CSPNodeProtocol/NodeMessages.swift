@@ -75,6 +75,8 @@ public struct NodeResponse: Codable, Equatable, Sendable {
     public var index: UInt32?
     public var code: String?
     public var reason: String?
+    /// What became of a submission (`SubmitOutcome`), so clients never parse `error`.
+    public var outcome: String?
     // reads
     public var value: String?
     public var version: String?
@@ -128,6 +130,9 @@ public struct ChannelStatus: Codable, Equatable, Sendable {
     public var commitHash: String
     public var transactions: UInt64
     public var pending: Int
+    /// "running", or "stopped" with `reason` (a full disk, a failed commit).
+    public var state: String?
+    public var reason: String?
 
     public init(channel: String, height: UInt64, lastBlockHash: String, commitHash: String, transactions: UInt64, pending: Int) {
         self.channel = channel
@@ -137,4 +142,19 @@ public struct ChannelStatus: Codable, Equatable, Sendable {
         self.transactions = transactions
         self.pending = pending
     }
+}
+
+/// The `outcome` of a submit response (docs/PROTOCOL.md).
+public enum SubmitOutcome: String, Sendable {
+    /// In a block with its code (status 0 when valid, 1 when not).
+    case committed
+    /// Queued without waiting (`wait: false`).
+    case accepted
+    /// Refused by admission; never ordered (status 1).
+    case refused
+    /// Not ordered: the channel is stopping or stopped (status 2). Safe to submit again.
+    case notCommitted = "not-committed"
+    /// The channel failed while committing its block: it may be committed (status 2).
+    /// Look the txid up after the node restarts before submitting again.
+    case unknown
 }

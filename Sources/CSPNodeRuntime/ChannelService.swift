@@ -5,23 +5,56 @@ import CSPFormat
 import CSPLedger
 import Foundation
 
+/// What became of one submitted transaction.
+public enum SubmitResult: Equatable, Sendable {
+    /// Ordered into a block and committed there with its validation code (valid or not).
+    case committed(block: UInt64, index: UInt32, Validation)
+    /// Queued without waiting for its block (`wait: false`).
+    case accepted
+    /// Refused by admission at submit time: answered at once and never ordered.
+    case refused(Validation)
+    /// Not ordered: the channel is stopping, or stopped by the reason given.
+    case notCommitted(String)
+    /// The channel failed while committing the block holding it: the block may be in the
+    /// block files, in which case the next start re-applies it. Ask again after a restart.
+    case unknown(String)
+}
+
 /// The answer a submitter waits for.
-public struct CommitOutcome: Sendable {
+public struct CommitOutcome: Equatable, Sendable {
     public var txid: SHA256Digest
-    public var block: UInt64?
-    public var index: UInt32?
-    public var validation: Validation
-    /// Set when the transaction never reached a block (rejected at admission, node stopping).
-    public var error: String?
+    public var result: SubmitResult
+}
+
+/// Whether a channel takes transactions.
+public enum ChannelCondition: Equatable, Sendable {
+    case running
+    /// A commit failed without leaving anything behind (a full disk, say): submissions are
+    /// refused until a probe write succeeds, then the channel runs again by itself.
+    case stalled(String)
+    /// The ledger needs reopening (a block reached the block files but not the index):
+    /// only a restart, which re-applies it, brings the channel back.
+    case failed(String)
+    case stopping
+
+    public var reason: String? {
+        switch self {
+        case .running, .stopping: return nil
+        case .stalled(let reason), .failed(let reason): return reason
+        }
+    }
 }
 
 /// One channel of a running node: admission, solo ordering, execution and commit.
 ///
 /// Submitters call `submit` from any task; admission (certificate, signature, policy)
-/// runs on the caller's thread so it spreads over all cores. One commit thread cuts
-/// blocks by count, bytes or timeout, executes them in order, commits them (block file
+/// runs on the caller's thread so it spreads over all cores, and gives an early answer.
+/// The verdict belongs to the block: one commit thread cuts blocks by count, bytes or
+/// timeout, fixes the block's timestamp, re-admits every transaction under the rules in
+/// force at that block and that timestamp (`ChannelRules.admitSigned`: the signature
+/// checked at submit stays checked), executes them in order, commits them (block file
 /// fsynced, then one LevelDB batch) and only then answers the submitters, so a reported
-/// commit survives `kill -9`.
+/// commit survives `kill -9` and a peer re-executing the block reaches the same verdicts.
 public final class ChannelService: @unchecked Sendable {
     public let name: String
     public let ledger: LedgerStore
@@ -34,34 +67,32 @@ public final class ChannelService: @unchecked Sendable {
     private var firstPendingAt: Date?
     private var waiters: [SHA256Digest: [CheckedContinuation<CommitOutcome, Never>]] = [:]
     private var heightWaiters: [CheckedContinuation<Void, Never>] = []
-    private var stopping = false
-    private var failure: String?
+    private var state = ChannelCondition.running
     private var committedTransactions: UInt64 = 0
+    /// The last block's timestamp: block timestamps never go backwards, so deadlines
+    /// computed from them are monotonic even when the node's clock steps back.
+    private var lastTimestamp: UInt64
     private var thread: Thread?
     private let stopped = DispatchSemaphore(value: 0)
+    /// How often a stalled channel tries a write again.
+    static let probeInterval: TimeInterval = 1
 
     /// Configuration transactions are cut into blocks of their own.
     static let configContract = "config"
 
     private struct Pending {
         var transaction: Transaction
-        var admission: (Validation, Creator?)
         var size: Int
     }
 
-    public init(name: String, ledger: LedgerStore, identity: NodeIdentity) throws {
+    /// `config` is the configuration in force after the last block, as the block files
+    /// establish it (`ChannelLedger.open`), never as the index claims it.
+    public init(name: String, ledger: LedgerStore, config: ChannelConfig, identity: NodeIdentity) throws {
         self.name = name
         self.ledger = ledger
         self.identity = identity
-        self.rules = try ChannelRules(config: try Self.currentConfig(ledger: ledger, channel: name))
-    }
-
-    /// The configuration in force: the last one committed to state.
-    static func currentConfig(ledger: LedgerStore, channel: String) throws -> ChannelConfig {
-        guard let stored = try ledger.state(Executor.configKey) else {
-            throw NodeError("channel \(quoted(channel)) has no configuration in its state")
-        }
-        return try ChannelConfig.decode(stored.value, source: "channel \(channel) configuration")
+        self.rules = try ChannelRules(config: config)
+        self.lastTimestamp = try ledger.height == 0 ? 0 : ledger.block(number: ledger.height - 1)?.block.header.timestamp ?? 0
     }
 
     public var currentRules: ChannelRules {
@@ -70,50 +101,56 @@ public final class ChannelService: @unchecked Sendable {
         return rules
     }
 
+    public var currentCondition: ChannelCondition {
+        condition.lock()
+        defer { condition.unlock() }
+        return state
+    }
+
     // MARK: Submitting
 
     /// Admits, queues and (with `wait`) waits for the commit of one transaction.
     public func submit(_ transaction: Transaction, wait: Bool) async -> CommitOutcome {
-        let rules = currentRules
-        let admission = rules.admit(transaction, now: Date())
-        if admission.0.code != .valid {
-            return CommitOutcome(txid: transaction.id, validation: admission.0, error: "rejected")
-        }
+        func outcome(_ result: SubmitResult) -> CommitOutcome { CommitOutcome(txid: transaction.id, result: result) }
+        let admission = currentRules.admit(transaction, now: Date())
+        guard admission.isAdmitted else { return outcome(.refused(admission.validation)) }
         if (try? ledger.contains(transaction: transaction.id)) == true {
-            return CommitOutcome(txid: transaction.id, validation: Validation(code: .duplicateID, reason: "transaction \(transaction.id.hex) is already committed"), error: "rejected")
+            return outcome(.refused(Validation(code: .duplicateID, reason: "transaction \(transaction.id.hex) is already committed")))
         }
-        let size = transaction.bodyBytes.count + transaction.signature.count
+        let item = Pending(transaction: transaction, size: transaction.bodyBytes.count + transaction.signature.count)
         if !wait {
-            guard enqueue(Pending(transaction: transaction, admission: admission, size: size)) else {
-                return CommitOutcome(txid: transaction.id, validation: Validation(code: .malformed, reason: "the node is stopping"), error: failureMessage)
-            }
-            return CommitOutcome(txid: transaction.id, validation: .valid, error: nil)
+            if let refusal = enqueue(item) { return outcome(.notCommitted(refusal)) }
+            return outcome(.accepted)
         }
         return await withCheckedContinuation { continuation in
             condition.lock()
-            guard !stopping, failure == nil else {
+            if let refusal = refusalLocked() {
                 condition.unlock()
-                continuation.resume(returning: CommitOutcome(txid: transaction.id, validation: Validation(code: .malformed, reason: "not committed"), error: failureMessage ?? "the node is stopping"))
+                continuation.resume(returning: outcome(.notCommitted(refusal)))
                 return
             }
             waiters[transaction.id, default: []].append(continuation)
-            appendLocked(Pending(transaction: transaction, admission: admission, size: size))
+            appendLocked(item)
             condition.unlock()
         }
     }
 
-    private var failureMessage: String? {
+    /// Queues `item`, or says why the channel takes no transaction now.
+    private func enqueue(_ item: Pending) -> String? {
         condition.lock()
         defer { condition.unlock() }
-        return failure
+        if let refusal = refusalLocked() { return refusal }
+        appendLocked(item)
+        return nil
     }
 
-    private func enqueue(_ item: Pending) -> Bool {
-        condition.lock()
-        defer { condition.unlock() }
-        guard !stopping, failure == nil else { return false }
-        appendLocked(item)
-        return true
+    /// Why the channel takes no transaction now; nil while it runs.
+    private func refusalLocked() -> String? {
+        switch state {
+        case .running: return nil
+        case .stopping: return "the node is stopping"
+        case .stalled(let reason), .failed(let reason): return reason
+        }
     }
 
     private func appendLocked(_ item: Pending) {
@@ -127,7 +164,7 @@ public final class ChannelService: @unchecked Sendable {
     public func waitForHeight(above height: UInt64) async {
         await withCheckedContinuation { continuation in
             condition.lock()
-            if ledger.height > height || stopping {
+            if ledger.height > height || state == .stopping {
                 condition.unlock()
                 continuation.resume()
                 return
@@ -140,7 +177,7 @@ public final class ChannelService: @unchecked Sendable {
     public var isStopping: Bool {
         condition.lock()
         defer { condition.unlock() }
-        return stopping
+        return state == .stopping
     }
 
     public var status: (pending: Int, transactions: UInt64) {
@@ -161,7 +198,7 @@ public final class ChannelService: @unchecked Sendable {
     /// Finishes the block in flight, commits what is queued, and stops.
     public func stop() {
         condition.lock()
-        stopping = true
+        state = .stopping
         condition.broadcast()
         condition.unlock()
         // Re-signal so a second caller (signal handler, then shutdown) passes too.
@@ -176,22 +213,47 @@ public final class ChannelService: @unchecked Sendable {
     private func commitLoop() {
         while true {
             condition.lock()
-            while pending.isEmpty && !stopping { condition.wait() }
-            if pending.isEmpty && stopping {
+            while pending.isEmpty && state != .stopping {
+                if case .stalled = state {
+                    condition.unlock()
+                    Thread.sleep(forTimeInterval: Self.probeInterval)
+                    probe()
+                    condition.lock()
+                } else {
+                    condition.wait()
+                }
+            }
+            if pending.isEmpty && state == .stopping {
                 condition.unlock()
                 break
             }
             let cutting = rules.config.blockCutting
             // Wait for a full block or the timeout, unless stopping.
-            while !stopping && pending.count < cutting.maxTransactions && pendingBytes < cutting.maxBytes {
+            while state != .stopping && pending.count < cutting.maxTransactions && pendingBytes < cutting.maxBytes {
                 let deadline = (firstPendingAt ?? Date()).addingTimeInterval(Double(cutting.timeoutMilliseconds) / 1000)
                 if Date() >= deadline || !condition.wait(until: deadline) { break }
             }
             let batch = takeBatchLocked(limit: cutting.maxTransactions, maxBytes: cutting.maxBytes)
+            let rules = self.rules
             condition.unlock()
-            if !batch.isEmpty { commit(batch) }
+            if !batch.isEmpty { commit(batch, rules: rules) }
         }
         stopped.signal()
+    }
+
+    /// A stalled channel runs again once a write to its ledger's folder succeeds.
+    private func probe() {
+        let path = ledger.directory + "/.write-probe"
+        do {
+            try FileIO.writeAtomically(path, [UInt8](repeating: 0, count: 64 << 10), mode: 0o600)
+            unlink(path)
+        } catch {
+            return
+        }
+        condition.lock()
+        if case .stalled = state { state = .running }
+        condition.unlock()
+        log("channel \(quoted(name)) resumed: its ledger is writable again")
     }
 
     /// Takes the next block's transactions. A configuration transaction always goes in a
@@ -213,26 +275,31 @@ public final class ChannelService: @unchecked Sendable {
         return batch
     }
 
-    private func commit(_ batch: [Pending]) {
+    /// Orders `batch` into the next block under `rules`, the configuration in force after
+    /// the last block. The block's timestamp is fixed first; every verdict is taken at it.
+    private func commit(_ batch: [Pending], rules: ChannelRules) {
         let transactions = batch.map(\.transaction)
+        let timestamp = max(UInt64(max(0, Date().timeIntervalSince1970 * 1000)), lastTimestamp)
+        let at = Date(timeIntervalSince1970: Double(timestamp) / 1000)
         do {
-            let rules = currentRules
+            let admissions = transactions.map { rules.admitSigned($0, now: at) }
             let execution = try Executor(rules: rules).execute(
-                transactions, admitted: batch.map(\.admission), state: LedgerStateReader(ledger: ledger),
+                transactions, admitted: admissions, state: LedgerStateReader(ledger: ledger),
                 isDuplicate: { try self.ledger.contains(transaction: $0) })
-            let record = try BlockAssembler(identity: identity).assemble(
-                channel: name, number: ledger.height, previousHash: ledger.lastBlockHash ?? .zero,
+            let (record, hashes) = try BlockAssembler(identity: identity).assemble(
+                channel: name, number: ledger.height, timestamp: timestamp, previousHash: ledger.lastBlockHash ?? .zero,
                 previousCommitHash: ledger.lastCommitHash, transactions: transactions,
                 validations: execution.validations, effects: execution.effects)
-            try ledger.commit(record)
+            try ledger.commit(record, assembled: hashes)
+            lastTimestamp = timestamp
             let newRules = try execution.newConfig.map { try ChannelRules(config: $0) }
             condition.lock()
             if let newRules { self.rules = newRules }
             committedTransactions += UInt64(transactions.count)
             var resumed: [(CheckedContinuation<CommitOutcome, Never>, CommitOutcome)] = []
             for (index, transaction) in transactions.enumerated() {
-                let outcome = CommitOutcome(txid: transaction.id, block: record.block.header.number, index: UInt32(index),
-                                            validation: execution.validations[index], error: nil)
+                let outcome = CommitOutcome(txid: transaction.id, result: .committed(
+                    block: record.block.header.number, index: UInt32(index), execution.validations[index]))
                 // Only the first waiter of a duplicated id sees its own position.
                 if var list = waiters[transaction.id], !list.isEmpty {
                     resumed.append((list.removeFirst(), outcome))
@@ -245,22 +312,37 @@ public final class ChannelService: @unchecked Sendable {
             for (continuation, outcome) in resumed { continuation.resume(returning: outcome) }
             heights.forEach { $0.resume() }
         } catch {
-            // The ledger refused or the disk failed: stop taking work rather than guess.
-            let message = "channel \(quoted(name)) stopped: \(error)"
-            condition.lock()
-            failure = message
-            stopping = true
-            let all = waiters
-            waiters = [:]
-            pending = []
-            condition.unlock()
-            for (txid, list) in all {
-                for continuation in list {
-                    continuation.resume(returning: CommitOutcome(txid: txid, validation: Validation(code: .malformed, reason: "not committed"), error: message))
-                }
-            }
-            FileHandle.standardError.write(Data("error: \(message)\n".utf8))
+            fail(batch: transactions, error: error)
         }
+    }
+
+    /// A block could not be committed. When the ledger is still sound (nothing reached
+    /// the block files) the channel stalls and retries by itself; when a block reached
+    /// the files but not the index, only a restart re-applies it. Either way nothing is
+    /// lost: whatever a submitter was told is committed, is.
+    private func fail(batch: [Transaction], error: any Error) {
+        let sound = ledger.isWritable
+        let message = "channel \(quoted(name)) stopped: \(error)"
+        condition.lock()
+        state = sound ? .stalled(message) : .failed(message)
+        let inBatch = Set(batch.map(\.id))
+        let all = waiters
+        waiters = [:]
+        pending = []
+        pendingBytes = 0
+        firstPendingAt = nil
+        condition.unlock()
+        for (txid, list) in all {
+            let result: SubmitResult = !sound && inBatch.contains(txid)
+                ? .unknown(message + "; the transaction may be in block \(ledger.height), which a restart re-applies")
+                : .notCommitted(message)
+            for continuation in list { continuation.resume(returning: CommitOutcome(txid: txid, result: result)) }
+        }
+        log("error: \(message)" + (sound ? "; retrying when a write succeeds" : "; restart the node to re-apply the block"))
+    }
+
+    private func log(_ line: String) {
+        FileHandle.standardError.write(Data("csp-node: \(line)\n".utf8))
     }
 }
 
@@ -270,21 +352,23 @@ struct LedgerStateReader: StateReader {
     func value(for key: [UInt8]) throws -> [UInt8]? { try ledger.state(key)?.value }
 }
 
-/// Builds and signs a block from executed transactions.
+/// Builds and signs a block from executed transactions, hashing each part once.
 struct BlockAssembler {
     let identity: NodeIdentity
 
-    func assemble(channel: String, number: UInt64, previousHash: SHA256Digest, previousCommitHash: SHA256Digest,
-                  transactions: [Transaction], validations: [Validation], effects: [TransactionEffects]) throws -> CommittedBlock {
+    func assemble(channel: String, number: UInt64, timestamp: UInt64, previousHash: SHA256Digest, previousCommitHash: SHA256Digest,
+                  transactions: [Transaction], validations: [Validation], effects: [TransactionEffects]) throws
+        -> (CommittedBlock, AssembledHashes) {
         var header = BlockHeader(channel: channel, number: number, previousHash: previousHash,
                                  merkleRoot: Block.merkleRoot(of: transactions), commitHash: .zero,
-                                 timestamp: UInt64(Date().timeIntervalSince1970 * 1000), orderer: identity.certificate.der,
+                                 timestamp: timestamp, orderer: identity.certificate.der,
                                  transactionCount: UInt32(transactions.count))
         var record = CommittedBlock(block: Block(header: header, signature: [], transactions: transactions, validations: validations),
                                     effects: effects)
         header.commitHash = try record.commitHash(previous: previousCommitHash)
+        let blockHash = header.hash
         record.block.header = header
-        record.block.signature = try identity.key.signature(forDigest: header.hash)
-        return record
+        record.block.signature = try identity.key.signature(forDigest: blockHash)
+        return (record, AssembledHashes(blockHash: blockHash, commitHash: header.commitHash, previousCommitHash: previousCommitHash))
     }
 }

@@ -29,8 +29,8 @@ public enum NodeRunner {
         let now = UInt64(Date().timeIntervalSince1970 * 1000)
         let transaction = try Executor.genesisTransaction(config: config, ordererKey: identity.key,
                                                          ordererCertificate: identity.certificate.der, timestamp: now)
-        let record = try BlockAssembler(identity: identity).assemble(
-            channel: config.channel, number: 0, previousHash: .zero, previousCommitHash: .zero,
+        let (record, _) = try BlockAssembler(identity: identity).assemble(
+            channel: config.channel, number: 0, timestamp: now, previousHash: .zero, previousCommitHash: .zero,
             transactions: [transaction], validations: [.valid], effects: [Executor.genesisEffects(config: config)])
 
         try home.prepare()
@@ -51,14 +51,18 @@ public enum NodeRunner {
     public static func rebuildChannel(home: NodeHome, channel: String) throws -> (blocks: UInt64, oldIndex: String?) {
         let directory = home.channel(channel)
         guard FileIO.isDirectory(directory) else { throw NodeError("no channel \(quoted(channel)) in \(quoted(home.path))") }
-        let rebuilt = try LedgerStore.rebuildIndex(directory: directory, channel: channel)
+        // Opened as a node opens it, so every block is verified in full (signatures,
+        // admission under its block's configuration, re-execution) before it is applied.
+        let rebuilt = try LedgerStore.rebuildIndex(directory: directory, channel: channel) { options in
+            try ChannelLedger.open(directory: directory, channel: channel, options: options).0
+        }
         return (rebuilt.blocks, rebuilt.oldIndex)
     }
 
     /// Opens a channel's ledger; damage in its index alone names the command that repairs it.
-    static func openLedger(home: NodeHome, channel: String) throws -> LedgerStore {
+    static func openLedger(home: NodeHome, channel: String) throws -> (LedgerStore, ChannelConfig) {
         do {
-            return try LedgerStore(directory: home.channel(channel), channel: channel)
+            return try ChannelLedger.open(directory: home.channel(channel), channel: channel)
         } catch let error as LedgerError {
             guard let damage = error.indexDamage else { throw error }
             throw NodeError("channel \(quoted(channel)): \(damage): the index is damaged; rebuild it with 'csp-node rebuild --home \(home.path) --channel \(channel)'")
@@ -78,11 +82,11 @@ public enum NodeRunner {
         }
         var services: [ChannelService] = []
         for name in names {
-            let ledger = try openLedger(home: home, channel: name)
+            let (ledger, config) = try openLedger(home: home, channel: name)
             for repair in ledger.recovery.repairs {
                 FileHandle.standardError.write(Data("csp-node: channel \(quoted(name)): \(repair)\n".utf8))
             }
-            services.append(try ChannelService(name: name, ledger: ledger, identity: identity))
+            services.append(try ChannelService(name: name, ledger: ledger, config: config, identity: identity))
         }
         services.forEach { $0.start() }
         let server = NodeServer(channels: services, path: path, verbose: verbose)

@@ -91,10 +91,14 @@ public final class NodeServer: Sendable {
             var response = NodeResponse(id: request.id, status: 0)
             response.channels = channels.values.sorted { $0.name < $1.name }.map { service in
                 let status = service.status
-                return ChannelStatus(channel: service.name, height: service.ledger.height,
-                                     lastBlockHash: service.ledger.lastBlockHash?.hex ?? "",
-                                     commitHash: service.ledger.lastCommitHash.hex,
-                                     transactions: status.transactions, pending: status.pending)
+                var row = ChannelStatus(channel: service.name, height: service.ledger.height,
+                                        lastBlockHash: service.ledger.lastBlockHash?.hex ?? "",
+                                        commitHash: service.ledger.lastCommitHash.hex,
+                                        transactions: status.transactions, pending: status.pending)
+                let condition = service.currentCondition
+                row.state = condition.reason == nil ? "running" : "stopped"
+                row.reason = condition.reason
+                return row
             }
             response.uptime = Date().timeIntervalSince(started)
             return response
@@ -128,18 +132,37 @@ public final class NodeServer: Sendable {
             return NodeResponse(id: request.id, status: 1, error: "rejected: transaction is for channel \(quoted(transaction.body.channel)), sent to \(quoted(service.name))")
         }
         let outcome = await service.submit(transaction, wait: request.wait ?? true)
-        var response = NodeResponse(id: request.id, status: outcome.validation.code == .valid && outcome.error == nil ? 0 : 1)
-        if let error = outcome.error, outcome.block == nil {
-            response.error = error == "rejected" ? "rejected: \(outcome.validation.reason)" : error
-            if error != "rejected" && outcome.validation.code == .malformed && outcome.validation.reason == "not committed" { response.status = 2 }
-        } else if outcome.validation.code != .valid {
-            response.error = "invalid: \(outcome.validation.reason)"
-        }
+        var response = NodeResponse(id: request.id, status: 0)
         response.txid = outcome.txid.hex
-        response.block = outcome.block
-        response.index = outcome.index
-        response.code = outcome.validation.code.description
-        response.reason = outcome.validation.reason.isEmpty ? nil : outcome.validation.reason
+        switch outcome.result {
+        case let .committed(block, index, validation):
+            response.outcome = SubmitOutcome.committed.rawValue
+            response.block = block
+            response.index = index
+            response.code = validation.code.description
+            if validation.code != .valid {
+                response.status = 1
+                response.error = "invalid: \(validation.reason)"
+                response.reason = validation.reason
+            }
+        case .accepted:
+            response.outcome = SubmitOutcome.accepted.rawValue
+            response.code = ValidationCode.valid.description
+        case .refused(let validation):
+            response.outcome = SubmitOutcome.refused.rawValue
+            response.status = 1
+            response.error = "rejected: \(validation.reason)"
+            response.code = validation.code.description
+            response.reason = validation.reason
+        case .notCommitted(let message):
+            response.outcome = SubmitOutcome.notCommitted.rawValue
+            response.status = 2
+            response.error = "not committed: \(message)"
+        case .unknown(let message):
+            response.outcome = SubmitOutcome.unknown.rawValue
+            response.status = 2
+            response.error = "outcome unknown: \(message)"
+        }
         return response
     }
 }
@@ -167,6 +190,7 @@ final class ResponseWriter: Sendable {
               response.eventItem == nil, response.channels == nil, response.next == nil, response.version == nil,
               response.behind == nil, response.uptime == nil else { return nil }
         var json = "{\"id\":\(response.id),\"status\":0,\"txid\":\"\(txid)\",\"code\":\"\(code)\""
+        if let outcome = response.outcome { json += ",\"outcome\":\"\(outcome)\"" }
         if let block = response.block { json += ",\"block\":\(block)" }
         if let index = response.index { json += ",\"index\":\(index)" }
         json += "}"

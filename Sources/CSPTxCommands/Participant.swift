@@ -21,6 +21,19 @@ struct ChannelOption: ParsableArguments {
     }
 }
 
+/// How long a read waits for the node.
+struct ReadTimeoutOption: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("Seconds to wait for the node before giving up; 0 waits without limit.", valueName: "seconds"))
+    var timeout: Double = 30
+
+    func validate() throws {
+        if !(timeout >= 0) { throw ValidationError("--timeout must be 0 or more seconds") }
+    }
+
+    /// nil for no limit, as NodeClient takes it.
+    var limit: Double? { timeout == 0 ? nil : timeout }
+}
+
 /// The identity in --home: the key that signs and the certificate that names it.
 struct Participant {
     let key: P256PrivateKey
@@ -53,8 +66,9 @@ struct Participant {
         return try Transaction(signing: body, with: key)
     }
 
-    func client(socket: String) throws -> NodeClient {
-        try NodeClient(path: socket, key: key, certificateDER: certificate.der)
+    /// A connection to the node; `timeout` bounds each wait for it (nil: no limit).
+    func client(socket: String, timeout: Double?) throws -> NodeClient {
+        try NodeClient(path: socket, key: key, certificateDER: certificate.der, timeout: timeout)
     }
 }
 

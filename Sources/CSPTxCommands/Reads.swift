@@ -17,10 +17,11 @@ struct PageOptions: ParsableArguments {
 struct Reader {
     let global: GlobalOptions
     let channel: String
+    let timeout: ReadTimeoutOption
 
     func read(_ op: String, configure: (inout NodeRequest) -> Void) throws -> NodeResponse {
         let participant = try Participant(home: global.resolvedHome)
-        let client = try participant.client(socket: global.resolvedSocket)
+        let client = try participant.client(socket: global.resolvedSocket, timeout: timeout.limit)
         defer { client.close() }
         var request = client.makeRequest(op, channel: channel)
         configure(&request)
@@ -76,6 +77,7 @@ extension CSPTx {
 
         @OptionGroup(title: "Global Options") var global: GlobalOptions
         @OptionGroup var channel: ChannelOption
+        @OptionGroup var timeout: ReadTimeoutOption
         @OptionGroup var page: PageOptions
 
         @Argument(help: "The key.")
@@ -89,7 +91,7 @@ extension CSPTx {
         }
 
         func execute() throws -> ExitStatus {
-            let reader = Reader(global: global, channel: try channel.resolved)
+            let reader = Reader(global: global, channel: try channel.resolved, timeout: timeout)
             if let prefix {
                 let response = try reader.read("range") { $0.key = prefix; $0.limit = page.limit; $0.after = page.after }
                 ReadOutput.print(response.items ?? [], next: response.next, global: global)
@@ -107,11 +109,12 @@ extension CSPTx {
         static let configuration = CommandConfiguration.csp(abstract: "Print a key's history, oldest first (paged).")
         @OptionGroup(title: "Global Options") var global: GlobalOptions
         @OptionGroup var channel: ChannelOption
+        @OptionGroup var timeout: ReadTimeoutOption
         @OptionGroup var page: PageOptions
         @Argument(help: "The key.") var key: String
 
         func execute() throws -> ExitStatus {
-            let response = try Reader(global: global, channel: try channel.resolved).read("history") {
+            let response = try Reader(global: global, channel: try channel.resolved, timeout: timeout).read("history") {
                 $0.key = key; $0.limit = page.limit; $0.after = page.after
             }
             ReadOutput.print(response.items ?? [], next: response.next, global: global)
@@ -124,10 +127,11 @@ extension CSPTx {
         static let configuration = CommandConfiguration.csp(abstract: "Print a committed transaction and its validation code (exit 1 when unknown).")
         @OptionGroup(title: "Global Options") var global: GlobalOptions
         @OptionGroup var channel: ChannelOption
+        @OptionGroup var timeout: ReadTimeoutOption
         @Argument(help: "The transaction id (64 hex digits).") var txid: String
 
         func execute() throws -> ExitStatus {
-            let response = try Reader(global: global, channel: try channel.resolved).read("tx") { $0.target = txid }
+            let response = try Reader(global: global, channel: try channel.resolved, timeout: timeout).read("tx") { $0.target = txid }
             ReadOutput.print(response.record.map { [$0] } ?? [], next: nil, global: global)
             return .success
         }
@@ -138,10 +142,11 @@ extension CSPTx {
         static let configuration = CommandConfiguration.csp(abstract: "Print a block by number or hash, with its transactions.")
         @OptionGroup(title: "Global Options") var global: GlobalOptions
         @OptionGroup var channel: ChannelOption
+        @OptionGroup var timeout: ReadTimeoutOption
         @Argument(help: "A block number, or a block hash (64 hex digits).") var block: String
 
         func execute() throws -> ExitStatus {
-            let response = try Reader(global: global, channel: try channel.resolved).read("block") { $0.target = block }
+            let response = try Reader(global: global, channel: try channel.resolved, timeout: timeout).read("block") { $0.target = block }
             ReadOutput.print(response.record.map { [$0] } ?? [], next: nil, global: global)
             return .success
         }
@@ -152,11 +157,12 @@ extension CSPTx {
         static let configuration = CommandConfiguration.csp(abstract: "Print the transactions that involve an account (ORG/ID), in commit order (paged).")
         @OptionGroup(title: "Global Options") var global: GlobalOptions
         @OptionGroup var channel: ChannelOption
+        @OptionGroup var timeout: ReadTimeoutOption
         @OptionGroup var page: PageOptions
         @Argument(help: "The account, as ORG/ID.") var account: String
 
         func execute() throws -> ExitStatus {
-            let response = try Reader(global: global, channel: try channel.resolved).read("account") {
+            let response = try Reader(global: global, channel: try channel.resolved, timeout: timeout).read("account") {
                 $0.target = account; $0.limit = page.limit; $0.after = page.after
             }
             ReadOutput.print(response.items ?? [], next: response.next, global: global)

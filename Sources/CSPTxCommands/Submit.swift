@@ -15,8 +15,14 @@ extension CSPTx {
                 Arguments come as name=value pairs, or as a JSON object with --json. With \
                 --batch, each input line is a JSON object {"call": "contract.function", \
                 "args": {...}}; many are in flight at once and one result line is printed \
-                per input line, in input order. Exits 0 when every transaction committed \
-                valid, 1 when any was invalid or rejected, 2 when it could not submit.
+                per input line, in input order, with the input's line number and an \
+                "outcome": committed; accepted (--no-wait); invalid (in a block, marked \
+                invalid); refused (never ordered); failed (a malformed line, or the node \
+                could not take it); unknown (sent, but the connection was lost before the \
+                answer: it may or may not commit, so look its txid up with 'csp-tx tx' \
+                before resubmitting); unsent (the connection was lost first: resubmit). \
+                Exits 0 when every transaction committed valid, 1 when any was invalid or \
+                rejected, 2 when it could not submit (any failed, unknown or unsent line).
                 """)
 
         @OptionGroup(title: "Global Options") var global: GlobalOptions
@@ -46,11 +52,15 @@ extension CSPTx {
         @Option(name: .long, help: "Transactions in flight at once with --batch.")
         var window: Int = 2000
 
+        @Option(name: .long, help: ArgumentHelp("Seconds to wait for each answer from the node (a commit can take a while under load); 0 waits without limit.", valueName: "seconds"))
+        var timeout: Double = 300
+
         func validate() throws {
             if batch == nil && call == nil && signed.isEmpty { throw ValidationError("give a call (contract.function), --signed or --batch") }
             if !signed.isEmpty && (call != nil || batch != nil || signOnly) { throw ValidationError("--signed submits transactions as they are") }
             if batch != nil && (call != nil || json != nil) { throw ValidationError("--batch takes its calls from the file, not from arguments") }
             if window < 1 { throw ValidationError("--window must be at least 1") }
+            if !(timeout >= 0) { throw ValidationError("--timeout must be 0 or more seconds") }
         }
 
         func execute() throws -> ExitStatus {
@@ -59,7 +69,7 @@ extension CSPTx {
             let output = global.output(defaultFormat: .json)
             if let batch {
                 return try BatchSubmission(participant: participant, channel: channel, socket: global.resolvedSocket,
-                                           window: window, wait: !noWait, output: output).run(input: batch)
+                                           window: window, wait: !noWait, timeout: timeoutLimit, output: output).run(input: batch)
             }
             if !signed.isEmpty { return try submitSigned(channel: channel, participant: participant, output: output) }
             var parsed = try Self.parse(arguments)
@@ -71,12 +81,19 @@ extension CSPTx {
                 output.emit(json: ["txid": .string(transaction.id.hex), "tx": .string(encoded)], text: encoded)
                 return .success
             }
-            let client = try participant.client(socket: global.resolvedSocket)
+            let client = try participant.client(socket: global.resolvedSocket, timeout: timeoutLimit)
             defer { client.close() }
             var request = client.makeRequest("submit", channel: channel)
             request.tx = Data(transaction.encoded()).base64EncodedString()
             request.wait = !noWait
-            let response = try client.call(request)
+            let response: NodeResponse
+            do {
+                response = try client.call(request)
+            } catch {
+                // Sent, but no answer: the transaction may still commit.
+                let txid = transaction.id.hex
+                throw CommandFailure("\(error); the outcome of transaction \(txid) is unknown: look it up with 'csp-tx tx \(txid)' before submitting again")
+            }
             Self.print(response, txid: transaction.id.hex, output: output)
             if response.status == 2 { throw CommandFailure(response.error ?? "could not submit") }
             if response.status != 0 {
@@ -99,7 +116,7 @@ extension CSPTx {
                     throw CommandFailure("\(quoted(file)): \(error)")
                 }
             }
-            let client = try participant.client(socket: global.resolvedSocket)
+            let client = try participant.client(socket: global.resolvedSocket, timeout: timeoutLimit)
             defer { client.close() }
             var requests: [NodeRequest] = []
             for transaction in transactions {
@@ -123,14 +140,25 @@ extension CSPTx {
             return worst
         }
 
+        private var timeoutLimit: Double? { timeout == 0 ? nil : timeout }
+
         static func print(_ response: NodeResponse, txid: String, output: Output) {
+            output.emit(json: fields(response, txid: txid), text: text(response, txid: txid))
+        }
+
+        /// A submission's answer as JSON fields: txid, status, block, index, code, reason, error.
+        static func fields(_ response: NodeResponse, txid: String) -> [String: JSONValue] {
             var json: [String: JSONValue] = ["txid": .string(response.txid ?? txid), "status": .int(Int64(response.status))]
             if let block = response.block { json["block"] = .int(Int64(block)) }
             if let index = response.index { json["index"] = .int(Int64(index)) }
             if let code = response.code { json["code"] = .string(code) }
             if let reason = response.reason { json["reason"] = .string(reason) }
             if let error = response.error, response.code == nil { json["error"] = .string(error) }
-            output.emit(json: json, text: "\(response.txid ?? txid)  \(response.block.map { "block \($0)" } ?? "not committed")  \(response.code ?? "error")\(response.reason.map { ": " + $0 } ?? response.error.map { ": " + $0 } ?? "")")
+            return json
+        }
+
+        static func text(_ response: NodeResponse, txid: String) -> String {
+            "\(response.txid ?? txid)  \(response.block.map { "block \($0)" } ?? "not committed")  \(response.code ?? "error")\(response.reason.map { ": " + $0 } ?? response.error.map { ": " + $0 } ?? "")"
         }
 
         static func split(_ call: String) throws -> (String, String) {

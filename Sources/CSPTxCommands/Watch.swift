@@ -44,7 +44,8 @@ extension CSPTx {
             var downSince: Date?
             while true {
                 do {
-                    let client = try participant.client(socket: global.resolvedSocket)
+                    // The subscription's first answer is due at once; events may take as long as they take.
+                    let client = try participant.client(socket: global.resolvedSocket, timeout: NodeClient.defaultTimeout)
                     defer { client.close() }
                     downSince = nil
                     var request = client.makeRequest("subscribe", channel: channel)
@@ -57,6 +58,7 @@ extension CSPTx {
                     let accepted = try client.receive()
                     try check(accepted)
                     next = accepted.block
+                    client.timeout = nil
                     while true {
                         let response = try client.receive()
                         try check(response)

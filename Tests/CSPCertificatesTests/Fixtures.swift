@@ -82,7 +82,7 @@ extension VerificationResult {
     }
 
     var reason: String? {
-        if case .invalid(let reason) = self { return reason }
+        if case .invalid(let reason, _) = self { return reason }
         return nil
     }
 }

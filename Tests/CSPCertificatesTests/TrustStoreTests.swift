@@ -73,6 +73,8 @@ final class TrustStoreTests: XCTestCase {
     func testExpired() throws {
         let expired = try leaf(notBefore: referenceNow - 10 * day, notAfter: referenceNow - day)
         XCTAssertEqual(store().verify(expired, at: referenceNow).reason, "certificate has expired")
+        XCTAssertEqual(store().verify(expired, at: referenceNow), .invalid(reason: "certificate has expired", failure: .outsideValidity),
+                       "the kind comes from libcrypto's code, not its text")
         // notAfter itself is already expired, as X509_cmp_time decides; a second before is not.
         let unchecked = TrustStore(roots: [pki.root], intermediates: [pki.intermediate], checkRevocation: false)
         XCTAssertEqual(unchecked.verify(pki.leaf, at: pki.leaf.notAfter).reason, "certificate has expired")
@@ -259,7 +261,7 @@ final class TrustStoreTests: XCTestCase {
         let other = try PKI()
         let cases: [(der: [UInt8], certificate: Certificate?, expected: VerificationResult)] = [
             (pki.leaf.der, pki.leaf, store.verify(pki.leaf, at: referenceNow)),
-            (pki.node.der, pki.node, .invalid(reason: "certificate revoked (superseded)")),
+            (pki.node.der, pki.node, .invalid(reason: "certificate revoked (superseded)", failure: .revoked)),
             (pki.intermediate.der, pki.intermediate, store.verify(pki.intermediate, at: referenceNow)),
             (other.leaf.der, other.leaf, .invalid(reason: "unable to get local issuer certificate")),
             ([0x30, 0x00], nil, store.verify(der: [0x30, 0x00], at: referenceNow)),

@@ -49,4 +49,22 @@ final class AccessPolicyTests: XCTestCase {
         XCTAssertEqual(errorMessage { try AccessPolicy.decode(json: Array(#"{"invoke":{},"write":{}}"#.utf8)) }, "unknown field 'write'")
         XCTAssertEqual(errorMessage { try AccessPolicy.decode(json: Array("invoke: {}".utf8)) }.hasPrefix("not valid JSON: "), true)
     }
+
+    func testConfigCallsAnswerToConfigKeysOnly() throws {
+        let broad = AccessPolicy(invoke: ["*": ["customer", "enterprise"]])
+        XCTAssertFalse(broad.mayInvokeConfig(role: "customer", function: "set-policy"), "'*' never grants configuration")
+        XCTAssertTrue(broad.mayInvokeConfig(role: "admin", function: "set-policy"), "no config key: role admin")
+        let staff = AccessPolicy(invoke: ["config.*": ["enterprise"], "config.set-crl": ["admin"]])
+        XCTAssertTrue(staff.mayInvokeConfig(role: "enterprise", function: "set-policy"))
+        XCTAssertFalse(staff.mayInvokeConfig(role: "admin", function: "set-policy"), "a config key replaces the default")
+        XCTAssertTrue(staff.mayInvokeConfig(role: "admin", function: "set-crl"))
+        XCTAssertFalse(staff.mayInvokeConfig(role: "enterprise", function: "set-crl"))
+    }
+
+    func testAPolicyNobodyCouldReplaceIsRefused() {
+        XCTAssertEqual(errorMessage { try AccessPolicy.decode(json: Array(#"{"invoke":{"config.*":[]}}"#.utf8)) },
+                       "policy.invoke: no role may call config.set-policy, so the policy could never be changed again")
+        XCTAssertEqual(errorMessage { try AccessPolicy.decode(json: Array(#"{"invoke":{"config.set-policy":[]}}"#.utf8)) },
+                       "policy.invoke: no role may call config.set-policy, so the policy could never be changed again")
+    }
 }

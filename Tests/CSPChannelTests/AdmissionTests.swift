@@ -15,7 +15,8 @@ final class AdmissionTests: XCTestCase {
     }
 
     private func admit(_ transaction: Transaction, now: Date = referenceNow) -> (Validation, Creator?) {
-        rules.admit(transaction, now: now)
+        let admission = rules.admit(transaction, now: now)
+        return (admission.validation, admission.creator)
     }
 
     func testValidTransaction() throws {
@@ -88,12 +89,12 @@ final class AdmissionTests: XCTestCase {
         var config = channel.config
         config.organizations[0].crls[0] = try acme.issuerCRL(number: 2, revoking: [channel.alice.certificate]).pem()
         let revoking = try ChannelRules(config: config)
-        let (validation, creator) = revoking.admit(try channel.alice.transaction("kv", "put", ["key": "k", "value": "v"]), now: referenceNow)
+        let (validation, creator) = tuple(revoking, try channel.alice.transaction("kv", "put", ["key": "k", "value": "v"]), now: referenceNow)
         XCTAssertEqual(validation, Validation(code: .revokedCreator,
                                               reason: "creator certificate serial \(channel.alice.certificate.serialHex) is revoked by 'O=Acme, OU=ca, CN=Acme Issuing CA' (keyCompromise)"))
         XCTAssertNil(creator)
         // Others of the same CA are unaffected.
-        XCTAssertEqual(revoking.admit(try channel.admin.transaction("kv", "put", ["key": "k", "value": "v"]), now: referenceNow).0, .valid)
+        XCTAssertEqual(tuple(revoking, try channel.admin.transaction("kv", "put", ["key": "k", "value": "v"]), now: referenceNow).0, .valid)
     }
 
     func testRevokedIssuingCARevokesItsMembers() throws {
@@ -104,7 +105,7 @@ final class AdmissionTests: XCTestCase {
                                                           revoked: [RevokedCertificate(serial: acme.issuer.serial, date: referenceNow - day, reason: .caCompromise)])
         config.organizations[0].crls[1] = rootCRL.pem()
         let revoking = try ChannelRules(config: config)
-        XCTAssertEqual(revoking.admit(try channel.alice.transaction("kv", "put", ["key": "k", "value": "v"]), now: referenceNow).0,
+        XCTAssertEqual(tuple(revoking, try channel.alice.transaction("kv", "put", ["key": "k", "value": "v"]), now: referenceNow).0,
                        Validation(code: .revokedCreator, reason: "creator issuing CA 'O=Acme, OU=ca, CN=Acme Issuing CA' is revoked by 'O=Acme, OU=ca, CN=Acme Root CA' (CACompromise)"))
     }
 
@@ -113,7 +114,7 @@ final class AdmissionTests: XCTestCase {
         // long after nextUpdate, members are still admitted, and revoked ones still not.
         let later = referenceNow + 60 * day
         let transaction = try channel.alice.transaction("kv", "put", ["key": "k", "value": "v"], timestamp: UInt64(later.timeIntervalSince1970) * 1000)
-        XCTAssertEqual(rules.admit(transaction, now: later).0, .valid)
+        XCTAssertEqual(tuple(rules, transaction, now: later).0, .valid)
     }
 
     func testExpiredCreator() throws {
@@ -123,8 +124,8 @@ final class AdmissionTests: XCTestCase {
         // `now` after notAfter of a certificate that was fine before.
         let late = referenceNow + 400 * day
         let transaction = try channel.alice.transaction("kv", "put", ["key": "k", "value": "v"], timestamp: UInt64(late.timeIntervalSince1970) * 1000)
-        XCTAssertEqual(rules.admit(transaction, now: late).0, Validation(code: .expiredCreator, reason: "creator certificate: certificate has expired"))
-        XCTAssertEqual(rules.admit(transaction, now: late - 399 * day).0.code, .timestampOutOfWindow, "the cached answer does not outlive its window")
+        XCTAssertEqual(tuple(rules, transaction, now: late).0, Validation(code: .expiredCreator, reason: "creator certificate: certificate has expired"))
+        XCTAssertEqual(tuple(rules, transaction, now: late - 399 * day).0.code, .timestampOutOfWindow, "the cached answer does not outlive its window")
         let early = try channel.acme.member("early", role: "customer", notBefore: referenceNow + day, notAfter: referenceNow + 9 * day)
         XCTAssertEqual(admit(try early.transaction("kv", "put", ["key": "k", "value": "v"])).0,
                        Validation(code: .expiredCreator, reason: "creator certificate: certificate is not yet valid"))
@@ -210,7 +211,7 @@ final class AdmissionTests: XCTestCase {
             transactions.append(transaction)
         }
         let fresh = try channel.rules()
-        let expected = transactions.map { fresh.admit($0, now: referenceNow).0 }
+        let expected = transactions.map { tuple(fresh, $0, now: referenceNow).0 }
         XCTAssertTrue(expected.contains(.valid))
         XCTAssertTrue(expected.contains { $0.code == .badSignature })
         XCTAssertTrue(expected.contains { $0.code == .policyDenied })
@@ -227,11 +228,17 @@ final class AdmissionTests: XCTestCase {
             // same certificates' cache entries.
             for step in 0..<input.count {
                 let index = (step + round * 37) % input.count
-                output[round * input.count + index] = shared.admit(input[index], now: referenceNow).0
+                output[round * input.count + index] = tuple(shared, input[index], now: referenceNow).0
             }
         }
         for round in 0..<rounds {
             XCTAssertEqual(Array(results[(round * transactions.count)..<((round + 1) * transactions.count)]), expected, "round \(round)")
         }
     }
+}
+
+/// `ChannelRules.admit` as the (validation, creator) pair these tests compare.
+private func tuple(_ rules: ChannelRules, _ transaction: Transaction, now: Date) -> (Validation, Creator?) {
+    let admission = rules.admit(transaction, now: now)
+    return (admission.validation, admission.creator)
 }

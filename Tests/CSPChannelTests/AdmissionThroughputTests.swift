@@ -34,19 +34,19 @@ final class AdmissionThroughputTests: XCTestCase {
         // Cold: a fresh rules object parses and verifies each creator once.
         let rules = try ChannelRules(config: channel.config)
         let coldStart = Date()
-        for transaction in transactions { precondition(rules.admit(transaction, now: referenceNow).0 == .valid) }
+        for transaction in transactions { precondition(rules.admit(transaction, now: referenceNow).validation == .valid) }
         let coldRate = Double(count) / Date().timeIntervalSince(coldStart)
 
         // Warm, one thread.
         let warmStart = Date()
-        for transaction in transactions { precondition(rules.admit(transaction, now: referenceNow).0 == .valid) }
+        for transaction in transactions { precondition(rules.admit(transaction, now: referenceNow).validation == .valid) }
         let warmRate = Double(count) / Date().timeIntervalSince(warmStart)
 
         // Warm, every core, as the node spreads a block's admission.
         let parallelStart = Date()
         DispatchQueue.concurrentPerform(iterations: threads) { part in
             for index in stride(from: part, to: transactions.count, by: threads) {
-                precondition(rules.admit(transactions[index], now: referenceNow).0 == .valid)
+                precondition(rules.admit(transactions[index], now: referenceNow).validation == .valid)
             }
         }
         let parallelRate = Double(count) / Date().timeIntervalSince(parallelStart)

@@ -197,7 +197,7 @@ final class ExecutorTests: XCTestCase {
     func testAddOrganization() throws {
         let gamma = try TestOrganization("Gamma")
         let carol = try gamma.member("carol", role: "enterprise")
-        XCTAssertEqual(rules.admit(try put(carol, "k", "v"), now: referenceNow).0.code, .unknownCreator)
+        XCTAssertEqual(rules.admit(try put(carol, "k", "v"), now: referenceNow).validation.code, .unknownCreator)
 
         let add = try configTransaction("add-org", ["name": "Gamma", "certificates": gamma.issuer.pem() + gamma.root.pem(),
                                                     "crls": gamma.issuerCRL.pem() + gamma.rootCRL.pem()])
@@ -210,8 +210,8 @@ final class ExecutorTests: XCTestCase {
         XCTAssertEqual(try ChannelConfig.decode(result.effects[0].writes[0].value!, source: "state"), config)
 
         let next = try ChannelRules(config: config)
-        XCTAssertEqual(next.admit(try put(carol, "k", "v"), now: referenceNow).0, .valid)
-        XCTAssertEqual(rules.admit(try put(carol, "k", "v"), now: referenceNow).0.code, .unknownCreator, "old rules are unchanged")
+        XCTAssertEqual(next.admit(try put(carol, "k", "v"), now: referenceNow).validation, .valid)
+        XCTAssertEqual(rules.admit(try put(carol, "k", "v"), now: referenceNow).validation.code, .unknownCreator, "old rules are unchanged")
     }
 
     func testAddOrganizationRefusals() throws {
@@ -226,7 +226,7 @@ final class ExecutorTests: XCTestCase {
 
     func testSetCRLRevokesCreator() throws {
         let acme = channel.acme
-        XCTAssertEqual(rules.admit(try put(channel.alice, "k", "v"), now: referenceNow).0, .valid)
+        XCTAssertEqual(rules.admit(try put(channel.alice, "k", "v"), now: referenceNow).validation, .valid)
         let list = try acme.issuerCRL(number: 2, revoking: [channel.alice.certificate])
         let result = try run([configTransaction("set-crl", ["organization": "Acme", "crl": list.pem()])])
         XCTAssertEqual(result.validations, [.valid])
@@ -235,8 +235,42 @@ final class ExecutorTests: XCTestCase {
         XCTAssertEqual(config.organizations[1], channel.config.organizations[1])
 
         let next = try ChannelRules(config: config)
-        XCTAssertEqual(next.admit(try put(channel.alice, "k", "v"), now: referenceNow).0.code, .revokedCreator)
-        XCTAssertEqual(next.admit(try put(channel.admin, "k", "v"), now: referenceNow).0, .valid)
+        XCTAssertEqual(next.admit(try put(channel.alice, "k", "v"), now: referenceNow).validation.code, .revokedCreator)
+        XCTAssertEqual(next.admit(try put(channel.admin, "k", "v"), now: referenceNow).validation, .valid)
+    }
+
+    /// The orderer's cut-time check: a transaction admitted under the old rules is judged
+    /// again under the rules in force at its block without a second signature check, and
+    /// reaches the verdict a full admission under those rules gives.
+    func testCutTimeReadmissionMatchesFullAdmissionUnderTheBlocksRules() throws {
+        let list = try channel.acme.issuerCRL(number: 2, revoking: [channel.alice.certificate])
+        let config = try XCTUnwrap(try run([configTransaction("set-crl", ["organization": "Acme", "crl": list.pem()])]).newConfig)
+        let next = try ChannelRules(config: config)
+        let transactions = [try put(channel.alice, "k", "v"), try put(channel.admin, "k", "v"), try put(channel.bob, "k", "v")]
+        for transaction in transactions {
+            XCTAssertEqual(next.admitSigned(transaction, now: referenceNow), next.admit(transaction, now: referenceNow))
+        }
+        XCTAssertEqual(next.admitSigned(transactions[0], now: referenceNow).validation.code, .revokedCreator)
+        // The block's timestamp decides the window, not the clock at submit time.
+        let late = referenceNow.addingTimeInterval(Double(channel.config.timestampWindowSeconds) + 1)
+        XCTAssertEqual(rules.admitSigned(transactions[1], now: late).validation.code, .timestampOutOfWindow)
+        XCTAssertEqual(BlockVerifier.admitInParallel(Array(repeating: transactions[1], count: 40), rules: rules, now: referenceNow),
+                       Array(repeating: rules.admit(transactions[1], now: referenceNow), count: 40))
+    }
+
+    func testSignatureCheckNeedsNoRules() throws {
+        let good = try put(channel.alice, "k", "v")
+        var bytes = good.signature
+        bytes[bytes.count - 1] ^= 0x01
+        let forged = Transaction(body: good.body, signature: bytes)
+        let stranger = try put(channel.bob, "k", "v")
+        XCTAssertEqual(SignatureCheck.verify([good, forged, stranger] + Array(repeating: good, count: 30)),
+                       [true, false, true] + Array(repeating: true, count: 30))
+        // A block checked with the precomputed answers reaches the full admission's verdicts.
+        let verdicts = zip([good, forged], SignatureCheck.verify([good, forged])).map { transaction, verified in
+            verified ? rules.admitSigned(transaction, now: referenceNow) : rules.admit(transaction, now: referenceNow)
+        }
+        XCTAssertEqual(verdicts, [rules.admit(good, now: referenceNow), rules.admit(forged, now: referenceNow)])
     }
 
     func testSetCRLRefusals() throws {
@@ -265,7 +299,7 @@ final class ExecutorTests: XCTestCase {
         XCTAssertEqual(result.newConfig?.organizations.map(\.name), ["Acme"])
         XCTAssertEqual(result.newConfig?.admins, ["Acme/admin"], "the organisation's admins go with it")
         let next = try ChannelRules(config: try XCTUnwrap(result.newConfig))
-        XCTAssertEqual(next.admit(try put(channel.bob, "k", "v"), now: referenceNow).0.code, .unknownCreator)
+        XCTAssertEqual(next.admit(try put(channel.bob, "k", "v"), now: referenceNow).validation.code, .unknownCreator)
 
         XCTAssertEqual(try run([configTransaction("remove-org", ["name": "Acme"])]).validations,
                        [Validation(code: .contractFailed, reason: "config.remove-org: cannot remove organization 'Acme': the orderer belongs to it")])
@@ -288,8 +322,8 @@ final class ExecutorTests: XCTestCase {
         let result = try run([configTransaction("set-policy", ["policy": policy])])
         XCTAssertEqual(result.newConfig?.policy, AccessPolicy(invoke: ["kv.*": ["customer"]], read: ["*": ["admin"]]))
         let next = try ChannelRules(config: try XCTUnwrap(result.newConfig))
-        XCTAssertEqual(next.admit(try delete(channel.alice, "k"), now: referenceNow).0, .valid)
-        XCTAssertEqual(next.admit(try put(channel.bob, "k", "v"), now: referenceNow).0.code, .policyDenied)
+        XCTAssertEqual(next.admit(try delete(channel.alice, "k"), now: referenceNow).validation, .valid)
+        XCTAssertEqual(next.admit(try put(channel.bob, "k", "v"), now: referenceNow).validation.code, .policyDenied)
 
         XCTAssertEqual(try run([configTransaction("set-policy", ["policy": #"{"invoke":{"kv.put":["boss"]}}"#])]).validations[0].reason,
                        "config.set-policy: policy: policy.invoke 'kv.put': unknown role 'boss' (roles: customer, enterprise, department, regulator, node, admin)")

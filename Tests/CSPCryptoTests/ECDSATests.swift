@@ -154,3 +154,38 @@ final class UnsafeAtomicCounter: @unchecked Sendable {
     func increment() { lock.lock(); count += 1; lock.unlock() }
     var value: Int { lock.lock(); defer { lock.unlock() }; return count }
 }
+
+/// Low-S: csp signs with s <= n/2 and refuses the (r, n - s) twin in the ledger.
+final class LowSTests: XCTestCase {
+    func testSignaturesAreLowSAndTheTwinIsRefused() throws {
+        let key = try P256PrivateKey.generate()
+        let publicKey = try key.publicKey
+        for i in 0..<64 {
+            let digest = SHA256.hash(Array("message \(i)".utf8))
+            let signature = try key.signature(forDigest: digest)
+            XCTAssertTrue(try LowS.isLowS(signature))
+            XCTAssertTrue(try publicKey.isValidLowSSignature(signature, digest: digest))
+        }
+    }
+
+    func testRFC6979VectorIsHighSAndNormalizes() throws {
+        // RFC 6979 A.2.5's s is above n/2: valid ECDSA, but not in the ledger's form.
+        let x = "60fed4ba255a9d31c961eb74c6356d68c049b8923b61fa6ce669622e60f29fb6"
+        let y = "7903fe1008b8bc99a41ae9e95628bc64f2f1b20c2d7e9f5177a3c294d4462299"
+        let key = try P256PublicKey(der: Hex.decode("3059301306072a8648ce3d020106082a8648ce3d030107034200" + "04" + x + y)!)
+        let r = "efd48b2aacb6a8fd1140dd9cd45e81d69d2c877b56aaf991c34d0ea84eaf3716"
+        let s = "f7cb1c942d657c41d436c7a1b6e29f65f3e900dbb9aff4064dc4ab2f843acda8"
+        let signature = Hex.decode("3046" + "022100" + r + "022100" + s)!
+        let digest = SHA256.hash(Array("sample".utf8))
+        XCTAssertFalse(try LowS.isLowS(signature))
+        XCTAssertThrowsError(try key.isValidLowSSignature(signature, digest: digest)) { error in
+            XCTAssertTrue(String(describing: error).contains("low-S"), "\(error)")
+        }
+        let low = try LowS.normalized(signature)
+        XCTAssertTrue(try LowS.isLowS(low))
+        XCTAssertTrue(try key.isValidLowSSignature(low, digest: digest), "the twin verifies too: that is the malleability")
+        // n - s, computed independently: 0x0834e36ad29a83bf2bc9385e491d6099c8fdf9d1ed67aa7ea5f51f93782857a9.
+        XCTAssertEqual(Hex.encode(Array(low.suffix(32))), "0834e36ad29a83bf2bc9385e491d6099c8fdf9d1ed67aa7ea5f51f93782857a9")
+        XCTAssertEqual(try LowS.normalized(low), low, "already low: unchanged")
+    }
+}

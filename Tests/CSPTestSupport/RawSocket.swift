@@ -29,6 +29,20 @@ public enum RawSocket {
         return connect(fd, path)
     }
 
+    /// A socket listening at `path` that never accepts: a stalled server. The kernel
+    /// completes up to `backlog` connections on its own. Close the descriptor when done.
+    public static func stalledListener(_ path: String, backlog: Int32 = 16) -> Int32 {
+        let fd = Glibc.socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        withUnsafeMutableBytes(of: &address.sun_path) { raw in raw.copyBytes(from: Array(path.utf8) + [0]) }
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        }
+        precondition(bound == 0 && listen(fd, backlog) == 0, "cannot listen on \(path)")
+        return fd
+    }
+
     private static func connect(_ fd: Int32, _ path: String) -> Bool {
         var address = sockaddr_un()
         address.sun_family = sa_family_t(AF_UNIX)

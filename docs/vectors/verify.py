@@ -113,6 +113,24 @@ def openssl_verifies(public_key_pem, signature, message):
         return result.returncode == 0
 
 
+P256_ORDER = 0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551
+
+
+def is_low_s(signature):
+    """FORMAT.md, "Low-S only": DER SEQUENCE { r INTEGER, s INTEGER } with s <= (n-1)/2."""
+    if len(signature) < 8 or signature[0] != 0x30 or signature[1] != len(signature) - 2:
+        return False
+    at = 2
+    values = []
+    for _ in range(2):
+        if signature[at] != 0x02:
+            return False
+        length = signature[at + 1]
+        values.append(int.from_bytes(signature[at + 2:at + 2 + length], "big"))
+        at += 2 + length
+    return at == len(signature) and 0 < values[1] <= (P256_ORDER - 1) // 2
+
+
 def check(condition, what):
     if not condition:
         print("verify.py: FAILED: " + what)
@@ -135,6 +153,7 @@ def main():
           "body decodes to the fields of transaction.json")
     check(sha256(body_bytes).hex() == tx["txid"], "txid = SHA-256(body)")
     check(openssl_verifies(public_key, signature, body_bytes), "creator signature verifies (openssl)")
+    check(is_low_s(signature), "creator signature is low-S")
 
     commit = vectors["commit"]
     pre = b"CSPC\x01" + sha256(b"commit of block 0") + (1).to_bytes(8, "big") + (1).to_bytes(4, "big") + b"\x00"
@@ -157,6 +176,7 @@ def main():
     check(validations == [(0, "")], "validation code 0, empty reason")
     check(merkle_root(transactions) == header["merkle"], "Merkle root over the signed transactions")
     check(openssl_verifies(public_key, block_signature, header_bytes), "orderer signature verifies (openssl)")
+    check(is_low_s(block_signature), "orderer signature is low-S")
     for n, expected in enumerate(vectors["merkle"]):
         check(merkle_root([bytes([i]) for i in range(n)]).hex() == expected, "Merkle root of %d leaves" % n)
     print("verify.py: all vectors agree with FORMAT.md")

@@ -23,6 +23,9 @@ struct CSPBenchCommand: ParsableCommand {
     @Option(help: "Transactions the node scenario commits (the memory figure is read after them).")
     var nodeTransactions: Int = 1_000_000
 
+    @Option(help: "Folder of an earlier build's release binaries: the node scenario also runs with them, for before/after rows.")
+    var before: String?
+
     @Option(parsing: .upToNextOption, help: "Scenarios to run: sha256 ecdsa leveldb ca node (default: all).")
     var only: [String] = []
 
@@ -35,7 +38,7 @@ struct CSPBenchCommand: ParsableCommand {
         if wanted.contains("ecdsa") { rows += try ECDSABench(seconds: seconds).run() }
         if wanted.contains("leveldb") { rows += try LevelDBBench(seconds: seconds, scratch: scratch).run() }
         if wanted.contains("ca") { rows += try CABench(bin: bin, seconds: seconds, scratch: scratch).run() }
-        if wanted.contains("node") { rows += try NodeBench(bin: bin, scratch: scratch, transactions: nodeTransactions, seconds: seconds * 3).run() }
+        if wanted.contains("node") { rows += try NodeBench(bin: bin, scratch: scratch, transactions: nodeTransactions, seconds: seconds * 3, before: before).run() }
         print("")
         print("machine: \(Machine.description)")
         print("")

@@ -6,19 +6,57 @@ import Foundation
 
 /// The node's numbers: committed key/value writes per second through
 /// `csp-tx submit --batch` beside `openssl speed -multi N ecdsap256` verify/s of the same
-/// run; p99 submit-to-commit latency at a steady 2,000 tx/s offered; and the node's
-/// resident memory after `transactions` committed transactions.
+/// run; p99 submit-to-commit latency at a steady 2,000 tx/s offered; the node's resident
+/// memory after `transactions` committed transactions; and `csp-node check` over the
+/// ledger just built, in transactions per second beside the commit rate. With `before`
+/// (a folder of older release binaries) the same scenario runs with those too, so a
+/// change's effect is measured in one run on one machine.
 struct NodeBench {
     let bin: String
     let scratch: String
     let transactions: Int
     let seconds: Double
+    var before: String? = nil
+
+    struct Measurement {
+        var throughput: Double
+        var p99: Double
+        var rss: Double
+        var checkRate: Double?
+    }
 
     func run() throws -> [Row] {
-        let setup = try Setup(bin: bin, directory: scratch + "/node-bench")
-        let node = try setup.startNode()
-        defer { node.terminate(); node.waitUntilExit() }
         let cores = ProcessInfo.processInfo.activeProcessorCount
+        let verify = try opensslVerifyRate(multi: cores)
+        let after = try measure(bin: bin, directory: scratch + "/node-bench", check: true)
+        let committed = transactions
+        var rows = [
+            Row(scenario: "committed kv writes, csp-tx --batch (\(committed) tx)", ours: after.throughput,
+                baselineName: "openssl speed -multi \(cores) verify", baseline: verify, unit: "tx/s", target: nil, minimum: 10_000),
+            Row(scenario: "p99 submit→commit at 2,000 tx/s offered", ours: after.p99, baselineName: "target", baseline: 50,
+                unit: "ms", target: nil, maximum: 50),
+            Row(scenario: "node resident memory after \(committed) tx", ours: after.rss, baselineName: "target", baseline: 300,
+                unit: "MB", target: nil, maximum: 300),
+        ]
+        if let checkRate = after.checkRate {
+            rows.append(Row(scenario: "csp-node check, whole ledger (\(committed) tx)", ours: checkRate,
+                            baselineName: "commit rate above", baseline: after.throughput, unit: "tx/s", target: nil))
+        }
+        if let before {
+            let old = try measure(bin: before, directory: scratch + "/node-bench-before", check: false)
+            rows.append(Row(scenario: "committed kv writes, this build vs before", ours: after.throughput,
+                            baselineName: "before (\(before))", baseline: old.throughput, unit: "tx/s", target: nil))
+            rows.append(Row(scenario: "p99 submit→commit at 2,000 tx/s, this build vs before", ours: after.p99,
+                            baselineName: "before", baseline: old.p99, unit: "ms", target: nil))
+        }
+        return rows
+    }
+
+    private func measure(bin: String, directory: String, check: Bool) throws -> Measurement {
+        let setup = try Setup(bin: bin, directory: directory)
+        let node = try setup.startNode()
+        var stopped = false
+        defer { if !stopped { node.terminate(); node.waitUntilExit() } }
 
         // Throughput through csp-tx --batch, in chunks so memory stays flat, until `transactions` are in.
         let chunk = min(100_000, transactions)
@@ -41,17 +79,17 @@ struct NodeBench {
         }
         let throughput = Double(committed) / elapsed
         let rss = Self.residentMegabytes(pid: node.processIdentifier)
-        let verify = try opensslVerifyRate(multi: cores)
-
         let p99 = try latency(setup: setup, rate: 2000, duration: seconds)
-        return [
-            Row(scenario: "committed kv writes, csp-tx --batch (\(committed) tx)", ours: throughput,
-                baselineName: "openssl speed -multi \(cores) verify", baseline: verify, unit: "tx/s", target: nil, minimum: 10_000),
-            Row(scenario: "p99 submit→commit at 2,000 tx/s offered", ours: p99, baselineName: "target", baseline: 50,
-                unit: "ms", target: nil, maximum: 50),
-            Row(scenario: "node resident memory after \(committed) tx", ours: rss, baselineName: "target", baseline: 300,
-                unit: "MB", target: nil, maximum: 300),
-        ]
+        node.terminate()
+        node.waitUntilExit()
+        stopped = true
+        var checkRate: Double?
+        if check {
+            let start = now()
+            try shell(bin + "/csp-node", ["check", "--home", setup.node])
+            checkRate = Double(committed + Int(2000 * seconds)) / (now() - start)
+        }
+        return Measurement(throughput: throughput, p99: p99, rss: rss, checkRate: checkRate)
     }
 
     static func residentMegabytes(pid: Int32) -> Double {

@@ -1,0 +1,194 @@
+import CSPBasics
+import CSPCertificates
+import CSPCrypto
+import CSPFormat
+import Dispatch
+import Foundation
+import Synchronization
+
+/// Re-checks a committed block as a node that did not order it must: from the block
+/// alone, the configuration in force before it, and the state before it. This is what
+/// a node runs on blocks past its savepoint at start, what `csp-node check` runs on every
+/// block, and what a peer will run on every block it receives.
+///
+/// Checks, in order: the header names the configuration's orderer and carries its low-S
+/// signature over the header hash; every transaction is admitted again under `rules` at
+/// the header's timestamp (signatures included, in parallel on every core); the block is
+/// executed again, and every validation code, reason and effect must equal the stored one.
+/// The hash chain, Merkle root and commit hash over the stored effects are the ledger's
+/// own checks (docs/STORAGE.md) and are not repeated here; equal effects make them hold.
+public struct BlockVerifier: Sendable {
+    public let rules: ChannelRules
+
+    public init(rules: ChannelRules) { self.rules = rules }
+
+    /// Checks only the orderer's identity and signature (cheap: one ECDSA verification).
+    public func verifyOrderer(_ record: CommittedBlock) throws(BlockVerificationError) {
+        let header = record.block.header
+        guard header.orderer == rules.orderer.der else {
+            throw BlockVerificationError(block: header.number, reason: "it is signed by a certificate that is not the channel's orderer")
+        }
+        let valid: Bool
+        do {
+            valid = try rules.ordererKey.isValidLowSSignature(record.block.signature, digest: header.hash)
+        } catch {
+            throw BlockVerificationError(block: header.number, reason: "orderer signature: \(error)")
+        }
+        guard valid else {
+            throw BlockVerificationError(block: header.number, reason: "the orderer's signature does not verify")
+        }
+    }
+
+    /// Block timestamps never decrease: a block may not be older than the one before it.
+    public static func verifyTimestamp(_ record: CommittedBlock, previous: UInt64) throws(BlockVerificationError) {
+        let header = record.block.header
+        guard header.timestamp >= previous else {
+            throw BlockVerificationError(block: header.number, reason: "its timestamp \(header.timestamp) is before the previous block's (\(previous))")
+        }
+    }
+
+    /// Full verification of a block after block 0. Returns the re-execution (its
+    /// `newConfig` is the configuration in force after the block).
+    ///
+    /// `signatures`, when given, says per transaction whether its signature was already
+    /// verified (`SignatureCheck`, possibly for many blocks at once on every core); those
+    /// are admitted without a second ECDSA verification, the others in full.
+    public func verify(_ record: CommittedBlock, state: any StateReader, signatures: [Bool]? = nil,
+                       isDuplicate: (SHA256Digest) throws -> Bool) throws -> BlockExecution {
+        let block = record.block
+        let number = block.header.number
+        try verifyOrderer(record)
+        let now = Date(timeIntervalSince1970: Double(block.header.timestamp) / 1000)
+        let admissions: [Admission]
+        if let signatures, signatures.count == block.transactions.count {
+            admissions = zip(block.transactions, signatures).map { transaction, verified in
+                verified ? rules.admitSigned(transaction, now: now) : rules.admit(transaction, now: now)
+            }
+        } else {
+            admissions = Self.admitInParallel(block.transactions, rules: rules, now: now)
+        }
+        let execution: BlockExecution
+        do {
+            execution = try Executor(rules: rules).execute(block.transactions, admitted: admissions, state: state, isDuplicate: isDuplicate)
+        } catch let error as ExecutionError {
+            throw BlockVerificationError(block: number, reason: "cannot re-execute it: \(error)")
+        }
+        for (index, transaction) in block.transactions.enumerated() {
+            let stored = block.validations[index], computed = execution.validations[index]
+            guard stored == computed else {
+                throw BlockVerificationError(block: number, reason: "transaction \(index) (\(transaction.id.hex)) is recorded as \(Self.describe(stored)) but re-checking it gives \(Self.describe(computed))")
+            }
+            guard record.effects[index] == execution.effects[index] else {
+                throw BlockVerificationError(block: number, reason: "transaction \(index) (\(transaction.id.hex)): the recorded writes, events or accounts differ from those re-executing it produces")
+            }
+        }
+        return execution
+    }
+
+    /// Block 0: the genesis transaction, its configuration and its effects, signed by
+    /// that configuration's orderer. Returns the configuration it establishes.
+    public static func verifyGenesis(_ record: CommittedBlock, channel: String) throws(BlockVerificationError) -> ChannelConfig {
+        let block = record.block
+        guard block.header.number == 0 else {
+            throw BlockVerificationError(block: block.header.number, reason: "it is not block 0")
+        }
+        guard block.transactions.count == 1, block.validations == [.valid] else {
+            throw BlockVerificationError(block: 0, reason: "block 0 must hold exactly one valid config.genesis transaction")
+        }
+        let config: ChannelConfig
+        let rules: ChannelRules
+        do {
+            config = try Executor.genesisConfig(from: block.transactions[0])
+            rules = try ChannelRules(config: config)
+        } catch {
+            throw BlockVerificationError(block: 0, reason: "\(error)")
+        }
+        guard config.channel == channel else {
+            throw BlockVerificationError(block: 0, reason: "it configures channel \(quoted(config.channel)), not \(quoted(channel))")
+        }
+        try BlockVerifier(rules: rules).verifyOrderer(record)
+        guard record.effects == [Executor.genesisEffects(config: config)] else {
+            throw BlockVerificationError(block: 0, reason: "its recorded effects are not those of its configuration")
+        }
+        return config
+    }
+
+    /// `rules.admit` for every transaction at `now`, spread over all cores: the ECDSA
+    /// verifications are nearly all of a block's verification time.
+    public static func admitInParallel(_ transactions: [Transaction], rules: ChannelRules, now: Date) -> [Admission] {
+        let count = transactions.count
+        guard count > 16 else { return transactions.map { rules.admit($0, now: now) } }
+        let chunks = min(count, ProcessInfo.processInfo.activeProcessorCount * 4)
+        let results = [Admission](unsafeUninitializedCapacity: count) { buffer, initialized in
+            let base = UncheckedPointer(buffer.baseAddress!)
+            DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+                let lower = chunk * count / chunks, upper = (chunk + 1) * count / chunks
+                for index in lower..<upper {
+                    (base.pointer + index).initialize(to: rules.admit(transactions[index], now: now))
+                }
+            }
+            initialized = count
+        }
+        return results
+    }
+
+    private static func describe(_ validation: Validation) -> String {
+        validation.code == .valid ? "valid" : "\(validation.code) (\(validation.reason))"
+    }
+}
+
+/// Signature checks that need no rules: whether each transaction's signature verifies
+/// with the key of the certificate it names, in low-S form. Run over many blocks at once
+/// it keeps every core busy however small the blocks are; `BlockVerifier.verify` then
+/// applies the rules in force at each block without repeating them.
+public enum SignatureCheck {
+    public static func verify(_ transactions: [Transaction]) -> [Bool] {
+        let count = transactions.count
+        guard count > 0 else { return [] }
+        let keys = KeyCache()
+        let chunks = min(count, ProcessInfo.processInfo.activeProcessorCount * 4)
+        let results = [Bool](unsafeUninitializedCapacity: count) { buffer, initialized in
+            let base = UncheckedPointer(buffer.baseAddress!)
+            DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+                for index in (chunk * count / chunks)..<((chunk + 1) * count / chunks) {
+                    let transaction = transactions[index]
+                    let valid = keys.key(for: transaction.body.creator).map { (try? transaction.hasValidSignature(by: $0)) ?? false } ?? false
+                    (base.pointer + index).initialize(to: valid)
+                }
+            }
+            initialized = count
+        }
+        return results
+    }
+
+    /// Creator keys by certificate, parsed once per batch.
+    private final class KeyCache: @unchecked Sendable {
+        private let keys = Mutex<[[UInt8]: P256PublicKey?]>([:])
+
+        func key(for der: [UInt8]) -> P256PublicKey? {
+            if let known = keys.withLock({ $0[der] }) { return known }
+            let key = try? Certificate(der: der).publicKey
+            keys.withLock { $0[der] = .some(key) }
+            return key
+        }
+    }
+}
+
+/// Disjoint slices of one buffer, each initialised by one worker of `concurrentPerform`.
+private struct UncheckedPointer<Element>: @unchecked Sendable {
+    let pointer: UnsafeMutablePointer<Element>
+    init(_ pointer: UnsafeMutablePointer<Element>) { self.pointer = pointer }
+}
+
+/// A block that fails verification: which block, and the first reason.
+public struct BlockVerificationError: Error, CustomStringConvertible, Equatable, Sendable {
+    public let block: UInt64
+    public let reason: String
+
+    public init(block: UInt64, reason: String) {
+        self.block = block
+        self.reason = reason
+    }
+
+    public var description: String { "block \(block): \(reason)" }
+}
