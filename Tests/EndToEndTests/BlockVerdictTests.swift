@@ -99,7 +99,7 @@ final class BlockVerdictTests: XCTestCase {
     private func preparedLedger() throws -> NodeFixture {
         let fixture = try NodeFixture.make(self)
         let node = try fixture.start()
-        for i in 0..<3 { try fixture.tx("alice", ["submit", "kv.put", "key=k\(i)", "value=v\(i)"]) }
+        for i in 0..<3 { try fixture.tx("alice", ["submit", "kv.put", "key=k\(i)", "value=value-number-\(i)"]) }
         try fixture.tx("root", ["submit", "kv.put", "key=by-root", "value=1"])
         try NodeFixture.run("csp-ca", ["revoke", "alice", "--home", fixture.ca, "--reason", "keyCompromise"])
         let crl = try String(contentsOfFile: fixture.ca + "/crl.pem", encoding: .utf8)
@@ -230,8 +230,9 @@ final class BlockVerdictTests: XCTestCase {
         let blocks = fixture.node + "/channels/consortium/blocks"
         let file = try XCTUnwrap(try FileManager.default.contentsOfDirectory(atPath: blocks).filter { $0.hasPrefix("blocks-") }.sorted().first)
         var bytes = try Data(contentsOf: URL(fileURLWithPath: blocks + "/" + file))
-        let range = try XCTUnwrap(bytes.range(of: Data("v1".utf8)))
-        bytes[range.lowerBound + 1] = UInt8(ascii: "9")
+        // "value-number-1" appears only in block 2 (as the argument and as the written value).
+        let range = try XCTUnwrap(bytes.range(of: Data("value-number-1".utf8)))
+        bytes[range.upperBound - 1] = UInt8(ascii: "9")
         try bytes.write(to: URL(fileURLWithPath: blocks + "/" + file))
         let check = try NodeFixture.run("csp-node", ["check", "--home", fixture.node], expect: 1)
         XCTAssertTrue(check.stderr.hasPrefix("error: channel 'consortium': block 2 in '"), check.stderr)

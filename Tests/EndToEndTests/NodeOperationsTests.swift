@@ -160,8 +160,8 @@ final class MultiChannelTests: XCTestCase {
         try fixture.tx("alice", ["query", "kv/ticket-9"], expect: 1)
         let status = try NodeFixture.run("csp-node", ["status", "--home", fixture.node]).stdout.split(separator: "\n")
         XCTAssertEqual(status.count, 2)
-        XCTAssertTrue(status[0].hasPrefix("consortium  height 2"), String(status[0]))
-        XCTAssertTrue(status[1].hasPrefix("service-desk  height 2"), String(status[1]))
+        XCTAssertTrue(status[0].hasPrefix("consortium  running  height 2"), String(status[0]))
+        XCTAssertTrue(status[1].hasPrefix("service-desk  running  height 2"), String(status[1]))
         let unknown = try NodeFixture.run("csp-tx", ["query", "kv/x", "--home", fixture.dir + "/alice", "--socket", fixture.socket,
                                                      "--channel", "nowhere"], expect: 1)
         XCTAssertEqual(unknown.stderr, "error: no channel 'nowhere' on this node\n")
