@@ -25,7 +25,7 @@ public final class CertificateAuthority: @unchecked Sendable {
     public let chain: [Certificate]
     private let key: P256PrivateKey
     private let registry: Registry
-    private let lock = NSLock()
+    private let lock = Lock()
     /// The CA's clock; tests move it to see an expired CA refuse to sign. Behind a
     /// mutex: `csp-ca serve` reads it from several threads.
     public var clock: @Sendable () -> Date {
@@ -58,9 +58,7 @@ public final class CertificateAuthority: @unchecked Sendable {
     deinit { registry.close() }
 
     private func locked<T>(_ body: () throws -> T) rethrows -> T {
-        lock.lock()
-        defer { lock.unlock() }
-        return try body()
+        try lock.withLock(body)
     }
 
     // MARK: Creating a CA

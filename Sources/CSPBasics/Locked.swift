@@ -1,15 +1,13 @@
-import Foundation
+import Synchronization
 
 /// A value behind a lock, for the few fields that signal handlers, threads and tasks share.
-public final class Locked<Value>: @unchecked Sendable {
-    // @unchecked: every access goes through the lock.
-    private let lock = NSLock()
-    private var stored: Value
+public final class Locked<Value: Sendable>: Sendable {
+    private let stored: Mutex<Value>
 
-    public init(_ value: Value) { stored = value }
+    public init(_ value: Value) { stored = Mutex(value) }
 
     public var value: Value {
-        get { lock.lock(); defer { lock.unlock() }; return stored }
-        set { lock.lock(); stored = newValue; lock.unlock() }
+        get { stored.withLock { $0 } }
+        set { stored.withLock { $0 = newValue } }
     }
 }

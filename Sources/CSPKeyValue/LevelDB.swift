@@ -1,4 +1,5 @@
 import CLevelDB
+import Synchronization
 
 /// An open LevelDB database: the node's indexes live here because LevelDB gives
 /// ordered keys, atomic batches and snapshots at thousands of writes per second.
@@ -102,7 +103,9 @@ public final class LevelDB: @unchecked Sendable {
     private let readOptions: OpaquePointer
     private let writeOptions: OpaquePointer
     private let syncWriteOptions: OpaquePointer
-    private let registryLock = PlainLock()
+    /// Guards `dependents`, which reader threads update concurrently. (The dependents are
+    /// deliberately not Sendable, so they cannot live inside the Mutex itself.)
+    private let registryLock = Mutex<Void>(())
     /// Iterators and snapshots still alive, so close() can free them before the handle.
     private var dependents: [ObjectIdentifier: any Dependent] = [:]
 
@@ -156,7 +159,7 @@ public final class LevelDB: @unchecked Sendable {
     public func close() {
         lock.withWriteLock {
             guard let handle else { return }
-            registryLock.withLock {
+            registryLock.withLock { _ in
                 for dependent in dependents.values { dependent.release(from: handle) }
                 dependents.removeAll()
             }
@@ -343,13 +346,13 @@ public final class LevelDB: @unchecked Sendable {
 
     /// Records a dependent C object; call with the shared lock held.
     func adopt(_ dependent: any Dependent) {
-        registryLock.withLock { dependents[ObjectIdentifier(dependent)] = dependent }
+        registryLock.withLock { _ in dependents[ObjectIdentifier(dependent)] = dependent }
     }
 
     /// Frees a dependent C object unless close() already did.
     func retire(_ dependent: any Dependent) {
         lock.withReadLock {
-            registryLock.withLock { _ = dependents.removeValue(forKey: ObjectIdentifier(dependent)) }
+            registryLock.withLock { _ in _ = dependents.removeValue(forKey: ObjectIdentifier(dependent)) }
             if let handle { dependent.release(from: handle) }
         }
     }

@@ -39,30 +39,6 @@ struct ReadWriteLock: ~Copyable {
     }
 }
 
-/// Guards the registry of live iterators and snapshots, which readers update concurrently.
-struct PlainLock: ~Copyable {
-    private let raw: UnsafeMutablePointer<pthread_mutex_t>
-
-    init() {
-        raw = .allocate(capacity: 1)
-        raw.initialize(to: pthread_mutex_t())
-        pthread_mutex_init(raw, nil)
-    }
-
-    deinit {
-        pthread_mutex_destroy(raw)
-        raw.deinitialize(count: 1)
-        raw.deallocate()
-    }
-
-    @inline(__always)
-    func withLock<R>(_ body: () throws -> R) rethrows -> R {
-        pthread_mutex_lock(raw)
-        defer { pthread_mutex_unlock(raw) }
-        return try body()
-    }
-}
-
 /// Byte containers that can lend LevelDB a pointer without copying.
 protocol ByteSource {
     func withCBytes<R>(_ body: (UnsafePointer<CChar>, Int) throws -> R) rethrows -> R
