@@ -45,9 +45,12 @@ let package = Package(
         .target(name: "CSPFormat", dependencies: ["CSPBasics", "CSPCrypto"]),
         // X.509 certificates, CSRs, CRLs and chain verification with a cache (libcrypto).
         .target(name: "CSPCertificates", dependencies: ["CSPBasics", "CSPCrypto", "COpenSSL"]),
+        // What contracts run on: a call, its creator, transaction and block state; the
+        // system contracts and (soon) the workflow engine. Deterministic, no I/O.
+        .target(name: "CSPContracts", dependencies: ["CSPBasics", "CSPCrypto", "CSPFormat"]),
         // A channel's configuration and access policy, transaction admission, and
-        // deterministic execution of the built-in contracts.
-        .target(name: "CSPChannel", dependencies: ["CSPBasics", "CSPCrypto", "CSPFormat", "CSPCertificates", .product(name: "Yams", package: "Yams")]),
+        // deterministic execution of a block's transactions.
+        .target(name: "CSPChannel", dependencies: ["CSPBasics", "CSPCrypto", "CSPFormat", "CSPCertificates", "CSPContracts", .product(name: "Yams", package: "Yams")]),
         // Per-channel storage: append-only block files and LevelDB indexes and state, with recovery.
         .target(name: "CSPLedger", dependencies: ["CSPBasics", "CSPCrypto", "CSPFormat", "CSPKeyValue", "CZlib"]),
         // Socket framing (docs/PROTOCOL.md): NIO codecs for servers, a blocking client for tools.
@@ -56,7 +59,7 @@ let package = Package(
         .target(name: "CSPAuthority", dependencies: ["CSPBasics", "CSPCrypto", "CSPCertificates", "CSPSQLite"]),
         // The node: channels, solo ordering, execution, commit, queries and events on a socket.
         .target(name: "CSPNodeRuntime", dependencies: [
-            "CSPBasics", "CSPCrypto", "CSPFormat", "CSPCertificates", "CSPLedger", "CSPChannel", "CSPNodeProtocol", "CSPWire",
+            "CSPBasics", "CSPCrypto", "CSPFormat", "CSPCertificates", "CSPLedger", "CSPContracts", "CSPChannel", "CSPNodeProtocol", "CSPWire",
             .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
         ]),
         // The node's request and response messages, shared by csp-node and its clients.
@@ -99,7 +102,7 @@ let package = Package(
             "CSPWire", "CSPTestSupport", .product(name: "NIOPosix", package: "swift-nio"), .product(name: "NIOEmbedded", package: "swift-nio"),
         ]),
         .testTarget(name: "CSPCertificatesTests", dependencies: ["CSPCertificates", "CSPTestSupport"]),
-        .testTarget(name: "CSPChannelTests", dependencies: ["CSPChannel", "CSPTestSupport", "CSPCertificates", "CSPCrypto", "CSPFormat", "CSPBasics"]),
+        .testTarget(name: "CSPChannelTests", dependencies: ["CSPChannel", "CSPContracts", "CSPTestSupport", "CSPCertificates", "CSPCrypto", "CSPFormat", "CSPBasics"]),
         .testTarget(name: "CSPNodeProtocolTests", dependencies: ["CSPNodeProtocol"]),
         .testTarget(name: "CSPNodeRuntimeTests", dependencies: ["CSPNodeRuntime", "CSPNodeProtocol"]),
         .testTarget(name: "CSPLedgerTests", dependencies: ["CSPLedger", "CSPTestSupport", "CSPKeyValue"]),

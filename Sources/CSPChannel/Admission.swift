@@ -1,3 +1,4 @@
+import CSPContracts
 import CSPFormat
 
 /// The verdict of `ChannelRules.admit` on one transaction: admitted with the creator its

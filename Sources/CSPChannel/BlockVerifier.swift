@@ -1,5 +1,6 @@
 import CSPBasics
 import CSPCertificates
+import CSPContracts
 import CSPCrypto
 import CSPFormat
 import Dispatch

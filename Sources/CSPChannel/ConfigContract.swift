@@ -1,5 +1,6 @@
 import CSPBasics
 import CSPCertificates
+import CSPContracts
 import CSPFormat
 import Foundation
 
@@ -26,7 +27,7 @@ enum ConfigContract {
     static let genesisFunction = "genesis"
     static let stateKey = Array("config/channel".utf8)
 
-    static func execute(_ call: ContractCall, rules: ChannelRules, _ state: inout TransactionState) throws -> ContractOutcome {
+    static func execute(_ call: ContractCall, rules: ChannelRules, _ state: inout TransactionState) throws -> (ContractOutcome, ChannelConfig) {
         let current = rules.config
         var next = current
         var subject = ""
@@ -99,7 +100,7 @@ enum ConfigContract {
             throw call.failure("the new configuration is invalid: \(error)")
         }
         state.write(stateKey, next.canonicalJSON())
-        return ContractOutcome(events: [ContractEvent(name: call.function, payload: Array(subject.utf8))], newConfig: next)
+        return (ContractOutcome(events: [ContractEvent(name: call.function, payload: Array(subject.utf8))]), next)
     }
 
     /// The organisation's CRLs with the lists of the CAs that signed `pem` replaced by

@@ -1,4 +1,5 @@
 import CSPBasics
+import CSPContracts
 import CSPCrypto
 import CSPFormat
 
@@ -54,11 +55,11 @@ public struct Executor: Sendable {
             let call = ContractCall(transaction: transaction, creator: creator)
             var scratch = TransactionState(block: block)
             do {
-                let outcome = try run(call, blockSize: transactions.count, &scratch)
+                let (outcome, newConfig) = try run(call, blockSize: transactions.count, &scratch)
                 block.apply(scratch.writes)
                 result.validations.append(.valid)
                 result.effects.append(TransactionEffects(writes: scratch.writes, events: outcome.events, accounts: [creator.account]))
-                if let config = outcome.newConfig { result.newConfig = config }
+                if let newConfig { result.newConfig = newConfig }
             } catch let failure as ContractFailure {
                 result.validations.append(.refused(.contractFailed, failure.reason))
                 result.effects.append(.none)
@@ -70,15 +71,17 @@ public struct Executor: Sendable {
         return result
     }
 
-    private func run(_ call: ContractCall, blockSize: Int, _ state: inout TransactionState) throws -> ContractOutcome {
+    /// Runs one call; the configuration is returned when it changed.
+    private func run(_ call: ContractCall, blockSize: Int, _ state: inout TransactionState) throws -> (ContractOutcome, ChannelConfig?) {
         switch call.contract {
         case KVContract.name where KVContract.functions.contains(call.function):
-            return try KVContract.execute(call, &state)
+            return (try KVContract.execute(call, &state), nil)
         case ConfigContract.name where ConfigContract.functions.contains(call.function):
             guard blockSize == 1 else {
                 throw call.failure("configuration transactions go in a block of their own")
             }
-            return try ConfigContract.execute(call, rules: rules, &state)
+            let (outcome, next) = try ConfigContract.execute(call, rules: rules, &state)
+            return (outcome, next)
         default:
             // Admission already refuses these; a node passing stale results gets the
             // same answer admission would have given.

@@ -1,3 +1,4 @@
+import CSPContracts
 import CSPFormat
 
 /// `ChannelRules.mayRead` answers `Result<Creator, Validation>`: a refused query carries

@@ -1,5 +1,6 @@
 import CSPBasics
 import CSPChannel
+import CSPContracts
 import CSPFormat
 import CSPLedger
 

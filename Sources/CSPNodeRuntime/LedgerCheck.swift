@@ -1,5 +1,6 @@
 import CSPBasics
 import CSPChannel
+import CSPContracts
 import CSPCrypto
 import CSPFormat
 import CSPLedger

@@ -1,5 +1,6 @@
 import CSPCertificates
 import CSPChannel
+import CSPContracts
 import CSPCrypto
 import CSPFormat
 import Foundation

@@ -1,6 +1,7 @@
 import CSPBasics
 import CSPCertificates
 import CSPChannel
+import CSPContracts
 import CSPCrypto
 import CSPFormat
 import Foundation

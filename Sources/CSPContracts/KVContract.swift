@@ -2,14 +2,14 @@ import CSPFormat
 
 /// A plain key-value store under "kv/": the smallest useful contract, and the one the
 /// tools and tests exercise the ledger with. Reading is a query, not a transaction.
-enum KVContract {
-    static let name = "kv"
-    static let functions = ["put", "delete"]
+public enum KVContract {
+    public static let name = "kv"
+    public static let functions = ["put", "delete"]
     static let prefix = Array("kv/".utf8)
     /// Keys become LevelDB keys and index entries; a megabyte key helps no one.
     static let maximumKeyBytes = 1024
 
-    static func execute(_ call: ContractCall, _ state: inout TransactionState) throws -> ContractOutcome {
+    public static func execute(_ call: ContractCall, _ state: inout TransactionState) throws -> ContractOutcome {
         switch call.function {
         case "put":
             try call.expect(required: ["key", "value"])

@@ -2,19 +2,19 @@ import CSPFormat
 
 /// One transaction's view: reads see its own writes first. Its writes reach the block
 /// only if the contract succeeds, so a failed call leaves no trace.
-struct TransactionState {
+public struct TransactionState {
     private let block: BlockState
-    private(set) var writes: [StateWrite] = []
+    public private(set) var writes: [StateWrite] = []
     private var pending: [[UInt8]: [UInt8]?] = [:]
 
-    init(block: BlockState) { self.block = block }
+    public init(block: BlockState) { self.block = block }
 
-    func value(for key: [UInt8]) throws -> [UInt8]? {
+    public func value(for key: [UInt8]) throws -> [UInt8]? {
         if let written = pending[key] { return written }
         return try block.value(for: key)
     }
 
-    mutating func write(_ key: [UInt8], _ value: [UInt8]?) {
+    public mutating func write(_ key: [UInt8], _ value: [UInt8]?) {
         pending[key] = .some(value)
         writes.append(StateWrite(key: key, value: value))
     }

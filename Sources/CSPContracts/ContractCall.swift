@@ -1,30 +1,30 @@
 import CSPBasics
 import CSPFormat
 
-/// One call as a built-in contract sees it: the function, its arguments by name, and
-/// the verified creator.
-struct ContractCall {
-    let transaction: Transaction
-    let creator: Creator
-    let arguments: [String: [UInt8]]
+/// One call as a contract sees it: the function, its arguments by name, and the
+/// verified creator.
+public struct ContractCall: Sendable {
+    public let transaction: Transaction
+    public let creator: Creator
+    public let arguments: [String: [UInt8]]
 
-    init(transaction: Transaction, creator: Creator) {
+    public init(transaction: Transaction, creator: Creator) {
         self.transaction = transaction
         self.creator = creator
         // Names are unique: the format refuses a body that repeats one.
         self.arguments = Dictionary(transaction.body.arguments.map { ($0.name, $0.value) }, uniquingKeysWith: { first, _ in first })
     }
 
-    var contract: String { transaction.body.contract }
-    var function: String { transaction.body.function }
+    public var contract: String { transaction.body.contract }
+    public var function: String { transaction.body.function }
 
-    func failure(_ problem: String) -> ContractFailure {
+    public func failure(_ problem: String) -> ContractFailure {
         ContractFailure(reason: "\(contract).\(function): \(problem)")
     }
 
     /// Refuses missing required and unexpected arguments: a misspelt optional argument
     /// must not be silently ignored.
-    func expect(required: [String], optional: [String] = []) throws(ContractFailure) {
+    public func expect(required: [String], optional: [String] = []) throws(ContractFailure) {
         for name in required where arguments[name] == nil {
             throw failure("missing argument \(quoted(name))")
         }
@@ -33,12 +33,12 @@ struct ContractCall {
         }
     }
 
-    func bytes(_ name: String) throws(ContractFailure) -> [UInt8] {
+    public func bytes(_ name: String) throws(ContractFailure) -> [UInt8] {
         guard let value = arguments[name] else { throw failure("missing argument \(quoted(name))") }
         return value
     }
 
-    func text(_ name: String) throws(ContractFailure) -> String {
+    public func text(_ name: String) throws(ContractFailure) -> String {
         guard let text = String(validating: try bytes(name), as: UTF8.self) else {
             throw failure("argument \(quoted(name)) is not UTF-8 text")
         }
@@ -46,7 +46,7 @@ struct ContractCall {
     }
 
     /// A decimal integer without sign, spaces or leading zeros; nil when absent.
-    func integer(_ name: String) throws(ContractFailure) -> Int? {
+    public func integer(_ name: String) throws(ContractFailure) -> Int? {
         guard arguments[name] != nil else { return nil }
         let text = try self.text(name)
         guard !text.isEmpty, text.utf8.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }),
