@@ -1,5 +1,6 @@
 import CSPBasics
 import CSPCertificates
+import CSPContracts
 
 /// Which roles (the `role` of a certificate's identity extension) may call which
 /// contract functions and read what. Anything the policy does not grant is denied.
@@ -93,10 +94,10 @@ public struct AccessPolicy: Codable, Equatable, Sendable {
         return parts[1] == "*" || !parts[1].contains("*")
     }
 
-    var jsonValue: JSONValue {
+    var jsonValue: CanonicalJSON.Value {
         .object([
-            "invoke": .object(invoke.mapValues { .array($0.map(JSONValue.string)) }),
-            "read": .object(read.mapValues { .array($0.map(JSONValue.string)) }),
+            "invoke": .object(invoke.mapValues { .array($0.map(CanonicalJSON.Value.string)) }),
+            "read": .object(read.mapValues { .array($0.map(CanonicalJSON.Value.string)) }),
         ])
     }
 }

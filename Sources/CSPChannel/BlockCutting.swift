@@ -1,3 +1,4 @@
+import CSPContracts
 /// When the orderer cuts a block: whichever limit is reached first. A transaction
 /// larger than `maxBytes` on its own is cut into a block of its own.
 public struct BlockCutting: Codable, Equatable, Sendable {
@@ -31,7 +32,7 @@ public struct BlockCutting: Codable, Equatable, Sendable {
         timeoutMilliseconds = try container.decodeIfPresent(Int.self, forKey: .timeoutMilliseconds) ?? Self.defaultTimeoutMilliseconds
     }
 
-    var jsonValue: JSONValue {
+    var jsonValue: CanonicalJSON.Value {
         .object([
             "maxTransactions": .integer(maxTransactions),
             "maxBytes": .integer(maxBytes),

@@ -70,7 +70,9 @@ public struct BlockVerifier: Sendable {
         }
         let execution: BlockExecution
         do {
-            execution = try Executor(rules: rules).execute(block.transactions, admitted: admissions, state: state, isDuplicate: isDuplicate)
+            execution = try Executor(rules: rules).execute(block.transactions, admitted: admissions,
+                                                           block: BlockContext(number: number, timestamp: block.header.timestamp),
+                                                           state: state, isDuplicate: isDuplicate)
         } catch let error as ExecutionError {
             throw BlockVerificationError(block: number, reason: "cannot re-execute it: \(error)")
         }

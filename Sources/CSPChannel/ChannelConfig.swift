@@ -1,5 +1,6 @@
 import CSPBasics
 import CSPCertificates
+import CSPContracts
 import CSPCrypto
 import Foundation
 
@@ -88,7 +89,7 @@ public struct ChannelConfig: Codable, Equatable, Sendable {
             "channel": .string(channel),
             "organizations": .array(organizations.map(\.jsonValue)),
             "orderer": .string(orderer),
-            "admins": .array(admins.map(JSONValue.string)),
+            "admins": .array(admins.map(CanonicalJSON.Value.string)),
             "blockCutting": blockCutting.jsonValue,
             "policy": policy.jsonValue,
             "timestampWindowSeconds": .integer(timestampWindowSeconds),

@@ -21,7 +21,7 @@ public struct Executor: Sendable {
     /// earlier in this block, or committed before (`isDuplicate`) — and executed against
     /// `state` plus the writes of this block's earlier valid transactions. Errors thrown
     /// by `state` or `isDuplicate` stop the block.
-    public func execute(_ transactions: [Transaction], admitted: [Admission], state: any StateReader,
+    public func execute(_ transactions: [Transaction], admitted: [Admission], block context: BlockContext, state: any StateReader,
                         isDuplicate: (SHA256Digest) throws -> Bool) throws -> BlockExecution {
         guard admitted.count == transactions.count else {
             throw ExecutionError("\(admitted.count) admission results for \(transactions.count) transactions")
@@ -32,7 +32,7 @@ public struct Executor: Sendable {
         result.validations.reserveCapacity(transactions.count)
         result.effects.reserveCapacity(transactions.count)
 
-        for (transaction, admission) in zip(transactions, admitted) {
+        for (position, (transaction, admission)) in zip(transactions, admitted).enumerated() {
             guard case .admitted(let creator) = admission else {
                 result.validations.append(admission.validation)
                 result.effects.append(.none)
@@ -52,7 +52,7 @@ public struct Executor: Sendable {
             }
             seen.insert(transaction.id)
 
-            let call = ContractCall(transaction: transaction, creator: creator)
+            let call = ContractCall(transaction: transaction, creator: creator, block: context, position: position)
             var scratch = TransactionState(block: block)
             do {
                 let (outcome, newConfig) = try run(call, blockSize: transactions.count, &scratch)

@@ -1,3 +1,4 @@
+import CSPContracts
 /// A member of a channel: its name (what certificates carry in the identity extension)
 /// and its certificate authority as PEM text.
 public struct Organization: Codable, Equatable, Sendable {
@@ -31,11 +32,11 @@ public struct Organization: Codable, Equatable, Sendable {
         crls = try container.decodeIfPresent([String].self, forKey: .crls) ?? []
     }
 
-    var jsonValue: JSONValue {
+    var jsonValue: CanonicalJSON.Value {
         .object([
             "name": .string(name),
-            "certificates": .array(certificates.map(JSONValue.string)),
-            "crls": .array(crls.map(JSONValue.string)),
+            "certificates": .array(certificates.map(CanonicalJSON.Value.string)),
+            "crls": .array(crls.map(CanonicalJSON.Value.string)),
         ])
     }
 }

@@ -7,10 +7,15 @@ public struct ContractCall: Sendable {
     public let transaction: Transaction
     public let creator: Creator
     public let arguments: [String: [UInt8]]
+    /// The block it executes in, and its position there.
+    public let block: BlockContext
+    public let position: Int
 
-    public init(transaction: Transaction, creator: Creator) {
+    public init(transaction: Transaction, creator: Creator, block: BlockContext, position: Int) {
         self.transaction = transaction
         self.creator = creator
+        self.block = block
+        self.position = position
         // Names are unique: the format refuses a body that repeats one.
         self.arguments = Dictionary(transaction.body.arguments.map { ($0.name, $0.value) }, uniquingKeysWith: { first, _ in first })
     }

@@ -285,7 +285,8 @@ public final class ChannelService: @unchecked Sendable {
         do {
             let admissions = transactions.map { rules.admitSigned($0, now: at) }
             let execution = try Executor(rules: rules).execute(
-                transactions, admitted: admissions, state: LedgerStateReader(ledger: ledger),
+                transactions, admitted: admissions, block: BlockContext(number: ledger.height, timestamp: timestamp),
+                state: LedgerStateReader(ledger: ledger),
                 isDuplicate: { try self.ledger.contains(transaction: $0) })
             let (record, hashes) = try BlockAssembler(identity: identity).assemble(
                 channel: name, number: ledger.height, timestamp: timestamp, previousHash: ledger.lastBlockHash ?? .zero,

@@ -20,7 +20,7 @@ final class ExecutorTests: XCTestCase {
                      committed: Set<SHA256Digest> = []) throws -> BlockExecution {
         let rules = rules ?? self.rules!
         let admitted = transactions.map { rules.admit($0, now: referenceNow) }
-        return try Executor(rules: rules).execute(transactions, admitted: admitted, state: state) { committed.contains($0) }
+        return try Executor(rules: rules).execute(transactions, admitted: admitted, block: testBlock, state: state) { committed.contains($0) }
     }
 
     private func put(_ who: Identity, _ key: String, _ value: String) throws -> Transaction {
@@ -91,7 +91,7 @@ final class ExecutorTests: XCTestCase {
         XCTAssertEqual(errorMessage { try self.run([try self.delete(self.channel.bob, "k")], state: FailingState()) }, "disk on fire")
         let transaction = try put(channel.alice, "k", "v")
         XCTAssertEqual(errorMessage {
-            try Executor(rules: self.rules).execute([transaction], admitted: [], state: MemoryState()) { _ in false }
+            try Executor(rules: self.rules).execute([transaction], admitted: [], block: testBlock, state: MemoryState()) { _ in false }
         }, "0 admission results for 1 transactions")
     }
 
@@ -115,7 +115,7 @@ final class ExecutorTests: XCTestCase {
         let fresh = try put(channel.alice, "k", "w")
         let transactions = [old, fresh]
         let result = try Executor(rules: rules).execute(transactions, admitted: transactions.map { rules.admit($0, now: referenceNow) },
-                                                        state: MemoryState()) { id in
+                                                        block: testBlock, state: MemoryState()) { id in
             asked.append(id)
             return id == old.id
         }
@@ -390,3 +390,6 @@ final class ExecutorTests: XCTestCase {
                        "genesis transaction: calls kv.put, not config.genesis")
     }
 }
+
+/// The block the tests execute in: its timestamp is the reference time of the fixtures.
+let testBlock = BlockContext(number: 1, timestamp: UInt64(referenceNow.timeIntervalSince1970 * 1000))

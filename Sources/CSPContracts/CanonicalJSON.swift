@@ -1,10 +1,3 @@
-/// The few JSON shapes a channel configuration holds: no floats, no booleans, no null.
-enum JSONValue: Equatable, Sendable {
-    case string(String)
-    case integer(Int)
-    case array([JSONValue])
-    case object([String: JSONValue])
-}
 
 /// Writes JSON in one canonical form, the one RFC 8785 (JCS) prescribes for these
 /// shapes: object members sorted by the UTF-16 code units of their names, no
@@ -15,20 +8,35 @@ enum JSONValue: Equatable, Sendable {
 /// the commit hash, and Foundation's key order and escaping have differed between
 /// platforms and releases. A node on another Foundation must still produce the same
 /// bytes, or it would report a state fork that is not one.
-enum CanonicalJSON {
-    static func encode(_ value: JSONValue) -> [UInt8] {
+public enum CanonicalJSON {
+    /// The JSON shapes the ledger stores: no floats (amounts are decimal strings), so
+    /// every node reads and writes the same bytes.
+    public indirect enum Value: Equatable, Sendable {
+        case string(String)
+        case integer(Int)
+        case bool(Bool)
+        case null
+        case array([Value])
+        case object([String: Value])
+    }
+
+    public static func encode(_ value: Value) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(4096)
         write(value, into: &out)
         return out
     }
 
-    private static func write(_ value: JSONValue, into out: inout [UInt8]) {
+    private static func write(_ value: Value, into out: inout [UInt8]) {
         switch value {
         case .string(let text):
             writeString(text, into: &out)
         case .integer(let number):
             out.append(contentsOf: String(number).utf8)
+        case .bool(let flag):
+            out.append(contentsOf: (flag ? "true" : "false").utf8)
+        case .null:
+            out.append(contentsOf: "null".utf8)
         case .array(let elements):
             out.append(UInt8(ascii: "["))
             for (index, element) in elements.enumerated() {
