@@ -286,3 +286,21 @@ enum NestingScan {
         return spaced && [UInt8(ascii: "-"), UInt8(ascii: ":"), UInt8(ascii: "?")].contains(previous)
     }
 }
+
+/// The configuration loader's format sniffing and nesting limit, for tools that read
+/// other documents in YAML or JSON (csp-tx's contract definitions): one scan, one limit,
+/// one message, wherever a parser must not recurse without bound.
+public enum DocumentNesting {
+    public static let limit = ConfigDecoding.maximumNesting
+
+    /// YAML or JSON as the configuration loader decides it: by the extension, else JSON
+    /// when the text opens with `{`.
+    public static func isYAML(source: String, bytes: [UInt8]) -> Bool {
+        ConfigDecoding.Format(source: source, bytes: bytes) == .yaml
+    }
+
+    /// Refuses a document nested deeper than `limit`, naming the line.
+    public static func check(_ bytes: [UInt8], yaml: Bool) throws(ChannelConfigError) {
+        try NestingScan.check(bytes, format: yaml ? .yaml : .json, limit: limit)
+    }
+}

@@ -12,7 +12,8 @@ public struct CSPTx: ParsableCommand {
             (docs/FORMAT.md); reads are signed too, and the channel's policy decides who may \
             read what. The channel comes from --channel or $CSP_CHANNEL.
             """,
-        subcommands: [Submit.self, Query.self, History.self, Tx.self, Block.self, Account.self, Watch.self, Encode.self])
+        subcommands: [Submit.self, Call.self, Show.self, Todo.self, Contract.self, Accounts.self,
+                      Query.self, History.self, Tx.self, Block.self, Account.self, Watch.self, Encode.self])
 
     public init() {}
 }

@@ -66,10 +66,29 @@ struct Participant {
         return try Transaction(signing: body, with: key)
     }
 
+    /// Who this participant is on the ledger, as its certificate's identity extension
+    /// says: the account (ORGANIZATION/CN), role and organisation that operators,
+    /// parties and the todo index name.
+    func identity() throws -> LedgerIdentity {
+        let identity: IdentityExtension?
+        do { identity = try certificate.identity } catch { throw CommandFailure("the certificate in --home: \(error)") }
+        guard let identity else { throw CommandFailure("the certificate in --home has no csp identity (role and organisation)") }
+        return LedgerIdentity(organization: identity.organization, id: certificate.subject.commonName, role: identity.role)
+    }
+
     /// A connection to the node; `timeout` bounds each wait for it (nil: no limit).
     func client(socket: String, timeout: Double?) throws -> NodeClient {
         try NodeClient(path: socket, key: key, certificateDER: certificate.der, timeout: timeout)
     }
+}
+
+/// An account's name, role and organisation.
+struct LedgerIdentity: Equatable {
+    let organization: String
+    let id: String
+    let role: String
+
+    var account: String { "\(organization)/\(id)" }
 }
 
 /// Turns a node response into the tool's exit status, or throws its error line.

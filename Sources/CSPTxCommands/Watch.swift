@@ -12,7 +12,13 @@ extension CSPTx {
             discussion: """
                 Starts at --from (a block number) or at the next block. Each line is one \
                 event: block, index, txid, contract, function, event, payload. When the \
-                connection drops, it reconnects and resumes after the last complete block.
+                connection drops, it reconnects and resumes after the last complete block. \
+                With --mine, the notification feed of the identity in --home: workflow \
+                transitions whose operators name my account or my role (in my organisation \
+                or any), or whose parties include me; account events naming me; and, for \
+                admins, the contract lifecycle (propose, approve, activate). In text, a \
+                transition reads 'block 12  D-20261130-9f2c41ab  demand.accept: submitted → \
+                accepted  by Acme/desk  next: role enterprise of Acme'.
                 """)
 
         @OptionGroup(title: "Global Options") var global: GlobalOptions
@@ -30,15 +36,24 @@ extension CSPTx {
         @Option(name: .long, help: "Only transactions involving this account (ORG/ID).")
         var account: String?
 
+        @Flag(name: .long, help: "Only my notifications: transitions that make me an operator or concern an instance I am a party to.")
+        var mine = false
+
         @Option(name: .long, help: "Stop after this many events (default: run until interrupted).")
         var count: Int?
 
         @Option(name: .long, help: "Seconds to keep retrying a node that is down before giving up.")
         var retry: Double = 60
 
+        func validate() throws {
+            if mine && account != nil { throw ValidationError("--mine and --account cannot be used together") }
+        }
+
         func execute() throws -> ExitStatus {
             let channel = try self.channel.resolved
             let participant = try Participant(home: global.resolvedHome)
+            let filter = mine ? MineFilter(identity: try participant.identity()) : nil
+            let json = (global.format ?? .json) == .json
             var next = from
             var delivered = 0
             var downSince: Date?
@@ -63,8 +78,9 @@ extension CSPTx {
                         let response = try client.receive()
                         try check(response)
                         if let item = response.eventItem {
+                            if let filter, !filter.matches(item) { continue }
                             if !global.quiet {
-                                print((global.format ?? .json) == .json ? ReadOutput.line(item) : ReadOutput.text(item))
+                                print(json ? ReadOutput.line(item) : filter != nil ? MineFilter.text(item, now: WorkflowText.now) : ReadOutput.text(item))
                                 fflush(nil)
                             }
                             delivered += 1

@@ -1,0 +1,116 @@
+import ArgumentParser
+import CSPBasics
+import CSPCLI
+import CSPFormat
+import Foundation
+
+extension CSPTx {
+    /// `csp-tx call`: one workflow transition, for people and cron lines.
+    struct Call: CSPCommand {
+        static let configuration = CommandConfiguration.csp(
+            abstract: "Fire a workflow transition (DEFINITION.TRANSITION) and print the instance's new state.",
+            discussion: """
+                Signs and submits a call of contract DEFINITION, function TRANSITION, with \
+                the instance id and the fields given as field=value, waits for the block \
+                and prints the transaction, the instance's new state and whose turn it is \
+                now (docs/CONTRACTS.md). field=@FILE records the file's fingerprint, never \
+                its content: {"name":BASENAME,"sha256":HEX,"size":BYTES}; field=@@TEXT \
+                sends the text @TEXT. A transition that creates an instance gets a new \
+                readable id (e.g. D-20261130-9f2c41ab) unless --id names one; the id is \
+                printed first. Exits 0 when the transition committed, 1 when it was refused \
+                (its reason names the state and who may act), 2 when it could not be \
+                submitted (an unreadable file: nothing is sent). --dry-run prints the call \
+                as a 'csp-tx submit --batch' line instead, {"call":…,"args":{…}}, without \
+                signing or sending it.
+                """)
+
+        @OptionGroup(title: "Global Options") var global: GlobalOptions
+        @OptionGroup var channel: ChannelOption
+
+        @Argument(help: ArgumentHelp("The definition and transition, e.g. demand.submit.", valueName: "definition.transition"))
+        var call: String
+
+        @Argument(help: ArgumentHelp("Fields as field=value, field=@file (its fingerprint) or field=@@text (the text @text).", valueName: "field=value"))
+        var fields: [String] = []
+
+        @Option(name: .long, help: "The instance (default for a creating transition: a new id).")
+        var id: String?
+
+        @Option(name: .long, help: ArgumentHelp("Seconds to wait for the commit; 0 waits without limit.", valueName: "seconds"))
+        var timeout: Double = 300
+
+        @Flag(name: .long, help: "Print the call as a 'submit --batch' line (fingerprints computed) instead of sending it.")
+        var dryRun = false
+
+        func validate() throws {
+            if !(timeout >= 0) { throw ValidationError("--timeout must be 0 or more seconds") }
+        }
+
+        func execute() throws -> ExitStatus {
+            let (definition, transition) = try Submit.split(call)
+            let parsed = try CallArguments.parse(fields)
+            if dryRun {
+                // Nothing is asked of the node: without --id, the id a creating call would get.
+                let arguments = try CallArguments.arguments(id: try id ?? InstanceID.generate(definition: definition), fields: parsed)
+                let args = Dictionary(uniqueKeysWithValues: arguments.map { ($0.name, JSONValue.string(String(decoding: $0.value, as: UTF8.self))) })
+                if !global.quiet { print(JSONValue.object(["call": .string(call), "args": .object(args)]).serialized) }
+                return .success
+            }
+            let channel = try self.channel.resolved
+            let participant = try Participant(home: global.resolvedHome)
+            // Files first: a missing one must fail before anything reaches the node.
+            var arguments = try CallArguments.arguments(id: id ?? "", fields: parsed)
+            let client = try participant.client(socket: global.resolvedSocket, timeout: timeout == 0 ? nil : timeout)
+            defer { client.close() }
+            let reads = StateReads(client: client, channel: channel)
+            let instance: String
+            if let id {
+                instance = id
+            } else {
+                instance = try newID(definition: definition, transition: transition, reads: reads)
+                arguments[0] = .init(name: "id", text: instance)
+            }
+            let output = global.output
+            let committed = try CommitCall(participant: participant, client: client, channel: channel, output: output)
+                .commit(contract: definition, function: transition, arguments: arguments)
+            // The transition is in; its state is a courtesy. A reader the policy refuses
+            // still gets the commit and exit 0.
+            let state: JSONValue?
+            do {
+                state = try reads.json("wf/\(instance)")
+            } catch {
+                if global.verbose { Diagnostics.note("csp-tx call: cannot read the instance: \(error)") }
+                state = nil
+            }
+            var json = committed.fields
+            json["id"] = .string(instance)
+            if let state {
+                json["state"] = state["state"] ?? .null
+                json["operators"] = state["operators"] ?? .array([])
+                json["deadline"] = state["deadline"] ?? .null
+            }
+            output.emit(json: json, text: Self.line(id: instance, block: committed.block, state: state))
+            return .success
+        }
+
+        /// "D-20261130-9f2c41ab  submitted  block 12  next: role enterprise of Acme  due 2026-12-01 10:15"
+        static func line(id: String, block: UInt64, state: JSONValue?) -> String {
+            guard let state else { return "\(id)  committed  block \(block)" }
+            let deadline = state["deadline"]?.integer
+            return "\(id)  \(state["state"]?.plain ?? "?")  block \(block)  next: \(WorkflowText.operators(state["operators"]))"
+                + (deadline.map { "  " + WorkflowText.deadline($0, now: WorkflowText.now) } ?? "")
+        }
+
+        /// A new id, once the definition says the transition creates an instance. When it
+        /// cannot be read (no active version, a read the policy refuses) the call goes
+        /// ahead and the node's answer says what is wrong.
+        private func newID(definition: String, transition: String, reads: StateReads) throws -> String {
+            if let active = try? reads.json("contract/active/\(definition)"), let version = active["version"]?.integer,
+               let record = try? reads.json("contract/def/\(definition)/\(version)"),
+               let from = record["definition"]?["transitions"]?[transition]?["from"]?.array, !from.isEmpty {
+                throw CommandFailure("\(definition).\(transition) acts on an existing instance: give its --id", status: .usage)
+            }
+            return try InstanceID.generate(definition: definition)
+        }
+    }
+}
