@@ -63,7 +63,7 @@ extension CSPTx {
                 for name in transitions.keys.sorted() {
                     let transition = transitions[name]!
                     let from = transition["from"]?.array?.map(\.plain) ?? []
-                    let by = (transition["by"]?.array ?? []).map(WorkflowText.selector).joined(separator: ", ")
+                    let by = (transition["by"]?.array ?? []).map(WorkflowText.selector).joined(separator: " or ")
                     lines.append("  \(name): \(from.isEmpty ? "(new)" : from.joined(separator: "|")) → \(transition["to"]?.plain ?? "?")"
                         + (by.isEmpty ? "" : "  by \(by)"))
                 }

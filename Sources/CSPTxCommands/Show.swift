@@ -52,8 +52,12 @@ extension CSPTx {
             if let parties = instance["parties"]?.object, !parties.isEmpty {
                 row("parties", parties.keys.sorted().map { "\($0) \(parties[$0]!.plain)" }.joined(separator: ", "))
             }
-            if let fields = instance["fields"]?.object {
-                for name in fields.keys.sorted() { row("  \(name)", oneLine(fields[name]!.plain)) }
+            if let fields = instance["fields"]?.object, !fields.isEmpty {
+                lines.append("fields")
+                let width = fields.keys.map(\.count).max()! + 2
+                for name in fields.keys.sorted() {
+                    lines.append("  " + name.padding(toLength: width, withPad: " ", startingAt: 0) + oneLine(value(fields[name]!)))
+                }
             }
             if let signatures = instance["signatures"], signatures != .null {
                 row("signing", "\(signatures["transition"]?.plain ?? "?"): signed by \(signatures["signed"]?.array?.map(\.plain).joined(separator: ", ") ?? "nobody")")
@@ -74,6 +78,19 @@ extension CSPTx {
             return "block \(entry["block"]?.plain ?? "?")  \(entry["time"]?.integer.map(WorkflowText.time) ?? "?")  "
                 + "\(entry["by"]?.plain ?? "?")  \(entry["transition"]?.plain ?? "?"): \(from.isEmpty ? "" : from + " ")→ \(entry["to"]?.plain ?? "?")"
                 + (changed.isEmpty ? "" : "  (" + changed.joined(separator: ", ") + ")")
+        }
+
+        /// A field's value: a fingerprint as its file, per-account values by account,
+        /// anything else as text.
+        static func value(_ value: JSONValue) -> String {
+            if let name = value["name"]?.string, let sha256 = value["sha256"]?.string, let size = value["size"]?.integer {
+                return "\(name)  sha256 \(sha256)  \(size) bytes"
+            }
+            if let members = value.object {
+                return members.keys.sorted().map { "\($0): \(members[$0]!.plain)" }.joined(separator: "; ")
+            }
+            if let list = value.array { return list.map(\.plain).joined(separator: ", ") }
+            return value.plain
         }
 
         /// Field values are free text; one row each.

@@ -11,6 +11,8 @@ struct StateReads {
 
     /// The node's largest page (docs/PROTOCOL.md).
     static let pageLimit = 1000
+    /// Reads in flight at once on the connection.
+    static let window = 64
 
     /// The value of `key`, nil when it has none.
     ///
@@ -21,27 +23,29 @@ struct StateReads {
         try values([key])[0]
     }
 
-    /// The values of `keys`, in order, nil for each key that has none. All requests are
-    /// sent before the first answer is read: one round trip, not one per key.
+    /// The values of `keys`, in order, nil for each key that has none. Up to `window`
+    /// requests are in flight: one round trip for a page of todo entries, not one per
+    /// key, yet never so many unanswered that both sides' socket buffers fill.
     func values(_ keys: [String]) throws -> [String?] {
-        var requests: [NodeRequest] = []
-        for key in keys {
-            var request = client.makeRequest("range", channel: channel)
-            request.key = key
-            request.limit = 1
-            try client.sign(&request)
-            try client.send(request)
-            requests.append(request)
-        }
-        var answers: [UInt64: NodeResponse] = [:]
-        while answers.count < requests.count {
+        var results = [String?](repeating: nil, count: keys.count)
+        var waiting: [UInt64: Int] = [:]
+        var next = 0
+        while next < keys.count || !waiting.isEmpty {
+            while next < keys.count && waiting.count < Self.window {
+                var request = client.makeRequest("range", channel: channel)
+                request.key = keys[next]
+                request.limit = 1
+                try client.sign(&request)
+                try client.send(request)
+                waiting[request.id] = next
+                next += 1
+            }
             let response = try client.receive()
             try check(response)  // id 0 (a frame the node could not read) fails here too
-            answers[response.id] = response
+            guard let index = waiting.removeValue(forKey: response.id) else { continue }
+            results[index] = response.items?.first.flatMap { $0.key == keys[index] ? $0.value : nil }
         }
-        return zip(keys, requests).map { key, request in
-            answers[request.id]?.items?.first.flatMap { $0.key == key ? $0.value : nil }
-        }
+        return results
     }
 
     /// Every key under `prefix` in key order, following `next` until the end or until

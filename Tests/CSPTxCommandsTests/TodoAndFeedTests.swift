@@ -50,6 +50,25 @@ final class TodoAndFeedTests: XCTestCase {
         XCTAssertEqual(CSPTx.Show.timelineLine(first), "block 9  2026-11-30 10:14  Acme/alice  submit: → submitted")
     }
 
+    func testShowText() throws {
+        let instance = try XCTUnwrap(StateJSON.parse(#"{"id":"D-1","definition":"demand","version":1,"state":"accepted","parties":{"customer":"Acme/alice","desk":"Acme/desk"},"fields":{"attachment":{"name":"photo.jpg","sha256":"5891b5b522d5df086d0ff0b110fbd9d21bb4fc7163af34d08286a2e846f6be03","size":6},"description":"heating\nfails","result":{"Acme/eng":"fixed","Acme/qa":"checked"}},"operators":[{"account":"Acme/desk"}],"deadline":1796033700000,"signatures":null,"documents":[{"field":"attachment","name":"photo.jpg","sha256":"5891b5b522d5df086d0ff0b110fbd9d21bb4fc7163af34d08286a2e846f6be03","size":6}],"links":["SC-9"],"timeline":2}"#))
+        let entry = try XCTUnwrap(StateJSON.parse(#"{"seq":1,"transition":"accept","from":"submitted","to":"accepted","block":8,"tx":"ab","time":1796033700000,"by":"Acme/desk","fields":{}}"#))
+        XCTAssertEqual(CSPTx.Show.text(instance, timeline: [entry], now: 1_796_033_700_001), """
+            D-1  demand v1  accepted
+            operators  Acme/desk
+            deadline   due 2026-11-30 10:15 (overdue)
+            parties    customer Acme/alice, desk Acme/desk
+            fields
+              attachment   photo.jpg  sha256 5891b5b522d5df086d0ff0b110fbd9d21bb4fc7163af34d08286a2e846f6be03  6 bytes
+              description  heating fails
+              result       Acme/eng: fixed; Acme/qa: checked
+            document   attachment: photo.jpg  sha256 5891b5b522d5df086d0ff0b110fbd9d21bb4fc7163af34d08286a2e846f6be03  6 bytes
+            links      SC-9
+            timeline
+              block 8  2026-11-30 10:15  Acme/desk  accept: submitted → accepted
+            """)
+    }
+
     func testStateJSONKeepsTypes() throws {
         let value = try XCTUnwrap(StateJSON.parse(#"{"a":true,"b":1,"c":null,"d":"x","e":[false,0],"f":1.5}"#))
         XCTAssertEqual(value, .object(["a": .bool(true), "b": .int(1), "c": .null, "d": .string("x"), "e": .array([.bool(false), .int(0)]), "f": .double(1.5)]))

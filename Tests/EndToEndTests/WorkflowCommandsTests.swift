@@ -57,28 +57,8 @@ final class WorkflowCommandsTests: XCTestCase {
         (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any] ?? [:]
     }
 
-    /// The usual fixture plus a desk (enterprise), every role allowed to call anything.
-    func makeFixture() throws -> NodeFixture {
-        let fixture = NodeFixture(dir: try temporaryDirectory(self))
-        try NodeFixture.run("csp-ca", ["init", "--home", fixture.ca, "--org", "Acme"])
-        for (id, role) in [("node", "node"), ("alice", "customer"), ("root", "admin"), ("rita", "regulator"), ("desk", "enterprise")] {
-            _ = try fixture.enroll(id, role: role)
-        }
-        try fixture.writeGenesis(maxTransactions: 500, timeoutMilliseconds: 50)
-        let path = fixture.dir + "/genesis.json"
-        var genesis = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any])
-        var policy = try XCTUnwrap(genesis["policy"] as? [String: Any])
-        var invoke = try XCTUnwrap(policy["invoke"] as? [String: Any])
-        invoke["*"] = ["customer", "admin", "enterprise", "regulator"]
-        policy["invoke"] = invoke
-        genesis["policy"] = policy
-        try JSONSerialization.data(withJSONObject: genesis, options: [.sortedKeys]).write(to: URL(fileURLWithPath: path))
-        try NodeFixture.run("csp-node", ["init", "--home", fixture.node, "--channel", fixture.channel, "--config", path])
-        return fixture
-    }
-
     func testTicketLifecycleThroughTheCommands() throws {
-        let fixture = try makeFixture()
+        let fixture = try NodeFixture.makeForWorkflows(self)
         let node = try fixture.start()
         defer { if node.isRunning { node.terminate(); node.waitUntilExit() } }
 

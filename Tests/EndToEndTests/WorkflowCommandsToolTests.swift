@@ -10,7 +10,7 @@ final class WorkflowCommandsToolTests: XCTestCase {
     }
 
     func testAnswersWithoutAnyDefinition() throws {
-        let fixture = try NodeFixture.make(self)
+        let fixture = try NodeFixture.makeForWorkflows(self)
         let node = try fixture.start()
         defer { if node.isRunning { node.terminate(); node.waitUntilExit() } }
 
