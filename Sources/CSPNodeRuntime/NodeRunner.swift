@@ -34,6 +34,8 @@ public enum NodeRunner {
     /// `csp-node start`: serves every channel in the home until SIGTERM or SIGINT, then
     /// finishes the block in flight, syncs and closes the ledgers.
     public static func run(home: NodeHome, socket path: String, verbose: Bool) throws {
+        // From now on a SIGTERM is kept, even while the ledgers open, and acted on once serving.
+        let signals = StopSignals()
         // Every client connection is a descriptor.
         SocketServer.raiseDescriptorLimit()
         let identity = try home.identity()
@@ -54,6 +56,7 @@ public enum NodeRunner {
         defer { all.forEach { $0.stop() } }
         do {
             try node.runUntilSignalled(
+                signals,
                 onSignal: {
                     FileHandle.standardError.write(Data("csp-node: stopping\n".utf8))
                     // Stop ordering first so waiters get their answers and subscribers their

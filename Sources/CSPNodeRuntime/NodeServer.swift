@@ -27,8 +27,9 @@ public final class NodeServer: Sendable {
 
     /// Serves until SIGTERM or SIGINT; `onSignal` runs first, then the socket stops
     /// accepting and reading, and connections still open after the grace period are closed.
-    public func runUntilSignalled(onSignal: @escaping @Sendable () -> Void, onListening: @escaping @Sendable () -> Void) throws {
-        try socket.runUntilSignalled(onSignal: onSignal, onListening: onListening) { payload in self.handle(payload) }
+    public func runUntilSignalled(_ signals: StopSignals, onSignal: @escaping @Sendable () -> Void,
+                                  onListening: @escaping @Sendable () -> Void) throws {
+        try socket.runUntilSignalled(signals, onSignal: onSignal, onListening: onListening) { payload in self.handle(payload) }
     }
 
     @Sendable static func log(_ message: String) {

@@ -201,22 +201,13 @@ public final class SocketServer: Sendable {
 
     /// Serves until SIGTERM or SIGINT (or `stop`), blocking the calling thread. On a
     /// signal `onSignal` runs first, then the server stops.
-    public func runUntilSignalled(onSignal: @escaping @Sendable () -> Void = {}, onListening: @escaping @Sendable () -> Void = {},
+    public func runUntilSignalled(_ signals: StopSignals = StopSignals(), onSignal: @escaping @Sendable () -> Void = {},
+                                  onListening: @escaping @Sendable () -> Void = {},
                                   handle: @escaping @Sendable ([UInt8]) -> RequestHandling) throws {
-        signal(SIGTERM, SIG_IGN)
-        signal(SIGINT, SIG_IGN)
-        // A serial queue: a second signal waits for the first one's work.
-        let queue = DispatchQueue(label: "csp signals")
-        let sources = [SIGTERM, SIGINT].map { number in
-            let source = DispatchSource.makeSignalSource(signal: number, queue: queue)
-            source.setEventHandler {
-                onSignal()
-                self.stop()
-            }
-            source.resume()
-            return source
+        signals.onSignal {
+            onSignal()
+            self.stop()
         }
-        defer { sources.forEach { $0.cancel() } }
         let done = DispatchSemaphore(value: 0)
         let failure = Locked<Error?>(nil)
         Task {

@@ -60,6 +60,18 @@ final class SocketServerTests: XCTestCase {
         }
     }
 
+    /// A SIGINT that comes before anything handles it (a node still opening its ledgers)
+    /// is acted on once a handler is set.
+    func testASignalBeforeTheHandlerIsKept() throws {
+        let signals = StopSignals()
+        usleep(100_000)  // libdispatch registers the sources on its own thread
+        XCTAssertEqual(kill(getpid(), SIGINT), 0)
+        usleep(200_000)
+        let ran = DispatchSemaphore(value: 0)
+        signals.onSignal { ran.signal() }
+        XCTAssertEqual(ran.wait(timeout: .now() + 5), .success)
+    }
+
     func testStaleSocketIsReplacedAndALiveOneRefused() throws {
         let server = try makeServer()
         let done = start(server)
