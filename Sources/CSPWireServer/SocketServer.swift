@@ -109,21 +109,18 @@ public final class SocketServer: Sendable {
     }
 
     /// Raises the soft limit on open files to the hard limit, where the system lets us:
-    /// each connection is a descriptor. Returns the soft limit in force.
-    @discardableResult
-    public static func raiseDescriptorLimit() -> Int {
+    /// each connection is a descriptor.
+    public static func raiseDescriptorLimit() {
         var limit = rlimit()
-        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 else { return 1024 }
-        // Unlimited (rlim_t.max) cannot be the soft limit for files; the kernel's usual ceiling can.
+        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 else { return }
+        // An unlimited hard limit cannot be the soft limit for files; the kernel's default ceiling (nr_open) can.
         let target = limit.rlim_max == rlim_t.max ? rlim_t(1 << 20) : limit.rlim_max
-        if limit.rlim_cur < target {
-            var raised = limit
-            raised.rlim_cur = target
-            if setrlimit(Int32(RLIMIT_NOFILE.rawValue), &raised) == 0 { limit = raised }
-        }
-        return limit.rlim_cur == rlim_t.max ? Int(Int32.max) : Int(clamping: limit.rlim_cur)
+        guard limit.rlim_cur < target else { return }
+        limit.rlim_cur = target
+        _ = setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
     }
 
+    /// The soft limit on open files in force.
     static var descriptorLimit: Int {
         var limit = rlimit()
         guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0, limit.rlim_cur != rlim_t.max else { return Int(Int32.max) }
