@@ -15,12 +15,10 @@ public final class NodeServer: Sendable {
                                                   shutdownGraceSeconds: 2)
     let channels: [String: ChannelService]
     let socket: SocketServer
-    let verbose: Bool
     let started = Date()
 
     public init(channels: [ChannelService], path: String, verbose: Bool) {
         self.channels = Dictionary(uniqueKeysWithValues: channels.map { ($0.name, $0) })
-        self.verbose = verbose
         let log: (@Sendable (String) -> Void)? = verbose ? Self.log : nil
         socket = SocketServer(path: path, limits: Self.limits, refusal: Self.refusal, log: log)
     }
