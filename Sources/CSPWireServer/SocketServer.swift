@@ -136,6 +136,11 @@ public final class SocketServer: Sendable {
         let maximum = max(1, min(limits.connections, Self.descriptorLimit / 2))
         guard state.withLock({ state in state.maximumConnections = maximum; return !state.stopping }) else { return }
         try claim()
+        // Bound under a staging name, given its mode, then linked into place: the socket file
+        // appears only when it accepts and has mode 0660, and never replaces another server's.
+        // (sun_path holds 107 bytes and a NUL; a path that long is bound in place.)
+        let staging = path.utf8.count < 107 ? path + "~" : path
+        if staging != path { unlink(staging) }
         let server: NIOAsyncChannel<Admission, Never>
         do {
             server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
@@ -145,18 +150,24 @@ public final class SocketServer: Sendable {
                 }
                 // A client may send its request and shut down its side: it still gets the answer.
                 .childChannelOption(.allowRemoteHalfClosure, value: true)
-                .bind(unixDomainSocketPath: path, cleanupExistingSocketFile: false) { channel in
+                .bind(unixDomainSocketPath: staging, cleanupExistingSocketFile: false) { channel in
                     channel.eventLoop.makeCompletedFuture { try self.admit(channel) }
                 }
         } catch let error as IOError {
             throw SystemError("cannot listen on \(quoted(path))", code: error.errnoCode)
         }
-        defer { unlink(path) }
-        guard chmod(path, 0o660) == 0 else {
-            let error = SystemError("cannot set permissions of \(quoted(path))")
+        do {
+            guard chmod(staging, 0o660) == 0 else { throw SystemError("cannot set permissions of \(quoted(path))") }
+            if staging != path {
+                guard link(staging, path) == 0 else { throw SystemError("cannot listen on \(quoted(path))") }
+                unlink(staging)
+            }
+        } catch {
+            unlink(staging)
             try? await server.channel.close()
             throw error
         }
+        defer { unlink(path) }
         // A stop that came while binding takes effect now.
         let stopped = state.withLock { state in
             state.listener = server.channel
