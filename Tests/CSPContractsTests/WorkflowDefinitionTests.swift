@@ -125,6 +125,13 @@ final class WorkflowDefinitionTests: XCTestCase {
                        "transition 'take': missing \"from\" (empty to create instances)")
     }
 
+    func testRefusesOperatorsAfterAFinalState() throws {
+        XCTAssertEqual(try problem { self.editTransition("close", &$0) { $0["operators"] = [["party": "desk"]] } },
+                       "transition 'close': goes to the final state 'closed', so it can have no \"operators\" or \"deadline\"")
+        XCTAssertEqual(try problem { self.editTransition("close", &$0) { $0["deadline"] = "1d" } },
+                       "transition 'close': goes to the final state 'closed', so it can have no \"operators\" or \"deadline\"")
+    }
+
     func testRefusesTransitionsLeavingAFinalState() throws {
         XCTAssertEqual(try problem { self.editTransition("take", &$0) { $0["from"] = ["open", "closed"] } },
                        "transition 'take': leaves the final state 'closed'")

@@ -223,6 +223,9 @@ public struct WorkflowDefinition: Sendable {
             }
             deadline = milliseconds
         }
+        if final.contains(to), !operators.isEmpty || deadline != nil {
+            throw object.problem("goes to the final state \(quoted(to)), so it can have no \"operators\" or \"deadline\"")
+        }
         return TransitionSpec(name: name, from: from, to: to, by: by, bind: bind, requires: requires, optional: optional,
                               operators: operators, deadline: deadline, signers: signers)
     }
