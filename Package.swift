@@ -106,6 +106,7 @@ let package = Package(
         ]),
         .testTarget(name: "CSPCertificatesTests", dependencies: ["CSPCertificates", "CSPTestSupport"]),
         .testTarget(name: "CSPChannelTests", dependencies: ["CSPChannel", "CSPContracts", "CSPTestSupport", "CSPCertificates", "CSPCrypto", "CSPFormat", "CSPBasics"]),
+        .testTarget(name: "CSPContractsTests", dependencies: ["CSPContracts", "CSPFormat", "CSPCrypto", "CSPBasics"]),
         .testTarget(name: "CSPNodeProtocolTests", dependencies: ["CSPNodeProtocol"]),
         .testTarget(name: "CSPNodeRuntimeTests", dependencies: ["CSPNodeRuntime", "CSPNodeProtocol"]),
         .testTarget(name: "CSPLedgerTests", dependencies: ["CSPLedger", "CSPTestSupport", "CSPKeyValue"]),
