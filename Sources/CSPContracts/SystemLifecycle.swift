@@ -62,7 +62,7 @@ public enum SystemLifecycle {
         guard try state.value(for: definitionKey(name, version: version)) == nil else {
             throw call.failure("version \(version) of \(quoted(name)) was proposed already")
         }
-        guard let document = SystemJSON.parse(definition.canonicalJSON) else {
+        guard let document = try? CanonicalJSON.parse(definition.canonicalJSON) else {
             throw call.failure("invalid definition: its canonical form does not parse")
         }
         let hash = definition.hash.hex

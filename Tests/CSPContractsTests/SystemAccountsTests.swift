@@ -74,7 +74,7 @@ final class SystemAccountsTests: XCTestCase {
         XCTAssertEqual(outcome.events, [ContractEvent(name: "deregister", payload: Array(#"{"account":"Acme/alice"}"#.utf8))])
         let record = try XCTUnwrap(caller.state.values[SystemAccounts.key("Acme/alice")])
         XCTAssertTrue(SystemAccounts.isDeregistered(record))
-        XCTAssertEqual(text(record),
+        XCTAssertEqual(systemText(record),
                        #"{"account":"Acme/alice","contact":{},"deregistered":{"block":9,"by":"Acme/alice","time":1700000500000},"displayName":"Alice","id":"alice","organization":"Acme","registered":{"block":5,"by":"Acme/alice","time":1700000000000},"role":"customer","status":"deregistered"}"#)
         // The name stays taken: a deregistered account is never registered again.
         XCTAssertEqual(try caller.failure(alice, "account", "register", ["displayName": "Alice"]),
@@ -165,4 +165,4 @@ struct SystemCaller {
     }
 }
 
-func text(_ bytes: [UInt8]) -> String { String(decoding: bytes, as: UTF8.self) }
+func systemText(_ bytes: [UInt8]) -> String { String(decoding: bytes, as: UTF8.self) }
