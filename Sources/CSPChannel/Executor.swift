@@ -56,8 +56,8 @@ public struct Executor: Sendable {
 
             // A deregistered account transacts no more; the block's earlier
             // deregistrations count.
-            if SystemAccounts.isDeregistered(try block.value(for: SystemAccounts.key(creator.account))) {
-                result.validations.append(.refused(.deregisteredAccount, SystemAccounts.deregisteredReason(creator.account)))
+            if let refusal = try Self.deregistration(of: creator, in: block) {
+                result.validations.append(refusal)
                 result.effects.append(.none)
                 continue
             }
@@ -88,8 +88,8 @@ public struct Executor: Sendable {
         [creator] + Set(others).subtracting([creator]).sorted()
     }
 
-    /// Whether `creator`'s account is deregistered in `state`: a submission is refused
-    /// early with the code its block would give it.
+    /// The refusal of a transaction whose creator's account is deregistered in `state`;
+    /// the node also asks it at submit, to refuse early with the code the block would give.
     public static func deregistration(of creator: Creator, in state: any StateReader) throws -> Validation? {
         guard SystemAccounts.isDeregistered(try state.value(for: SystemAccounts.key(creator.account))) else { return nil }
         return .refused(.deregisteredAccount, SystemAccounts.deregisteredReason(creator.account))

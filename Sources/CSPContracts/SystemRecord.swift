@@ -29,3 +29,7 @@ struct SystemRecord {
 
     var encoded: [UInt8] { CanonicalJSON.encode(.object(members)) }
 }
+
+/// The state as of a block's earlier transactions reads like any other state: the
+/// executor asks it whether a creator's account is deregistered.
+extension BlockState: StateReader {}
