@@ -16,8 +16,10 @@ public enum SystemAccounts {
     /// A profile is a few lines a person reads; not a place for documents.
     static let maximumFieldBytes = 256
     static let adminRole = "admin"
-    /// What csp-ca accepts as an identity (the CN of an enrolled certificate).
+    /// What csp-ca accepts in an identity (the CN of an enrolled certificate), no longer
+    /// than a workflow field accepts in an account's id, so the account can be a party.
     static let identityCharacters = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.@".utf8)
+    static let maximumIDBytes = 64
 
     /// The state key of an account's record.
     public static func key(_ account: String) -> [UInt8] { prefix + Array(account.utf8) }
@@ -70,8 +72,8 @@ public enum SystemAccounts {
             guard organizations.contains(organization) else {
                 throw call.failure("organization \(quoted(organization)) is not a member of the channel")
             }
-            guard !id.isEmpty, id.utf8.count <= 128, id.utf8.allSatisfy(identityCharacters.contains) else {
-                throw call.failure("account \(quoted(account)): the id must be 1 to 128 letters, digits and - _ . @")
+            guard !id.isEmpty, id.utf8.count <= maximumIDBytes, id.utf8.allSatisfy(identityCharacters.contains) else {
+                throw call.failure("account \(quoted(account)): the id must be 1 to \(maximumIDBytes) letters, digits and - _ . @")
             }
             guard call.arguments["role"] != nil else { throw call.failure("missing argument 'role' (the role of account \(quoted(account)))") }
             role = try call.text("role")

@@ -82,6 +82,9 @@ public enum SystemLifecycle {
     private static func approve(_ call: ContractCall, _ state: inout TransactionState) throws -> ContractOutcome {
         try call.expect(required: ["name", "version", "hash"])
         let name = try call.text("name")
+        guard Names.isContractName(name) else {
+            throw call.failure("\(quoted(String(name.prefix(64)))) is not a contract name (1-32 of a-z 0-9 '-', starting with a letter)")
+        }
         guard let version = try call.integer("version"), version >= 1 else {
             throw call.failure("argument 'version' must be an integer of at least 1")
         }

@@ -50,9 +50,11 @@ final class SystemAccountsTests: XCTestCase {
         XCTAssertEqual(try caller.failure(root, "account", "register", ["displayName": "Eve", "account": "eve", "role": "customer"]),
                        "account.register: account 'eve' is not ORGANIZATION/ID")
         XCTAssertEqual(try caller.failure(root, "account", "register", ["displayName": "Eve", "account": "Acme/", "role": "customer"]),
-                       "account.register: account 'Acme/': the id must be 1 to 128 letters, digits and - _ . @")
+                       "account.register: account 'Acme/': the id must be 1 to 64 letters, digits and - _ . @")
         XCTAssertEqual(try caller.failure(root, "account", "register", ["displayName": "Eve", "account": "Acme/e ve", "role": "customer"]),
-                       "account.register: account 'Acme/e ve': the id must be 1 to 128 letters, digits and - _ . @")
+                       "account.register: account 'Acme/e ve': the id must be 1 to 64 letters, digits and - _ . @")
+        XCTAssertEqual(try caller.failure(root, "account", "register", ["displayName": "Eve", "account": "Acme/" + String(repeating: "e", count: 65), "role": "customer"]),
+                       "account.register: account 'Acme/\(String(repeating: "e", count: 65))': the id must be 1 to 64 letters, digits and - _ . @")
         XCTAssertEqual(try caller.failure(root, "account", "register", ["displayName": "Eve", "account": "Acme/eve"]),
                        "account.register: missing argument 'role' (the role of account 'Acme/eve')")
         XCTAssertEqual(try caller.failure(root, "account", "register", ["displayName": "Eve", "account": "Acme/eve", "role": "boss"]),

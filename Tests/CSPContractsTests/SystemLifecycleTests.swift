@@ -82,6 +82,8 @@ final class SystemLifecycleTests: XCTestCase {
                        "contract.approve: contract 'ticket' has no version 2")
         XCTAssertEqual(try caller.failure(acmeAdmin, "contract", "approve", ["name": "ticket", "version": "0", "hash": hash]),
                        "contract.approve: argument 'version' must be an integer of at least 1")
+        XCTAssertEqual(try caller.failure(acmeAdmin, "contract", "approve", ["name": "../x", "version": "1", "hash": hash]),
+                       "contract.approve: '../x' is not a contract name (1-32 of a-z 0-9 '-', starting with a letter)")
         XCTAssertEqual(try caller.failure(acmeAdmin, "contract", "approve", ["name": "ticket", "version": "1"]),
                        "contract.approve: missing argument 'hash'")
         try caller.success(acmeAdmin, "contract", "approve", ["name": "ticket", "version": "1", "hash": hash])
