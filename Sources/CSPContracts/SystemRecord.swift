@@ -4,8 +4,6 @@
 struct SystemRecord {
     var members: [String: CanonicalJSON.Value]
 
-    init(members: [String: CanonicalJSON.Value]) { self.members = members }
-
     /// nil when `bytes` are not a JSON object.
     init?(_ bytes: [UInt8]) {
         guard case .object(let members)? = try? CanonicalJSON.parse(bytes) else { return nil }
