@@ -53,32 +53,34 @@ let package = Package(
         .target(name: "CSPChannel", dependencies: ["CSPBasics", "CSPCrypto", "CSPFormat", "CSPCertificates", "CSPContracts", .product(name: "Yams", package: "Yams")]),
         // Per-channel storage: append-only block files and LevelDB indexes and state, with recovery.
         .target(name: "CSPLedger", dependencies: ["CSPBasics", "CSPCrypto", "CSPFormat", "CSPKeyValue", "CZlib"]),
-        // Socket framing (docs/PROTOCOL.md): NIO codecs for servers, a blocking client for tools.
-        .target(name: "CSPWire", dependencies: ["CSPBasics", .product(name: "NIOCore", package: "swift-nio")]),
+        // Socket framing (docs/PROTOCOL.md) and the blocking client the tools use; no NIO.
+        .target(name: "CSPWire", dependencies: ["CSPBasics"]),
+        // The Unix-socket server of csp-node and csp-ca serve: NIO codecs, limits, shutdown.
+        .target(name: "CSPWireServer", dependencies: [
+            "CSPBasics", "CSPWire", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+        ]),
         // The certificate authority: registry, enrollment, revocation, CRLs, audit log.
         .target(name: "CSPAuthority", dependencies: ["CSPBasics", "CSPCrypto", "CSPCertificates", "CSPSQLite"]),
         // The node: channels, solo ordering, execution, commit, queries and events on a socket.
         .target(name: "CSPNodeRuntime", dependencies: [
-            "CSPBasics", "CSPCrypto", "CSPFormat", "CSPCertificates", "CSPLedger", "CSPContracts", "CSPChannel", "CSPNodeProtocol", "CSPWire",
-            .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+            "CSPBasics", "CSPCrypto", "CSPFormat", "CSPCertificates", "CSPLedger", "CSPContracts", "CSPChannel", "CSPNodeProtocol", "CSPWireServer",
         ]),
         // The node's request and response messages, shared by csp-node and its clients.
-        .target(name: "CSPNodeProtocol", dependencies: ["CSPBasics", "CSPCrypto", "CSPFormat", "CSPWire"]),
+        .target(name: "CSPNodeProtocol", dependencies: ["CSPBasics", "CSPCrypto", "CSPWire"]),
         // Conventions shared by every tool: locations, output format, exit codes, errors.
         .target(name: "CSPCLI", dependencies: ["CSPBasics", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
 
         // MARK: One command module per tool
         .target(name: "CSPNodeCommands", dependencies: ["CSPBasics", "CSPCLI", "CSPNodeRuntime", "CSPNodeProtocol"]),
         .target(name: "CSPCACommands", dependencies: [
-            "CSPBasics", "CSPCLI", "CSPCrypto", "CSPCertificates", "CSPAuthority", "CSPWire",
-            .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+            "CSPBasics", "CSPCLI", "CSPCrypto", "CSPCertificates", "CSPAuthority", "CSPWire", "CSPWireServer",
         ]),
         .target(name: "CSPTxCommands", dependencies: [
             "CSPBasics", "CSPCLI", "CSPFormat", "CSPCrypto", "CSPCertificates", "CSPNodeProtocol", "CSPContracts", "CSPChannel",
             .product(name: "Yams", package: "Yams"),
         ]),
-        .target(name: "CSPKVRCommands", dependencies: ["CSPCLI", "CSPFormat", "CSPSQLite"]),
-        .target(name: "CSPAuditCommands", dependencies: ["CSPBasics", "CSPCLI", "CSPCrypto", "CSPFormat"]),
+        .target(name: "CSPKVRCommands", dependencies: ["CSPCLI"]),
+        .target(name: "CSPAuditCommands", dependencies: ["CSPBasics", "CSPCLI", "CSPCrypto"]),
 
         // MARK: Thin executables
         executable("node", commands: "CSPNodeCommands"),
@@ -102,10 +104,12 @@ let package = Package(
         .testTarget(name: "CSPFormatTests", dependencies: ["CSPFormat", "CSPTestSupport"]),
         .testTarget(name: "CSPCLITests", dependencies: ["CSPCLI"]),
         .testTarget(name: "CSPWireTests", dependencies: [
-            "CSPWire", "CSPTestSupport", .product(name: "NIOPosix", package: "swift-nio"), .product(name: "NIOEmbedded", package: "swift-nio"),
+            "CSPWire", "CSPWireServer", "CSPTestSupport", .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"), .product(name: "NIOEmbedded", package: "swift-nio"),
         ]),
         .testTarget(name: "CSPCertificatesTests", dependencies: ["CSPCertificates", "CSPTestSupport"]),
         .testTarget(name: "CSPChannelTests", dependencies: ["CSPChannel", "CSPContracts", "CSPTestSupport", "CSPCertificates", "CSPCrypto", "CSPFormat", "CSPBasics"]),
+        .testTarget(name: "CSPContractsTests", dependencies: ["CSPContracts", "CSPFormat", "CSPCrypto", "CSPBasics"]),
         .testTarget(name: "CSPNodeProtocolTests", dependencies: ["CSPNodeProtocol"]),
         .testTarget(name: "CSPTxCommandsTests", dependencies: ["CSPTxCommands", "CSPCLI", "CSPContracts", "CSPCrypto", "CSPTestSupport"]),
         .testTarget(name: "CSPNodeRuntimeTests", dependencies: ["CSPNodeRuntime", "CSPNodeProtocol"]),

@@ -1,10 +1,12 @@
 import CSPContracts
 /// The contracts compiled into the node and their functions: what admission checks a
-/// call against (an unknown one is unknown-contract). The workflow engine's contracts
-/// will join this list.
+/// call to one of them against (an unknown function is unknown-contract). Any other
+/// contract name is a workflow definition's, which only execution can look up.
 enum BuiltinContracts {
     static let functions: [String: Set<String>] = [
         KVContract.name: Set(KVContract.functions),
         ConfigContract.name: Set(ConfigContract.functions),
+        SystemAccounts.name: Set(SystemAccounts.functions),
+        SystemLifecycle.name: Set(SystemLifecycle.functions),
     ]
 }

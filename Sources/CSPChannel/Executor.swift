@@ -1,9 +1,11 @@
 import CSPBasics
+import CSPCertificates
 import CSPContracts
 import CSPCrypto
 import CSPFormat
 
-/// Executes a block's transactions in order with the built-in contracts.
+/// Executes a block's transactions in order: the built-in contracts, and the workflow
+/// engine for every other contract name.
 ///
 /// Deterministic: the result depends only on the transactions, their admission
 /// results, the state and the ledger's id index — never on the clock, randomness or
@@ -52,13 +54,22 @@ public struct Executor: Sendable {
             }
             seen.insert(transaction.id)
 
+            // A deregistered account transacts no more; the block's earlier
+            // deregistrations count.
+            if let refusal = try Self.deregistration(of: creator, in: block) {
+                result.validations.append(refusal)
+                result.effects.append(.none)
+                continue
+            }
+
             let call = ContractCall(transaction: transaction, creator: creator, block: context, position: position)
             var scratch = TransactionState(block: block)
             do {
                 let (outcome, newConfig) = try run(call, blockSize: transactions.count, &scratch)
                 block.apply(scratch.writes)
                 result.validations.append(.valid)
-                result.effects.append(TransactionEffects(writes: scratch.writes, events: outcome.events, accounts: [creator.account]))
+                result.effects.append(TransactionEffects(writes: scratch.writes, events: outcome.events,
+                                                         accounts: Self.accounts(creator: creator.account, outcome.accounts)))
                 if let newConfig { result.newConfig = newConfig }
             } catch let failure as ContractFailure {
                 result.validations.append(.refused(.contractFailed, failure.reason))
@@ -71,21 +82,49 @@ public struct Executor: Sendable {
         return result
     }
 
+    /// The accounts a valid transaction's effects list: its creator first, then the
+    /// accounts the call concerns, sorted, each once.
+    static func accounts(creator: String, _ others: [String]) -> [String] {
+        [creator] + Set(others).subtracting([creator]).sorted()
+    }
+
+    /// The refusal of a transaction whose creator's account is deregistered in `state`;
+    /// the node also asks it at submit, to refuse early with the code the block would give.
+    public static func deregistration(of creator: Creator, in state: any StateReader) throws -> Validation? {
+        guard SystemAccounts.isDeregistered(try state.value(for: SystemAccounts.key(creator.account))) else { return nil }
+        return .refused(.deregisteredAccount, SystemAccounts.deregisteredReason(creator.account))
+    }
+
     /// Runs one call; the configuration is returned when it changed.
     private func run(_ call: ContractCall, blockSize: Int, _ state: inout TransactionState) throws -> (ContractOutcome, ChannelConfig?) {
+        let builtin = BuiltinContracts.functions[call.contract]
+        guard builtin?.contains(call.function) ?? true else {
+            // Admission already refuses these; a node passing stale results gets the
+            // same answer admission would have given.
+            throw Validation.refused(.unknownContract, "contract \(quoted(call.contract)) has no function \(quoted(call.function))")
+        }
         switch call.contract {
-        case KVContract.name where KVContract.functions.contains(call.function):
+        case KVContract.name:
             return (try KVContract.execute(call, &state), nil)
-        case ConfigContract.name where ConfigContract.functions.contains(call.function):
+        case ConfigContract.name:
             guard blockSize == 1 else {
                 throw call.failure("configuration transactions go in a block of their own")
             }
             let (outcome, next) = try ConfigContract.execute(call, rules: rules, &state)
             return (outcome, next)
+        case SystemAccounts.name:
+            return (try SystemAccounts.execute(call, organizations: memberNames, roles: CertificateRole.allCases.map(\.rawValue), &state), nil)
+        case SystemLifecycle.name:
+            return (try SystemLifecycle.execute(call, organizations: memberNames, reserved: Set(BuiltinContracts.functions.keys), &state), nil)
         default:
-            // Admission already refuses these; a node passing stale results gets the
-            // same answer admission would have given.
-            throw Validation.refused(.unknownContract, "no function \(call.contract).\(call.function) on channel \(quoted(rules.config.channel))")
+            // Any other name is a definition's: the engine knows whether one is active.
+            do {
+                return (try WorkflowEngine.execute(call, &state), nil)
+            } catch let unknown as UnknownContract {
+                throw Validation.refused(.unknownContract, unknown.reason)
+            }
         }
     }
+
+    private var memberNames: Set<String> { Set(rules.config.organizations.map(\.name)) }
 }

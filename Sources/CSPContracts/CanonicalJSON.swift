@@ -82,3 +82,28 @@ public enum CanonicalJSON {
         out.append(UInt8(ascii: "\""))
     }
 }
+
+extension CanonicalJSON.Value {
+    public var stringValue: String? {
+        if case .string(let text) = self { return text }
+        return nil
+    }
+
+    public var integerValue: Int? {
+        if case .integer(let number) = self { return number }
+        return nil
+    }
+
+    public var arrayValue: [CanonicalJSON.Value]? {
+        if case .array(let elements) = self { return elements }
+        return nil
+    }
+
+    public var objectValue: [String: CanonicalJSON.Value]? {
+        if case .object(let members) = self { return members }
+        return nil
+    }
+
+    /// An object's member; nil for a missing member or a value that is not an object.
+    public subscript(_ key: String) -> CanonicalJSON.Value? { objectValue?[key] }
+}

@@ -13,6 +13,8 @@ public enum ValidationCode: UInt8, Sendable, CaseIterable, CustomStringConvertib
     case timestampOutOfWindow = 8
     case contractFailed = 9
     case unknownContract = 10
+    /// The creator's account was deregistered (docs/CONTRACTS.md, "Accounts").
+    case deregisteredAccount = 11
 
     public var description: String {
         switch self {
@@ -27,6 +29,7 @@ public enum ValidationCode: UInt8, Sendable, CaseIterable, CustomStringConvertib
         case .timestampOutOfWindow: return "timestamp-out-of-window"
         case .contractFailed: return "contract-failed"
         case .unknownContract: return "unknown-contract"
+        case .deregisteredAccount: return "deregistered-account"
         }
     }
 }

@@ -9,11 +9,17 @@ extension CSPNode {
             abstract: "Serve every channel in --home on the Unix socket until SIGTERM or SIGINT.",
             discussion: """
                 Listens on --socket (default <home>/node.sock, mode 0660; the home is 0750). \
-                Logs to stderr. On SIGTERM or SIGINT it finishes the block in flight, syncs \
-                and closes the ledgers. A restart after a crash truncates a torn block-file \
-                tail and re-applies whatever the index lags the block files, printing one \
-                line per repair. A damaged index stops the start with a line naming \
-                'csp-node rebuild'. The certificate in --home must have role node.
+                Logs to stderr. On SIGTERM or SIGINT it stops accepting, commits what is \
+                queued and answers its submitters, closes connections still open after 2 s, \
+                syncs and closes the ledgers. At start every block header's orderer \
+                signature is checked, and blocks the index lacks are verified in full \
+                (signatures, admission, re-execution) before they are re-applied; a block \
+                that fails stops the start, naming it. A restart after a crash truncates a \
+                torn block-file tail and re-applies whatever the index lags the block files, \
+                printing one line per repair. A damaged index stops the start with a line \
+                naming 'csp-node rebuild'. A channel whose disk fills stalls (status says \
+                why) and resumes once a write succeeds. The certificate in --home must have \
+                role node.
                 """)
 
         @OptionGroup(title: "Global Options") var global: GlobalOptions

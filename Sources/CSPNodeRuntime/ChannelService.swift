@@ -115,6 +115,9 @@ public final class ChannelService: @unchecked Sendable {
         func outcome(_ result: SubmitResult) -> CommitOutcome { CommitOutcome(txid: transaction.id, result: result) }
         let admission = currentRules.admit(transaction, now: Date())
         guard admission.isAdmitted else { return outcome(.refused(admission.validation)) }
+        if let creator = admission.creator, let refusal = try? Executor.deregistration(of: creator, in: LedgerStateReader(ledger: ledger)) {
+            return outcome(.refused(refusal))
+        }
         if (try? ledger.contains(transaction: transaction.id)) == true {
             return outcome(.refused(Validation(code: .duplicateID, reason: "transaction \(transaction.id.hex) is already committed")))
         }

@@ -3,10 +3,8 @@ import CSPCertificates
 import CSPChannel
 import CSPFormat
 import CSPLedger
-import CSPWire
-import Dispatch
+import CSPWireServer
 import Foundation
-import NIOCore
 
 /// Creates channels and runs the node process.
 public enum NodeRunner {
@@ -72,15 +70,18 @@ public enum NodeRunner {
     /// `csp-node start`: serves every channel in the home until SIGTERM or SIGINT, then
     /// finishes the block in flight, syncs and closes the ledgers.
     public static func run(home: NodeHome, socket path: String, verbose: Bool) throws {
+        // From now on a SIGTERM is kept, even while the ledgers open, and acted on once serving.
+        let signals = StopSignals()
+        // Every client connection is a descriptor.
+        SocketServer.raiseDescriptorLimit()
         let identity = try home.identity()
         let names = home.channelNames()
         guard !names.isEmpty else { throw NodeError("no channels in \(quoted(home.path)): create one with 'csp-node init --channel NAME --config FILE'") }
         try home.prepare()
-        if FileIO.exists(path) {
-            if (try? FrameClient(path: path)) != nil { throw NodeError("\(quoted(path)) is in use by a running node") }
-            unlink(path)
-        }
+        // Before the ledgers: a running node holds them, and its socket says so more clearly.
+        try SocketServer.claim(path)
         var services: [ChannelService] = []
+        defer { services.forEach { $0.ledger.close() } }
         for name in names {
             let (ledger, config) = try openLedger(home: home, channel: name)
             for repair in ledger.recovery.repairs {
@@ -89,39 +90,27 @@ public enum NodeRunner {
             services.append(try ChannelService(name: name, ledger: ledger, config: config, identity: identity))
         }
         services.forEach { $0.start() }
-        let server = NodeServer(channels: services, path: path, verbose: verbose)
-        let done = DispatchSemaphore(value: 0)
-        let listening = Locked<Channel?>(nil)
-        let outcome = Locked<Error?>(nil)
-        signal(SIGTERM, SIG_IGN)
-        signal(SIGINT, SIG_IGN)
-        let sources = [SIGTERM, SIGINT].map { number in
-            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler {
-                FileHandle.standardError.write(Data("csp-node: stopping\n".utf8))
-                // Stop ordering first so subscribers and waiters are released, then the socket.
-                services.forEach { $0.stop() }
-                listening.value?.close(promise: nil)
-            }
-            source.resume()
-            return source
-        }
-        Task {
-            do {
-                try await server.run { channel in
-                    listening.value = channel
+        let all = services
+        let node = NodeServer(channels: all, path: path, verbose: verbose)
+        defer { all.forEach { $0.stop() } }
+        do {
+            try node.runUntilSignalled(
+                signals,
+                onSignal: {
+                    FileHandle.standardError.write(Data("csp-node: stopping\n".utf8))
+                    // Stop ordering first so waiters get their answers and subscribers their
+                    // last blocks; then the socket stops and gives connections the grace period.
+                    all.forEach { $0.stop() }
+                },
+                onListening: {
                     FileHandle.standardError.write(Data("csp-node: serving \(names.joined(separator: ", ")) on \(path)\n".utf8))
-                }
-            } catch {
-                outcome.value = error
-            }
-            done.signal()
+                })
+        } catch let error as SystemError {
+            throw error
+        } catch let error as SocketServerError {
+            throw error
+        } catch {
+            throw NodeError("cannot serve on \(quoted(path)): \(error)")
         }
-        done.wait()
-        sources.forEach { $0.cancel() }
-        services.forEach { $0.stop() }
-        services.forEach { $0.ledger.close() }
-        unlink(path)
-        if let error = outcome.value { throw NodeError("cannot serve on \(quoted(path)): \(error)") }
     }
 }

@@ -2,73 +2,51 @@ import CSPBasics
 import CSPFormat
 import CSPLedger
 import CSPNodeProtocol
-import CSPWire
-import Dispatch
+import CSPWireServer
 import Foundation
-import NIOCore
-import NIOPosix
 
-/// The node's client socket: length-prefixed JSON frames (docs/PROTOCOL.md). Each
-/// connection is one task; each request in it is a child task, so a client can keep
-/// thousands of submissions in flight and they are admitted on all cores.
+/// The node's client socket: length-prefixed JSON frames (docs/PROTOCOL.md) on the
+/// shared `SocketServer`. Requests on one connection are answered concurrently (up to
+/// `limits.requestsInFlight`), so a client can keep thousands of submissions in flight
+/// and they are admitted on all cores.
 public final class NodeServer: Sendable {
-    public static let maximumFrameSize = 4 << 20
+    /// Requests in flight per connection: twice `csp-tx submit --batch`'s default window of 2,000.
+    public static let limits = SocketServerLimits(maximumFrameSize: 4 << 20, requestsInFlight: 4096, connections: 1024,
+                                                  shutdownGraceSeconds: 2)
     let channels: [String: ChannelService]
-    let path: String
-    let verbose: Bool
+    let socket: SocketServer
     let started = Date()
 
     public init(channels: [ChannelService], path: String, verbose: Bool) {
         self.channels = Dictionary(uniqueKeysWithValues: channels.map { ($0.name, $0) })
-        self.path = path
-        self.verbose = verbose
+        let log: (@Sendable (String) -> Void)? = verbose ? Self.log : nil
+        socket = SocketServer(path: path, limits: Self.limits, refusal: Self.refusal, log: log)
     }
 
-    /// Serves until `stop` is closed; returns after every connection is done.
-    public func run(onListening: @Sendable (Channel) -> Void) async throws {
-        let server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-            .serverChannelOption(.backlog, value: 256)
-            .childChannelOption(.allowRemoteHalfClosure, value: true)
-            .bind(unixDomainSocketPath: path, cleanupExistingSocketFile: false) { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(FrameDecoder(maximumFrameSize: Self.maximumFrameSize)))
-                    try channel.pipeline.syncOperations.addHandler(MessageToByteHandler(FrameEncoder()))
-                    return try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
-                }
-            }
-        guard chmod(path, 0o660) == 0 else { throw SystemError("cannot set permissions of \(quoted(path))") }
-        onListening(server.channel)
-        try await withThrowingDiscardingTaskGroup { group in
-            try await server.executeThenClose { connections in
-                for try await connection in connections {
-                    group.addTask { await self.serve(connection) }
-                }
-            }
-        }
+    /// Serves until SIGTERM or SIGINT; `onSignal` runs first, then the socket stops
+    /// accepting and reading, and connections still open after the grace period are closed.
+    public func runUntilSignalled(_ signals: StopSignals, onSignal: @escaping @Sendable () -> Void,
+                                  onListening: @escaping @Sendable () -> Void) throws {
+        try socket.runUntilSignalled(signals, onSignal: onSignal, onListening: onListening) { payload in self.handle(payload) }
     }
 
-    private func serve(_ connection: NIOAsyncChannel<ByteBuffer, ByteBuffer>) async {
-        do {
-            try await connection.executeThenClose { inbound, outbound in
-                let writer = ResponseWriter(outbound: outbound)
-                try await withThrowingDiscardingTaskGroup { group in
-                    for try await frame in inbound {
-                        guard let request = try? JSONDecoder().decode(NodeRequest.self, from: Data(Array(buffer: frame))) else {
-                            try await writer.send(NodeResponse(id: 0, status: 2, error: "malformed request: expected a JSON object with 'id' and 'op'"))
-                            continue
-                        }
-                        if request.op == "subscribe" {
-                            // A subscription owns the rest of the connection.
-                            try await self.subscribe(request, writer: writer)
-                            return
-                        }
-                        group.addTask { try await writer.send(await self.answer(request)) }
-                    }
-                }
+    @Sendable static func log(_ message: String) {
+        FileHandle.standardError.write(Data("csp-node: \(message)\n".utf8))
+    }
+
+    @Sendable static func refusal(_ reason: String) -> [UInt8] {
+        ResponseWriter.encode(NodeResponse(id: 0, status: 2, error: reason))
+    }
+
+    func handle(_ payload: [UInt8]) -> RequestHandling {
+        guard let request = try? JSONDecoder().decode(NodeRequest.self, from: Data(payload)) else {
+            return .concurrently { writer in
+                try await ResponseWriter(writer).send(NodeResponse(id: 0, status: 2, error: "malformed request: expected a JSON object with 'id' and 'op'"))
             }
-        } catch {
-            if verbose { FileHandle.standardError.write(Data("csp-node: connection closed: \(error)\n".utf8)) }
         }
+        // A subscription owns the rest of the connection.
+        if request.op == "subscribe" { return .exclusively { writer in try await self.subscribe(request, writer: ResponseWriter(writer)) } }
+        return .concurrently { writer in try await ResponseWriter(writer).send(await self.answer(request)) }
     }
 
     /// The channel a request names, or the response refusing it.
@@ -110,7 +88,10 @@ public final class NodeServer: Sendable {
         default:
             switch channel(request) {
             case .refused(let response): return response
-            case .found(let service): return Reads(service: service).answer(request)
+            case .found(let service):
+                let reads = Reads(service: service)
+                return (try? await BlockingWork.run { reads.answer(request) })
+                    ?? NodeResponse(id: request.id, status: 2, error: "the node is stopping")
             }
         }
     }
@@ -167,21 +148,21 @@ public final class NodeServer: Sendable {
     }
 }
 
-/// Serialises writes from a connection's concurrent request tasks.
-final class ResponseWriter: Sendable {
-    let outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>
+/// Writes NodeResponses to one connection.
+struct ResponseWriter: Sendable {
+    let writer: ReplyWriter
 
-    init(outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>) { self.outbound = outbound }
+    init(_ writer: ReplyWriter) { self.writer = writer }
 
     func send(_ response: NodeResponse) async throws {
-        if let frame = Self.committedFrame(response) {
-            try await outbound.write(ByteBuffer(bytes: frame))
-            return
-        }
-        let data = try JSONEncoder().encode(response)
-        try await outbound.write(ByteBuffer(bytes: data))
+        try await writer.send(Self.encode(response))
     }
 
+    static func encode(_ response: NodeResponse) -> [UInt8] {
+        if let frame = committedFrame(response) { return frame }
+        // Encoding a NodeResponse cannot fail: it holds only strings, numbers and arrays of them.
+        return Array((try? JSONEncoder().encode(response)) ?? Data())
+    }
     /// The answer to a valid submission is most of what the node writes: its JSON is
     /// written directly (it holds only numbers, hex and a fixed code).
     static func committedFrame(_ response: NodeResponse) -> [UInt8]? {

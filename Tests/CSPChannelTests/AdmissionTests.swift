@@ -157,8 +157,17 @@ final class AdmissionTests: XCTestCase {
     }
 
     func testUnknownContractOrFunction() throws {
+        // Any other name may be a deployed definition, which only execution can look
+        // up: admission applies the policy to it.
         XCTAssertEqual(admit(try channel.alice.transaction("kvx", "put")).0,
-                       Validation(code: .unknownContract, reason: "no contract 'kvx' on channel 'consortium'"))
+                       Validation(code: .policyDenied, reason: "role 'customer' may not call kvx.put"))
+        channel.config.policy.invoke["*"] = ["customer"]
+        rules = try channel.rules()
+        XCTAssertEqual(admit(try channel.alice.transaction("kvx", "put")).0, .valid)
+        XCTAssertEqual(admit(try channel.alice.transaction("account", "rename")).0,
+                       Validation(code: .unknownContract, reason: "contract 'account' has no function 'rename'"))
+        XCTAssertEqual(admit(try channel.alice.transaction("contract", "delete")).0,
+                       Validation(code: .unknownContract, reason: "contract 'contract' has no function 'delete'"))
         XCTAssertEqual(admit(try channel.alice.transaction("kv", "get", ["key": "k"])).0,
                        Validation(code: .unknownContract, reason: "contract 'kv' has no function 'get'"))
     }

@@ -1,5 +1,6 @@
 import CSPTestSupport
 @testable import CSPWire
+import CSPWireServer
 import NIOCore
 import NIOEmbedded
 import NIOPosix

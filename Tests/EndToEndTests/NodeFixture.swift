@@ -24,8 +24,12 @@ struct NodeFixture {
         return result
     }
 
-    /// Registers and enrolls `id` with `role` into `<dir>/<id>`.
-    func enroll(_ id: String, role: String) throws -> String {
+    /// The second organisation's CA, when `make(beta: true)` created one.
+    var betaCA: String { dir + "/beta-ca" }
+
+    /// Registers and enrolls `id` with `role` into `<dir>/<id>`, by the fixture's CA or `ca`.
+    func enroll(_ id: String, role: String, ca: String? = nil) throws -> String {
+        let ca = ca ?? self.ca
         let secret = try Self.run("csp-ca", ["register", id, "--home", ca, "--role", role]).stdout.trimmingCharacters(in: .newlines)
         let home = id == "node" ? node : dir + "/" + id
         try Self.run("csp-ca", ["enroll", id, "--secret", secret, "--ca", ca, "--out", home])
@@ -33,28 +37,40 @@ struct NodeFixture {
     }
 
     /// CA, node identity, alice (customer), root (admin), regulator; channel created.
-    static func make(_ testCase: XCTestCase, maxTransactions: Int = 500, timeoutMilliseconds: Int = 50) throws -> NodeFixture {
+    /// With `beta`, a second member organisation, Beta, with its own CA and an admin, boss.
+    static func make(_ testCase: XCTestCase, maxTransactions: Int = 500, timeoutMilliseconds: Int = 50, beta: Bool = false) throws -> NodeFixture {
         let fixture = NodeFixture(dir: try temporaryDirectory(testCase))
         try run("csp-ca", ["init", "--home", fixture.ca, "--org", "Acme"])
         _ = try fixture.enroll("node", role: "node")
         _ = try fixture.enroll("alice", role: "customer")
         _ = try fixture.enroll("root", role: "admin")
         _ = try fixture.enroll("rita", role: "regulator")
+        if beta {
+            try run("csp-ca", ["init", "--home", fixture.betaCA, "--org", "Beta"])
+            _ = try fixture.enroll("boss", role: "admin", ca: fixture.betaCA)
+        }
         try fixture.writeGenesis(maxTransactions: maxTransactions, timeoutMilliseconds: timeoutMilliseconds)
         try run("csp-node", ["init", "--home", fixture.node, "--channel", fixture.channel, "--config", fixture.dir + "/genesis.json"])
         return fixture
     }
 
     func writeGenesis(maxTransactions: Int, timeoutMilliseconds: Int) throws {
+        var organizations = [["name": "Acme",
+                              "certificates": [try String(contentsOfFile: ca + "/ca-cert.pem", encoding: .utf8)],
+                              "crls": [try String(contentsOfFile: ca + "/crl.pem", encoding: .utf8)]]]
+        if FileManager.default.fileExists(atPath: betaCA + "/ca-cert.pem") {
+            organizations.append(["name": "Beta",
+                                  "certificates": [try String(contentsOfFile: betaCA + "/ca-cert.pem", encoding: .utf8)],
+                                  "crls": [try String(contentsOfFile: betaCA + "/crl.pem", encoding: .utf8)]])
+        }
         let config: [String: Any] = [
             "channel": channel,
-            "organizations": [["name": "Acme",
-                               "certificates": [try String(contentsOfFile: ca + "/ca-cert.pem", encoding: .utf8)],
-                               "crls": [try String(contentsOfFile: ca + "/crl.pem", encoding: .utf8)]]],
+            "organizations": organizations,
             "orderer": try String(contentsOfFile: node + "/cert.pem", encoding: .utf8),
             "admins": ["Acme/root"],
             "blockCutting": ["maxTransactions": maxTransactions, "maxBytes": 4 << 20, "timeoutMilliseconds": timeoutMilliseconds],
-            "policy": ["invoke": ["kv.*": ["customer", "admin", "enterprise"], "config.*": ["admin"]],
+            "policy": ["invoke": ["kv.*": ["customer", "admin", "enterprise"], "config.*": ["admin"],
+                                  "account.*": ["customer", "admin", "enterprise"], "contract.*": ["admin"]],
                        "read": ["*": ["customer", "admin", "regulator", "enterprise"], "block": ["admin", "regulator"]]],
             "timestampWindowSeconds": 300,
         ]

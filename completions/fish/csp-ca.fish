@@ -27,11 +27,11 @@ function __csp-ca_parse_tokens -S
         case 'register'
             __csp-ca_parse_subcommand 1 'home=' 'socket=' 'format=' 'q/quiet' 'v/verbose' 'role=' 'org=' 'attr=+' 'max-enrollments=' 'secret=' 'new-secret' 'version' 'h/help'
         case 'enroll'
-            __csp-ca_parse_subcommand 1 'home=' 'socket=' 'format=' 'q/quiet' 'v/verbose' 'ca=' 'ca-socket=' 'secret=' 'secret-file=' 'out=' 'force' 'version' 'h/help'
+            __csp-ca_parse_subcommand 1 'home=' 'socket=' 'format=' 'q/quiet' 'v/verbose' 'ca=' 'ca-socket=' 'timeout=' 'secret=' 'secret-file=' 'out=' 'force' 'version' 'h/help'
         case 'sign'
             __csp-ca_parse_subcommand 0 'home=' 'socket=' 'format=' 'q/quiet' 'v/verbose' 'csr=' 'id=' 'out=' 'version' 'h/help'
         case 'reenroll'
-            __csp-ca_parse_subcommand 0 'home=' 'socket=' 'format=' 'q/quiet' 'v/verbose' 'ca=' 'ca-socket=' 'new-key' 'version' 'h/help'
+            __csp-ca_parse_subcommand 0 'home=' 'socket=' 'format=' 'q/quiet' 'v/verbose' 'ca=' 'ca-socket=' 'timeout=' 'new-key' 'version' 'h/help'
         case 'revoke'
             __csp-ca_parse_subcommand 1 'home=' 'socket=' 'format=' 'q/quiet' 'v/verbose' 'serial=' 'reason=' 'version' 'h/help'
         case 'crl'
@@ -152,7 +152,8 @@ complete -c 'csp-ca' -n '__csp-ca_should_offer_completions_for_flags_or_options 
 complete -c 'csp-ca' -n '__csp-ca_should_offer_completions_for_flags_or_options "csp-ca enroll" v verbose' -l 'verbose' -s 'v' -d 'Say more about what is happening, on stderr.'
 complete -c 'csp-ca' -n '__csp-ca_should_offer_completions_for_flags_or_options "csp-ca enroll" ca' -l 'ca' -d 'A CA home folder readable by this user (the CA signs in this process).' -rfa '(__csp-ca_complete_directories)'
 complete -c 'csp-ca' -n '__csp-ca_should_offer_completions_for_flags_or_options "csp-ca enroll" ca-socket' -l 'ca-socket' -d 'The socket of \'csp-ca serve\'.' -rF
-complete -c 'csp-ca' -n '__csp-ca_should_offer_completions_for_flags_or_options "csp-ca enroll" secret' -l 'secret' -d 'The one-time enrollment secret.' -rfka ''
+complete -c 'csp-ca' -n '__csp-ca_should_offer_completions_for_flags_or_options "csp-ca enroll" timeout' -l 'timeout' -d 'Seconds to wait for \'csp-ca serve\' to accept and to answer (with --ca-socket).' -rfka ''
+complete -c 'csp-ca' -n '__csp-ca_should_offer_completions_for_flags_or_options "csp-ca enroll" secret' -l 'secret' -d 'The one-time enrollment secret (visible to other users in ps: prefer --secret-file).' -rfka ''
 complete -c 'csp-ca' -n '__csp-ca_should_offer_completions_for_flags_or_options "csp-ca enroll" secret-file' -l 'secret-file' -d 'Read the secret from a file; - for standard input.' -rF
 complete -c 'csp-ca' -n '__csp-ca_should_offer_completions_for_flags_or_options "csp-ca enroll" out' -l 'out' -d 'Folder for key.pem, cert.pem and ca-chain.pem (default: --home).' -rfa '(__csp-ca_complete_directories)'
 complete -c 'csp-ca' -n '__csp-ca_should_offer_completions_for_flags_or_options "csp-ca enroll" force' -l 'force' -d 'Replace an existing key.pem.'
@@ -175,6 +176,7 @@ complete -c 'csp-ca' -n '__csp-ca_should_offer_completions_for_flags_or_options 
 complete -c 'csp-ca' -n '__csp-ca_should_offer_completions_for_flags_or_options "csp-ca reenroll" v verbose' -l 'verbose' -s 'v' -d 'Say more about what is happening, on stderr.'
 complete -c 'csp-ca' -n '__csp-ca_should_offer_completions_for_flags_or_options "csp-ca reenroll" ca' -l 'ca' -d 'A CA home folder readable by this user (the CA signs in this process).' -rfa '(__csp-ca_complete_directories)'
 complete -c 'csp-ca' -n '__csp-ca_should_offer_completions_for_flags_or_options "csp-ca reenroll" ca-socket' -l 'ca-socket' -d 'The socket of \'csp-ca serve\'.' -rF
+complete -c 'csp-ca' -n '__csp-ca_should_offer_completions_for_flags_or_options "csp-ca reenroll" timeout' -l 'timeout' -d 'Seconds to wait for \'csp-ca serve\' to accept and to answer (with --ca-socket).' -rfka ''
 complete -c 'csp-ca' -n '__csp-ca_should_offer_completions_for_flags_or_options "csp-ca reenroll" new-key' -l 'new-key' -d 'Generate a new key instead of keeping the current one.'
 complete -c 'csp-ca' -n '__csp-ca_should_offer_completions_for_flags_or_options "csp-ca reenroll" version' -l 'version' -d 'Show the version.'
 complete -c 'csp-ca' -n '__csp-ca_should_offer_completions_for_flags_or_options "csp-ca reenroll" h help' -s 'h' -l 'help' -d 'Show help information.'

@@ -175,6 +175,8 @@ struct Setup {
     var ca: String { directory + "/ca" }
     var node: String { directory + "/node" }
     var alice: String { directory + "/alice" }
+    var root: String { directory + "/root" }
+    var desk: String { directory + "/desk" }
     var socket: String { directory + "/node/node.sock" }
 
     init(bin: String, directory: String) throws {
@@ -182,19 +184,22 @@ struct Setup {
         self.directory = directory
         try? FileManager.default.removeItem(atPath: directory)
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        try shell(bin + "/csp-ca", ["init", "--home", ca, "--org", "Bench"])
-        for (id, role, home) in [("node", "node", node), ("alice", "customer", alice)] {
+        // Acme: the organisation the shipped workflow definitions name.
+        try shell(bin + "/csp-ca", ["init", "--home", ca, "--org", "Acme"])
+        for (id, role, home) in [("node", "node", node), ("alice", "customer", alice), ("root", "admin", root), ("desk", "enterprise", desk)] {
             let secret = try shell(bin + "/csp-ca", ["register", id, "--home", ca, "--role", role]).trimmingCharacters(in: .newlines)
             try shell(bin + "/csp-ca", ["enroll", id, "--secret", secret, "--ca", ca, "--out", home])
         }
         let config: [String: Any] = [
             "channel": "bench",
-            "organizations": [["name": "Bench", "certificates": [try String(contentsOfFile: ca + "/ca-cert.pem", encoding: .utf8)],
+            "organizations": [["name": "Acme", "certificates": [try String(contentsOfFile: ca + "/ca-cert.pem", encoding: .utf8)],
                                "crls": [try String(contentsOfFile: ca + "/crl.pem", encoding: .utf8)]]],
             "orderer": try String(contentsOfFile: node + "/cert.pem", encoding: .utf8),
-            "admins": ["Bench/node"],
+            "admins": ["Acme/root"],
             "blockCutting": ["maxTransactions": 1000, "maxBytes": 8 << 20, "timeoutMilliseconds": 10],
-            "policy": ["invoke": ["kv.*": ["customer"]], "read": ["*": ["customer"]]],
+            "policy": ["invoke": ["kv.*": ["customer"], "account.*": ["customer", "enterprise", "admin"], "contract.*": ["admin"],
+                                  "demand.*": ["customer", "enterprise"]],
+                       "read": ["*": ["customer", "enterprise", "admin"]]],
             "timestampWindowSeconds": 600,
         ]
         try JSONSerialization.data(withJSONObject: config).write(to: URL(fileURLWithPath: directory + "/genesis.json"))

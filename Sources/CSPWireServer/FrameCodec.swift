@@ -1,24 +1,5 @@
+import CSPWire
 import NIOCore
-
-/// csp's socket framing (docs/PROTOCOL.md): a 4-byte big-endian length, then that many
-/// bytes of payload. A frame announcing more than the receiver's maximum is refused
-/// before any of it is buffered.
-public enum FrameError: Error, CustomStringConvertible, Equatable, Sendable {
-    case tooLarge(announced: UInt32, maximum: Int)
-    case truncated(expected: Int, received: Int)
-    case closed
-
-    public var description: String {
-        switch self {
-        case .tooLarge(let announced, let maximum):
-            return "frame of \(announced) bytes exceeds the maximum of \(maximum)"
-        case .truncated(let expected, let received):
-            return "connection closed mid-frame (\(received) of \(expected) bytes)"
-        case .closed:
-            return "connection closed by the peer"
-        }
-    }
-}
 
 /// Splits the inbound byte stream into frame payloads. NIO handles buffering and
 /// back-pressure; this only reads the length field.
@@ -33,8 +14,8 @@ public struct FrameDecoder: ByteToMessageDecoder {
         guard length <= maximumFrameSize else {
             throw FrameError.tooLarge(announced: length, maximum: maximumFrameSize)
         }
-        guard buffer.readableBytes >= 4 + Int(length) else { return .needMoreData }
-        buffer.moveReaderIndex(forwardBy: 4)
+        guard buffer.readableBytes >= Frame.headerSize + Int(length) else { return .needMoreData }
+        buffer.moveReaderIndex(forwardBy: Frame.headerSize)
         context.fireChannelRead(wrapInboundOut(buffer.readSlice(length: Int(length))!))
         return .continue
     }
@@ -42,7 +23,7 @@ public struct FrameDecoder: ByteToMessageDecoder {
     public mutating func decodeLast(context: ChannelHandlerContext, buffer: inout ByteBuffer, seenEOF: Bool) throws -> DecodingState {
         while try decode(context: context, buffer: &buffer) == .continue {}
         if buffer.readableBytes > 0 {
-            let expected = buffer.getInteger(at: buffer.readerIndex, as: UInt32.self).map { Int($0) + 4 } ?? 4
+            let expected = buffer.getInteger(at: buffer.readerIndex, as: UInt32.self).map { Int($0) + Frame.headerSize } ?? Frame.headerSize
             let received = buffer.readableBytes
             buffer.moveReaderIndex(to: buffer.writerIndex)
             throw FrameError.truncated(expected: expected, received: received)

@@ -1,0 +1,59 @@
+import CSPBasics
+import CSPFormat
+import CSPNodeProtocol
+import CSPWireServer
+
+extension NodeServer {
+    /// Streams matching events from `from` (default: the next block) in commit order.
+    /// After each block the client gets a marker with the block number, so it can resume
+    /// from the next one. The stream reads committed blocks at its own pace: a slow
+    /// reader is backpressured by the socket and never holds up commits; at shutdown it
+    /// is closed after the server's grace period.
+    func subscribe(_ request: NodeRequest, writer: ResponseWriter) async throws {
+        let service: ChannelService
+        switch channel(request) {
+        case .refused(let response): return try await writer.send(response)
+        case .found(let found): service = found
+        }
+        let reads = Reads(service: service)
+        if let refusal = reads.authorize(request, kind: "events") { return try await writer.send(refusal) }
+        var next = request.from ?? service.ledger.height
+        var accepted = NodeResponse(id: request.id, status: 0)
+        accepted.block = next
+        try await writer.send(accepted)
+        while true {
+            while next < service.ledger.height {
+                let number = next
+                // Reading and decoding a block is blocking work: off the cooperative threads.
+                guard let record = try await BlockingWork.run({ try service.ledger.block(number: number) }) else { break }
+                for (index, transaction) in record.block.transactions.enumerated() where record.block.validations[index].code == .valid {
+                    let effects = record.effects[index]
+                    if let contract = request.contract, transaction.body.contract != contract { continue }
+                    if let account = request.account, !effects.accounts.contains(account) { continue }
+                    for event in effects.events {
+                        if let name = request.event, event.name != name { continue }
+                        var item = NodeItem()
+                        item.block = next
+                        item.index = UInt32(index)
+                        item.txid = transaction.id.hex
+                        item.contract = transaction.body.contract
+                        item.function = transaction.body.function
+                        item.event = event.name
+                        item.payload = Reads.text(event.payload)
+                        item.timestamp = transaction.body.timestamp
+                        var response = NodeResponse(id: request.id, status: 0)
+                        response.eventItem = item
+                        try await writer.send(response)
+                    }
+                }
+                var marker = NodeResponse(id: request.id, status: 0)
+                marker.block = next
+                try await writer.send(marker)
+                next += 1
+            }
+            let before = service.ledger.height
+            await service.waitForHeight(above: next)
+            if service.ledger.height == before && service.isStopping { return }
+        }
+    }
+}

@@ -1,0 +1,56 @@
+import Foundation
+
+/// Issue 7's numbers: workflow transitions committed per second (`demand.submit`, each
+/// creating an instance with its timeline entry and to-do entries) beside plain `kv.put`
+/// writes of the same run, both through `csp-tx submit --batch`; and the time `csp-tx
+/// todo` takes for the service desk with `instances` open demands waiting on it.
+struct WorkflowBench {
+    let bin: String
+    let scratch: String
+    let instances: Int
+
+    func run() throws -> [Row] {
+        let setup = try Setup(bin: bin, directory: scratch + "/workflow-bench")
+        let node = try setup.startNode()
+        defer { node.terminate(); node.waitUntilExit() }
+        func tx(_ home: String, _ arguments: [String]) throws -> String {
+            try shell(bin + "/csp-tx", arguments + ["--home", home, "--socket", setup.socket, "--channel", "bench"])
+        }
+        try tx(setup.root, ["contract", "propose", "docs/contracts/demand.json"])
+        try tx(setup.root, ["contract", "approve", "demand", "1"])
+
+        let kvRate = try batchRate(setup: setup, count: instances) { #"{"call":"kv.put","args":{"key":"k\#($0)","value":"customer demand \#($0)"}}"# }
+        let workflowRate = try batchRate(setup: setup, count: instances) {
+            #"{"call":"demand.submit","args":{"id":"D-\#($0)","category":"complaint","description":"heating fails at night \#($0)"}}"#
+        }
+        // The desk's to-do list: every open demand waits on role enterprise of Acme.
+        var best = Double.infinity
+        for _ in 0..<5 {
+            let start = now()
+            let output = try tx(setup.desk, ["todo", "--limit", "50"])
+            best = min(best, now() - start)
+            guard output.split(separator: "\n").count >= 50 else { throw BenchFailure("csp-tx todo listed fewer than 50 demands") }
+        }
+        let startup = try bestTime(bin + "/csp-tx", ["--version"])
+        return [
+            Row(scenario: "workflow transitions (demand.submit), csp-tx --batch (\(instances))", ours: workflowRate,
+                baselineName: "kv.put in the same run", baseline: kvRate, unit: "tx/s", target: 0.7),
+            Row(scenario: "csp-tx todo over \(instances) open demands", ours: best * 1000, baselineName: "target", baseline: 100,
+                unit: "ms", target: nil, maximum: 100),
+            Row(scenario: "csp-tx process start (--version), for scale", ours: startup * 1000, baselineName: "csp-tx todo above",
+                baseline: best * 1000, unit: "ms", target: nil),
+        ]
+    }
+
+    private func batchRate(setup: Setup, count: Int, line: (Int) -> String) throws -> Double {
+        let file = setup.directory + "/workflow-batch.ndjson"
+        try Data(((0..<count).map(line).joined(separator: "\n")) .utf8 + Data("\n".utf8)).write(to: URL(fileURLWithPath: file))
+        let start = now()
+        let output = try shell(bin + "/csp-tx", ["submit", "--batch", file, "--window", "4000", "--home", setup.alice,
+                                                 "--socket", setup.socket, "--channel", "bench"])
+        let elapsed = now() - start
+        let valid = output.split(separator: "\n").filter { $0.contains("\"code\":\"valid\"") }.count
+        guard valid == count else { throw BenchFailure("only \(valid) of \(count) transactions committed valid") }
+        return Double(count) / elapsed
+    }
+}
