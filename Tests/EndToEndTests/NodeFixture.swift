@@ -54,7 +54,7 @@ struct NodeFixture {
         return fixture
     }
 
-    func writeGenesis(maxTransactions: Int, timeoutMilliseconds: Int) throws {
+    func writeGenesis(maxTransactions: Int, timeoutMilliseconds: Int, policy: [String: Any]? = nil) throws {
         var organizations = [["name": "Acme",
                               "certificates": [try String(contentsOfFile: ca + "/ca-cert.pem", encoding: .utf8)],
                               "crls": [try String(contentsOfFile: ca + "/crl.pem", encoding: .utf8)]]]
@@ -69,7 +69,7 @@ struct NodeFixture {
             "orderer": try String(contentsOfFile: node + "/cert.pem", encoding: .utf8),
             "admins": ["Acme/root"],
             "blockCutting": ["maxTransactions": maxTransactions, "maxBytes": 4 << 20, "timeoutMilliseconds": timeoutMilliseconds],
-            "policy": ["invoke": ["kv.*": ["customer", "admin", "enterprise"], "config.*": ["admin"],
+            "policy": policy ?? ["invoke": ["kv.*": ["customer", "admin", "enterprise"], "config.*": ["admin"],
                                   "account.*": ["customer", "admin", "enterprise"], "contract.*": ["admin"]],
                        "read": ["*": ["customer", "admin", "regulator", "enterprise"], "block": ["admin", "regulator"]]],
             "timestampWindowSeconds": 300,
