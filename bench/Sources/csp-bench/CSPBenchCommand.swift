@@ -109,6 +109,28 @@ func shell(_ executable: String, _ arguments: [String]) throws -> String {
     return String(decoding: data, as: UTF8.self)
 }
 
+/// Wall time of one run of a command started with posix_spawn, output to /dev/null: what a
+/// shell pays, without Foundation's Process and pipe machinery (tens of milliseconds).
+func spawnTime(_ executable: String, _ arguments: [String]) throws -> Double {
+    var actions = posix_spawn_file_actions_t()
+    posix_spawn_file_actions_init(&actions)
+    defer { posix_spawn_file_actions_destroy(&actions) }
+    posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+    posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+    let argv = ([executable] + arguments).map { strdup($0) } + [nil]
+    defer { argv.forEach { free($0) } }
+    var pid: pid_t = 0
+    let start = now()
+    guard posix_spawn(&pid, executable, &actions, nil, argv, environ) == 0 else {
+        throw BenchFailure("cannot start \(executable)")
+    }
+    var status: Int32 = 0
+    waitpid(pid, &status, 0)
+    let elapsed = now() - start
+    guard status == 0 else { throw BenchFailure("'\(executable) \(arguments.joined(separator: " "))' failed") }
+    return elapsed
+}
+
 /// Best wall time of `runs` runs of a command: the least disturbed by the machine.
 func bestTime(runs: Int = 3, _ executable: String, _ arguments: [String]) throws -> Double {
     var best = Double.infinity

@@ -24,14 +24,16 @@ struct WorkflowBench {
             #"{"call":"demand.submit","args":{"id":"D-\#($0)","category":"complaint","description":"heating fails at night \#($0)"}}"#
         }
         // The desk's to-do list: every open demand waits on role enterprise of Acme.
-        var best = Double.infinity
-        for _ in 0..<5 {
-            let start = now()
-            let output = try tx(setup.desk, ["todo", "--limit", "50"])
-            best = min(best, now() - start)
-            guard output.split(separator: "\n").count >= 50 else { throw BenchFailure("csp-tx todo listed fewer than 50 demands") }
+        let todo = ["todo", "--limit", "50", "--home", setup.desk, "--socket", setup.socket, "--channel", "bench"]
+        guard try shell(bin + "/csp-tx", todo).split(separator: "\n").count >= 50 else {
+            throw BenchFailure("csp-tx todo listed fewer than 50 demands")
         }
-        let startup = try bestTime(bin + "/csp-tx", ["--version"])
+        var best = Double.infinity
+        var startup = Double.infinity
+        for _ in 0..<7 {
+            best = min(best, try spawnTime(bin + "/csp-tx", todo))
+            startup = min(startup, try spawnTime(bin + "/csp-tx", ["--version"]))
+        }
         return [
             Row(scenario: "workflow transitions (demand.submit), csp-tx --batch (\(instances))", ours: workflowRate,
                 baselineName: "kv.put in the same run", baseline: kvRate, unit: "tx/s", target: 0.7),
