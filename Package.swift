@@ -52,7 +52,7 @@ let package = Package(
         // deterministic execution of a block's transactions.
         .target(name: "CSPChannel", dependencies: ["CSPBasics", "CSPCrypto", "CSPFormat", "CSPCertificates", "CSPContracts", .product(name: "Yams", package: "Yams")]),
         // Per-channel storage: append-only block files and LevelDB indexes and state, with recovery.
-        .target(name: "CSPLedger", dependencies: ["CSPBasics", "CSPCrypto", "CSPFormat", "CSPKeyValue", "CZlib"]),
+        .target(name: "CSPLedger", dependencies: ["CSPBasics", "CSPCrypto", "CSPFormat", "CSPKeyValue", "CSPCompression"]),
         // Socket framing (docs/PROTOCOL.md) and the blocking client the tools use; no NIO.
         .target(name: "CSPWire", dependencies: ["CSPBasics"]),
         // The Unix-socket server of csp-node and csp-ca serve: NIO codecs, limits, shutdown.

@@ -1,5 +1,5 @@
 import CSPBasics
-import CZlib
+import CSPCompression
 
 /// The framing of one block in the block files (docs/STORAGE.md, "Block files"):
 /// `u32 BE payload length`, `u32 BE CRC-32 of the payload`, then the payload, which is
@@ -27,16 +27,9 @@ enum BlockRecord {
     }
 
     /// zlib's CRC-32 (the one of gzip and PNG), so `python3 -c 'zlib.crc32(...)'` can
-    /// check a record by hand. Fed in 1 GiB pieces because zlib takes a 32-bit length.
+    /// check a record by hand.
     static func checksum(_ bytes: UnsafeRawBufferPointer) -> UInt32 {
-        var crc = crc32(0, nil, 0)
-        var start = 0
-        while start < bytes.count {
-            let piece = min(bytes.count - start, 1 << 30)
-            crc = crc32(crc, bytes.baseAddress!.advanced(by: start).assumingMemoryBound(to: Bytef.self), uInt(piece))
-            start += piece
-        }
-        return UInt32(truncatingIfNeeded: crc)
+        Zlib.crc32(bytes)
     }
 
     static func checksum(_ bytes: [UInt8]) -> UInt32 {

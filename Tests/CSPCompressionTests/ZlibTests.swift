@@ -135,3 +135,11 @@ final class ZlibTests: XCTestCase {
         XCTAssertThrowsError(try Zlib.inflate(bomb, maxOutputBytes: zeros.count - 1))
     }
 }
+
+final class CRC32Tests: XCTestCase {
+    /// The check value of CRC-32 (ISO-HDLC): "123456789" gives cbf43926.
+    func testCheckValue() {
+        XCTAssertEqual(Array("123456789".utf8).withUnsafeBytes { Zlib.crc32($0) }, 0xcbf43926)
+        XCTAssertEqual([UInt8]().withUnsafeBytes { Zlib.crc32($0) }, 0)
+    }
+}
