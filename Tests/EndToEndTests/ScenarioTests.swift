@@ -147,6 +147,25 @@ final class ScenarioTests: XCTestCase {
                        ["Beta/carol", "Acme/dora", "Acme/dora", "Acme/prod", "Acme/eng", "Acme/dora", "Beta/carol"])
         XCTAssertTrue(try fixture.tx("carol", ["todo"]).stdout.isEmpty, "nothing left for the customer")
 
+        // A dispute settled by both sides: a co-signature over different content is refused.
+        try call(fixture, "dora", ["service-contract.draft", "--id", "C-1002", "customer=Beta/carol", "title=Boiler",
+                                   "terms=replace", "price=900.00 CNY"])
+        try call(fixture, "carol", ["service-contract.sign", "--id", "C-1002"])
+        try call(fixture, "dora", ["service-contract.sign", "--id", "C-1002"])
+        try call(fixture, "carol", ["service-contract.dispute", "--id", "C-1002", "reason=late"])
+        try call(fixture, "carol", ["service-contract.settle", "--id", "C-1002", "settlement=10% off"])
+        let different = try call(fixture, "dora", ["service-contract.settle", "--id", "C-1002", "settlement=5% off"], expect: 1)
+        XCTAssertEqual(different.json["code"] as? String, "contract-failed", "\(different)")
+        XCTAssertEqual(try show(fixture, "carol", "C-1002")["state"] as? String, "disputed", "one signature, not settled")
+        step = try call(fixture, "dora", ["service-contract.settle", "--id", "C-1002", "settlement=10% off"])
+        XCTAssertEqual(step.json["state"] as? String, "settled")
+
+        // A definition that is not a valid state machine is refused, naming the problem.
+        let broken = #"{"name":"broken","version":1,"organizations":["Acme"],"parties":{},"fields":{},"states":["open","limbo"],"initial":"open","final":[],"transitions":{"open":{"from":[],"to":"open","by":[{"role":"customer"}]}}}"#
+        try Data(broken.utf8).write(to: URL(fileURLWithPath: fixture.dir + "/broken.json"))
+        let refusedDefinition = try fixture.tx("root", ["contract", "propose", fixture.dir + "/broken.json"], expect: 1)
+        XCTAssertTrue(refusedDefinition.stderr.contains("limbo"), refusedDefinition.stderr)
+
         // Every node re-executing these blocks reaches the same state: the full check re-runs
         // the engine from the block files and compares every effect and commit hash.
         node.terminate()
