@@ -16,6 +16,17 @@ public struct WorkflowDefinition: Sendable {
     public let initial: String
     public let final: [String]
     public let transitions: [String: TransitionSpec]
+    /// How instances of earlier versions move to this one, when the definition says so.
+    public let migration: Migration?
+
+    /// `"migrate": {"from": [1, 2], "states": {"old-state": "new-state"}}`: an instance of a
+    /// listed earlier version moves to this version the next time a call acts on it, its
+    /// state renamed through `states` (a state not listed keeps its name, which must exist
+    /// here). Instances of versions not listed stay on their version.
+    public struct Migration: Equatable, Sendable {
+        public let from: [Int]
+        public let states: [String: String]
+    }
 
     public var hash: SHA256Digest { SHA256.hash(canonicalJSON) }
 
@@ -34,7 +45,7 @@ public struct WorkflowDefinition: Sendable {
     /// Validates a parsed definition (as the lifecycle stores it under "definition").
     public init(value: CanonicalJSON.Value) throws(DefinitionError) {
         let top = try JSONObject(value, "", known: ["name", "version", "description", "organizations", "parties", "fields",
-                                                    "states", "initial", "final", "transitions"])
+                                                    "states", "initial", "final", "transitions", "migrate"])
         guard top.has("name") else { throw DefinitionError("the definition has no name") }
         name = try top.string("name")
         guard Names.isContractName(name) else {
@@ -112,6 +123,28 @@ public struct WorkflowDefinition: Sendable {
         }
         for state in states where !reached.contains(state) {
             throw DefinitionError("state \(quoted(state)) is not reachable from the initial state \(quoted(initial))")
+        }
+        if top.has("migrate") {
+            let object = try JSONObject(top.members["migrate"]!, "migrate: ", known: ["from", "states"])
+            var from: [Int] = []
+            for element in try object.array("from", required: true) {
+                guard case .integer(let earlier) = element, earlier >= 1, earlier < version, !from.contains(earlier) else {
+                    throw object.problem("\"from\" must list distinct earlier versions (1 to \(version - 1))")
+                }
+                from.append(earlier)
+            }
+            guard !from.isEmpty else { throw object.problem("\"from\" must list at least one earlier version") }
+            var renames: [String: String] = [:]
+            for (old, new) in try object.object("states") {
+                guard Names.isIdentifier(old) else { throw object.problem("state name \(quoted(old)) is not a valid name") }
+                guard case .string(let target) = new, states.contains(target) else {
+                    throw object.problem("state \(quoted(old)) must map to a declared state")
+                }
+                renames[old] = target
+            }
+            migration = Migration(from: from, states: renames)
+        } else {
+            migration = nil
         }
         canonicalJSON = CanonicalJSON.encode(value)
     }

@@ -37,8 +37,28 @@ public enum WorkflowEngine {
         } else {
             throw UnknownContract("no contract \(quoted(name))")
         }
-        let definition = try load(name, version, call, state)
-        var run = Run(call: call, definition: definition)
+        var definition = try load(name, version, call, state)
+        var migratedFrom: (version: Int, state: String)?
+        // An instance of an earlier version moves to the active one when that one says how.
+        if var instance = existing, instance.definition == name,
+           let bytes = try state.value(for: Array("contract/active/\(name)".utf8)),
+           let active = (try? CanonicalJSON.parse(bytes))?["version"]?.integerValue, active != instance.version {
+            let newer = try load(name, active, call, state)
+            if let migration = newer.migration, migration.from.contains(instance.version) {
+                let renamed = migration.states[instance.state] ?? instance.state
+                guard newer.states.contains(renamed) else {
+                    throw call.failure("instance \(quoted(instance.id)) cannot move from version \(instance.version) to \(active): state \(quoted(instance.state)) is not a state of version \(active) and its \"migrate\" does not map it")
+                }
+                migratedFrom = (instance.version, instance.state)
+                instance.version = active
+                instance.state = renamed
+                // Signatures collected under the old version's rules are not carried over.
+                instance.signatures = nil
+                existing = instance
+                definition = newer
+            }
+        }
+        var run = Run(call: call, definition: definition, migratedFrom: migratedFrom)
         return try run.execute(existing, &state)
     }
 
@@ -69,11 +89,14 @@ public enum WorkflowEngine {
 private struct Run {
     let call: ContractCall
     let definition: WorkflowDefinition
+    /// Set when this call moved the instance from an earlier version (and its state).
+    let migratedFrom: (version: Int, state: String)?
     var creator: Creator { call.creator }
 
-    init(call: ContractCall, definition: WorkflowDefinition) {
+    init(call: ContractCall, definition: WorkflowDefinition, migratedFrom: (version: Int, state: String)? = nil) {
         self.call = call
         self.definition = definition
+        self.migratedFrom = migratedFrom
     }
 
     mutating func execute(_ existing: WorkflowInstance?, _ state: inout TransactionState) throws -> ContractOutcome {
@@ -212,6 +235,8 @@ private struct Run {
             "time": .integer(Int(clamping: call.block.timestamp)), "by": .string(creator.account), "fields": .object(given),
         ]
         if let signed { entry["signed"] = .array(signed.map(CanonicalJSON.Value.string)) }
+        let migrated = migratedFrom.map { CanonicalJSON.Value.object(["version": .integer($0.version), "state": .string($0.state)]) }
+        if let migrated { entry["migrated"] = migrated }
 
         state.write(Array("wf/\(instance.id)".utf8), CanonicalJSON.encode(instance.json))
         let padded = String(sequence)
@@ -226,7 +251,7 @@ private struct Run {
             "from": before.map { .string($0.state) } ?? .null, "to": .string(instance.state), "by": .string(creator.account),
             "operators": .array(instance.operators.map(\.json)), "parties": .object(instance.parties.mapValues(CanonicalJSON.Value.string)),
             "deadline": instance.deadline.map(CanonicalJSON.Value.integer) ?? .null, "signatures": instance.signatures?.json ?? .null,
-        ])
+        ].merging(migrated.map { ["migrated": $0] } ?? [:]) { first, _ in first })
         var accounts = Set(instance.parties.values)
         for case .account(let account) in instance.operators { accounts.insert(account) }
         accounts.remove(creator.account)
