@@ -20,35 +20,41 @@ extension CSPTx {
                 """)
 
         @OptionGroup(title: "Global Options") var global: GlobalOptions
-        @OptionGroup var channel: ChannelOption
-
-        @Argument(help: ArgumentHelp("The definition, JSON or YAML (.yaml, .yml).", valueName: "file"), completion: .file())
-        var file: String
-
-        @Option(name: .long, help: ArgumentHelp("Seconds to wait for the commit; 0 waits without limit.", valueName: "seconds"))
-        var timeout: Double = 300
+        @OptionGroup var definition: DefinitionSubmission
 
         func execute() throws -> ExitStatus {
-            try Self.submit(function: "propose", file: file, global: global, channel: try channel.resolved, timeout: timeout)
+            try definition.submit(function: "propose", global: global)
         }
+    }
+}
 
-        /// Propose and upgrade: the same call, the same answer.
-        static func submit(function: String, file: String, global: GlobalOptions, channel: String, timeout: Double) throws -> ExitStatus {
-            let document = try DefinitionDocument(file: file)
-            let participant = try Participant(home: global.resolvedHome)
-            let client = try participant.client(socket: global.resolvedSocket, timeout: timeout == 0 ? nil : timeout)
-            defer { client.close() }
-            let output = global.output
-            let committed = try CommitCall(participant: participant, client: client, channel: channel, output: output)
-                .commit(contract: "contract", function: function, arguments: [TransactionArgument(name: "definition", value: document.json)])
-            var json = committed.fields
-            json["name"] = .string(document.name)
-            json["version"] = .int(Int64(document.version))
-            let record = try? StateReads(client: client, channel: channel).json("contract/def/\(document.name)/\(document.version)")
-            if let record { json.merge(DefinitionRecord.summary(record)) { _, stored in stored } }
-            output.emit(json: json, text: "\(function == "upgrade" ? "upgraded" : "proposed") in block \(committed.block): "
-                + (record.map(DefinitionRecord.line) ?? "\(document.name) v\(document.version)"))
-            return .success
-        }
+/// What `contract propose` and `contract upgrade` share: the definition file, the channel
+/// and how long to wait, and the call itself (the same call, the same answer).
+struct DefinitionSubmission: ParsableArguments {
+    @OptionGroup var channel: ChannelOption
+
+    @Argument(help: ArgumentHelp("The definition, JSON or YAML (.yaml, .yml).", valueName: "file"), completion: .file())
+    var file: String
+
+    @Option(name: .long, help: ArgumentHelp("Seconds to wait for the commit; 0 waits without limit.", valueName: "seconds"))
+    var timeout: Double = 300
+
+    func submit(function: String, global: GlobalOptions) throws -> ExitStatus {
+        let channel = try self.channel.resolved
+        let document = try DefinitionDocument(file: file)
+        let participant = try Participant(home: global.resolvedHome)
+        let client = try participant.client(socket: global.resolvedSocket, timeout: timeout == 0 ? nil : timeout)
+        defer { client.close() }
+        let output = global.output
+        let committed = try CommitCall(participant: participant, client: client, channel: channel, output: output)
+            .commit(contract: "contract", function: function, arguments: [TransactionArgument(name: "definition", value: document.json)])
+        var json = committed.fields
+        json["name"] = .string(document.name)
+        json["version"] = .int(Int64(document.version))
+        let record = try? StateReads(client: client, channel: channel).json("contract/def/\(document.name)/\(document.version)")
+        if let record { json.merge(DefinitionRecord.summary(record)) { _, stored in stored } }
+        output.emit(json: json, text: "\(function == "upgrade" ? "upgraded" : "proposed") in block \(committed.block): "
+            + (record.map(DefinitionRecord.line) ?? "\(document.name) v\(document.version)"))
+        return .success
     }
 }

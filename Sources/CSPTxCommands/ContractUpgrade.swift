@@ -10,20 +10,15 @@ extension CSPTx {
             discussion: """
                 Like propose, for a name that has an active version and a higher version \
                 number. The new version becomes active once every named organisation \
-                approved it; instances already open keep the version they started with.
+                approved it; instances already open keep the version they started with \
+                unless the new version's "migrate" moves them (docs/CONTRACTS.md).
                 """)
 
         @OptionGroup(title: "Global Options") var global: GlobalOptions
-        @OptionGroup var channel: ChannelOption
-
-        @Argument(help: ArgumentHelp("The definition, JSON or YAML (.yaml, .yml).", valueName: "file"), completion: .file())
-        var file: String
-
-        @Option(name: .long, help: ArgumentHelp("Seconds to wait for the commit; 0 waits without limit.", valueName: "seconds"))
-        var timeout: Double = 300
+        @OptionGroup var definition: DefinitionSubmission
 
         func execute() throws -> ExitStatus {
-            try ContractPropose.submit(function: "upgrade", file: file, global: global, channel: try channel.resolved, timeout: timeout)
+            try definition.submit(function: "upgrade", global: global)
         }
     }
 }
