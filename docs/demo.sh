@@ -58,7 +58,7 @@ export CSP_SOCKET="$work/node/node.sock" CSP_CHANNEL=consortium
 as() { local who=$1; shift; "$bin/csp-tx" "$@" --home "$work/$who"; }
 # One line per step: who did what, in which block, and whose turn it is now.
 did() { local who=$1; shift; local out label
-  if [ "$1" = call ]; then label="$2 $4"; else label="$1 $2"; fi
+  if [ -n "${label:-}" ]; then :; elif [ "$1" = call ]; then label="$2 $4"; else label="$1 $2"; fi
   out=$(as "$who" "$@" --format json) || { printf '%s\n' "$out"; return 1; }
   printf '%s\n' "$out" | python3 -c '
 import json, sys
@@ -87,8 +87,11 @@ step "scenario 4.1: a service contract, signed by both sides, every milestone co
 printf 'Service contract C-1001: heat pumps for building 7, 120000.00 CNY\n' > "$work/contract.txt"
 for doc in design production logistics construction inspection acceptance payment; do printf '%s report for C-1001\n' "$doc" > "$work/$doc.txt"; done
 did dora call service-contract.draft --id C-1001 customer=Acme/carol title="Heat pumps, building 7" terms="install and commission" price="120000.00 CNY" document=@"$work/contract.txt"
-did carol call service-contract.sign --id C-1001
-did dora call service-contract.sign --id C-1001
+# Both sign ONE transaction: carol signs without sending, dora looks, co-signs and sends it
+# (each could also fire 'sign' in turn: docs/CONTRACTS.md, "Co-signatures").
+as carol call service-contract.sign --id C-1001 --sign-only > "$work/sign.tx"
+as dora decode "$work/sign.tx" | sed -n 's/^call *\(.*\)/  dora checks what carol signed: \1/p'
+as dora endorse "$work/sign.tx" -q | label="service-contract.sign, both" did dora submit --signed -
 did dora call service-contract.design --id C-1001 design-doc=@"$work/design.txt"
 did dora call service-contract.produce --id C-1001 production-doc=@"$work/production.txt"
 did dora call service-contract.ship --id C-1001 logistics-doc=@"$work/logistics.txt"

@@ -140,8 +140,8 @@ public struct BlockVerifier: Sendable {
     }
 }
 
-/// Signature checks that need no rules: whether each transaction's signature verifies
-/// with the key of the certificate it names, in low-S form. Run over many blocks at once
+/// Signature checks that need no rules: whether each transaction's signature, and every
+/// endorsement's, verifies with the key of the certificate it names, in low-S form. Run over many blocks at once
 /// it keeps every core busy however small the blocks are; `BlockVerifier.verify` then
 /// applies the rules in force at each block without repeating them.
 public enum SignatureCheck {
@@ -154,9 +154,7 @@ public enum SignatureCheck {
             let base = UncheckedPointer(buffer.baseAddress!)
             DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
                 for index in (chunk * count / chunks)..<((chunk + 1) * count / chunks) {
-                    let transaction = transactions[index]
-                    let valid = keys.key(for: transaction.body.creator).map { (try? transaction.hasValidSignature(by: $0)) ?? false } ?? false
-                    (base.pointer + index).initialize(to: valid)
+                    (base.pointer + index).initialize(to: allSignaturesVerify(transactions[index], keys: keys))
                 }
             }
             initialized = count
@@ -164,7 +162,16 @@ public enum SignatureCheck {
         return results
     }
 
-    /// Creator keys by certificate, parsed once per batch.
+    private static func allSignaturesVerify(_ transaction: Transaction, keys: KeyCache) -> Bool {
+        func verifies(_ signature: [UInt8], _ certificate: [UInt8]) -> Bool {
+            guard let key = keys.key(for: certificate) else { return false }
+            return (try? key.isValidLowSSignature(signature, digest: transaction.id)) ?? false
+        }
+        return verifies(transaction.signature, transaction.body.creator)
+            && transaction.endorsements.allSatisfy { verifies($0.signature, $0.certificate) }
+    }
+
+    /// Creator and endorser keys by certificate, parsed once per batch.
     private final class KeyCache: @unchecked Sendable {
         private let keys = Mutex<[[UInt8]: P256PublicKey?]>([:])
 

@@ -57,8 +57,9 @@ public final class ChannelRules: @unchecked Sendable {
 
     /// Stateless checks of one transaction at `now`, in this order: well formed (the
     /// channel), creator known (chains to a CA of the organisation it names, not
-    /// revoked, within validity), signature (low-S, docs/FORMAT.md), timestamp within
-    /// the window, contract and function exist, policy. The first failure decides the code.
+    /// revoked, within validity), signature (low-S, docs/FORMAT.md), each endorser in
+    /// turn as the creator (known, then its signature), timestamp within the window,
+    /// contract and function exist, policy. The first failure decides the code.
     ///
     /// When validating a block, pass the block header's timestamp as `now`, so every
     /// node reaches the same answer; when checking a submission, the local clock (an
@@ -98,9 +99,53 @@ public final class ChannelRules: @unchecked Sendable {
                 return .refused(.refused(.badSignature, "\(error)"))
             }
         }
+        let endorsers: [Creator]
+        switch admitEndorsements(transaction, creator: creator, now: now, checkSignature: checkSignature) {
+        case .failure(let refusal): return .refused(refusal, creator: creator)
+        case .success(let admitted): endorsers = admitted
+        }
         if let refusal = checkTimestamp(body.timestamp, now: now) { return .refused(refusal, creator: creator) }
         if let refusal = checkCall(creator, contract: body.contract, function: body.function) { return .refused(refusal, creator: creator) }
-        return .admitted(creator)
+        return .admitted(creator, endorsers: endorsers)
+    }
+
+    /// Every endorser is admitted as a creator would be (chain, revocation, validity at
+    /// `now`, low-S signature over the id), with the creator's codes and a reason that
+    /// names the endorsement; two signatures for one account are malformed. The policy
+    /// is the creator's alone: an endorser calls nothing, the contract decides what its
+    /// signature means.
+    private func admitEndorsements(_ transaction: Transaction, creator: Creator, now: Date, checkSignature: Bool) -> Result<[Creator], Validation> {
+        guard !transaction.endorsements.isEmpty else { return .success([]) }
+        var endorsers: [Creator] = []
+        var accounts: Set<String> = [creator.account]
+        for (index, endorsement) in transaction.endorsements.enumerated() {
+            let subject = "endorser \(index + 1)"
+            let endorser: Creator
+            let key: P256PublicKey
+            switch identify(endorsement.certificate, now: now) {
+            case .failure(let refusal): return .failure(Self.renamed(refusal, subject: subject))
+            case .success(let identified): (endorser, key) = identified
+            }
+            if checkSignature {
+                let valid = (try? key.isValidLowSSignature(endorsement.signature, digest: transaction.id)) ?? false
+                guard valid else {
+                    return .failure(.refused(.badSignature, "\(subject) (\(quoted(endorser.account))): signature does not verify with its key over the transaction id"))
+                }
+            }
+            guard accounts.insert(endorser.account).inserted else {
+                let whose = endorser.account == creator.account ? "the creator's" : "an earlier endorser's"
+                return .failure(.refused(.malformed, "\(subject) is \(quoted(endorser.account)), \(whose) account: one signature per account"))
+            }
+            endorsers.append(endorser)
+        }
+        return .success(endorsers)
+    }
+
+    /// A creator refusal retold for an endorser: the reasons `identify` gives all start
+    /// with "creator".
+    private static func renamed(_ refusal: Validation, subject: String) -> Validation {
+        guard refusal.reason.hasPrefix("creator") else { return .refused(refusal.code, "\(subject): \(refusal.reason)") }
+        return .refused(refusal.code, subject + refusal.reason.dropFirst("creator".count))
     }
 
     /// For queries: the certificate identifies a current member, and the policy lets

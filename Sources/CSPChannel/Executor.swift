@@ -35,7 +35,7 @@ public struct Executor: Sendable {
         result.effects.reserveCapacity(transactions.count)
 
         for (position, (transaction, admission)) in zip(transactions, admitted).enumerated() {
-            guard case .admitted(let creator) = admission else {
+            guard case .admitted(let creator, let endorsers) = admission else {
                 result.validations.append(admission.validation)
                 result.effects.append(.none)
                 continue
@@ -56,13 +56,13 @@ public struct Executor: Sendable {
 
             // A deregistered account transacts no more; the block's earlier
             // deregistrations count.
-            if let refusal = try Self.deregistration(of: creator, in: block) {
+            if let refusal = try Self.deregistration(of: creator, endorsers: endorsers, in: block) {
                 result.validations.append(refusal)
                 result.effects.append(.none)
                 continue
             }
 
-            let call = ContractCall(transaction: transaction, creator: creator, block: context, position: position)
+            let call = ContractCall(transaction: transaction, creator: creator, endorsers: endorsers, block: context, position: position)
             var scratch = TransactionState(block: block)
             do {
                 let (outcome, newConfig) = try run(call, blockSize: transactions.count, &scratch)
@@ -95,6 +95,18 @@ public struct Executor: Sendable {
         return .refused(.deregisteredAccount, SystemAccounts.deregisteredReason(creator.account))
     }
 
+    /// `deregistration(of:in:)` for the creator, then for each endorser in order (its
+    /// reason names the endorsement): every signer of a transaction must be a live account.
+    public static func deregistration(of creator: Creator, endorsers: [Creator], in state: any StateReader) throws -> Validation? {
+        if let refusal = try deregistration(of: creator, in: state) { return refusal }
+        for (index, endorser) in endorsers.enumerated() {
+            if let refusal = try deregistration(of: endorser, in: state) {
+                return .refused(refusal.code, "endorser \(index + 1): \(refusal.reason)")
+            }
+        }
+        return nil
+    }
+
     /// Runs one call; the configuration is returned when it changed.
     private func run(_ call: ContractCall, blockSize: Int, _ state: inout TransactionState) throws -> (ContractOutcome, ChannelConfig?) {
         let builtin = BuiltinContracts.functions[call.contract]
@@ -102,6 +114,10 @@ public struct Executor: Sendable {
             // Admission already refuses these; a node passing stale results gets the
             // same answer admission would have given.
             throw Validation.refused(.unknownContract, "contract \(quoted(call.contract)) has no function \(quoted(call.function))")
+        }
+        // Only a workflow transition with signers has a use for co-signatures.
+        if builtin != nil, let endorser = call.endorsers.first {
+            throw call.failure("unexpected endorser \(quoted(endorser.account)): built-in contracts take no co-signatures")
         }
         switch call.contract {
         case KVContract.name:

@@ -1,19 +1,23 @@
 import CSPBasics
 import CSPFormat
 
-/// One call as a contract sees it: the function, its arguments by name, and the
-/// verified creator.
+/// One call as a contract sees it: the function, its arguments by name, the verified
+/// creator and the verified endorsers (co-signers of the same transaction).
 public struct ContractCall: Sendable {
     public let transaction: Transaction
     public let creator: Creator
+    /// Accounts that co-signed the transaction's id, admitted like the creator; only a
+    /// transition with signers accepts any (docs/CONTRACTS.md, "Co-signatures").
+    public let endorsers: [Creator]
     public let arguments: [String: [UInt8]]
     /// The block it executes in, and its position there.
     public let block: BlockContext
     public let position: Int
 
-    public init(transaction: Transaction, creator: Creator, block: BlockContext, position: Int) {
+    public init(transaction: Transaction, creator: Creator, endorsers: [Creator] = [], block: BlockContext, position: Int) {
         self.transaction = transaction
         self.creator = creator
+        self.endorsers = endorsers
         self.block = block
         self.position = position
         // Names are unique: the format refuses a body that repeats one.

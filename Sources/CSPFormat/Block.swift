@@ -58,7 +58,7 @@ public struct Block: Equatable, Sendable {
         transactions.reserveCapacity(count)
         for index in 0..<count {
             let start = reader.offset + 4
-            let raw = try reader.lengthPrefixed("transaction \(index)", max: FormatLimits.transactionBody + 128)
+            let raw = try reader.lengthPrefixed("transaction \(index)", max: FormatLimits.signedTransaction)
             do {
                 transactions.append(try Transaction(decoding: raw))
             } catch let error as FormatError {

@@ -19,4 +19,8 @@ public enum FormatLimits {
     public static let reason = 1024
     /// An encoded transaction body.
     public static let transactionBody = 2 << 20
+    /// Endorsements (co-signatures) on one transaction.
+    public static let endorsements = 16
+    /// An encoded signed transaction: body, signature and the most endorsements.
+    public static let signedTransaction = 8 + transactionBody + signature + 4 + endorsements * (8 + certificate + signature)
 }

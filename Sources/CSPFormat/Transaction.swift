@@ -132,11 +132,29 @@ public struct TransactionBody: Equatable, Sendable {
     }
 }
 
-/// A signed transaction as it travels and as blocks hold it: the body and the creator's
-/// DER ECDSA signature over SHA-256(body), which is the transaction id.
+/// A co-signature on a transaction: another participant's certificate and its low-S
+/// DER ECDSA signature over the same transaction id the creator signed
+/// (docs/FORMAT.md, "Signed transaction").
+public struct Endorsement: Equatable, Hashable, Sendable {
+    /// The endorser's X.509 certificate, DER.
+    public let certificate: [UInt8]
+    public let signature: [UInt8]
+
+    public init(certificate: [UInt8], signature: [UInt8]) {
+        self.certificate = certificate
+        self.signature = signature
+    }
+}
+
+/// A signed transaction as it travels and as blocks hold it: the body, the creator's
+/// DER ECDSA signature over SHA-256(body), which is the transaction id, and any
+/// endorsements (co-signatures over the same id).
 public struct Transaction: Equatable, Sendable {
     public let body: TransactionBody
     public let signature: [UInt8]
+    /// Co-signatures over `id`, in the order they were added; empty for most transactions
+    /// (and then absent from the encoding, so it stays what it was before endorsements).
+    public let endorsements: [Endorsement]
     /// The exact body bytes, kept so the id never depends on re-encoding.
     public let bodyBytes: [UInt8]
     public let id: SHA256Digest
@@ -144,6 +162,7 @@ public struct Transaction: Equatable, Sendable {
     public init(body: TransactionBody, signature: [UInt8]) {
         self.body = body
         self.signature = signature
+        self.endorsements = []
         self.bodyBytes = body.encoded()
         self.id = SHA256.hash(bodyBytes)
     }
@@ -156,13 +175,45 @@ public struct Transaction: Equatable, Sendable {
         self.bodyBytes = bytes
         self.id = id
         self.signature = try key.signature(forDigest: id)
+        self.endorsements = []
+    }
+
+    /// The same transaction carrying `endorsements` instead of its own; throws when the
+    /// list breaks the format's rules (count, sizes, distinct certificates).
+    public init(_ transaction: Transaction, endorsements: [Endorsement]) throws {
+        try Self.checkEndorsements(endorsements, creator: transaction.body.creator, offset: 0)
+        self.body = transaction.body
+        self.bodyBytes = transaction.bodyBytes
+        self.id = transaction.id
+        self.signature = transaction.signature
+        self.endorsements = endorsements
+    }
+
+    /// This transaction with one more endorsement, signed over its id by `key`, whose
+    /// certificate is `certificate`.
+    public func endorsed(certificate: [UInt8], key: P256PrivateKey) throws -> Transaction {
+        try Transaction(self, endorsements: endorsements + [Endorsement(certificate: certificate, signature: try key.signature(forDigest: id))])
     }
 
     public func encoded() -> [UInt8] {
-        var writer = CanonicalWriter(capacity: bodyBytes.count + signature.count + 8)
+        var writer = CanonicalWriter(capacity: encodedSize)
         writer.lengthPrefixed(bodyBytes)
         writer.lengthPrefixed(signature)
+        // One encoding per value: no endorsements is no list at all, not an empty one.
+        if !endorsements.isEmpty {
+            writer.u32(UInt32(endorsements.count))
+            for endorsement in endorsements {
+                writer.lengthPrefixed(endorsement.certificate)
+                writer.lengthPrefixed(endorsement.signature)
+            }
+        }
         return writer.bytes
+    }
+
+    /// The length of `encoded()`, without encoding.
+    public var encodedSize: Int {
+        8 + bodyBytes.count + signature.count
+            + (endorsements.isEmpty ? 0 : 4 + endorsements.reduce(0) { $0 + 8 + $1.certificate.count + $1.signature.count })
     }
 
     public init(decoding bytes: [UInt8]) throws {
@@ -171,6 +222,8 @@ public struct Transaction: Equatable, Sendable {
         try reader.finish()
     }
 
+    /// Reads a whole signed transaction: the endorsements, when present, run to the end
+    /// of the input, so this reader must hold exactly one transaction.
     init(reading reader: inout CanonicalReader) throws {
         let start = reader.offset
         let bodyBytes = try reader.lengthPrefixed("transaction body", max: FormatLimits.transactionBody)
@@ -181,10 +234,48 @@ public struct Transaction: Equatable, Sendable {
             throw FormatError(structure: "transaction body", offset: start + 4 + error.offset, reason: error.reason)
         }
         let signature = try reader.lengthPrefixed("signature", max: FormatLimits.signature)
+        var endorsements: [Endorsement] = []
+        if reader.remaining > 0 {
+            let at = reader.offset
+            let count = try reader.count("endorsements", minimumElementSize: 8, max: FormatLimits.endorsements)
+            guard count > 0 else { throw reader.error("an empty endorsement list must be left out, not encoded", at: at) }
+            for _ in 0..<count {
+                let certificate = try reader.lengthPrefixed("endorser certificate", max: FormatLimits.certificate)
+                endorsements.append(Endorsement(certificate: certificate, signature: try reader.lengthPrefixed("endorser signature", max: FormatLimits.signature)))
+            }
+            do {
+                try Self.checkEndorsements(endorsements, creator: body.creator, offset: at)
+            } catch let error as FormatError {
+                throw reader.error(error.reason, at: at)
+            }
+        }
         self.body = body
         self.bodyBytes = bodyBytes
         self.signature = signature
+        self.endorsements = endorsements
         self.id = SHA256.hash(bodyBytes)
+    }
+
+    /// The format's rules for a present list: 1 to `FormatLimits.endorsements` entries,
+    /// sizes within the limits, every certificate distinct and none the creator's.
+    static func checkEndorsements(_ endorsements: [Endorsement], creator: [UInt8], offset: Int) throws {
+        func fail(_ reason: String) -> FormatError { FormatError(structure: "transaction", offset: offset, reason: reason) }
+        guard endorsements.count <= FormatLimits.endorsements else {
+            throw fail("\(endorsements.count) endorsements, more than the limit of \(FormatLimits.endorsements)")
+        }
+        var seen = Set<[UInt8]>()
+        for (index, endorsement) in endorsements.enumerated() {
+            guard !endorsement.certificate.isEmpty, endorsement.certificate.count <= FormatLimits.certificate else {
+                throw fail("endorsement \(index + 1): certificate must be 1 to \(FormatLimits.certificate) bytes")
+            }
+            guard endorsement.signature.count <= FormatLimits.signature else {
+                throw fail("endorsement \(index + 1): signature is larger than \(FormatLimits.signature) bytes")
+            }
+            guard endorsement.certificate != creator else { throw fail("endorsement \(index + 1) is by the creator's own certificate") }
+            guard seen.insert(endorsement.certificate).inserted else {
+                throw fail("endorsement \(index + 1) repeats the certificate of an earlier endorsement")
+            }
+        }
     }
 
     /// Checks the signature against the creator's public key. Whether that key belongs to

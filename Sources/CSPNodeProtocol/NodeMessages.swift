@@ -110,6 +110,8 @@ public struct NodeItem: Codable, Equatable, Sendable {
     public var contract: String?
     public var function: String?
     public var creator: String?
+    /// Accounts that co-signed a transaction (ORGANIZATION/ID), when any did.
+    public var endorsers: [String]?
     public var code: String?
     public var reason: String?
     public var event: String?

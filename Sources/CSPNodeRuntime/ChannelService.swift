@@ -115,13 +115,14 @@ public final class ChannelService: @unchecked Sendable {
         func outcome(_ result: SubmitResult) -> CommitOutcome { CommitOutcome(txid: transaction.id, result: result) }
         let admission = currentRules.admit(transaction, now: Date())
         guard admission.isAdmitted else { return outcome(.refused(admission.validation)) }
-        if let creator = admission.creator, let refusal = try? Executor.deregistration(of: creator, in: LedgerStateReader(ledger: ledger)) {
+        if let creator = admission.creator,
+           let refusal = try? Executor.deregistration(of: creator, endorsers: admission.endorsers, in: LedgerStateReader(ledger: ledger)) {
             return outcome(.refused(refusal))
         }
         if (try? ledger.contains(transaction: transaction.id)) == true {
             return outcome(.refused(Validation(code: .duplicateID, reason: "transaction \(transaction.id.hex) is already committed")))
         }
-        let item = Pending(transaction: transaction, size: transaction.bodyBytes.count + transaction.signature.count)
+        let item = Pending(transaction: transaction, size: transaction.encodedSize)
         if !wait {
             if let refusal = enqueue(item) { return outcome(.notCommitted(refusal)) }
             return outcome(.accepted)

@@ -137,9 +137,11 @@ struct Reads {
         item.function = transaction.body.function
         item.code = validation.code.description
         item.reason = validation.reason.isEmpty ? nil : validation.reason
-        if let certificate = try? Certificate(der: transaction.body.creator) {
-            item.creator = "\(certificate.subject.organization ?? "")/\(certificate.subject.commonName)"
+        func account(_ der: [UInt8]) -> String? {
+            (try? Certificate(der: der)).map { "\($0.subject.organization ?? "")/\($0.subject.commonName)" }
         }
+        item.creator = account(transaction.body.creator)
+        if !transaction.endorsements.isEmpty { item.endorsers = transaction.endorsements.map { account($0.certificate) ?? "?" } }
         item.arguments = Dictionary(uniqueKeysWithValues: transaction.body.arguments.map { ($0.name, text($0.value)) })
         return item
     }

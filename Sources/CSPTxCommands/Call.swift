@@ -21,7 +21,10 @@ extension CSPTx {
                 (its reason names the state and who may act), 2 when it could not be \
                 submitted (an unreadable file: nothing is sent). --dry-run prints the call \
                 as a 'csp-tx submit --batch' line instead, {"call":…,"args":{…}}, without \
-                signing or sending it.
+                signing or sending it. --sign-only signs it and prints the signed \
+                transaction ({"txid":…,"tx":…}) without sending it, for another party to \
+                co-sign with 'csp-tx endorse' and anyone to send with 'csp-tx submit \
+                --signed' (docs/CONTRACTS.md, "Co-signatures").
                 """)
 
         @OptionGroup(title: "Global Options") var global: GlobalOptions
@@ -42,8 +45,12 @@ extension CSPTx {
         @Flag(name: .long, help: "Print the call as a 'submit --batch' line (fingerprints computed) instead of sending it.")
         var dryRun = false
 
+        @Flag(name: .long, help: "Sign but do not send: print the signed transaction for 'csp-tx endorse' or 'csp-tx submit --signed'.")
+        var signOnly = false
+
         func validate() throws {
             if !(timeout >= 0) { throw ValidationError("--timeout must be 0 or more seconds") }
+            if dryRun && signOnly { throw ValidationError("--dry-run and --sign-only cannot be used together") }
         }
 
         func execute() throws -> ExitStatus {
@@ -58,6 +65,13 @@ extension CSPTx {
             }
             let channel = try self.channel.resolved
             let participant = try Participant(home: global.resolvedHome)
+            if signOnly {
+                // Nothing is asked of the node, as with --dry-run.
+                let arguments = try CallArguments.arguments(id: try id ?? InstanceID.generate(definition: definition), fields: parsed)
+                let transaction = try participant.transaction(channel: channel, contract: definition, function: transition, arguments: arguments)
+                SignedTransactionFile.emit(transaction, output: global.output(defaultFormat: .json))
+                return .success
+            }
             // Files first: a missing one must fail before anything reaches the node.
             var arguments = try CallArguments.arguments(id: id ?? "", fields: parsed)
             let client = try participant.client(socket: global.resolvedSocket, timeout: timeout == 0 ? nil : timeout)

@@ -57,7 +57,7 @@ enum ReadOutput {
         if let hash = item.hash {
             return "block \(item.block ?? 0)  \(hash)  \(item.transactions?.count ?? 0) tx  commit \(item.commitHash ?? "")"
         }
-        return "\(item.txid ?? "")  block \(item.block ?? 0).\(item.index ?? 0)  \(item.contract ?? "").\(item.function ?? "")  \(item.creator ?? "")  \(item.code ?? "")\(item.reason.map { ": " + $0 } ?? "")"
+        return "\(item.txid ?? "")  block \(item.block ?? 0).\(item.index ?? 0)  \(item.contract ?? "").\(item.function ?? "")  \(item.creator ?? "")\(item.endorsers.map { $0.map { " + " + $0 }.joined() } ?? "")  \(item.code ?? "")\(item.reason.map { ": " + $0 } ?? "")"
     }
 
     static func print(_ items: [NodeItem], next: String?, global: GlobalOptions) {

@@ -43,7 +43,7 @@ extension CSPTx {
         @Flag(name: .long, help: "Return once the node has accepted the transaction, without waiting for the block.")
         var noWait = false
 
-        @Flag(name: .long, help: "Sign but do not submit: print the signed transaction (base64) for --signed.")
+        @Flag(name: .long, help: "Sign but do not submit: print the signed transaction (base64) for --signed or 'csp-tx endorse'.")
         var signOnly = false
 
         @Option(name: .long, help: ArgumentHelp("Submit a transaction signed earlier with --sign-only (repeatable; - for standard input).", valueName: "file"), completion: .file())
@@ -77,8 +77,7 @@ extension CSPTx {
             let (contract, function) = try Self.split(call!)
             let transaction = try participant.transaction(channel: channel, contract: contract, function: function, arguments: parsed)
             if signOnly {
-                let encoded = Data(transaction.encoded()).base64EncodedString()
-                output.emit(json: ["txid": .string(transaction.id.hex), "tx": .string(encoded)], text: encoded)
+                SignedTransactionFile.emit(transaction, output: output)
                 return .success
             }
             let client = try participant.client(socket: global.resolvedSocket, timeout: timeoutLimit)
@@ -105,17 +104,7 @@ extension CSPTx {
 
         /// Submits pre-signed transactions, pipelined on one connection, results in order.
         private func submitSigned(channel: String, participant: Participant, output: Output) throws -> ExitStatus {
-            var transactions: [Transaction] = []
-            for file in signed {
-                let text = try FileIO.readText(file, limit: 8 << 20).trimmingCharacters(in: .whitespacesAndNewlines)
-                let base64 = (try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])?["tx"] as? String ?? text
-                guard let bytes = Data(base64Encoded: base64) else { throw CommandFailure("\(quoted(file)) holds no base64 signed transaction") }
-                do {
-                    transactions.append(try Transaction(decoding: Array(bytes)))
-                } catch {
-                    throw CommandFailure("\(quoted(file)): \(error)")
-                }
-            }
+            let transactions = try signed.map(SignedTransactionFile.read)
             let client = try participant.client(socket: global.resolvedSocket, timeout: timeoutLimit)
             defer { client.close() }
             var requests: [NodeRequest] = []

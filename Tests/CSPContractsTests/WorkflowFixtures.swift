@@ -65,7 +65,8 @@ final class WorkflowLedger {
 
     /// Runs one call in a block of its own; commits its writes when it succeeds.
     @discardableResult
-    func call(_ creator: Creator, _ contractFunction: String, _ arguments: [String: String] = [:], advance: UInt64 = 60_000) throws -> ContractOutcome {
+    func call(_ creator: Creator, _ contractFunction: String, _ arguments: [String: String] = [:], endorsers: [Creator] = [],
+              advance: UInt64 = 60_000) throws -> ContractOutcome {
         block += 1
         time += advance
         nonce += 1
@@ -73,7 +74,7 @@ final class WorkflowLedger {
         let body = try TransactionBody(channel: "consortium", timestamp: time, nonce: withUnsafeBytes(of: nonce.bigEndian, Array.init),
                                        creator: Array(creator.account.utf8), contract: parts[0], function: parts[1],
                                        arguments: arguments.map { TransactionArgument(name: $0.key, text: $0.value) })
-        let call = ContractCall(transaction: Transaction(body: body, signature: [0]), creator: creator,
+        let call = ContractCall(transaction: Transaction(body: body, signature: [0]), creator: creator, endorsers: endorsers,
                                 block: BlockContext(number: block, timestamp: time), position: 0)
         var scratch = TransactionState(block: BlockState(base: state))
         let outcome = try WorkflowEngine.execute(call, &scratch)
@@ -85,11 +86,11 @@ final class WorkflowLedger {
 
     /// The reason a call is refused with, failing the test when it succeeds. Checks the
     /// refusal changed nothing.
-    func refusal(_ creator: Creator, _ contractFunction: String, _ arguments: [String: String] = [:],
+    func refusal(_ creator: Creator, _ contractFunction: String, _ arguments: [String: String] = [:], endorsers: [Creator] = [],
                  file: StaticString = #filePath, line: UInt = #line) -> String {
         let before = state.values
         do {
-            try call(creator, contractFunction, arguments)
+            try call(creator, contractFunction, arguments, endorsers: endorsers)
             XCTFail("\(contractFunction) was not refused", file: file, line: line)
             return ""
         } catch let failure as ContractFailure {

@@ -11,6 +11,7 @@ import XCTest
 final class GoldenVectorTests: XCTestCase {
     static let vectorsPath = repositoryRoot + "/docs/vectors/format-v1.json"
     static let certificate = try! Array(Data(contentsOf: URL(fileURLWithPath: repositoryRoot + "/docs/vectors/signer-cert.der")))
+    static let endorserCertificate = try! Array(Data(contentsOf: URL(fileURLWithPath: repositoryRoot + "/docs/vectors/endorser-cert.der")))
 
     /// The sample transaction: a customer demand submitted to the consortium chain.
     static func sampleBody() throws -> TransactionBody {
@@ -35,7 +36,8 @@ final class GoldenVectorTests: XCTestCase {
                                StateWrite(key: Array("demand/D-0".utf8), value: nil)]
 
     func testVectors() throws {
-        if ProcessInfo.processInfo.environment["CSP_WRITE_VECTORS"] == "1" { try writeVectors() }
+        if ProcessInfo.processInfo.environment["CSP_WRITE_VECTORS"] == "1" { try writeVectors(); try writeEndorsedVector() }
+        if ProcessInfo.processInfo.environment["CSP_WRITE_VECTORS"] == "endorsed" { try writeEndorsedVector() }
         let data = try Data(contentsOf: URL(fileURLWithPath: Self.vectorsPath))
         let vectors = try XCTUnwrap(JSONSerialization.jsonObject(with: data) as? [String: Any])
         let publicKey = try P256PublicKey(pemFile: repositoryRoot + "/docs/vectors/signer-pub.pem")
@@ -70,6 +72,18 @@ final class GoldenVectorTests: XCTestCase {
         XCTAssertEqual(Hex.encode(full.encoded()), block["encoded"])
         XCTAssertEqual(try Block(decoding: full.encoded()), full)
 
+        // The same transaction endorsed once: the body, id and creator signature unchanged,
+        // the endorsement list after them, and a different Merkle leaf.
+        let endorsedVector = try XCTUnwrap(vectors["endorsed"] as? [String: String])
+        let endorserKey = try P256PublicKey(pemFile: repositoryRoot + "/docs/vectors/endorser-pub.pem")
+        let endorserSignature = try XCTUnwrap(Hex.decode(endorsedVector["endorser_signature"]!))
+        let endorsed = try Transaction(transaction, endorsements: [Endorsement(certificate: Self.endorserCertificate, signature: endorserSignature)])
+        XCTAssertEqual(Hex.encode(endorsed.encoded()), endorsedVector["encoded"])
+        XCTAssertEqual(try Transaction(decoding: Hex.decode(endorsedVector["encoded"]!)!), endorsed)
+        XCTAssertEqual(endorsed.id, transaction.id)
+        XCTAssertTrue(try endorserKey.isValidLowSSignature(endorserSignature, digest: transaction.id))
+        XCTAssertEqual(Block.merkleRoot(of: [endorsed]).hex, endorsedVector["merkle_root"])
+
         // Merkle roots for 0 to 8 leaves, leaf i being the single byte i.
         let merkle = try XCTUnwrap(vectors["merkle"] as? [String])
         XCTAssertEqual(merkle.count, 9)
@@ -84,6 +98,21 @@ final class GoldenVectorTests: XCTestCase {
         let result = try runProcess("python3", [repositoryRoot + "/docs/vectors/verify.py"])
         XCTAssertEqual(result.status, 0, result.stdout + result.stderr)
         XCTAssertTrue(result.stdout.hasSuffix("verify.py: all vectors agree with FORMAT.md\n"), result.stdout)
+    }
+
+    /// `CSP_WRITE_VECTORS=endorsed` adds the endorsed transaction to the committed
+    /// vectors without re-signing the others (ECDSA signatures are not reproducible).
+    private func writeEndorsedVector() throws {
+        let data = try Data(contentsOf: URL(fileURLWithPath: Self.vectorsPath))
+        var vectors = try XCTUnwrap(JSONSerialization.jsonObject(with: data) as? [String: Any])
+        let tx = try XCTUnwrap(vectors["transaction"] as? [String: String])
+        let transaction = Transaction(body: try Self.sampleBody(), signature: Hex.decode(tx["signature"]!)!)
+        let key = try P256PrivateKey(pemFile: repositoryRoot + "/docs/vectors/endorser-key.pem")
+        let endorsed = try transaction.endorsed(certificate: Self.endorserCertificate, key: key)
+        vectors["endorsed"] = ["endorser_signature": Hex.encode(endorsed.endorsements[0].signature), "encoded": Hex.encode(endorsed.encoded()),
+                               "merkle_root": Block.merkleRoot(of: [endorsed]).hex]
+        let out = try JSONSerialization.data(withJSONObject: vectors, options: [.prettyPrinted, .sortedKeys])
+        try (out + Data("\n".utf8)).write(to: URL(fileURLWithPath: Self.vectorsPath))
     }
 
     private func writeVectors() throws {

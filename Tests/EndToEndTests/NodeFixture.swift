@@ -110,3 +110,28 @@ struct NodeFixture {
                      input: input, expect: status, file: file, line: line)
     }
 }
+
+extension NodeFixture {
+    /// The scenarios' consortium, node initialised, not started: Acme's CA with node, root
+    /// (admin), dora (enterprise), prod and eng (departments) and rita (regulator); Beta's
+    /// CA with boss (admin) and carol (customer); every role may call the workflows.
+    static func consortium(_ testCase: XCTestCase) throws -> NodeFixture {
+        let fixture = NodeFixture(dir: try temporaryDirectory(testCase))
+        try NodeFixture.run("csp-ca", ["init", "--home", fixture.ca, "--org", "Acme"])
+        for (id, role) in [("node", "node"), ("root", "admin"), ("dora", "enterprise"), ("prod", "department"),
+                           ("eng", "department"), ("rita", "regulator")] {
+            _ = try fixture.enroll(id, role: role)
+        }
+        try NodeFixture.run("csp-ca", ["init", "--home", fixture.betaCA, "--org", "Beta"])
+        _ = try fixture.enroll("boss", role: "admin", ca: fixture.betaCA)
+        _ = try fixture.enroll("carol", role: "customer", ca: fixture.betaCA)
+        let everyone = ["customer", "enterprise", "department", "regulator", "admin"]
+        try fixture.writeGenesis(maxTransactions: 500, timeoutMilliseconds: 20, policy: [
+            "invoke": ["account.*": everyone, "contract.*": ["admin"], "demand.*": everyone,
+                       "service-contract.*": ["customer", "enterprise"], "config.*": ["admin"]],
+            "read": ["*": everyone],
+        ])
+        try NodeFixture.run("csp-node", ["init", "--home", fixture.node, "--channel", fixture.channel, "--config", fixture.dir + "/genesis.json"])
+        return fixture
+    }
+}

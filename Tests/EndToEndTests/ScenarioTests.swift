@@ -13,26 +13,6 @@ final class ScenarioTests: XCTestCase {
         return (try? JSONSerialization.jsonObject(with: Data(first.utf8))) as? [String: Any] ?? [:]
     }
 
-    private func makeConsortium() throws -> NodeFixture {
-        let fixture = NodeFixture(dir: try temporaryDirectory(self))
-        try NodeFixture.run("csp-ca", ["init", "--home", fixture.ca, "--org", "Acme"])
-        for (id, role) in [("node", "node"), ("root", "admin"), ("dora", "enterprise"), ("prod", "department"),
-                           ("eng", "department"), ("rita", "regulator")] {
-            _ = try fixture.enroll(id, role: role)
-        }
-        try NodeFixture.run("csp-ca", ["init", "--home", fixture.betaCA, "--org", "Beta"])
-        _ = try fixture.enroll("boss", role: "admin", ca: fixture.betaCA)
-        _ = try fixture.enroll("carol", role: "customer", ca: fixture.betaCA)
-        let everyone = ["customer", "enterprise", "department", "regulator", "admin"]
-        try fixture.writeGenesis(maxTransactions: 500, timeoutMilliseconds: 20, policy: [
-            "invoke": ["account.*": everyone, "contract.*": ["admin"], "demand.*": everyone,
-                       "service-contract.*": ["customer", "enterprise"], "config.*": ["admin"]],
-            "read": ["*": everyone],
-        ])
-        try NodeFixture.run("csp-node", ["init", "--home", fixture.node, "--channel", fixture.channel, "--config", fixture.dir + "/genesis.json"])
-        return fixture
-    }
-
     /// `csp-tx call` as `who`; returns the parsed result (first JSON line).
     @discardableResult
     private func call(_ fixture: NodeFixture, _ who: String, _ arguments: [String], expect status: Int32 = 0,
@@ -46,7 +26,7 @@ final class ScenarioTests: XCTestCase {
     }
 
     func testServiceContractAndDemandScenarios() throws {
-        let fixture = try makeConsortium()
+        let fixture = try NodeFixture.consortium(self)
         var node = try fixture.start()
         defer { if node.isRunning { node.terminate(); node.waitUntilExit() } }
 

@@ -82,10 +82,30 @@ def decode_body(data):
 
 
 def decode_transaction(data):
+    """Body and signature; FORMAT.md's endorsements, when present, are checked by
+    decode_endorsed_transaction."""
+    body, signature, endorsements = decode_endorsed_transaction(data)
+    if endorsements:
+        raise ValueError("unexpected endorsements")
+    return body, signature
+
+
+def decode_endorsed_transaction(data):
     r = Reader(data)
     body, signature = r.bytes(), r.bytes()
+    endorsements = []
+    if r.pos < len(data):
+        count = r.u32()
+        if not 1 <= count <= 16:
+            raise ValueError("endorsement count %d outside 1-16" % count)
+        creator = decode_body(body)["creator"]
+        for _ in range(count):
+            certificate, endorser_signature = r.bytes(), r.bytes()
+            if certificate == creator or any(certificate == c for c, _ in endorsements):
+                raise ValueError("endorsement certificate repeated")
+            endorsements.append((certificate, endorser_signature))
     r.end()
-    return body, signature
+    return body, signature, endorsements
 
 
 def decode_block(data):
@@ -177,6 +197,22 @@ def main():
     check(merkle_root(transactions) == header["merkle"], "Merkle root over the signed transactions")
     check(openssl_verifies(public_key, block_signature, header_bytes), "orderer signature verifies (openssl)")
     check(is_low_s(block_signature), "orderer signature is low-S")
+    endorsed = vectors["endorsed"]
+    endorsed_bytes = bytes.fromhex(endorsed["encoded"])
+    e_body, e_signature, endorsements = decode_endorsed_transaction(endorsed_bytes)
+    check(e_body.hex() == tx["body"] and e_signature == signature, "endorsed transaction keeps the body and creator signature")
+    check(sha256(e_body).hex() == tx["txid"], "endorsed transaction keeps its txid")
+    endorser_cert = open(os.path.join(HERE, "endorser-cert.der"), "rb").read()
+    check(endorsements == [(endorser_cert, bytes.fromhex(endorsed["endorser_signature"]))], "one endorsement: endorser-cert.der and its signature")
+    check(openssl_verifies(os.path.join(HERE, "endorser-pub.pem"), endorsements[0][1], e_body), "endorser signature verifies over the txid (openssl)")
+    check(is_low_s(endorsements[0][1]), "endorser signature is low-S")
+    check(merkle_root([endorsed_bytes]).hex() == endorsed["merkle_root"], "Merkle leaf is the endorsed transaction as encoded")
+    try:
+        decode_endorsed_transaction(bytes.fromhex(tx["encoded"]) + (0).to_bytes(4, "big"))
+        check(False, "an empty endorsement list is refused")
+    except ValueError:
+        check(True, "an empty endorsement list is refused")
+
     for n, expected in enumerate(vectors["merkle"]):
         check(merkle_root([bytes([i]) for i in range(n)]).hex() == expected, "Merkle root of %d leaves" % n)
     print("verify.py: all vectors agree with FORMAT.md")

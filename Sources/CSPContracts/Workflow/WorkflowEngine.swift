@@ -143,13 +143,16 @@ private struct Run {
         let before = existing
         instance.updated = stamp
 
-        // 4. Co-signatures: collect until every signer party has fired it.
+        // 4. Co-signatures: collect until every signer party has signed, the creator and
+        // any endorsers of this one transaction together.
         var signedNow: [String]?
-        if !transition.signers.isEmpty {
-            let mine = transition.signers.filter { instance.parties[$0] == creator.account }
-            guard !mine.isEmpty else {
-                let needed = transition.signers.map { party in instance.parties[party].map { "\(party) (\($0))" } ?? "\(party) (not bound)" }
-                throw call.failure("\(quoted(creator.account)) is not a signer; \(quoted(transition.name)) needs \(needed.joined(separator: ", "))")
+        if transition.signers.isEmpty {
+            if let endorser = call.endorsers.first {
+                throw call.failure("unexpected endorser \(quoted(endorser.account)): \(quoted(transition.name)) takes no co-signatures")
+            }
+        } else {
+            func needed() -> String {
+                transition.signers.map { party in instance.parties[party].map { "\(party) (\($0))" } ?? "\(party) (not bound)" }.joined(separator: ", ")
             }
             var pending = PendingSignatures(transition: transition.name, signed: [], fields: given)
             if let collected = instance.signatures, collected.transition == transition.name {
@@ -158,13 +161,20 @@ private struct Run {
                 }
                 pending = collected
             }
-            let new = mine.filter { !pending.signed.contains($0) }
-            guard !new.isEmpty else { throw call.failure("\(quoted(creator.account)) has signed \(quoted(transition.name)) already") }
+            var new: [String] = []
+            for (index, signer) in ([creator] + call.endorsers).enumerated() {
+                let who = index == 0 ? quoted(signer.account) : "endorser \(quoted(signer.account))"
+                let parties = transition.signers.filter { instance.parties[$0] == signer.account }
+                guard !parties.isEmpty else { throw call.failure("\(who) is not a signer; \(quoted(transition.name)) needs \(needed())") }
+                let fresh = parties.filter { !pending.signed.contains($0) && !new.contains($0) }
+                guard !fresh.isEmpty else { throw call.failure("\(who) has signed \(quoted(transition.name)) already") }
+                new += fresh
+            }
             pending.signed = transition.signers.filter { pending.signed.contains($0) || new.contains($0) }
-            signedNow = new
+            signedNow = transition.signers.filter { new.contains($0) }
             if pending.signed.count < transition.signers.count {
                 instance.signatures = pending
-                return try finish(instance, before: before, transition: transition, given: given, signed: new, &state)
+                return try finish(instance, before: before, transition: transition, given: given, signed: signedNow, &state)
             }
         }
 
@@ -235,6 +245,7 @@ private struct Run {
             "time": .integer(Int(clamping: call.block.timestamp)), "by": .string(creator.account), "fields": .object(given),
         ]
         if let signed { entry["signed"] = .array(signed.map(CanonicalJSON.Value.string)) }
+        if !call.endorsers.isEmpty { entry["endorsers"] = .array(call.endorsers.map { .string($0.account) }) }
         let migrated = migratedFrom.map { CanonicalJSON.Value.object(["version": .integer($0.version), "state": .string($0.state)]) }
         if let migrated { entry["migrated"] = migrated }
 
