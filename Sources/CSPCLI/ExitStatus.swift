@@ -10,6 +10,10 @@ public enum ExitStatus: Int32, Sendable {
     case failure = 2
     /// The command line itself is wrong (EX_USAGE).
     case usage = 64
+    /// A transaction was sent but no answer came in time (EX_TEMPFAIL): it may or may not
+    /// commit. Retrying is safe with the same `--once` key; without one, look the txid up
+    /// first. Only commands that submit and wait return it.
+    case outcomeUnknown = 75
 
     public var exitCode: ExitCode { ExitCode(rawValue) }
 }

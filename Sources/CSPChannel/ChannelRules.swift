@@ -59,7 +59,8 @@ public final class ChannelRules: @unchecked Sendable {
     /// channel), creator known (chains to a CA of the organisation it names, not
     /// revoked, within validity), signature (low-S, docs/FORMAT.md), each endorser in
     /// turn as the creator (known, then its signature), timestamp within the window,
-    /// contract and function exist, policy. The first failure decides the code.
+    /// contract and function exist, policy, a well-formed once key. The first failure
+    /// decides the code.
     ///
     /// When validating a block, pass the block header's timestamp as `now`, so every
     /// node reaches the same answer; when checking a submission, the local clock (an
@@ -106,6 +107,7 @@ public final class ChannelRules: @unchecked Sendable {
         }
         if let refusal = checkTimestamp(body.timestamp, now: now) { return .refused(refusal, creator: creator) }
         if let refusal = checkCall(creator, contract: body.contract, function: body.function) { return .refused(refusal, creator: creator) }
+        if let key = body.onceKey, let problem = OnceKeys.problem(key) { return .refused(.refused(.malformed, problem), creator: creator) }
         return .admitted(creator, endorsers: endorsers)
     }
 

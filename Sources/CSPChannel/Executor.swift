@@ -62,10 +62,23 @@ public struct Executor: Sendable {
                 continue
             }
 
+            // A once key takes effect once: the first valid use (earlier in this block
+            // included) records it, and every later one is refused before running.
+            let once = transaction.body.onceKey
+            if let once, let record = try OnceKeys.record(account: creator.account, key: once, in: block) {
+                result.validations.append(OnceKeys.refusal(once, record))
+                result.effects.append(.none)
+                continue
+            }
+
             let call = ContractCall(transaction: transaction, creator: creator, endorsers: endorsers, block: context, position: position)
             var scratch = TransactionState(block: block)
             do {
                 let (outcome, newConfig) = try run(call, blockSize: transactions.count, &scratch)
+                if let once {
+                    scratch.write(OnceKeys.stateKey(account: creator.account, key: once),
+                                  OnceKeys.Record(txid: transaction.id.hex, block: context.number, index: UInt32(position)).json)
+                }
                 block.apply(scratch.writes)
                 result.validations.append(.valid)
                 result.effects.append(TransactionEffects(writes: scratch.writes, events: outcome.events,

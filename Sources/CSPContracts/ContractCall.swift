@@ -20,8 +20,10 @@ public struct ContractCall: Sendable {
         self.endorsers = endorsers
         self.block = block
         self.position = position
-        // Names are unique: the format refuses a body that repeats one.
-        self.arguments = Dictionary(transaction.body.arguments.map { ($0.name, $0.value) }, uniquingKeysWith: { first, _ in first })
+        // Names are unique: the format refuses a body that repeats one. The idempotency
+        // key is the executor's, never a contract argument.
+        self.arguments = Dictionary(transaction.body.arguments.lazy.filter { $0.name != TransactionBody.onceArgument }.map { ($0.name, $0.value) },
+                                    uniquingKeysWith: { first, _ in first })
     }
 
     public var contract: String { transaction.body.contract }

@@ -95,6 +95,16 @@ public struct TransactionBody: Equatable, Sendable {
         return writer.bytes
     }
 
+    /// The reserved argument that carries an idempotency key (`csp-tx submit --once`):
+    /// no contract may declare it (workflow fields are identifiers, without '.'), and
+    /// contracts never see it (docs/CHANNELS.md, "Submitting once").
+    public static let onceArgument = "csp.once"
+
+    /// The idempotency key, when the body carries one (as text; admission checks it).
+    public var onceKey: String? {
+        arguments.first { $0.name == Self.onceArgument }.map { String(decoding: $0.value, as: UTF8.self) }
+    }
+
     /// The transaction id: SHA-256 of the encoded body.
     public var id: SHA256Digest { SHA256.hash(encoded()) }
 

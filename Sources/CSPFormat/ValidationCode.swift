@@ -15,6 +15,9 @@ public enum ValidationCode: UInt8, Sendable, CaseIterable, CustomStringConvertib
     case unknownContract = 10
     /// The creator's account was deregistered (docs/CONTRACTS.md, "Accounts").
     case deregisteredAccount = 11
+    /// Another transaction of the same creator with the same `csp.once` key committed
+    /// first (docs/CHANNELS.md, "Submitting once").
+    case onceKeyUsed = 12
 
     public var description: String {
         switch self {
@@ -30,6 +33,7 @@ public enum ValidationCode: UInt8, Sendable, CaseIterable, CustomStringConvertib
         case .contractFailed: return "contract-failed"
         case .unknownContract: return "unknown-contract"
         case .deregisteredAccount: return "deregistered-account"
+        case .onceKeyUsed: return "once-key-used"
         }
     }
 }

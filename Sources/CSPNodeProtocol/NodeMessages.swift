@@ -159,4 +159,7 @@ public enum SubmitOutcome: String, Sendable {
     /// The channel failed while committing its block: it may be committed (status 2).
     /// Look the txid up after the node restarts before submitting again.
     case unknown
+    /// Its once key was used by an earlier valid transaction of the same creator: txid,
+    /// block and index are that transaction's (status 0). Nothing new was ordered.
+    case alreadyDone = "already-done"
 }

@@ -19,6 +19,10 @@ public enum SubmitResult: Equatable, Sendable {
     /// The channel failed while committing the block holding it: the block may be in the
     /// block files, in which case the next start re-applies it. Ask again after a restart.
     case unknown(String)
+    /// Its once key was used by an earlier valid transaction of the same creator: the
+    /// answer is that transaction's (docs/CHANNELS.md, "Submitting once"). The outcome's
+    /// txid is the earlier transaction's.
+    case alreadyDone(OnceKeys.Record, key: String)
 }
 
 /// The answer a submitter waits for.
@@ -122,6 +126,7 @@ public final class ChannelService: @unchecked Sendable {
         if (try? ledger.contains(transaction: transaction.id)) == true {
             return outcome(.refused(Validation(code: .duplicateID, reason: "transaction \(transaction.id.hex) is already committed")))
         }
+        if let done = alreadyDone(transaction, creator: admission.creator) { return done }
         let item = Pending(transaction: transaction, size: transaction.encodedSize)
         if !wait {
             if let refusal = enqueue(item) { return outcome(.notCommitted(refusal)) }
@@ -138,6 +143,15 @@ public final class ChannelService: @unchecked Sendable {
             appendLocked(item)
             condition.unlock()
         }
+    }
+
+    /// The answer for a transaction whose once key a committed transaction used, read
+    /// from the committed state; nil when it has no key or the key is free.
+    private func alreadyDone(_ transaction: Transaction, creator: Creator?) -> CommitOutcome? {
+        guard let key = transaction.body.onceKey, let creator,
+              let record = try? OnceKeys.record(account: creator.account, key: key, in: LedgerStateReader(ledger: ledger)),
+              let original = SHA256Digest(hex: record.txid) else { return nil }
+        return CommitOutcome(txid: original, result: .alreadyDone(record, key: key))
     }
 
     /// Queues `item`, or says why the channel takes no transaction now.
@@ -299,12 +313,18 @@ public final class ChannelService: @unchecked Sendable {
             try ledger.commit(record, assembled: hashes)
             lastTimestamp = timestamp
             let newRules = try execution.newConfig.map { try ChannelRules(config: $0) }
+            // A once key used in this block or before: the waiter gets the transaction
+            // that used it (committed now, so the state has its record).
+            var done: [Int: CommitOutcome] = [:]
+            for (index, validation) in execution.validations.enumerated() where validation.code == .onceKeyUsed {
+                done[index] = alreadyDone(transactions[index], creator: admissions[index].creator)
+            }
             condition.lock()
             if let newRules { self.rules = newRules }
             committedTransactions += UInt64(transactions.count)
             var resumed: [(CheckedContinuation<CommitOutcome, Never>, CommitOutcome)] = []
             for (index, transaction) in transactions.enumerated() {
-                let outcome = CommitOutcome(txid: transaction.id, result: .committed(
+                let outcome = done[index] ?? CommitOutcome(txid: transaction.id, result: .committed(
                     block: record.block.header.number, index: UInt32(index), execution.validations[index]))
                 // Only the first waiter of a duplicated id sees its own position.
                 if var list = waiters[transaction.id], !list.isEmpty {

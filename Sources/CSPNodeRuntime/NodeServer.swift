@@ -143,6 +143,13 @@ public final class NodeServer: Sendable {
             response.outcome = SubmitOutcome.unknown.rawValue
             response.status = 2
             response.error = "outcome unknown: \(message)"
+        case let .alreadyDone(record, key):
+            // The original's answer: only a valid transaction uses up a key.
+            response.outcome = SubmitOutcome.alreadyDone.rawValue
+            response.block = record.block
+            response.index = record.index
+            response.code = ValidationCode.valid.description
+            response.reason = "already done: once key \(quoted(key)) was used by this transaction"
         }
         return response
     }

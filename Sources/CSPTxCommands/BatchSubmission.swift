@@ -9,7 +9,8 @@ import Foundation
 /// connection. Signing happens on this side while the node admits and commits earlier
 /// ones. When the connection is lost, every line still gets its line: transactions sent
 /// but not answered are `unknown` (look their txid up before resubmitting), lines never
-/// sent are `unsent`; the command then exits 2.
+/// sent are `unsent`; the command then exits 75 when answers were lost and no line failed
+/// on its own, else 2.
 struct BatchSubmission {
     let participant: Participant
     let channel: String
@@ -53,7 +54,9 @@ struct BatchSubmission {
         if summary.unknown > 0 || summary.unsent > 0 {
             throw CommandFailure("lost the connection to \(quoted(socket)) (\(summary.cause)): "
                 + "\(summary.unknown) transaction(s) sent with no answer (outcome unknown: look each txid up with 'csp-tx tx' before resubmitting), "
-                + "\(summary.unsent) line(s) not sent")
+                + "\(summary.unsent) line(s) not sent",
+                // Only lost answers: 75, retry is safe for lines with a once key.
+                status: summary.unknown > 0 && !summary.failedLines ? .outcomeUnknown : .failure)
         }
         return summary.worst
     }
@@ -93,6 +96,8 @@ final class BatchProgress: @unchecked Sendable {
         var unknown: Int
         var unsent: Int
         var cause: String
+        /// Whether a line failed on its own (malformed, or the node could not take it).
+        var failedLines: Bool
     }
 
     private let condition = NSCondition()
@@ -208,9 +213,10 @@ final class BatchProgress: @unchecked Sendable {
                 printMissing(printed)
                 printed += 1
             }
+            let failedLines = worst == .failure
             if unknown > 0 || unsent > 0 { worst = .failure }
             let cause = lost.map { "\($0)" } ?? "closed"
-            return Summary(worst: worst, unknown: unknown, unsent: unsent, cause: cause)
+            return Summary(worst: worst, unknown: unknown, unsent: unsent, cause: cause, failedLines: failedLines)
         }
     }
 
@@ -257,6 +263,7 @@ final class BatchProgress: @unchecked Sendable {
         case .refused: return "refused"
         case .notCommitted: return "failed"
         case .unknown: return "unknown"
+        case .alreadyDone: return "already-done"
         case nil: break
         }
         switch response.status {

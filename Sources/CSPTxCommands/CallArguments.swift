@@ -103,15 +103,25 @@ struct Fingerprint: Equatable {
 /// random hex, e.g. `D-20261130-9f2c41ab` for a demand, `SC-…` for a service-contract.
 enum InstanceID {
     static func generate(definition: String, now: Date = Date(), random: [UInt8]) -> String {
-        let initials = definition.split(whereSeparator: { !$0.isLetter && !$0.isNumber })
-            .compactMap { $0.first.map { String($0).uppercased() } }.joined()
         let days = Int64((now.timeIntervalSince1970 / 86_400).rounded(.down))
         let (year, month, day) = WorkflowText.civil(days: days)
         let date = String(format: "%04lld%02lld%02lld", year, month, day)
-        return "\(initials.isEmpty ? "ID" : initials)-\(date)-\(Hex.encode(random))"
+        return "\(initials(definition))-\(date)-\(Hex.encode(random))"
     }
 
     static func generate(definition: String) throws -> String {
         generate(definition: definition, random: try SecureRandom.bytes(4))
+    }
+
+    /// The id a creating call with `--once KEY` gets: derived from the account and key,
+    /// so a retry names the same instance (e.g. D-once-3fa9c2e1b4d07a55).
+    static func once(definition: String, account: String, key: String) -> String {
+        "\(initials(definition))-once-\(Hex.encode(Array(SHA256.hash(Array("\(account)\n\(key)".utf8)).bytes.prefix(8))))"
+    }
+
+    private static func initials(_ definition: String) -> String {
+        let initials = definition.split(whereSeparator: { !$0.isLetter && !$0.isNumber })
+            .compactMap { $0.first.map { String($0).uppercased() } }.joined()
+        return initials.isEmpty ? "ID" : initials
     }
 }

@@ -21,6 +21,9 @@ struct CommitCall {
         /// txid, status, block, index, code as `submit` prints them.
         var fields: [String: JSONValue] { CSPTx.Submit.fields(response, txid: txid) }
         var block: UInt64 { response.block ?? 0 }
+        /// When the once key was used already: the note that says so (the answer is the
+        /// first transaction's).
+        var alreadyDone: String? { CSPTx.Submit.alreadyDoneNote(response) }
     }
 
     func commit(contract: String, function: String, arguments: [TransactionArgument]) throws -> Committed {
@@ -34,7 +37,7 @@ struct CommitCall {
             response = try client.call(request)
         } catch {
             // Sent, but no answer: the transaction may still commit.
-            throw CommandFailure("\(error); the outcome of transaction \(txid) is unknown: look it up with 'csp-tx tx \(txid)' before calling again")
+            throw CSPTx.Submit.outcomeUnknown(error, txid: txid, once: transaction.body.onceKey != nil)
         }
         if response.status == 2 { throw CommandFailure(response.error ?? "could not submit \(contract).\(function)") }
         if response.status != 0 {

@@ -16,7 +16,8 @@ extension CSPTx {
                 the proposal (contract/def/NAME/VERSION) is approved, and printed so you \
                 see what you approved; compare it with the proposer's. The version becomes \
                 active when every organisation it names has approved. Exits 1 when there \
-                is no such proposal or the approval is refused.
+                is no such proposal or the approval is refused, 75 when no answer came \
+                within --timeout (the outcome is unknown).
                 """)
 
         @OptionGroup(title: "Global Options") var global: GlobalOptions
@@ -31,8 +32,7 @@ extension CSPTx {
         @Option(name: .long, help: ArgumentHelp("The SHA-256 (hex) of the definition you reviewed (default: the proposal's).", valueName: "hex"))
         var hash: String?
 
-        @Option(name: .long, help: ArgumentHelp("Seconds to wait for the commit; 0 waits without limit.", valueName: "seconds"))
-        var timeout: Double = 300
+        @OptionGroup var wait: CommitTimeoutOption
 
         func validate() throws {
             if version < 1 { throw ValidationError("the version must be 1 or more") }
@@ -42,7 +42,7 @@ extension CSPTx {
         func execute() throws -> ExitStatus {
             let channel = try self.channel.resolved
             let participant = try Participant(home: global.resolvedHome)
-            let client = try participant.client(socket: global.resolvedSocket, timeout: timeout == 0 ? nil : timeout)
+            let client = try participant.client(socket: global.resolvedSocket, timeout: wait.limit)
             defer { client.close() }
             let reads = StateReads(client: client, channel: channel)
             let key = "contract/def/\(name)/\(version)"

@@ -16,7 +16,8 @@ extension CSPTx {
                 stored version and its hash: what every named organisation's admin then \
                 approves with 'csp-tx contract approve NAME VERSION'. Exits 1 when the \
                 definition is refused (not a valid state machine, a version that exists); \
-                2 when the file cannot be read or parsed.
+                2 when the file cannot be read or parsed; 75 when no answer came within \
+                --timeout (the outcome is unknown).
                 """)
 
         @OptionGroup(title: "Global Options") var global: GlobalOptions
@@ -36,14 +37,13 @@ struct DefinitionSubmission: ParsableArguments {
     @Argument(help: ArgumentHelp("The definition, JSON or YAML (.yaml, .yml).", valueName: "file"), completion: .file())
     var file: String
 
-    @Option(name: .long, help: ArgumentHelp("Seconds to wait for the commit; 0 waits without limit.", valueName: "seconds"))
-    var timeout: Double = 300
+    @OptionGroup var wait: CommitTimeoutOption
 
     func submit(function: String, global: GlobalOptions) throws -> ExitStatus {
         let channel = try self.channel.resolved
         let document = try DefinitionDocument(file: file)
         let participant = try Participant(home: global.resolvedHome)
-        let client = try participant.client(socket: global.resolvedSocket, timeout: timeout == 0 ? nil : timeout)
+        let client = try participant.client(socket: global.resolvedSocket, timeout: wait.limit)
         defer { client.close() }
         let output = global.output
         let committed = try CommitCall(participant: participant, client: client, channel: channel, output: output)

@@ -20,9 +20,17 @@ extension CSPTx {
                 invalid); refused (never ordered); failed (a malformed line, or the node \
                 could not take it); unknown (sent, but the connection was lost before the \
                 answer: it may or may not commit, so look its txid up with 'csp-tx tx' \
-                before resubmitting); unsent (the connection was lost first: resubmit). \
-                Exits 0 when every transaction committed valid, 1 when any was invalid or \
-                rejected, 2 when it could not submit (any failed, unknown or unsent line).
+                before resubmitting); unsent (the connection was lost first: resubmit); \
+                already-done (its once key was used: the first transaction's answer). \
+                --once KEY records KEY on chain for this identity: running the same \
+                command again (a retried cron line) takes no second effect and prints the \
+                first transaction's txid and block (docs/CHANNELS.md, "Submitting once"); \
+                a batch line carries it as "args": {"csp.once": KEY}. --timeout bounds each \
+                wait for the node (500ms, 30s, 2m). Exits 0 when every transaction \
+                committed valid (or was done already), 1 when any was invalid or rejected, \
+                2 when it could not submit (any failed or unsent line), 75 when the outcome \
+                is unknown: sent, but no answer came in time (with the same --once key a \
+                retry is safe).
                 """)
 
         @OptionGroup(title: "Global Options") var global: GlobalOptions
@@ -52,15 +60,17 @@ extension CSPTx {
         @Option(name: .long, help: "Transactions in flight at once with --batch.")
         var window: Int = 2000
 
-        @Option(name: .long, help: ArgumentHelp("Seconds to wait for each answer from the node (a commit can take a while under load); 0 waits without limit.", valueName: "seconds"))
-        var timeout: Double = 300
+        @OptionGroup var wait: CommitTimeoutOption
+        @OptionGroup var once: OnceOption
 
         func validate() throws {
             if batch == nil && call == nil && signed.isEmpty { throw ValidationError("give a call (contract.function), --signed or --batch") }
             if !signed.isEmpty && (call != nil || batch != nil || signOnly) { throw ValidationError("--signed submits transactions as they are") }
             if batch != nil && (call != nil || json != nil) { throw ValidationError("--batch takes its calls from the file, not from arguments") }
             if window < 1 { throw ValidationError("--window must be at least 1") }
-            if !(timeout >= 0) { throw ValidationError("--timeout must be 0 or more seconds") }
+            if once.once != nil && (batch != nil || !signed.isEmpty) {
+                throw ValidationError("--once goes with one call; in a batch line give \"args\": {\"\(TransactionBody.onceArgument)\": KEY}")
+            }
         }
 
         func execute() throws -> ExitStatus {
@@ -74,6 +84,7 @@ extension CSPTx {
             if !signed.isEmpty { return try submitSigned(channel: channel, participant: participant, output: output) }
             var parsed = try Self.parse(arguments)
             if let json { parsed += try Self.parse(jsonObject: try FileIO.read(json, limit: 16 << 20), source: json) }
+            if let argument = once.argument { parsed.append(argument) }
             let (contract, function) = try Self.split(call!)
             let transaction = try participant.transaction(channel: channel, contract: contract, function: function, arguments: parsed)
             if signOnly {
@@ -90,10 +101,10 @@ extension CSPTx {
                 response = try client.call(request)
             } catch {
                 // Sent, but no answer: the transaction may still commit.
-                let txid = transaction.id.hex
-                throw CommandFailure("\(error); the outcome of transaction \(txid) is unknown: look it up with 'csp-tx tx \(txid)' before submitting again")
+                throw Self.outcomeUnknown(error, txid: transaction.id.hex, once: once.once != nil)
             }
             Self.print(response, txid: transaction.id.hex, output: output)
+            if let note = Self.alreadyDoneNote(response), !global.quiet { Diagnostics.note(note) }
             if response.status == 2 { throw CommandFailure(response.error ?? "could not submit") }
             if response.status != 0 {
                 if !global.quiet { Diagnostics.error(response.error ?? "transaction \(response.code ?? "invalid")") }
@@ -117,8 +128,14 @@ extension CSPTx {
             }
             var answers: [UInt64: NodeResponse] = [:]
             while answers.count < requests.count {
-                let response = try client.receive()
-                answers[response.id] = response
+                do {
+                    let response = try client.receive()
+                    answers[response.id] = response
+                } catch {
+                    let open = zip(requests, transactions).filter { answers[$0.0.id] == nil }.map(\.1.id.hex)
+                    throw CommandFailure("\(error); the outcome of transaction(s) \(open.joined(separator: ", ")) is unknown: look each up with 'csp-tx tx' before submitting again",
+                                         status: .outcomeUnknown)
+                }
             }
             var worst = ExitStatus.success
             for (request, transaction) in zip(requests, transactions) {
@@ -129,7 +146,20 @@ extension CSPTx {
             return worst
         }
 
-        private var timeoutLimit: Double? { timeout == 0 ? nil : timeout }
+        private var timeoutLimit: Double? { wait.limit }
+
+        /// Sent, no answer in time: exit 75, and say how to retry safely.
+        static func outcomeUnknown(_ error: any Error, txid: String, once: Bool) -> CommandFailure {
+            CommandFailure("\(error); the outcome of transaction \(txid) is unknown: "
+                + (once ? "running the same command again with the same --once key is safe" : "look it up with 'csp-tx tx \(txid)' before submitting again"),
+                status: .outcomeUnknown)
+        }
+
+        /// "already done: …" for an answer that is an earlier transaction's (its once key was used).
+        static func alreadyDoneNote(_ response: NodeResponse) -> String? {
+            guard response.outcome == SubmitOutcome.alreadyDone.rawValue else { return nil }
+            return "\(response.reason ?? "already done") \(response.txid ?? "") in block \(response.block ?? 0); nothing new was submitted"
+        }
 
         static func print(_ response: NodeResponse, txid: String, output: Output) {
             output.emit(json: fields(response, txid: txid), text: text(response, txid: txid))
@@ -143,6 +173,7 @@ extension CSPTx {
             if let code = response.code { json["code"] = .string(code) }
             if let reason = response.reason { json["reason"] = .string(reason) }
             if let error = response.error, response.code == nil { json["error"] = .string(error) }
+            if response.outcome == SubmitOutcome.alreadyDone.rawValue { json["outcome"] = .string(SubmitOutcome.alreadyDone.rawValue) }
             return json
         }
 

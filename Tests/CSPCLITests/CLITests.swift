@@ -38,3 +38,18 @@ final class CLITests: XCTestCase {
         XCTAssertEqual(ExitStatus.usage.rawValue, 64)
     }
 }
+
+final class WaitTimeoutTests: XCTestCase {
+    func testDurationsAndBareSeconds() {
+        XCTAssertEqual(WaitTimeout(argument: "500ms")?.seconds, 0.5)
+        XCTAssertEqual(WaitTimeout(argument: "30s")?.seconds, 30)
+        XCTAssertEqual(WaitTimeout(argument: "2m")?.seconds, 120)
+        XCTAssertEqual(WaitTimeout(argument: "1h")?.seconds, 3600)
+        XCTAssertEqual(WaitTimeout(argument: "1.5")?.seconds, 1.5)
+        XCTAssertNil(WaitTimeout(argument: "0")?.limit)
+        XCTAssertEqual(WaitTimeout(argument: "0.25s")?.limit, 0.25)
+        for bad in ["", "ms", "s", "5x", "-1s", "+1s", "inf", "nan", "1d", "2 m"] {
+            XCTAssertNil(WaitTimeout(argument: bad), bad)
+        }
+    }
+}
