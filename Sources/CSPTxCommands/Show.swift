@@ -71,13 +71,17 @@ extension CSPTx {
             return lines.joined(separator: "\n")
         }
 
-        /// "block 12  2026-11-30 10:15  Acme/desk  accept: submitted → accepted"
+        /// "block 12  2026-11-30 10:15  Acme/desk  accept: submitted → accepted"; a
+        /// co-signed entry names its endorsers after the creator ("Acme/ed + Beta/carol")
+        /// and the parties it signed for ("signed: customer, enterprise").
         static func timelineLine(_ entry: JSONValue) -> String {
             let from = entry["from"]?.string ?? ""
             let changed = entry["fields"]?.object?.keys.sorted() ?? []
+            let endorsers = entry["endorsers"]?.array?.map { " + " + $0.plain }.joined() ?? ""
+            let signed = entry["signed"]?.array.map { "  signed: " + $0.map(\.plain).joined(separator: ", ") } ?? ""
             return "block \(entry["block"]?.plain ?? "?")  \(entry["time"]?.integer.map(WorkflowText.time) ?? "?")  "
-                + "\(entry["by"]?.plain ?? "?")  \(entry["transition"]?.plain ?? "?"): \(from.isEmpty ? "" : from + " ")→ \(entry["to"]?.plain ?? "?")"
-                + (changed.isEmpty ? "" : "  (" + changed.joined(separator: ", ") + ")")
+                + "\(entry["by"]?.plain ?? "?")\(endorsers)  \(entry["transition"]?.plain ?? "?"): \(from.isEmpty ? "" : from + " ")→ \(entry["to"]?.plain ?? "?")"
+                + (changed.isEmpty ? "" : "  (" + changed.joined(separator: ", ") + ")") + signed
         }
 
         /// A field's value: a fingerprint as its file, per-account values by account,

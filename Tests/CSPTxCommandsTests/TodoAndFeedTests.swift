@@ -48,6 +48,8 @@ final class TodoAndFeedTests: XCTestCase {
         XCTAssertEqual(CSPTx.Show.timelineLine(entry), "block 12  2026-11-30 10:15  Acme/desk  accept: submitted → accepted  (note)")
         let first = try XCTUnwrap(StateJSON.parse(#"{"seq":0,"transition":"submit","from":null,"to":"submitted","block":9,"tx":1,"time":1796033640000,"by":"Acme/alice","fields":{}}"#))
         XCTAssertEqual(CSPTx.Show.timelineLine(first), "block 9  2026-11-30 10:14  Acme/alice  submit: → submitted")
+        let cosigned = try XCTUnwrap(StateJSON.parse(#"{"seq":2,"transition":"sign","from":"draft","to":"in-force","block":14,"tx":2,"time":1796033700000,"by":"Acme/ed","fields":{},"signed":["customer","enterprise"],"endorsers":["Beta/carol"]}"#))
+        XCTAssertEqual(CSPTx.Show.timelineLine(cosigned), "block 14  2026-11-30 10:15  Acme/ed + Beta/carol  sign: draft → in-force  signed: customer, enterprise")
     }
 
     func testShowText() throws {

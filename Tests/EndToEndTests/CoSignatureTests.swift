@@ -95,6 +95,8 @@ final class CoSignatureTests: XCTestCase {
         XCTAssertEqual(last["signed"] as? [String], ["customer", "enterprise"], "\(last)")
         XCTAssertEqual(last["endorsers"] as? [String], ["Beta/carol"], "\(last)")
         XCTAssertEqual(last["by"] as? String, "Acme/dora")
+        let shownText = try fixture.tx("dora", ["show", "C-1", "--format", "text"]).stdout
+        XCTAssertTrue(shownText.contains("  Acme/dora + Beta/carol  sign: draft → in-force  signed: customer, enterprise\n"), shownText)
         let txid = try XCTUnwrap(committed["txid"] as? String)
         let stored = json(try fixture.tx("dora", ["tx", txid, "--format", "json"]).stdout)
         XCTAssertEqual(stored["endorsers"] as? [String], ["Beta/carol"], "\(stored)")
