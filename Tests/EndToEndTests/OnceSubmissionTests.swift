@@ -113,6 +113,18 @@ final class OnceSubmissionTests: XCTestCase {
         let history = try fixture.tx("alice", ["history", "kv/meter", "--format", "json"]).stdout.split(separator: "\n").filter { $0.contains("\"value\"") }
         XCTAssertEqual(history.count, 1, "one write: \(history)")
         XCTAssertEqual(try fixture.tx("alice", ["submit", "kv.put", "key=k", "value=v", "--timeout", "2m"]).status, 0)
+
+        // In a batch the key is an argument; two lines with one key: one effect, both answered with it.
+        let lines = [#"{"call":"kv.put","args":{"csp.once":"batch-1","key":"b","value":"1"}}"#,
+                     #"{"call":"kv.put","args":{"csp.once":"batch-1","key":"b","value":"2"}}"#,
+                     #"{"call":"kv.put","args":{"csp.once":"meter-2026-11-30","key":"meter","value":"43"}}"#]
+        let batch = try fixture.tx("alice", ["submit", "--batch", "-"], input: Data(lines.joined(separator: "\n").utf8)).stdout
+            .split(separator: "\n").map { json(String($0)) }
+        XCTAssertEqual(batch.map { $0["outcome"] as? String ?? "" }.sorted(), ["already-done", "already-done", "committed"], "\(batch)")
+        XCTAssertEqual(batch[0]["txid"] as? String, batch[1]["txid"] as? String)
+        XCTAssertEqual(batch[2]["txid"] as? String, txid)
+        let values = try fixture.tx("alice", ["history", "kv/b", "--format", "json"]).stdout.split(separator: "\n").filter { $0.contains("\"value\"") }
+        XCTAssertEqual(values.count, 1, "\(values)")
     }
 }
 
