@@ -9,8 +9,8 @@ import XCTest
 /// PATH, so the documentation cannot drift from the tools.
 ///
 /// The blocks of one document run in order, each in its own `bash` (`set -e -o pipefail`),
-/// all in one fresh folder that is also `HOME`; `CSP_HOME` and `CSP_SOCKET` are unset, and
-/// `/srv/` in a block means `<that folder>/srv/`, so the operator paths of the examples
+/// all in one fresh folder that is also `HOME`; `CSP_HOME`, `CSP_SOCKET`, `CSP_CHANNEL` and `CSP_FORMAT` are unset, and
+/// `/srv/` in a block (or its setup) means `<that folder>/srv/`, so the operator paths of the examples
 /// work without touching the machine. A comment on the line(s) just before a fence
 /// changes that:
 ///
@@ -123,8 +123,8 @@ final class DocExamplesTests: XCTestCase {
 
     /// One block in bash, output kept in files (no pipe to fill), killed after 30 s.
     private func run(_ example: Example, in sandbox: String) throws -> (status: Int32, output: String) {
-        let script = "set -e -o pipefail\n" + (example.setup.map { $0 + "\n" } ?? "")
-            + example.code.replacingOccurrences(of: "/srv/", with: sandbox + "/srv/")
+        let script = ("set -e -o pipefail\n" + (example.setup.map { $0 + "\n" } ?? "") + example.code)
+            .replacingOccurrences(of: "/srv/", with: sandbox + "/srv/")
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/bin/bash")
         process.arguments = ["-c", script]
@@ -135,6 +135,7 @@ final class DocExamplesTests: XCTestCase {
         environment["CSP_HOME"] = nil
         environment["CSP_SOCKET"] = nil
         environment["CSP_CHANNEL"] = nil
+        environment["CSP_FORMAT"] = nil
         process.environment = environment
         let log = sandbox + "/.example-output"
         _ = FileManager.default.createFile(atPath: log, contents: nil)
