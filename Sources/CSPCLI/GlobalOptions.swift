@@ -104,13 +104,13 @@ public struct GlobalOptions: ParsableArguments, Sendable {
         let from = "path from " + (origin ?? guessOrigin(of: path))
         switch system.code {
         case ENOENT:
-            return CommandFailure("cannot connect to \(quoted(path)): no such socket; is csp-node running? (\(from))")
+            return ConnectFailure(message: "cannot connect to \(quoted(path)): no such socket; is csp-node running? (\(from))")
         case ECONNREFUSED:
-            return CommandFailure("cannot connect to \(quoted(path)): connection refused; the socket exists but no node listens on it (\(from))")
+            return ConnectFailure(message: "cannot connect to \(quoted(path)): connection refused; the socket exists but no node listens on it (\(from))")
         case ENAMETOOLONG:
-            return CommandFailure("cannot connect to \(quoted(path)): the path is longer than a Unix socket allows (107 bytes); use a shorter home or --socket (\(from))")
+            return ConnectFailure(message: "cannot connect to \(quoted(path)): the path is longer than a Unix socket allows (107 bytes); use a shorter home or --socket (\(from))")
         default:
-            return CommandFailure("\(system.description) (\(from))")
+            return ConnectFailure(message: "\(system.description) (\(from))")
         }
     }
 
@@ -134,4 +134,11 @@ public enum Environment {
     public static func value(_ name: String) -> String? {
         getenv(name).map { String(cString: $0) }
     }
+}
+
+/// The node could not be reached: exit 2, one line saying why and which path was tried.
+/// Its own type, so a command that retries (csp-tx watch) can tell it from a refusal.
+public struct ConnectFailure: Error, CustomStringConvertible, Sendable {
+    public let message: String
+    public var description: String { message }
 }

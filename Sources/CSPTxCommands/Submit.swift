@@ -1,5 +1,6 @@
 import ArgumentParser
 import CSPBasics
+import CSPChannel
 import CSPCLI
 import CSPFormat
 import CSPNodeProtocol
@@ -28,7 +29,8 @@ extension CSPTx {
         @OptionGroup(title: "Global Options") var global: GlobalOptions
         @OptionGroup var channel: ChannelOption
 
-        @Argument(help: ArgumentHelp("The call, as contract.function (e.g. kv.put).", valueName: "contract.function"))
+        @Argument(help: ArgumentHelp("The call, as contract.function (e.g. kv.put).", valueName: "contract.function"),
+                  completion: .list(BuiltinContracts.calls))
         var call: String?
 
         @Argument(help: ArgumentHelp("Arguments as name=value; name=@file passes the file's content (UTF-8 text), name=@- standard input, name=@@x the text @x.", valueName: "name=value"))

@@ -92,10 +92,25 @@ final class CLIConventionTests: XCTestCase {
     func testCommittedManPagesExistForEveryCommand() throws {
         let pages = try FileManager.default.contentsOfDirectory(atPath: repositoryRoot + "/man")
         for command in Self.tools.map({ [$0] }) + Self.subcommands {
-            let page = command.joined(separator: ".") + ".1"
+            let page = command.joined(separator: "-") + ".1"
             XCTAssertTrue(pages.contains(page), "man/\(page) is missing: run 'make man'")
+            if command.count > 1 {
+                // The old name stays, as a link to the git-style page.
+                let old = repositoryRoot + "/man/" + command.joined(separator: ".") + ".1"
+                XCTAssertEqual(try? FileManager.default.destinationOfSymbolicLink(atPath: old), page, "man/\(command.joined(separator: ".")).1 links to \(page)")
+            }
         }
-        let audit = try String(contentsOfFile: repositoryRoot + "/man/csp-audit.1", encoding: .utf8)
-        XCTAssertTrue(audit.contains("Exit status"), "man pages carry the exit codes")
+        let submit = try String(contentsOfFile: repositoryRoot + "/man/csp-tx-submit.1", encoding: .utf8)
+        for section in [".Sh ENVIRONMENT", ".Sh FILES", ".Sh EXIT STATUS", ".Sh EXAMPLES", ".It Ev CSP_CHANNEL", ".It 64"] {
+            XCTAssertTrue(submit.contains(section), "csp-tx-submit.1 has \(section)")
+        }
+        XCTAssertTrue(submit.contains(".Nm csp-tx-submit\n"))
+        XCTAssertFalse(submit.contains(".Ex -std"), "a real EXIT STATUS, not mdoc's placeholder")
+        // No mdoc warnings, where groff is installed to tell.
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/groff") else { return }
+        for page in pages where page.hasPrefix("csp-") && (try? FileManager.default.destinationOfSymbolicLink(atPath: repositoryRoot + "/man/" + page)) == nil {
+            let lint = try runProcess("/usr/bin/groff", ["-Tutf8", "-mandoc", "-ww", "-z", repositoryRoot + "/man/" + page])
+            XCTAssertEqual(lint.stderr, "", "man/\(page)")
+        }
     }
 }

@@ -119,11 +119,11 @@ complete -c 'csp-ca' -n '__csp-ca_should_offer_completions_for_positional "csp-c
 complete -c 'csp-ca' -n '__csp-ca_should_offer_completions_for_positional "csp-ca" -eq 1' -fa 'serve' -d 'Serve enrollment and renewal to clients on this host over a Unix socket.'
 complete -c 'csp-ca' -n '__csp-ca_should_offer_completions_for_positional "csp-ca" -eq 1' -fa 'keygen' -d 'Generate an ECDSA P-256 private key (PKCS#8 PEM, mode 0600).'
 complete -c 'csp-ca' -n '__csp-ca_should_offer_completions_for_positional "csp-ca" -eq 1' -fa 'help' -d 'Show subcommand help information.'
-complete -c 'csp-ca' -n '__csp-ca_should_offer_completions_for_flags_or_options "csp-ca init" home' -l 'home' -d 'The participant\'s folder: identity, keys, configuration (default: $CSP_HOME, else ~/.csp).' -rfa '(__csp-ca_complete_directories)'
-complete -c 'csp-ca' -n '__csp-ca_should_offer_completions_for_flags_or_options "csp-ca init" socket' -l 'socket' -d 'The node\'s Unix socket (default: $CSP_SOCKET, else <home>/node.sock).' -rF
-complete -c 'csp-ca' -n '__csp-ca_should_offer_completions_for_flags_or_options "csp-ca init" format' -l 'format' -d 'Output format: json (one object per line) or text.' -rfka 'json text'
+complete -c 'csp-ca' -n '__csp-ca_should_offer_completions_for_flags_or_options "csp-ca init" home' -l 'home' -d 'The home folder: identity, keys, its \'config\' file (default: $CSP_HOME, else ~/.csp).' -rfa '(__csp-ca_complete_directories)'
+complete -c 'csp-ca' -n '__csp-ca_should_offer_completions_for_flags_or_options "csp-ca init" socket' -l 'socket' -d 'The node\'s Unix socket (default: $CSP_SOCKET, else \'socket\' in <home>/config, else <home>/node.sock).' -rF
+complete -c 'csp-ca' -n '__csp-ca_should_offer_completions_for_flags_or_options "csp-ca init" format' -l 'format' -d 'Output format: json (one object per line) or text (default: $CSP_FORMAT, else \'format\' in <home>/config).' -rfka 'json text'
 complete -c 'csp-ca' -n '__csp-ca_should_offer_completions_for_flags_or_options "csp-ca init" q quiet' -l 'quiet' -s 'q' -d 'Print nothing but errors.'
-complete -c 'csp-ca' -n '__csp-ca_should_offer_completions_for_flags_or_options "csp-ca init" v verbose' -l 'verbose' -s 'v' -d 'Say more about what is happening, on stderr.'
+complete -c 'csp-ca' -n '__csp-ca_should_offer_completions_for_flags_or_options "csp-ca init" v verbose' -l 'verbose' -s 'v' -d 'Say more on stderr: where home, config and socket came from; csp-node start logs every block and refusal.'
 complete -c 'csp-ca' -n '__csp-ca_should_offer_completions_for_flags_or_options "csp-ca init" org' -l 'org' -d 'The organisation this CA admits participants of.' -rfka ''
 complete -c 'csp-ca' -n '__csp-ca_should_offer_completions_for_flags_or_options "csp-ca init" name' -l 'name' -d 'The CA\'s common name (default: \'<org> CA\').' -rfka ''
 complete -c 'csp-ca' -n '__csp-ca_should_offer_completions_for_flags_or_options "csp-ca init" validity' -l 'validity' -d 'Validity of the CA certificate (e.g. 10y).' -rfka ''
@@ -132,12 +132,12 @@ complete -c 'csp-ca' -n '__csp-ca_should_offer_completions_for_flags_or_options 
 complete -c 'csp-ca' -n '__csp-ca_should_offer_completions_for_flags_or_options "csp-ca init" parent' -l 'parent' -d 'Home of the parent CA, to create an intermediate.' -rfa '(__csp-ca_complete_directories)'
 complete -c 'csp-ca' -n '__csp-ca_should_offer_completions_for_flags_or_options "csp-ca init" version' -l 'version' -d 'Show the version.'
 complete -c 'csp-ca' -n '__csp-ca_should_offer_completions_for_flags_or_options "csp-ca init" h help' -s 'h' -l 'help' -d 'Show help information.'
-complete -c 'csp-ca' -n '__csp-ca_should_offer_completions_for_flags_or_options "csp-ca register" home' -l 'home' -d 'The participant\'s folder: identity, keys, configuration (default: $CSP_HOME, else ~/.csp).' -rfa '(__csp-ca_complete_directories)'
-complete -c 'csp-ca' -n '__csp-ca_should_offer_completions_for_flags_or_options "csp-ca register" socket' -l 'socket' -d 'The node\'s Unix socket (default: $CSP_SOCKET, else <home>/node.sock).' -rF
-complete -c 'csp-ca' -n '__csp-ca_should_offer_completions_for_flags_or_options "csp-ca register" format' -l 'format' -d 'Output format: json (one object per line) or text.' -rfka 'json text'
+complete -c 'csp-ca' -n '__csp-ca_should_offer_completions_for_flags_or_options "csp-ca register" home' -l 'home' -d 'The home folder: identity, keys, its \'config\' file (default: $CSP_HOME, else ~/.csp).' -rfa '(__csp-ca_complete_directories)'
+complete -c 'csp-ca' -n '__csp-ca_should_offer_completions_for_flags_or_options "csp-ca register" socket' -l 'socket' -d 'The node\'s Unix socket (default: $CSP_SOCKET, else \'socket\' in <home>/config, else <home>/node.sock).' -rF
+complete -c 'csp-ca' -n '__csp-ca_should_offer_completions_for_flags_or_options "csp-ca register" format' -l 'format' -d 'Output format: json (one object per line) or text (default: $CSP_FORMAT, else \'format\' in <home>/config).' -rfka 'json text'
 complete -c 'csp-ca' -n '__csp-ca_should_offer_completions_for_flags_or_options "csp-ca register" q quiet' -l 'quiet' -s 'q' -d 'Print nothing but errors.'
-complete -c 'csp-ca' -n '__csp-ca_should_offer_completions_for_flags_or_options "csp-ca register" v verbose' -l 'verbose' -s 'v' -d 'Say more about what is happening, on stderr.'
-complete -c 'csp-ca' -n '__csp-ca_should_offer_completions_for_flags_or_options "csp-ca register" role' -l 'role' -d 'The participant\'s role.' -rfka ''
+complete -c 'csp-ca' -n '__csp-ca_should_offer_completions_for_flags_or_options "csp-ca register" v verbose' -l 'verbose' -s 'v' -d 'Say more on stderr: where home, config and socket came from; csp-node start logs every block and refusal.'
+complete -c 'csp-ca' -n '__csp-ca_should_offer_completions_for_flags_or_options "csp-ca register" role' -l 'role' -d 'The participant\'s role: customer, enterprise, department, regulator, node, admin.' -rfka 'customer enterprise department regulator node admin'
 complete -c 'csp-ca' -n '__csp-ca_should_offer_completions_for_flags_or_options "csp-ca register" org' -l 'org' -d 'The participant\'s organisation (default: the CA\'s).' -rfka ''
 complete -c 'csp-ca' -n '__csp-ca_should_offer_completions_for_flags_or_options "csp-ca register"' -l 'attr' -d 'An attribute carried in the certificate, as name=value (repeatable).' -rfka ''
 complete -c 'csp-ca' -n '__csp-ca_should_offer_completions_for_flags_or_options "csp-ca register" max-enrollments' -l 'max-enrollments' -d 'How many times the secret may be used.' -rfka ''
@@ -145,11 +145,11 @@ complete -c 'csp-ca' -n '__csp-ca_should_offer_completions_for_flags_or_options 
 complete -c 'csp-ca' -n '__csp-ca_should_offer_completions_for_flags_or_options "csp-ca register" new-secret' -l 'new-secret' -d 'Issue a new secret for an identity already registered.'
 complete -c 'csp-ca' -n '__csp-ca_should_offer_completions_for_flags_or_options "csp-ca register" version' -l 'version' -d 'Show the version.'
 complete -c 'csp-ca' -n '__csp-ca_should_offer_completions_for_flags_or_options "csp-ca register" h help' -s 'h' -l 'help' -d 'Show help information.'
-complete -c 'csp-ca' -n '__csp-ca_should_offer_completions_for_flags_or_options "csp-ca enroll" home' -l 'home' -d 'The participant\'s folder: identity, keys, configuration (default: $CSP_HOME, else ~/.csp).' -rfa '(__csp-ca_complete_directories)'
-complete -c 'csp-ca' -n '__csp-ca_should_offer_completions_for_flags_or_options "csp-ca enroll" socket' -l 'socket' -d 'The node\'s Unix socket (default: $CSP_SOCKET, else <home>/node.sock).' -rF
-complete -c 'csp-ca' -n '__csp-ca_should_offer_completions_for_flags_or_options "csp-ca enroll" format' -l 'format' -d 'Output format: json (one object per line) or text.' -rfka 'json text'
+complete -c 'csp-ca' -n '__csp-ca_should_offer_completions_for_flags_or_options "csp-ca enroll" home' -l 'home' -d 'The home folder: identity, keys, its \'config\' file (default: $CSP_HOME, else ~/.csp).' -rfa '(__csp-ca_complete_directories)'
+complete -c 'csp-ca' -n '__csp-ca_should_offer_completions_for_flags_or_options "csp-ca enroll" socket' -l 'socket' -d 'The node\'s Unix socket (default: $CSP_SOCKET, else \'socket\' in <home>/config, else <home>/node.sock).' -rF
+complete -c 'csp-ca' -n '__csp-ca_should_offer_completions_for_flags_or_options "csp-ca enroll" format' -l 'format' -d 'Output format: json (one object per line) or text (default: $CSP_FORMAT, else \'format\' in <home>/config).' -rfka 'json text'
 complete -c 'csp-ca' -n '__csp-ca_should_offer_completions_for_flags_or_options "csp-ca enroll" q quiet' -l 'quiet' -s 'q' -d 'Print nothing but errors.'
-complete -c 'csp-ca' -n '__csp-ca_should_offer_completions_for_flags_or_options "csp-ca enroll" v verbose' -l 'verbose' -s 'v' -d 'Say more about what is happening, on stderr.'
+complete -c 'csp-ca' -n '__csp-ca_should_offer_completions_for_flags_or_options "csp-ca enroll" v verbose' -l 'verbose' -s 'v' -d 'Say more on stderr: where home, config and socket came from; csp-node start logs every block and refusal.'
 complete -c 'csp-ca' -n '__csp-ca_should_offer_completions_for_flags_or_options "csp-ca enroll" ca' -l 'ca' -d 'A CA home folder readable by this user (the CA signs in this process).' -rfa '(__csp-ca_complete_directories)'
 complete -c 'csp-ca' -n '__csp-ca_should_offer_completions_for_flags_or_options "csp-ca enroll" ca-socket' -l 'ca-socket' -d 'The socket of \'csp-ca serve\'.' -rF
 complete -c 'csp-ca' -n '__csp-ca_should_offer_completions_for_flags_or_options "csp-ca enroll" timeout' -l 'timeout' -d 'Seconds to wait for \'csp-ca serve\' to accept and to answer (with --ca-socket).' -rfka ''
@@ -159,73 +159,73 @@ complete -c 'csp-ca' -n '__csp-ca_should_offer_completions_for_flags_or_options 
 complete -c 'csp-ca' -n '__csp-ca_should_offer_completions_for_flags_or_options "csp-ca enroll" force' -l 'force' -d 'Replace an existing key.pem.'
 complete -c 'csp-ca' -n '__csp-ca_should_offer_completions_for_flags_or_options "csp-ca enroll" version' -l 'version' -d 'Show the version.'
 complete -c 'csp-ca' -n '__csp-ca_should_offer_completions_for_flags_or_options "csp-ca enroll" h help' -s 'h' -l 'help' -d 'Show help information.'
-complete -c 'csp-ca' -n '__csp-ca_should_offer_completions_for_flags_or_options "csp-ca sign" home' -l 'home' -d 'The participant\'s folder: identity, keys, configuration (default: $CSP_HOME, else ~/.csp).' -rfa '(__csp-ca_complete_directories)'
-complete -c 'csp-ca' -n '__csp-ca_should_offer_completions_for_flags_or_options "csp-ca sign" socket' -l 'socket' -d 'The node\'s Unix socket (default: $CSP_SOCKET, else <home>/node.sock).' -rF
-complete -c 'csp-ca' -n '__csp-ca_should_offer_completions_for_flags_or_options "csp-ca sign" format' -l 'format' -d 'Output format: json (one object per line) or text.' -rfka 'json text'
+complete -c 'csp-ca' -n '__csp-ca_should_offer_completions_for_flags_or_options "csp-ca sign" home' -l 'home' -d 'The home folder: identity, keys, its \'config\' file (default: $CSP_HOME, else ~/.csp).' -rfa '(__csp-ca_complete_directories)'
+complete -c 'csp-ca' -n '__csp-ca_should_offer_completions_for_flags_or_options "csp-ca sign" socket' -l 'socket' -d 'The node\'s Unix socket (default: $CSP_SOCKET, else \'socket\' in <home>/config, else <home>/node.sock).' -rF
+complete -c 'csp-ca' -n '__csp-ca_should_offer_completions_for_flags_or_options "csp-ca sign" format' -l 'format' -d 'Output format: json (one object per line) or text (default: $CSP_FORMAT, else \'format\' in <home>/config).' -rfka 'json text'
 complete -c 'csp-ca' -n '__csp-ca_should_offer_completions_for_flags_or_options "csp-ca sign" q quiet' -l 'quiet' -s 'q' -d 'Print nothing but errors.'
-complete -c 'csp-ca' -n '__csp-ca_should_offer_completions_for_flags_or_options "csp-ca sign" v verbose' -l 'verbose' -s 'v' -d 'Say more about what is happening, on stderr.'
+complete -c 'csp-ca' -n '__csp-ca_should_offer_completions_for_flags_or_options "csp-ca sign" v verbose' -l 'verbose' -s 'v' -d 'Say more on stderr: where home, config and socket came from; csp-node start logs every block and refusal.'
 complete -c 'csp-ca' -n '__csp-ca_should_offer_completions_for_flags_or_options "csp-ca sign" csr' -l 'csr' -d 'The PEM certificate request; - for standard input.' -rF
 complete -c 'csp-ca' -n '__csp-ca_should_offer_completions_for_flags_or_options "csp-ca sign" id' -l 'id' -d 'The registered identity the certificate is for.' -rfka ''
 complete -c 'csp-ca' -n '__csp-ca_should_offer_completions_for_flags_or_options "csp-ca sign" out' -l 'out' -d 'Write the certificate here instead of standard output.' -rF
 complete -c 'csp-ca' -n '__csp-ca_should_offer_completions_for_flags_or_options "csp-ca sign" version' -l 'version' -d 'Show the version.'
 complete -c 'csp-ca' -n '__csp-ca_should_offer_completions_for_flags_or_options "csp-ca sign" h help' -s 'h' -l 'help' -d 'Show help information.'
-complete -c 'csp-ca' -n '__csp-ca_should_offer_completions_for_flags_or_options "csp-ca reenroll" home' -l 'home' -d 'The participant\'s folder: identity, keys, configuration (default: $CSP_HOME, else ~/.csp).' -rfa '(__csp-ca_complete_directories)'
-complete -c 'csp-ca' -n '__csp-ca_should_offer_completions_for_flags_or_options "csp-ca reenroll" socket' -l 'socket' -d 'The node\'s Unix socket (default: $CSP_SOCKET, else <home>/node.sock).' -rF
-complete -c 'csp-ca' -n '__csp-ca_should_offer_completions_for_flags_or_options "csp-ca reenroll" format' -l 'format' -d 'Output format: json (one object per line) or text.' -rfka 'json text'
+complete -c 'csp-ca' -n '__csp-ca_should_offer_completions_for_flags_or_options "csp-ca reenroll" home' -l 'home' -d 'The home folder: identity, keys, its \'config\' file (default: $CSP_HOME, else ~/.csp).' -rfa '(__csp-ca_complete_directories)'
+complete -c 'csp-ca' -n '__csp-ca_should_offer_completions_for_flags_or_options "csp-ca reenroll" socket' -l 'socket' -d 'The node\'s Unix socket (default: $CSP_SOCKET, else \'socket\' in <home>/config, else <home>/node.sock).' -rF
+complete -c 'csp-ca' -n '__csp-ca_should_offer_completions_for_flags_or_options "csp-ca reenroll" format' -l 'format' -d 'Output format: json (one object per line) or text (default: $CSP_FORMAT, else \'format\' in <home>/config).' -rfka 'json text'
 complete -c 'csp-ca' -n '__csp-ca_should_offer_completions_for_flags_or_options "csp-ca reenroll" q quiet' -l 'quiet' -s 'q' -d 'Print nothing but errors.'
-complete -c 'csp-ca' -n '__csp-ca_should_offer_completions_for_flags_or_options "csp-ca reenroll" v verbose' -l 'verbose' -s 'v' -d 'Say more about what is happening, on stderr.'
+complete -c 'csp-ca' -n '__csp-ca_should_offer_completions_for_flags_or_options "csp-ca reenroll" v verbose' -l 'verbose' -s 'v' -d 'Say more on stderr: where home, config and socket came from; csp-node start logs every block and refusal.'
 complete -c 'csp-ca' -n '__csp-ca_should_offer_completions_for_flags_or_options "csp-ca reenroll" ca' -l 'ca' -d 'A CA home folder readable by this user (the CA signs in this process).' -rfa '(__csp-ca_complete_directories)'
 complete -c 'csp-ca' -n '__csp-ca_should_offer_completions_for_flags_or_options "csp-ca reenroll" ca-socket' -l 'ca-socket' -d 'The socket of \'csp-ca serve\'.' -rF
 complete -c 'csp-ca' -n '__csp-ca_should_offer_completions_for_flags_or_options "csp-ca reenroll" timeout' -l 'timeout' -d 'Seconds to wait for \'csp-ca serve\' to accept and to answer (with --ca-socket).' -rfka ''
 complete -c 'csp-ca' -n '__csp-ca_should_offer_completions_for_flags_or_options "csp-ca reenroll" new-key' -l 'new-key' -d 'Generate a new key instead of keeping the current one.'
 complete -c 'csp-ca' -n '__csp-ca_should_offer_completions_for_flags_or_options "csp-ca reenroll" version' -l 'version' -d 'Show the version.'
 complete -c 'csp-ca' -n '__csp-ca_should_offer_completions_for_flags_or_options "csp-ca reenroll" h help' -s 'h' -l 'help' -d 'Show help information.'
-complete -c 'csp-ca' -n '__csp-ca_should_offer_completions_for_flags_or_options "csp-ca revoke" home' -l 'home' -d 'The participant\'s folder: identity, keys, configuration (default: $CSP_HOME, else ~/.csp).' -rfa '(__csp-ca_complete_directories)'
-complete -c 'csp-ca' -n '__csp-ca_should_offer_completions_for_flags_or_options "csp-ca revoke" socket' -l 'socket' -d 'The node\'s Unix socket (default: $CSP_SOCKET, else <home>/node.sock).' -rF
-complete -c 'csp-ca' -n '__csp-ca_should_offer_completions_for_flags_or_options "csp-ca revoke" format' -l 'format' -d 'Output format: json (one object per line) or text.' -rfka 'json text'
+complete -c 'csp-ca' -n '__csp-ca_should_offer_completions_for_flags_or_options "csp-ca revoke" home' -l 'home' -d 'The home folder: identity, keys, its \'config\' file (default: $CSP_HOME, else ~/.csp).' -rfa '(__csp-ca_complete_directories)'
+complete -c 'csp-ca' -n '__csp-ca_should_offer_completions_for_flags_or_options "csp-ca revoke" socket' -l 'socket' -d 'The node\'s Unix socket (default: $CSP_SOCKET, else \'socket\' in <home>/config, else <home>/node.sock).' -rF
+complete -c 'csp-ca' -n '__csp-ca_should_offer_completions_for_flags_or_options "csp-ca revoke" format' -l 'format' -d 'Output format: json (one object per line) or text (default: $CSP_FORMAT, else \'format\' in <home>/config).' -rfka 'json text'
 complete -c 'csp-ca' -n '__csp-ca_should_offer_completions_for_flags_or_options "csp-ca revoke" q quiet' -l 'quiet' -s 'q' -d 'Print nothing but errors.'
-complete -c 'csp-ca' -n '__csp-ca_should_offer_completions_for_flags_or_options "csp-ca revoke" v verbose' -l 'verbose' -s 'v' -d 'Say more about what is happening, on stderr.'
+complete -c 'csp-ca' -n '__csp-ca_should_offer_completions_for_flags_or_options "csp-ca revoke" v verbose' -l 'verbose' -s 'v' -d 'Say more on stderr: where home, config and socket came from; csp-node start logs every block and refusal.'
 complete -c 'csp-ca' -n '__csp-ca_should_offer_completions_for_flags_or_options "csp-ca revoke" serial' -l 'serial' -d 'Revoke only the certificate with this serial (hex).' -rfka ''
 complete -c 'csp-ca' -n '__csp-ca_should_offer_completions_for_flags_or_options "csp-ca revoke" reason' -l 'reason' -d 'Why (RFC 5280 reason).' -rfka 'unspecified keyCompromise CACompromise affiliationChanged superseded cessationOfOperation certificateHold privilegeWithdrawn AACompromise'
 complete -c 'csp-ca' -n '__csp-ca_should_offer_completions_for_flags_or_options "csp-ca revoke" version' -l 'version' -d 'Show the version.'
 complete -c 'csp-ca' -n '__csp-ca_should_offer_completions_for_flags_or_options "csp-ca revoke" h help' -s 'h' -l 'help' -d 'Show help information.'
-complete -c 'csp-ca' -n '__csp-ca_should_offer_completions_for_flags_or_options "csp-ca crl" home' -l 'home' -d 'The participant\'s folder: identity, keys, configuration (default: $CSP_HOME, else ~/.csp).' -rfa '(__csp-ca_complete_directories)'
-complete -c 'csp-ca' -n '__csp-ca_should_offer_completions_for_flags_or_options "csp-ca crl" socket' -l 'socket' -d 'The node\'s Unix socket (default: $CSP_SOCKET, else <home>/node.sock).' -rF
-complete -c 'csp-ca' -n '__csp-ca_should_offer_completions_for_flags_or_options "csp-ca crl" format' -l 'format' -d 'Output format: json (one object per line) or text.' -rfka 'json text'
+complete -c 'csp-ca' -n '__csp-ca_should_offer_completions_for_flags_or_options "csp-ca crl" home' -l 'home' -d 'The home folder: identity, keys, its \'config\' file (default: $CSP_HOME, else ~/.csp).' -rfa '(__csp-ca_complete_directories)'
+complete -c 'csp-ca' -n '__csp-ca_should_offer_completions_for_flags_or_options "csp-ca crl" socket' -l 'socket' -d 'The node\'s Unix socket (default: $CSP_SOCKET, else \'socket\' in <home>/config, else <home>/node.sock).' -rF
+complete -c 'csp-ca' -n '__csp-ca_should_offer_completions_for_flags_or_options "csp-ca crl" format' -l 'format' -d 'Output format: json (one object per line) or text (default: $CSP_FORMAT, else \'format\' in <home>/config).' -rfka 'json text'
 complete -c 'csp-ca' -n '__csp-ca_should_offer_completions_for_flags_or_options "csp-ca crl" q quiet' -l 'quiet' -s 'q' -d 'Print nothing but errors.'
-complete -c 'csp-ca' -n '__csp-ca_should_offer_completions_for_flags_or_options "csp-ca crl" v verbose' -l 'verbose' -s 'v' -d 'Say more about what is happening, on stderr.'
+complete -c 'csp-ca' -n '__csp-ca_should_offer_completions_for_flags_or_options "csp-ca crl" v verbose' -l 'verbose' -s 'v' -d 'Say more on stderr: where home, config and socket came from; csp-node start logs every block and refusal.'
 complete -c 'csp-ca' -n '__csp-ca_should_offer_completions_for_flags_or_options "csp-ca crl" next-update' -l 'next-update' -d 'How long the CRL stays current (its nextUpdate).' -rfka ''
 complete -c 'csp-ca' -n '__csp-ca_should_offer_completions_for_flags_or_options "csp-ca crl" out' -l 'out' -d 'Also write the CRL here.' -rF
 complete -c 'csp-ca' -n '__csp-ca_should_offer_completions_for_flags_or_options "csp-ca crl" version' -l 'version' -d 'Show the version.'
 complete -c 'csp-ca' -n '__csp-ca_should_offer_completions_for_flags_or_options "csp-ca crl" h help' -s 'h' -l 'help' -d 'Show help information.'
-complete -c 'csp-ca' -n '__csp-ca_should_offer_completions_for_flags_or_options "csp-ca list" home' -l 'home' -d 'The participant\'s folder: identity, keys, configuration (default: $CSP_HOME, else ~/.csp).' -rfa '(__csp-ca_complete_directories)'
-complete -c 'csp-ca' -n '__csp-ca_should_offer_completions_for_flags_or_options "csp-ca list" socket' -l 'socket' -d 'The node\'s Unix socket (default: $CSP_SOCKET, else <home>/node.sock).' -rF
-complete -c 'csp-ca' -n '__csp-ca_should_offer_completions_for_flags_or_options "csp-ca list" format' -l 'format' -d 'Output format: json (one object per line) or text.' -rfka 'json text'
+complete -c 'csp-ca' -n '__csp-ca_should_offer_completions_for_flags_or_options "csp-ca list" home' -l 'home' -d 'The home folder: identity, keys, its \'config\' file (default: $CSP_HOME, else ~/.csp).' -rfa '(__csp-ca_complete_directories)'
+complete -c 'csp-ca' -n '__csp-ca_should_offer_completions_for_flags_or_options "csp-ca list" socket' -l 'socket' -d 'The node\'s Unix socket (default: $CSP_SOCKET, else \'socket\' in <home>/config, else <home>/node.sock).' -rF
+complete -c 'csp-ca' -n '__csp-ca_should_offer_completions_for_flags_or_options "csp-ca list" format' -l 'format' -d 'Output format: json (one object per line) or text (default: $CSP_FORMAT, else \'format\' in <home>/config).' -rfka 'json text'
 complete -c 'csp-ca' -n '__csp-ca_should_offer_completions_for_flags_or_options "csp-ca list" q quiet' -l 'quiet' -s 'q' -d 'Print nothing but errors.'
-complete -c 'csp-ca' -n '__csp-ca_should_offer_completions_for_flags_or_options "csp-ca list" v verbose' -l 'verbose' -s 'v' -d 'Say more about what is happening, on stderr.'
+complete -c 'csp-ca' -n '__csp-ca_should_offer_completions_for_flags_or_options "csp-ca list" v verbose' -l 'verbose' -s 'v' -d 'Say more on stderr: where home, config and socket came from; csp-node start logs every block and refusal.'
 complete -c 'csp-ca' -n '__csp-ca_should_offer_completions_for_flags_or_options "csp-ca list" revoked' -l 'revoked' -d 'List revoked certificates.'
 complete -c 'csp-ca' -n '__csp-ca_should_offer_completions_for_flags_or_options "csp-ca list" expiring' -l 'expiring' -d 'List live certificates that expire within this span (e.g. 30d).' -rfka ''
 complete -c 'csp-ca' -n '__csp-ca_should_offer_completions_for_flags_or_options "csp-ca list" version' -l 'version' -d 'Show the version.'
 complete -c 'csp-ca' -n '__csp-ca_should_offer_completions_for_flags_or_options "csp-ca list" h help' -s 'h' -l 'help' -d 'Show help information.'
-complete -c 'csp-ca' -n '__csp-ca_should_offer_completions_for_flags_or_options "csp-ca show" home' -l 'home' -d 'The participant\'s folder: identity, keys, configuration (default: $CSP_HOME, else ~/.csp).' -rfa '(__csp-ca_complete_directories)'
-complete -c 'csp-ca' -n '__csp-ca_should_offer_completions_for_flags_or_options "csp-ca show" socket' -l 'socket' -d 'The node\'s Unix socket (default: $CSP_SOCKET, else <home>/node.sock).' -rF
-complete -c 'csp-ca' -n '__csp-ca_should_offer_completions_for_flags_or_options "csp-ca show" format' -l 'format' -d 'Output format: json (one object per line) or text.' -rfka 'json text'
+complete -c 'csp-ca' -n '__csp-ca_should_offer_completions_for_flags_or_options "csp-ca show" home' -l 'home' -d 'The home folder: identity, keys, its \'config\' file (default: $CSP_HOME, else ~/.csp).' -rfa '(__csp-ca_complete_directories)'
+complete -c 'csp-ca' -n '__csp-ca_should_offer_completions_for_flags_or_options "csp-ca show" socket' -l 'socket' -d 'The node\'s Unix socket (default: $CSP_SOCKET, else \'socket\' in <home>/config, else <home>/node.sock).' -rF
+complete -c 'csp-ca' -n '__csp-ca_should_offer_completions_for_flags_or_options "csp-ca show" format' -l 'format' -d 'Output format: json (one object per line) or text (default: $CSP_FORMAT, else \'format\' in <home>/config).' -rfka 'json text'
 complete -c 'csp-ca' -n '__csp-ca_should_offer_completions_for_flags_or_options "csp-ca show" q quiet' -l 'quiet' -s 'q' -d 'Print nothing but errors.'
-complete -c 'csp-ca' -n '__csp-ca_should_offer_completions_for_flags_or_options "csp-ca show" v verbose' -l 'verbose' -s 'v' -d 'Say more about what is happening, on stderr.'
+complete -c 'csp-ca' -n '__csp-ca_should_offer_completions_for_flags_or_options "csp-ca show" v verbose' -l 'verbose' -s 'v' -d 'Say more on stderr: where home, config and socket came from; csp-node start logs every block and refusal.'
 complete -c 'csp-ca' -n '__csp-ca_should_offer_completions_for_flags_or_options "csp-ca show" version' -l 'version' -d 'Show the version.'
 complete -c 'csp-ca' -n '__csp-ca_should_offer_completions_for_flags_or_options "csp-ca show" h help' -s 'h' -l 'help' -d 'Show help information.'
-complete -c 'csp-ca' -n '__csp-ca_should_offer_completions_for_flags_or_options "csp-ca log" home' -l 'home' -d 'The participant\'s folder: identity, keys, configuration (default: $CSP_HOME, else ~/.csp).' -rfa '(__csp-ca_complete_directories)'
-complete -c 'csp-ca' -n '__csp-ca_should_offer_completions_for_flags_or_options "csp-ca log" socket' -l 'socket' -d 'The node\'s Unix socket (default: $CSP_SOCKET, else <home>/node.sock).' -rF
-complete -c 'csp-ca' -n '__csp-ca_should_offer_completions_for_flags_or_options "csp-ca log" format' -l 'format' -d 'Output format: json (one object per line) or text.' -rfka 'json text'
+complete -c 'csp-ca' -n '__csp-ca_should_offer_completions_for_flags_or_options "csp-ca log" home' -l 'home' -d 'The home folder: identity, keys, its \'config\' file (default: $CSP_HOME, else ~/.csp).' -rfa '(__csp-ca_complete_directories)'
+complete -c 'csp-ca' -n '__csp-ca_should_offer_completions_for_flags_or_options "csp-ca log" socket' -l 'socket' -d 'The node\'s Unix socket (default: $CSP_SOCKET, else \'socket\' in <home>/config, else <home>/node.sock).' -rF
+complete -c 'csp-ca' -n '__csp-ca_should_offer_completions_for_flags_or_options "csp-ca log" format' -l 'format' -d 'Output format: json (one object per line) or text (default: $CSP_FORMAT, else \'format\' in <home>/config).' -rfka 'json text'
 complete -c 'csp-ca' -n '__csp-ca_should_offer_completions_for_flags_or_options "csp-ca log" q quiet' -l 'quiet' -s 'q' -d 'Print nothing but errors.'
-complete -c 'csp-ca' -n '__csp-ca_should_offer_completions_for_flags_or_options "csp-ca log" v verbose' -l 'verbose' -s 'v' -d 'Say more about what is happening, on stderr.'
+complete -c 'csp-ca' -n '__csp-ca_should_offer_completions_for_flags_or_options "csp-ca log" v verbose' -l 'verbose' -s 'v' -d 'Say more on stderr: where home, config and socket came from; csp-node start logs every block and refusal.'
 complete -c 'csp-ca' -n '__csp-ca_should_offer_completions_for_flags_or_options "csp-ca log" version' -l 'version' -d 'Show the version.'
 complete -c 'csp-ca' -n '__csp-ca_should_offer_completions_for_flags_or_options "csp-ca log" h help' -s 'h' -l 'help' -d 'Show help information.'
-complete -c 'csp-ca' -n '__csp-ca_should_offer_completions_for_flags_or_options "csp-ca verify" home' -l 'home' -d 'The participant\'s folder: identity, keys, configuration (default: $CSP_HOME, else ~/.csp).' -rfa '(__csp-ca_complete_directories)'
-complete -c 'csp-ca' -n '__csp-ca_should_offer_completions_for_flags_or_options "csp-ca verify" socket' -l 'socket' -d 'The node\'s Unix socket (default: $CSP_SOCKET, else <home>/node.sock).' -rF
-complete -c 'csp-ca' -n '__csp-ca_should_offer_completions_for_flags_or_options "csp-ca verify" format' -l 'format' -d 'Output format: json (one object per line) or text.' -rfka 'json text'
+complete -c 'csp-ca' -n '__csp-ca_should_offer_completions_for_flags_or_options "csp-ca verify" home' -l 'home' -d 'The home folder: identity, keys, its \'config\' file (default: $CSP_HOME, else ~/.csp).' -rfa '(__csp-ca_complete_directories)'
+complete -c 'csp-ca' -n '__csp-ca_should_offer_completions_for_flags_or_options "csp-ca verify" socket' -l 'socket' -d 'The node\'s Unix socket (default: $CSP_SOCKET, else \'socket\' in <home>/config, else <home>/node.sock).' -rF
+complete -c 'csp-ca' -n '__csp-ca_should_offer_completions_for_flags_or_options "csp-ca verify" format' -l 'format' -d 'Output format: json (one object per line) or text (default: $CSP_FORMAT, else \'format\' in <home>/config).' -rfka 'json text'
 complete -c 'csp-ca' -n '__csp-ca_should_offer_completions_for_flags_or_options "csp-ca verify" q quiet' -l 'quiet' -s 'q' -d 'Print nothing but errors.'
-complete -c 'csp-ca' -n '__csp-ca_should_offer_completions_for_flags_or_options "csp-ca verify" v verbose' -l 'verbose' -s 'v' -d 'Say more about what is happening, on stderr.'
+complete -c 'csp-ca' -n '__csp-ca_should_offer_completions_for_flags_or_options "csp-ca verify" v verbose' -l 'verbose' -s 'v' -d 'Say more on stderr: where home, config and socket came from; csp-node start logs every block and refusal.'
 complete -c 'csp-ca' -n '__csp-ca_should_offer_completions_for_positional "csp-ca verify" -eq 1' -F
 complete -c 'csp-ca' -n '__csp-ca_should_offer_completions_for_flags_or_options "csp-ca verify" ca-file' -l 'ca-file' -d 'Trusted CA certificates (PEM bundle).' -rF
 complete -c 'csp-ca' -n '__csp-ca_should_offer_completions_for_flags_or_options "csp-ca verify"' -l 'crl' -d 'A CRL to check revocation against (PEM); repeatable.' -rF
@@ -233,18 +233,18 @@ complete -c 'csp-ca' -n '__csp-ca_should_offer_completions_for_flags_or_options 
 complete -c 'csp-ca' -n '__csp-ca_should_offer_completions_for_flags_or_options "csp-ca verify" role' -l 'role' -d 'Require this role.' -rfka ''
 complete -c 'csp-ca' -n '__csp-ca_should_offer_completions_for_flags_or_options "csp-ca verify" version' -l 'version' -d 'Show the version.'
 complete -c 'csp-ca' -n '__csp-ca_should_offer_completions_for_flags_or_options "csp-ca verify" h help' -s 'h' -l 'help' -d 'Show help information.'
-complete -c 'csp-ca' -n '__csp-ca_should_offer_completions_for_flags_or_options "csp-ca serve" home' -l 'home' -d 'The participant\'s folder: identity, keys, configuration (default: $CSP_HOME, else ~/.csp).' -rfa '(__csp-ca_complete_directories)'
-complete -c 'csp-ca' -n '__csp-ca_should_offer_completions_for_flags_or_options "csp-ca serve" socket' -l 'socket' -d 'The node\'s Unix socket (default: $CSP_SOCKET, else <home>/node.sock).' -rF
-complete -c 'csp-ca' -n '__csp-ca_should_offer_completions_for_flags_or_options "csp-ca serve" format' -l 'format' -d 'Output format: json (one object per line) or text.' -rfka 'json text'
+complete -c 'csp-ca' -n '__csp-ca_should_offer_completions_for_flags_or_options "csp-ca serve" home' -l 'home' -d 'The home folder: identity, keys, its \'config\' file (default: $CSP_HOME, else ~/.csp).' -rfa '(__csp-ca_complete_directories)'
+complete -c 'csp-ca' -n '__csp-ca_should_offer_completions_for_flags_or_options "csp-ca serve" socket' -l 'socket' -d 'The node\'s Unix socket (default: $CSP_SOCKET, else \'socket\' in <home>/config, else <home>/node.sock).' -rF
+complete -c 'csp-ca' -n '__csp-ca_should_offer_completions_for_flags_or_options "csp-ca serve" format' -l 'format' -d 'Output format: json (one object per line) or text (default: $CSP_FORMAT, else \'format\' in <home>/config).' -rfka 'json text'
 complete -c 'csp-ca' -n '__csp-ca_should_offer_completions_for_flags_or_options "csp-ca serve" q quiet' -l 'quiet' -s 'q' -d 'Print nothing but errors.'
-complete -c 'csp-ca' -n '__csp-ca_should_offer_completions_for_flags_or_options "csp-ca serve" v verbose' -l 'verbose' -s 'v' -d 'Say more about what is happening, on stderr.'
+complete -c 'csp-ca' -n '__csp-ca_should_offer_completions_for_flags_or_options "csp-ca serve" v verbose' -l 'verbose' -s 'v' -d 'Say more on stderr: where home, config and socket came from; csp-node start logs every block and refusal.'
 complete -c 'csp-ca' -n '__csp-ca_should_offer_completions_for_flags_or_options "csp-ca serve" version' -l 'version' -d 'Show the version.'
 complete -c 'csp-ca' -n '__csp-ca_should_offer_completions_for_flags_or_options "csp-ca serve" h help' -s 'h' -l 'help' -d 'Show help information.'
-complete -c 'csp-ca' -n '__csp-ca_should_offer_completions_for_flags_or_options "csp-ca keygen" home' -l 'home' -d 'The participant\'s folder: identity, keys, configuration (default: $CSP_HOME, else ~/.csp).' -rfa '(__csp-ca_complete_directories)'
-complete -c 'csp-ca' -n '__csp-ca_should_offer_completions_for_flags_or_options "csp-ca keygen" socket' -l 'socket' -d 'The node\'s Unix socket (default: $CSP_SOCKET, else <home>/node.sock).' -rF
-complete -c 'csp-ca' -n '__csp-ca_should_offer_completions_for_flags_or_options "csp-ca keygen" format' -l 'format' -d 'Output format: json (one object per line) or text.' -rfka 'json text'
+complete -c 'csp-ca' -n '__csp-ca_should_offer_completions_for_flags_or_options "csp-ca keygen" home' -l 'home' -d 'The home folder: identity, keys, its \'config\' file (default: $CSP_HOME, else ~/.csp).' -rfa '(__csp-ca_complete_directories)'
+complete -c 'csp-ca' -n '__csp-ca_should_offer_completions_for_flags_or_options "csp-ca keygen" socket' -l 'socket' -d 'The node\'s Unix socket (default: $CSP_SOCKET, else \'socket\' in <home>/config, else <home>/node.sock).' -rF
+complete -c 'csp-ca' -n '__csp-ca_should_offer_completions_for_flags_or_options "csp-ca keygen" format' -l 'format' -d 'Output format: json (one object per line) or text (default: $CSP_FORMAT, else \'format\' in <home>/config).' -rfka 'json text'
 complete -c 'csp-ca' -n '__csp-ca_should_offer_completions_for_flags_or_options "csp-ca keygen" q quiet' -l 'quiet' -s 'q' -d 'Print nothing but errors.'
-complete -c 'csp-ca' -n '__csp-ca_should_offer_completions_for_flags_or_options "csp-ca keygen" v verbose' -l 'verbose' -s 'v' -d 'Say more about what is happening, on stderr.'
+complete -c 'csp-ca' -n '__csp-ca_should_offer_completions_for_flags_or_options "csp-ca keygen" v verbose' -l 'verbose' -s 'v' -d 'Say more on stderr: where home, config and socket came from; csp-node start logs every block and refusal.'
 complete -c 'csp-ca' -n '__csp-ca_should_offer_completions_for_flags_or_options "csp-ca keygen" out' -l 'out' -d 'Where to write the private key.' -rF
 complete -c 'csp-ca' -n '__csp-ca_should_offer_completions_for_flags_or_options "csp-ca keygen" force' -l 'force' -d 'Replace an existing key file.'
 complete -c 'csp-ca' -n '__csp-ca_should_offer_completions_for_flags_or_options "csp-ca keygen" version' -l 'version' -d 'Show the version.'
