@@ -72,6 +72,12 @@ extension ParsableCommand {
     /// did you mean 'register'? (see 'csp-ca --help')`), and exit 64; command failures
     /// were already reported by `CSPCommand.run()` and only set the exit code.
     public static func cspMain(_ arguments: [String]? = nil) -> Never {
+        // Swift would replace invalid bytes with U+FFFD without a word: a key or value
+        // that is not UTF-8 is refused instead of silently changed.
+        if arguments == nil, let bad = Usage.firstNonUTF8Argument() {
+            Diagnostics.error("argument \(bad) is not valid UTF-8 text (see '\(configuration.commandName ?? _commandName) --help')")
+            exit(withError: ExitStatus.usage.exitCode)
+        }
         let arguments = Usage.hoistingOptions(arguments ?? Array(CommandLine.arguments.dropFirst()), root: self)
         do {
             var command = try parseAsRoot(arguments)

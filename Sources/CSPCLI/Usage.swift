@@ -3,6 +3,17 @@ import Foundation
 
 /// What `cspMain` does with a command line before and after argument-parser sees it.
 enum Usage {
+    /// The position (1 = the first after the tool's name) of the first argument whose
+    /// bytes are not UTF-8, read from argv before Swift decodes it.
+    static func firstNonUTF8Argument() -> Int? {
+        for index in 1..<Int(CommandLine.argc) {
+            guard let pointer = CommandLine.unsafeArgv[index] else { continue }
+            let bytes = UnsafeBufferPointer(start: UnsafeRawPointer(pointer).assumingMemoryBound(to: UInt8.self), count: strlen(pointer))
+            if String(validating: bytes, as: UTF8.self) == nil { return index }
+        }
+        return nil
+    }
+
     /// The subcommand path `arguments` names from `root`: the commands, outermost first,
     /// and how many arguments named them.
     static func path(_ arguments: [String], root: ParsableCommand.Type) -> [ParsableCommand.Type] {

@@ -99,6 +99,10 @@ public final class SocketServer: Sendable {
 
     /// `claim()` for a server not made yet.
     public static func claim(_ path: String) throws {
+        // sun_path holds 107 bytes and a NUL; said here, before NIO names its own error case.
+        guard path.utf8.count <= 107 else {
+            throw SocketServerError("cannot listen on \(quoted(path)): the path is \(path.utf8.count) bytes, longer than the 107 a Unix socket allows; use a shorter home or --socket")
+        }
         var info = stat()
         guard lstat(path, &info) == 0 else { return }
         guard info.st_mode & S_IFMT == S_IFSOCK else {

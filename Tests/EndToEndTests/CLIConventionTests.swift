@@ -63,6 +63,13 @@ final class CLIConventionTests: XCTestCase {
         XCTAssertEqual(option.stderr, "error: unknown option '--fromat'; did you mean '--format'? (see 'csp-audit hash --help')\n")
     }
 
+    func testArgumentsThatAreNotUTF8AreRefused() throws {
+        // Through bash's printf: Process would not pass invalid UTF-8 as it is.
+        let result = try runProcess("/bin/bash", ["-c", #"\#(bin("csp-tx")) query "$(printf 'kv/\377')""#])
+        XCTAssertEqual(result.status, 64)
+        XCTAssertEqual(result.stderr, "error: argument 2 is not valid UTF-8 text (see 'csp-tx --help')\n")
+    }
+
     func testOptionsBeforeTheSubcommandAreAccepted() throws {
         let dir = try temporaryDirectory(self)
         try "x\n".write(toFile: dir + "/f", atomically: true, encoding: .utf8)

@@ -160,4 +160,17 @@ final class OperatorToolsTests: XCTestCase {
         XCTAssertEqual(status.status, 2)
         XCTAssertEqual(status.stderr, "error: cannot connect to '\(fixture.node)/gone.sock': no such socket; is csp-node running? (path from '\(fixture.node)/config')\n")
     }
+
+    func testTooLongSocketPathIsSaidInWordsNotSwiftNames() throws {
+        let fixture = try NodeFixture.make(self)
+        let long = fixture.dir + "/" + String(repeating: "s", count: 120) + ".sock"
+        let message = "error: cannot listen on '\(long)': the path is \(long.utf8.count) bytes, longer than the 107 a Unix socket allows; use a shorter home or --socket\n"
+        let node = try node(["start", "--home", fixture.node, "--socket", long], expect: 2)
+        XCTAssertEqual(node.stderr, message)
+        let ca = try NodeFixture.run("csp-ca", ["serve", "--home", fixture.ca, "--socket", long], expect: 2)
+        XCTAssertEqual(ca.stderr, message)
+        let client = try NodeFixture.run("csp-tx", ["query", "kv/x", "--home", fixture.dir + "/alice", "--channel", "c", "--socket", long], expect: 2)
+        XCTAssertFalse(client.stderr.contains("TooLong"), client.stderr)
+        XCTAssertTrue(client.stderr.hasPrefix("error: cannot connect to '\(long)': "), client.stderr)
+    }
 }
