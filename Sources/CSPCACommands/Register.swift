@@ -15,7 +15,7 @@ extension CSPCA {
                 customer, enterprise, department, regulator, node, admin.
                 """)
 
-        @OptionGroup(title: "Global Options") var global: GlobalOptions
+        @OptionGroup(title: "Global Options") var global: CAOptions
 
         @Argument(help: "The identity: letters, digits and - _ . @ (it becomes the certificate's CN).")
         var id: String

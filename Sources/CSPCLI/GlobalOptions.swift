@@ -39,32 +39,47 @@ public struct GlobalOptions: ParsableArguments, Sendable {
     /// `$CSP_FORMAT`, then the file, so every command sees the format in force. A
     /// malformed file ends the command with its line (exit 2) before anything runs.
     public mutating func validate() throws {
+        let configuration = try Self.prepare(home: home, format: &format, quiet: quiet, verbose: verbose)
+        Self.resolvedSocketOrigin.value = socketAndOrigin
+        // What --verbose means for every command: where this run's locations came from.
+        if verbose { Diagnostics.note(Self.describeHome(home) + "; config \(configuration.path.map(quoted) ?? "none"); socket \(quoted(resolvedSocket)) (from \(socketOrigin))") }
+    }
+
+    /// What every tool's shared options do once parsed, whichever type declares them
+    /// (GlobalOptions, or a tool's own for a home that is not a participant's): refuse
+    /// --quiet with --verbose, load the home's config file (a malformed one ends the
+    /// command with its line, exit 2), fill in the format from $CSP_FORMAT, then the file.
+    public static func prepare(home: String?, format: inout OutputFormat?, quiet: Bool, verbose: Bool) throws -> HomeConfiguration {
         if quiet && verbose { throw ValidationError("--quiet and --verbose cannot be used together") }
         let configuration: HomeConfiguration
-        do { configuration = try HomeConfiguration.load(home: resolvedHome) } catch let failure as CommandFailure {
+        do { configuration = try HomeConfiguration.load(home: resolveHome(home)) } catch let failure as CommandFailure {
             Diagnostics.error(failure.message)
             throw failure.status.exitCode
         }
         HomeConfiguration.setCurrent(configuration)
-        Self.resolvedSocketOrigin.value = socketAndOrigin
         if format == nil, let env = Environment.value("CSP_FORMAT"), !env.isEmpty {
             guard let parsed = OutputFormat(rawValue: env) else { throw ValidationError("CSP_FORMAT '\(env)' is not json or text") }
             format = parsed
         }
         if format == nil { format = configuration.format }
-        // What --verbose means for every command: where this run's locations came from.
-        if verbose {
-            let home = self.home.map { _ in "--home" } ?? (Environment.value("CSP_HOME").map { $0.isEmpty ? nil : "$CSP_HOME" } ?? nil) ?? "the default ~/.csp"
-            Diagnostics.note("home \(quoted(resolvedHome)) (from \(home)); config \(configuration.path.map(quoted) ?? "none"); socket \(quoted(resolvedSocket)) (from \(socketOrigin))")
-        }
+        return configuration
     }
 
-    /// --home, then $CSP_HOME, then ~/.csp.
-    public var resolvedHome: String {
-        if let home, !home.isEmpty { return home }
+    /// "home '/h' (from --home)", for --verbose.
+    public static func describeHome(_ flag: String?) -> String {
+        let origin = flag.map { _ in "--home" } ?? (Environment.value("CSP_HOME").map { $0.isEmpty ? nil : "$CSP_HOME" } ?? nil) ?? "the default ~/.csp"
+        return "home \(quoted(resolveHome(flag))) (from \(origin))"
+    }
+
+    /// The flag, then $CSP_HOME, then ~/.csp.
+    public static func resolveHome(_ flag: String?) -> String {
+        if let flag, !flag.isEmpty { return flag }
         if let env = Environment.value("CSP_HOME"), !env.isEmpty { return env }
         return (Environment.value("HOME") ?? ".") + "/.csp"
     }
+
+    /// --home, then $CSP_HOME, then ~/.csp.
+    public var resolvedHome: String { Self.resolveHome(home) }
 
     /// The home's configuration: the one validate() loaded, else read now (errors were
     /// validate()'s to report).
