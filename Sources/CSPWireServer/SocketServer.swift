@@ -285,7 +285,7 @@ public final class SocketServer: Sendable {
             }
         } catch {
             // A client that sends a bad frame or goes away loses its own connection, never the server.
-            log?("connection closed: \(error)")
+            log?("connection closed: \(Self.describe(error))")
         }
     }
 }
@@ -388,5 +388,18 @@ final class AcceptPause: ChannelInboundHandler, RemovableChannelHandler {
             }
         }
         context.fireErrorCaught(error)
+    }
+}
+
+extension SocketServer {
+    /// A connection's end in words: errno text for I/O errors, "the client went away" for
+    /// NIO's closed-channel cases, never a Swift case name.
+    static func describe(_ error: any Error) -> String {
+        if let error = error as? IOError { return SystemError.reason(error.errnoCode) }
+        if let error = error as? ChannelError, error == .ioOnClosedChannel || error == .alreadyClosed || error == .eof {
+            return "the client went away"
+        }
+        if error is CustomStringConvertible, !(error is ChannelError) { return "\(error)" }
+        return "the connection failed"
     }
 }

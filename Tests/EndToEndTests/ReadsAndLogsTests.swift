@@ -102,6 +102,8 @@ final class ReadsAndLogsTests: XCTestCase {
         XCTAssertTrue(log.contains { ($0["message"] as? String)?.hasPrefix("serving consortium on ") == true && $0["level"] as? String == "notice" }, fixture.nodeLog)
         XCTAssertTrue(log.contains { ($0["message"] as? String)?.hasPrefix("block 1: 1 transactions, 1 valid, 0 invalid, ") == true && $0["channel"] as? String == "consortium" }, fixture.nodeLog)
         XCTAssertTrue(log.contains { ($0["message"] as? String)?.contains("(config.set-cutting): policy-denied: ") == true }, fixture.nodeLog)
+        // Connections that end say so in words, not in NIO's (watch clients came and went).
+        XCTAssertFalse(fixture.nodeLog.contains("I/O on closed channel") || fixture.nodeLog.contains("ioOnClosedChannel"), fixture.nodeLog)
     }
 
     func testNodeLogIsQuietWithoutVerboseAndTextHasTimestamps() throws {
