@@ -73,10 +73,7 @@ let package = Package(
         .target(name: "CSPCLI", dependencies: ["CSPBasics", .product(name: "ArgumentParser", package: "swift-argument-parser"), .product(name: "Logging", package: "swift-log")]),
 
         // MARK: One command module per tool
-        .target(name: "CSPNodeCommands", dependencies: [
-            "CSPBasics", "CSPCLI", "CSPNodeRuntime", "CSPNodeProtocol", "CSPChannel", "CSPCertificates", "CSPLedger", "CSPFormat",
-            .product(name: "Logging", package: "swift-log"),
-        ]),
+        .target(name: "CSPNodeCommands", dependencies: ["CSPBasics", "CSPCLI", "CSPNodeRuntime", "CSPNodeProtocol", "CSPChannel"]),
         .target(name: "CSPCACommands", dependencies: [
             "CSPBasics", "CSPCLI", "CSPCrypto", "CSPCertificates", "CSPAuthority", "CSPWire", "CSPWireServer",
         ]),
