@@ -40,7 +40,7 @@ help:
 	@echo "make test       build and run every test, then check man/ and completions/"
 	@echo "make demo       build and run the main job on a fresh machine"
 	@echo "make bench      benchmarks with ratios against baselines of the same run"
-	@echo "make install    install binaries, man pages, completions (PREFIX, BINDIR, MANDIR, DESTDIR)"
+	@echo "make install    install binaries (static Swift runtime), man pages, completions, docs (PREFIX, BINDIR, MANDIR, DESTDIR)"
 	@echo "make man        regenerate man/ from the commands"
 	@echo "make completions  regenerate completions/ from the commands"
 
@@ -77,7 +77,8 @@ test: check-libs
 	$(MAKE) --no-print-directory check-generated
 	$(MAKE) --no-print-directory check-install
 
-# `make install` lays out every binary, man page and completion under DESTDIR.
+# `make install` lays out every binary, man page, completion and doc under DESTDIR, and the
+# installed binaries run without the Swift toolchain: nothing they load comes from it.
 check-install:
 	@tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
 	$(MAKE) --no-print-directory install CONFIG=debug DESTDIR=$$tmp PREFIX=/opt/csp >/dev/null; \
@@ -86,9 +87,13 @@ check-install:
 	              share/zsh/site-functions/_$$tool share/fish/vendor_completions.d/$$tool.fish; do \
 	    [ -f "$$tmp/opt/csp/$$file" ] || { echo "error: make install did not install $$file" >&2; exit 1; }; \
 	  done; \
-	  "$$tmp/opt/csp/bin/$$tool" --version >/dev/null || { echo "error: installed $$tool does not run" >&2; exit 1; }; \
+	  if ldd "$$tmp/opt/csp/bin/$$tool" | grep -Ei 'swift|foundation|dispatch|not found'; then \
+	    echo "error: installed $$tool loads libraries of the Swift toolchain (above)" >&2; exit 1; fi; \
+	  env -i PATH=/usr/bin:/bin "$$tmp/opt/csp/bin/$$tool" --version >/dev/null || { echo "error: installed $$tool does not run" >&2; exit 1; }; \
 	done; \
-	echo "check-install: binaries, man pages and completions installed for $(words $(TOOLS)) tools"
+	[ -L "$$tmp/opt/csp/share/man/man1/csp-tx.submit.1" ] || { echo "error: the old man page names are not linked" >&2; exit 1; }; \
+	[ -f "$$tmp/opt/csp/share/doc/csp/README.md" ] && [ -f "$$tmp/opt/csp/share/doc/csp/CHANNELS.md" ] || { echo "error: docs not installed under share/doc/csp" >&2; exit 1; }; \
+	echo "check-install: binaries (static Swift runtime, stripped), man pages, completions and docs installed for $(words $(TOOLS)) tools"
 
 # The committed man pages and completion scripts must be what the commands generate.
 check-generated:
@@ -99,12 +104,16 @@ check-generated:
 	fi; \
 	echo "check-generated: man/ and completions/ match the commands"
 
+# argument-parser writes the pages; docs/man/finish.py gives them git-style names (old names
+# linked), ENVIRONMENT, FILES, a real EXIT STATUS and the EXAMPLES of docs/man/examples.txt.
 MAN_OUT ?= man
 man:
 	$(SWIFT) package plugin generate-manual --multi-page --date $(MAN_DATE) --configuration debug >/dev/null
 	@rm -rf $(MAN_OUT) && mkdir -p $(MAN_OUT)
-	@for tool in $(TOOLS); do cp .build/plugins/GenerateManual/outputs/$$tool/*.1 $(MAN_OUT)/; done
-	@echo "man: $$(ls $(MAN_OUT) | wc -l) pages in $(MAN_OUT)"
+	@python3 docs/man/finish.py $(foreach tool,$(TOOLS),.build/plugins/GenerateManual/outputs/$(tool)) $(MAN_OUT)
+	@for page in $(MAN_OUT)/*.1; do \
+	  if [ ! -L "$$page" ] && groff -Tutf8 -mandoc -ww -z "$$page" 2>&1 | grep .; then echo "error: mdoc warnings in $$page" >&2; exit 1; fi; \
+	done
 
 COMPLETIONS_OUT ?= completions
 completions:
@@ -122,27 +131,42 @@ bench: check-libs
 	$(SWIFT) build -c release
 	.build/release/csp-bench --bin .build/release $(BENCH_FLAGS)
 
+# Binaries with the Swift runtime linked in (they run where no toolchain is installed),
+# stripped, from a build of their own (.build/install) so the development build keeps its
+# flags. As root, an existing build is installed as it is: nothing compiles as root.
+INSTALL_BUILD := .build/install
 install: check-libs
-	$(SWIFT) build -c $(CONFIG)
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
+	@if [ "$$(id -u)" = 0 ] && [ -x "$(INSTALL_BUILD)/$(CONFIG)/csp-node" ]; then \
+	  echo "install: installing the existing build in $(INSTALL_BUILD)/$(CONFIG)"; \
+	else \
+	  for tool in $(TOOLS); do \
+	    $(SWIFT) build -c $(CONFIG) --scratch-path $(INSTALL_BUILD) --static-swift-stdlib --product $$tool; \
+	  done; \
+	fi
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(DATADIR)/doc/csp/contracts \
 	  $(DESTDIR)$(DATADIR)/bash-completion/completions $(DESTDIR)$(DATADIR)/zsh/site-functions \
 	  $(DESTDIR)$(DATADIR)/fish/vendor_completions.d
-	@bin=$$($(SWIFT) build -c $(CONFIG) --show-bin-path); \
-	for tool in $(TOOLS); do \
-	  install -m 0755 $$bin/$$tool $(DESTDIR)$(BINDIR)/$$tool; \
+	@for tool in $(TOOLS); do \
+	  install -m 0755 -s $(INSTALL_BUILD)/$(CONFIG)/$$tool $(DESTDIR)$(BINDIR)/$$tool; \
 	  install -m 0644 completions/bash/$$tool $(DESTDIR)$(DATADIR)/bash-completion/completions/$$tool; \
 	  install -m 0644 completions/zsh/_$$tool $(DESTDIR)$(DATADIR)/zsh/site-functions/_$$tool; \
 	  install -m 0644 completions/fish/$$tool.fish $(DESTDIR)$(DATADIR)/fish/vendor_completions.d/$$tool.fish; \
 	done
-	install -m 0644 man/*.1 $(DESTDIR)$(MANDIR)/man1/
+	@for page in man/*.1; do \
+	  if [ -L "$$page" ]; then ln -sf "$$(readlink "$$page")" $(DESTDIR)$(MANDIR)/man1/$$(basename "$$page"); \
+	  else install -m 0644 "$$page" $(DESTDIR)$(MANDIR)/man1/; fi; \
+	done
+	install -m 0644 README.md docs/*.md $(DESTDIR)$(DATADIR)/doc/csp/
+	install -m 0644 docs/contracts/* $(DESTDIR)$(DATADIR)/doc/csp/contracts/
 	@echo "installed $(TOOLS) under $(DESTDIR)$(PREFIX)"
 
 uninstall:
 	for tool in $(TOOLS); do \
 	  rm -f $(DESTDIR)$(BINDIR)/$$tool $(DESTDIR)$(DATADIR)/bash-completion/completions/$$tool \
 	    $(DESTDIR)$(DATADIR)/zsh/site-functions/_$$tool $(DESTDIR)$(DATADIR)/fish/vendor_completions.d/$$tool.fish \
-	    $(DESTDIR)$(MANDIR)/man1/$$tool.1 $(DESTDIR)$(MANDIR)/man1/$$tool.*.1; \
+	    $(DESTDIR)$(MANDIR)/man1/$$tool.1 $(DESTDIR)$(MANDIR)/man1/$$tool.*.1 $(DESTDIR)$(MANDIR)/man1/$$tool-*.1; \
 	done
+	rm -rf $(DESTDIR)$(DATADIR)/doc/csp
 
 # The main job, as far as the tools go today: admission through csp-ca, document
 # fingerprints checked like sha256sum, and a transaction's canonical bytes and id.

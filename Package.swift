@@ -22,6 +22,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.80.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "5.0.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         // MARK: C system libraries (shim headers wrap macros and variadic functions)
@@ -64,14 +65,15 @@ let package = Package(
         // The node: channels, solo ordering, execution, commit, queries and events on a socket.
         .target(name: "CSPNodeRuntime", dependencies: [
             "CSPBasics", "CSPCrypto", "CSPFormat", "CSPCertificates", "CSPLedger", "CSPContracts", "CSPChannel", "CSPNodeProtocol", "CSPWireServer",
+            .product(name: "Logging", package: "swift-log"),
         ]),
         // The node's request and response messages, shared by csp-node and its clients.
         .target(name: "CSPNodeProtocol", dependencies: ["CSPBasics", "CSPCrypto", "CSPWire"]),
         // Conventions shared by every tool: locations, output format, exit codes, errors.
-        .target(name: "CSPCLI", dependencies: ["CSPBasics", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        .target(name: "CSPCLI", dependencies: ["CSPBasics", .product(name: "ArgumentParser", package: "swift-argument-parser"), .product(name: "Logging", package: "swift-log")]),
 
         // MARK: One command module per tool
-        .target(name: "CSPNodeCommands", dependencies: ["CSPBasics", "CSPCLI", "CSPNodeRuntime", "CSPNodeProtocol"]),
+        .target(name: "CSPNodeCommands", dependencies: ["CSPBasics", "CSPCLI", "CSPNodeRuntime", "CSPNodeProtocol", "CSPChannel"]),
         .target(name: "CSPCACommands", dependencies: [
             "CSPBasics", "CSPCLI", "CSPCrypto", "CSPCertificates", "CSPAuthority", "CSPWire", "CSPWireServer",
         ]),

@@ -14,7 +14,7 @@ extension CSPCA {
                 cron before the previous CRL's nextUpdate.
                 """)
 
-        @OptionGroup(title: "Global Options") var global: GlobalOptions
+        @OptionGroup(title: "Global Options") var global: CAOptions
 
         @Option(name: .long, help: "How long the CRL stays current (its nextUpdate).")
         var nextUpdate: TimeSpan?

@@ -23,7 +23,7 @@ extension CSPCA {
                 a command line is visible to every user of the machine in ps.
                 """)
 
-        @OptionGroup(title: "Global Options") var global: GlobalOptions
+        @OptionGroup(title: "Global Options") var global: CAOptions
         @OptionGroup(title: "Certificate Authority") var ca: CAEndpointOptions
 
         @Argument(help: "The registered identity.")

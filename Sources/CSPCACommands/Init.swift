@@ -14,7 +14,7 @@ extension CSPCA {
                 that folder, and the chain verifies up to its root.
                 """)
 
-        @OptionGroup(title: "Global Options") var global: GlobalOptions
+        @OptionGroup(title: "Global Options") var global: CAOptions
 
         @Option(name: .long, help: "The organisation this CA admits participants of.")
         var org: String

@@ -13,7 +13,7 @@ extension CSPCA {
                 and prints the public key in PEM, or its SHA-256 fingerprint with --format json.
                 """)
 
-        @OptionGroup(title: "Global Options") var global: GlobalOptions
+        @OptionGroup(title: "Global Options") var global: CAOptions
 
         @Option(name: .long, help: ArgumentHelp("Where to write the private key.", valueName: "file"), completion: .file())
         var out: String

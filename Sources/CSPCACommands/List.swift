@@ -13,7 +13,7 @@ extension CSPCA {
                 so a cron line can alert: csp-ca list --expiring 30d || mail ...
                 """)
 
-        @OptionGroup(title: "Global Options") var global: GlobalOptions
+        @OptionGroup(title: "Global Options") var global: CAOptions
 
         @Flag(name: .long, help: "List revoked certificates.")
         var revoked = false

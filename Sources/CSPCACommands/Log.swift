@@ -9,7 +9,7 @@ extension CSPCA {
         static let configuration = CommandConfiguration.csp(
             abstract: "Print the CA's audit log: who did what, when (append-only).")
 
-        @OptionGroup(title: "Global Options") var global: GlobalOptions
+        @OptionGroup(title: "Global Options") var global: CAOptions
 
         func execute() throws -> ExitStatus {
             let ca = try CertificateAuthority(home: global.resolvedHome)

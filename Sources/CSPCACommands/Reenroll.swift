@@ -17,7 +17,7 @@ extension CSPCA {
                 --new-key). A revoked or expired certificate cannot renew: enroll again.
                 """)
 
-        @OptionGroup(title: "Global Options") var global: GlobalOptions
+        @OptionGroup(title: "Global Options") var global: CAOptions
         @OptionGroup(title: "Certificate Authority") var ca: CAEndpointOptions
 
         @Flag(name: .long, help: "Generate a new key instead of keeping the current one.")

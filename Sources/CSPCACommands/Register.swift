@@ -1,6 +1,7 @@
 import ArgumentParser
 import CSPAuthority
 import CSPCLI
+import CSPCertificates
 
 extension CSPCA {
     /// `csp-ca register`: records an identity and prints its one-time secret.
@@ -14,12 +15,13 @@ extension CSPCA {
                 customer, enterprise, department, regulator, node, admin.
                 """)
 
-        @OptionGroup(title: "Global Options") var global: GlobalOptions
+        @OptionGroup(title: "Global Options") var global: CAOptions
 
         @Argument(help: "The identity: letters, digits and - _ . @ (it becomes the certificate's CN).")
         var id: String
 
-        @Option(name: .long, help: "The participant's role.")
+        @Option(name: .long, help: "The participant's role: \(CertificateRole.allCases.map(\.rawValue).joined(separator: ", ")).",
+                completion: .list(CertificateRole.allCases.map(\.rawValue)))
         var role: String?
 
         @Option(name: .long, help: "The participant's organisation (default: the CA's).")
@@ -39,6 +41,9 @@ extension CSPCA {
 
         func validate() throws {
             if !newSecret && role == nil { throw ValidationError("missing expected argument '--role <role>'") }
+            if let role, CertificateRole(rawValue: role) == nil {
+                throw ValidationError("unknown role '\(role)'; roles are \(CertificateRole.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
             for attribute in attributes where !attribute.contains("=") {
                 throw ValidationError("--attr takes name=value, got '\(attribute)'")
             }

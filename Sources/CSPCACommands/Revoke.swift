@@ -24,7 +24,7 @@ extension CSPCA {
                 certificateHold, privilegeWithdrawn, AACompromise.
                 """)
 
-        @OptionGroup(title: "Global Options") var global: GlobalOptions
+        @OptionGroup(title: "Global Options") var global: CAOptions
 
         @Argument(help: "The identity to revoke.")
         var id: String?

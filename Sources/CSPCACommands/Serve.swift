@@ -16,11 +16,15 @@ extension CSPCA {
                 stays in this process. Stops cleanly on SIGTERM or SIGINT.
                 """)
 
-        @OptionGroup(title: "Global Options") var global: GlobalOptions
+        @OptionGroup(title: "Global Options") var global: CAOptions
+
+        @Option(name: .long, help: ArgumentHelp("The CA's socket to listen on (default: <home>/ca.sock); not the node's.", valueName: "path"),
+                completion: .file())
+        var socket: String?
 
         func execute() throws -> ExitStatus {
             let ca = try CertificateAuthority(home: global.resolvedHome)
-            let path = global.socket ?? ca.home.path + "/ca.sock"
+            let path = socket ?? ca.home.path + "/ca.sock"
             try CAServer(authority: ca, path: path, verbose: global.verbose).runUntilSignalled()
             return .success
         }

@@ -10,7 +10,7 @@ extension CSPCA {
         static let configuration = CommandConfiguration.csp(
             abstract: "Show an identity and its certificates (exit 1 when unknown).")
 
-        @OptionGroup(title: "Global Options") var global: GlobalOptions
+        @OptionGroup(title: "Global Options") var global: CAOptions
 
         @Argument(help: "The identity.")
         var id: String

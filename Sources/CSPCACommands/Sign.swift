@@ -15,7 +15,7 @@ extension CSPCA {
                 request asking for CA:TRUE is refused. Prints the certificate in PEM.
                 """)
 
-        @OptionGroup(title: "Global Options") var global: GlobalOptions
+        @OptionGroup(title: "Global Options") var global: CAOptions
 
         @Option(name: .long, help: ArgumentHelp("The PEM certificate request; - for standard input.", valueName: "file"), completion: .file())
         var csr: String

@@ -17,7 +17,7 @@ extension CSPCA {
                 Exits 0 valid, 1 invalid (the reason on stderr), 2 could not check.
                 """)
 
-        @OptionGroup(title: "Global Options") var global: GlobalOptions
+        @OptionGroup(title: "Global Options") var global: CAOptions
 
         @Argument(help: "The certificate (PEM); - for standard input.", completion: .file())
         var certificate: String

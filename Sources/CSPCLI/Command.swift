@@ -64,12 +64,28 @@ extension CommandConfiguration {
 
 extension ParsableCommand {
     /// The entry point of every csp executable. Help, --version and completion scripts
-    /// print as argument-parser prints them; usage errors become one git-style line
-    /// (`error: unknown option '--x'`) and exit 64; command failures were already
-    /// reported by `CSPCommand.run()` and only set the exit code.
+    /// print as argument-parser prints them; a tool or command group run without a
+    /// subcommand prints its help on stderr and exits 64; options given before the
+    /// subcommand are moved after it, as git accepts them (`csp-audit --format json
+    /// hash`); usage errors become one git-style line naming the subcommand's help, with
+    /// the nearest subcommand or option on a typo (`error: unknown command 'regster';
+    /// did you mean 'register'? (see 'csp-ca --help')`), and exit 64; command failures
+    /// were already reported by `CSPCommand.run()` and only set the exit code.
     public static func cspMain(_ arguments: [String]? = nil) -> Never {
+        // Swift would replace invalid bytes with U+FFFD without a word: a key or value
+        // that is not UTF-8 is refused instead of silently changed.
+        if arguments == nil, let bad = Usage.firstNonUTF8Argument() {
+            Diagnostics.error("argument \(bad) is not valid UTF-8 text (see '\(configuration.commandName ?? _commandName) --help')")
+            exit(withError: ExitStatus.usage.exitCode)
+        }
+        let arguments = Usage.hoistingOptions(arguments ?? Array(CommandLine.arguments.dropFirst()), root: self)
         do {
             var command = try parseAsRoot(arguments)
+            let parsed = type(of: command)
+            if !(command is any CSPCommand), !parsed.configuration.subcommands.isEmpty {
+                Diagnostics.note(helpMessage(for: parsed).trimmingCharacters(in: .newlines))
+                exit(withError: ExitStatus.usage.exitCode)
+            }
             try command.run()
             exit()
         } catch let status as ExitCode {
@@ -77,10 +93,9 @@ extension ParsableCommand {
         } catch {
             let code = exitCode(for: error)
             if code == .success { exit(withError: error) }
-            let message = self.message(for: error).split(separator: "\n").first.map(String.init) ?? "invalid usage"
-            let lowered = message.prefix(1).lowercased() + message.dropFirst()
-            let name = configuration.commandName ?? "the command"
-            Diagnostics.error("\(lowered) (see '\(name) --help')")
+            // An ExitCode thrown while validating (a malformed home config) was reported already.
+            guard let message = self.message(for: error).split(separator: "\n").first.map(String.init) else { exit(withError: code) }
+            Diagnostics.error(Usage.describe(message, arguments: arguments, root: self))
             exit(withError: code)
         }
     }

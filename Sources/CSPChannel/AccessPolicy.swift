@@ -60,6 +60,20 @@ public struct AccessPolicy: Codable, Equatable, Sendable {
         return policy
     }
 
+    /// Reads and validates a policy file (the `policy` schema alone), JSON or YAML as
+    /// for a genesis file: what `csp-node genesis --policy FILE` takes.
+    public static func load(path: String) throws -> AccessPolicy {
+        let bytes: [UInt8]
+        do { bytes = try FileIO.read(path, limit: 16 << 20) } catch { throw ChannelConfigError("\(error)") }
+        do {
+            let policy = try ConfigDecoding.decode(AccessPolicy.self, from: bytes, format: ConfigDecoding.Format(source: path, bytes: bytes))
+            try policy.validate()
+            return policy
+        } catch {
+            throw error.located(in: path)
+        }
+    }
+
     /// Keys well formed, roles known, read kinds known. Contract names are not checked
     /// against the built-in contracts: a policy may grant a contract deployed later.
     public func validate() throws(ChannelConfigError) {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CSPBasics
 import CSPCLI
 import CSPNodeRuntime
 
@@ -12,6 +13,7 @@ extension CSPNode {
 
         func execute() throws -> ExitStatus {
             let home = NodeHome(global.resolvedHome)
+            guard FileIO.isDirectory(home.path) else { throw CommandFailure("no node home \(quoted(home.path)): no such directory") }
             for name in home.channelNames() {
                 global.output.emit(json: ["channel": .string(name), "directory": .string(home.channel(name))], text: name)
             }

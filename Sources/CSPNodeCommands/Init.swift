@@ -1,4 +1,5 @@
 import ArgumentParser
+import CSPBasics
 import CSPCLI
 import CSPNodeRuntime
 
@@ -11,7 +12,9 @@ extension CSPNode {
                 The configuration names the member organisations with their CA \
                 certificates and CRLs, the orderer (this node's certificate), the channel \
                 admins, block cutting and the access policy (docs/CHANNELS.md). Block 0 is \
-                signed by this node's key in --home.
+                signed by this node's key in --home. A channel that already exists is \
+                refused (exit 1), as csp-ca init refuses an existing CA. 'csp-node genesis' \
+                writes the configuration from CA homes and certificate files.
                 """)
 
         @OptionGroup(title: "Global Options") var global: GlobalOptions
@@ -24,6 +27,10 @@ extension CSPNode {
 
         func execute() throws -> ExitStatus {
             let home = NodeHome(global.resolvedHome)
+            // Refused like csp-ca init over an existing CA: the answer is no (exit 1).
+            if FileIO.exists(home.channel(channel)) {
+                throw CommandFailure("channel \(quoted(channel)) already exists in \(quoted(home.path))", status: .no)
+            }
             let record = try NodeRunner.createChannel(home: home, channel: channel, configPath: config)
             global.output.emit(json: ["channel": .string(channel), "block": 0, "hash": .string(record.block.header.hash.hex),
                                       "commit_hash": .string(record.block.header.commitHash.hex)],

@@ -9,7 +9,7 @@ extension CSPNode {
             abstract: "Serve every channel in --home on the Unix socket until SIGTERM or SIGINT.",
             discussion: """
                 Listens on --socket (default <home>/node.sock, mode 0660; the home is 0750). \
-                Logs to stderr. On SIGTERM or SIGINT it stops accepting, commits what is \
+                Logs to stderr through swift-log, one line per record with a UTC timestamp,                 the level and the message ('2026-11-30T10:15:02.113Z notice csp-node: serving                 consortium on /srv/node/node.sock'), as one JSON object per line with --format                 json (time, level, logger, message, channel). By default it logs notices                 (serving, stopping, repairs, a stalled channel) and errors; --verbose adds                 one line per block (number, transactions, valid and invalid counts, time to                 commit), every transaction refused at submit or marked invalid in its block                 with its code and reason, and every client connection refused; --quiet logs                 errors only. On SIGTERM or SIGINT it stops accepting, commits what is \
                 queued and answers its submitters, closes connections still open after 2 s, \
                 syncs and closes the ledgers. At start every block header's orderer \
                 signature is checked, and blocks the index lacks are verified in full \
@@ -26,6 +26,7 @@ extension CSPNode {
 
         func execute() throws -> ExitStatus {
             let home = NodeHome(global.resolvedHome)
+            LogLines.bootstrap(global)
             try NodeRunner.run(home: home, socket: global.resolvedSocket, verbose: global.verbose)
             return .success
         }

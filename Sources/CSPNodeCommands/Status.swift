@@ -12,7 +12,8 @@ extension CSPNode {
         @OptionGroup(title: "Global Options") var global: GlobalOptions
 
         func execute() throws -> ExitStatus {
-            let client = try NodeClient(path: global.resolvedSocket)
+            let client: NodeClient
+            do { client = try NodeClient(path: global.resolvedSocket) } catch { throw global.cannotConnect(error) }
             defer { client.close() }
             let response = try client.call(client.makeRequest("status", channel: nil))
             guard response.status == 0 else { throw CommandFailure(response.error ?? "status failed") }

@@ -24,6 +24,8 @@ public struct NodeRequest: Codable, Equatable, Sendable {
     public var contract: String?
     public var event: String?
     public var account: String?
+    /// subscribe: with each event, the state its transaction wrote (needs the `state` read too).
+    public var values: Bool?
     /// Reads are signed by the reader (see `ReadAuthorization`).
     public var auth: ReadAuthorization?
 
@@ -121,6 +123,9 @@ public struct NodeItem: Codable, Equatable, Sendable {
     public var commitHash: String?
     public var transactions: [NodeItem]?
     public var arguments: [String: String]?
+    /// subscribe with `values`: every key the event's transaction wrote, with its new value
+    /// (null for a deleted key).
+    public var writes: [String: String?]?
 
     public init() {}
 }

@@ -5,6 +5,7 @@ import CSPCrypto
 import CSPFormat
 import CSPLedger
 import Foundation
+import Logging
 
 /// What became of one submitted transaction.
 public enum SubmitResult: Equatable, Sendable {
@@ -117,14 +118,19 @@ public final class ChannelService: @unchecked Sendable {
     /// Admits, queues and (with `wait`) waits for the commit of one transaction.
     public func submit(_ transaction: Transaction, wait: Bool) async -> CommitOutcome {
         func outcome(_ result: SubmitResult) -> CommitOutcome { CommitOutcome(txid: transaction.id, result: result) }
+        func refused(_ validation: Validation) -> CommitOutcome {
+            nodeLog.info("refused \(transaction.id.hex) (\(transaction.body.contract).\(transaction.body.function)): \(validation.code): \(validation.reason)",
+                         metadata: ["channel": "\(name)"])
+            return outcome(.refused(validation))
+        }
         let admission = currentRules.admit(transaction, now: Date())
-        guard admission.isAdmitted else { return outcome(.refused(admission.validation)) }
+        guard admission.isAdmitted else { return refused(admission.validation) }
         if let creator = admission.creator,
            let refusal = try? Executor.deregistration(of: creator, endorsers: admission.endorsers, in: LedgerStateReader(ledger: ledger)) {
-            return outcome(.refused(refusal))
+            return refused(refusal)
         }
         if (try? ledger.contains(transaction: transaction.id)) == true {
-            return outcome(.refused(Validation(code: .duplicateID, reason: "transaction \(transaction.id.hex) is already committed")))
+            return refused(Validation(code: .duplicateID, reason: "transaction \(transaction.id.hex) is already committed"))
         }
         if let done = alreadyDone(transaction, creator: admission.creator) { return done }
         let item = Pending(transaction: transaction, size: transaction.encodedSize)
@@ -272,7 +278,7 @@ public final class ChannelService: @unchecked Sendable {
         condition.lock()
         if case .stalled = state { state = .running }
         condition.unlock()
-        log("channel \(quoted(name)) resumed: its ledger is writable again")
+        nodeLog.notice("channel \(quoted(name)) resumed: its ledger is writable again")
     }
 
     /// Takes the next block's transactions. A configuration transaction always goes in a
@@ -297,6 +303,7 @@ public final class ChannelService: @unchecked Sendable {
     /// Orders `batch` into the next block under `rules`, the configuration in force after
     /// the last block. The block's timestamp is fixed first; every verdict is taken at it.
     private func commit(_ batch: [Pending], rules: ChannelRules) {
+        let started = DispatchTime.now()
         let transactions = batch.map(\.transaction)
         let timestamp = max(UInt64(max(0, Date().timeIntervalSince1970 * 1000)), lastTimestamp)
         let at = Date(timeIntervalSince1970: Double(timestamp) / 1000)
@@ -337,8 +344,25 @@ public final class ChannelService: @unchecked Sendable {
             condition.unlock()
             for (continuation, outcome) in resumed { continuation.resume(returning: outcome) }
             heights.forEach { $0.resume() }
+            logBlock(record, started: started)
         } catch {
             fail(batch: transactions, error: error)
+        }
+    }
+
+    /// At --verbose: one line per block, then one per transaction the block marked invalid.
+    private func logBlock(_ record: CommittedBlock, started: DispatchTime) {
+        guard nodeLog.logLevel <= .info else { return }
+        let validations = record.block.validations
+        let valid = validations.filter { $0.code == .valid }.count
+        let milliseconds = Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e6
+        let number = record.block.header.number
+        nodeLog.info("block \(number): \(validations.count) transactions, \(valid) valid, \(validations.count - valid) invalid, \(String(format: "%.1f", milliseconds)) ms",
+                     metadata: ["channel": "\(name)"])
+        for (index, validation) in validations.enumerated() where validation.code != .valid {
+            let body = record.block.transactions[index].body
+            nodeLog.info("invalid \(record.block.transactions[index].id.hex) in block \(number).\(index) (\(body.contract).\(body.function)): \(validation.code): \(validation.reason)",
+                         metadata: ["channel": "\(name)"])
         }
     }
 
@@ -364,11 +388,7 @@ public final class ChannelService: @unchecked Sendable {
                 : .notCommitted(message)
             for continuation in list { continuation.resume(returning: CommitOutcome(txid: txid, result: result)) }
         }
-        log("error: \(message)" + (sound ? "; retrying when a write succeeds" : "; restart the node to re-apply the block"))
-    }
-
-    private func log(_ line: String) {
-        FileHandle.standardError.write(Data("csp-node: \(line)\n".utf8))
+        nodeLog.error("\(message)\(sound ? "; retrying when a write succeeds" : "; restart the node to re-apply the block")")
     }
 }
 

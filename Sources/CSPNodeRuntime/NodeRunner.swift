@@ -85,7 +85,7 @@ public enum NodeRunner {
         for name in names {
             let (ledger, config) = try openLedger(home: home, channel: name)
             for repair in ledger.recovery.repairs {
-                FileHandle.standardError.write(Data("csp-node: channel \(quoted(name)): \(repair)\n".utf8))
+                nodeLog.notice("channel \(quoted(name)): \(repair)")
             }
             services.append(try ChannelService(name: name, ledger: ledger, config: config, identity: identity))
         }
@@ -97,13 +97,13 @@ public enum NodeRunner {
             try node.runUntilSignalled(
                 signals,
                 onSignal: {
-                    FileHandle.standardError.write(Data("csp-node: stopping\n".utf8))
+                    nodeLog.notice("stopping")
                     // Stop ordering first so waiters get their answers and subscribers their
                     // last blocks; then the socket stops and gives connections the grace period.
                     all.forEach { $0.stop() }
                 },
                 onListening: {
-                    FileHandle.standardError.write(Data("csp-node: serving \(names.joined(separator: ", ")) on \(path)\n".utf8))
+                    nodeLog.notice("serving \(names.joined(separator: ", ")) on \(path)")
                 })
         } catch let error as SystemError {
             throw error

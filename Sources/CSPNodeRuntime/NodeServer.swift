@@ -31,7 +31,7 @@ public final class NodeServer: Sendable {
     }
 
     @Sendable static func log(_ message: String) {
-        FileHandle.standardError.write(Data("csp-node: \(message)\n".utf8))
+        nodeLog.info("\(message)")
     }
 
     @Sendable static func refusal(_ reason: String) -> [UInt8] {

@@ -17,6 +17,8 @@ extension NodeServer {
         }
         let reads = Reads(service: service)
         if let refusal = reads.authorize(request, kind: "events") { return try await writer.send(refusal) }
+        // Values are state: a subscriber who may not read the state gets no values.
+        if request.values == true, let refusal = reads.authorize(request, kind: "state") { return try await writer.send(refusal) }
         var next = request.from ?? service.ledger.height
         var accepted = NodeResponse(id: request.id, status: 0)
         accepted.block = next
@@ -41,6 +43,10 @@ extension NodeServer {
                         item.event = event.name
                         item.payload = Reads.text(event.payload)
                         item.timestamp = transaction.body.timestamp
+                        if request.values == true {
+                            item.writes = Dictionary(effects.writes.map { (String(decoding: $0.key, as: UTF8.self), $0.value.map(Reads.text)) },
+                                                     uniquingKeysWith: { $1 })
+                        }
                         var response = NodeResponse(id: request.id, status: 0)
                         response.eventItem = item
                         try await writer.send(response)

@@ -13,7 +13,7 @@ public struct CSPTx: ParsableCommand {
             read what. The channel comes from --channel or $CSP_CHANNEL.
             """,
         subcommands: [Submit.self, Call.self, Show.self, Todo.self, Contract.self, Accounts.self,
-                      Query.self, History.self, Tx.self, Block.self, Account.self, Watch.self, Endorse.self, Decode.self, Encode.self])
+                      Query.self, History.self, Tx.self, Block.self, Blocks.self, Account.self, Watch.self, Endorse.self, Decode.self, Encode.self])
 
     public init() {}
 }

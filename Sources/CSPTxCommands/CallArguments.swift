@@ -25,31 +25,58 @@ enum CallArguments {
     static func parse(_ pairs: [String]) throws -> [Field] {
         var fields: [Field] = []
         for pair in pairs {
-            guard let equals = pair.firstIndex(of: "="), equals != pair.startIndex else {
-                throw CommandFailure("argument \(quoted(pair)) is not field=value", status: .usage)
-            }
-            let name = String(pair[..<equals])
-            let raw = String(pair[pair.index(after: equals)...])
+            let (name, value) = try split(pair, what: "field")
             guard name != "id" else { throw CommandFailure("give the instance id with --id, not as a field", status: .usage) }
             guard !fields.contains(where: { $0.name == name }) else {
                 throw CommandFailure("field \(quoted(name)) is given twice", status: .usage)
             }
-            let value: Value
-            if raw.hasPrefix("@@") {
-                value = .text(String(raw.dropFirst()))
-            } else if raw.hasPrefix("@") {
-                let path = String(raw.dropFirst())
-                guard !path.isEmpty else { throw CommandFailure("field \(quoted(name)): '@' needs a file name", status: .usage) }
-                guard path != "-" else {
-                    throw CommandFailure("field \(quoted(name)): a fingerprint needs a file name, not standard input ('@-'); write '@@-' for the text '@-'", status: .usage)
-                }
-                value = .file(path)
-            } else {
-                value = .text(raw)
+            if case .file("-") = value {
+                throw CommandFailure("field \(quoted(name)): a fingerprint needs a file name, not standard input ('@-'); write '@@-' for the text '@-'", status: .usage)
             }
             fields.append(Field(name: name, value: value))
         }
         return fields
+    }
+
+    /// One `name=value` pair, its value read as `call` and `submit` both read it:
+    /// `@path` names a file, `@@x` is the text `@x`, anything else is text.
+    static func split(_ pair: String, what: String) throws -> (String, Value) {
+        guard let equals = pair.firstIndex(of: "="), equals != pair.startIndex else {
+            throw CommandFailure("argument \(quoted(pair)) is not \(what)=value", status: .usage)
+        }
+        let name = String(pair[..<equals])
+        let raw = String(pair[pair.index(after: equals)...])
+        if raw.hasPrefix("@@") { return (name, .text(String(raw.dropFirst()))) }
+        guard raw.hasPrefix("@") else { return (name, .text(raw)) }
+        let path = String(raw.dropFirst())
+        guard !path.isEmpty else { throw CommandFailure("\(what) \(quoted(name)): '@' needs a file name", status: .usage) }
+        return (name, .file(path))
+    }
+
+    /// `csp-tx submit`'s arguments. Unlike a workflow call, which records a file's
+    /// fingerprint, submit passes `name=@file`'s content (`crl=@crl.pem` for
+    /// config.set-crl), `@-` standard input; the content must be UTF-8 text, as every
+    /// argument of the built-in contracts is. Files are read before anything is signed.
+    static func contents(_ pairs: [String]) throws -> [TransactionArgument] {
+        let split = try pairs.map { try self.split($0, what: "name") }
+        if split.filter({ $0.1 == .file("-") }).count > 1 {
+            throw CommandFailure("only one argument can read standard input ('@-')", status: .usage)
+        }
+        return try split.map { name, value in
+            switch value {
+            case .text(let text):
+                return TransactionArgument(name: name, text: text)
+            case .file(let path):
+                let bytes: [UInt8]
+                do { bytes = try FileIO.read(path, limit: FormatLimits.argumentValue) } catch is SizeLimitError {
+                    throw CommandFailure("argument \(quoted(name)): \(quoted(path)) is larger than an argument may be (\(FormatLimits.argumentValue) bytes)")
+                }
+                guard String(validating: bytes, as: UTF8.self) != nil else {
+                    throw CommandFailure("argument \(quoted(name)): \(quoted(path == "-" ? "standard input" : path)) is not UTF-8 text")
+                }
+                return TransactionArgument(name: name, value: bytes)
+            }
+        }
     }
 
     /// The transaction's arguments: `id` first, then the fields in the order given, each

@@ -10,14 +10,16 @@ import Foundation
 
 /// The channel a command talks to.
 struct ChannelOption: ParsableArguments {
-    @Option(name: .long, help: "The channel (default: $CSP_CHANNEL).")
+    @Option(name: .long, help: "The channel (default: $CSP_CHANNEL, else 'channel' in <home>/config).",
+            completion: .shellCommand("csp-node channels 2>/dev/null"))
     var channel: String?
 
     var resolved: String {
         get throws {
-            if let channel, !channel.isEmpty { return channel }
-            if let env = Environment.value("CSP_CHANNEL"), !env.isEmpty { return env }
-            throw CommandFailure("no channel: give --channel or set CSP_CHANNEL", status: .usage)
+            guard let channel = HomeConfiguration.channel(flag: channel) else {
+                throw CommandFailure(HomeConfiguration.noChannelMessage, status: .usage)
+            }
+            return channel
         }
     }
 }
@@ -98,7 +100,9 @@ struct Participant {
 
     /// A connection to the node; `timeout` bounds each wait for it (nil: no limit).
     func client(socket: String, timeout: Double?) throws -> NodeClient {
-        try NodeClient(path: socket, key: key, certificateDER: certificate.der, timeout: timeout)
+        do { return try NodeClient(path: socket, key: key, certificateDER: certificate.der, timeout: timeout) } catch {
+            throw GlobalOptions.cannotConnect(error, socket: socket)
+        }
     }
 }
 

@@ -9,8 +9,12 @@ struct PageOptions: ParsableArguments {
     @Option(name: .long, help: "At most this many items (1 to 1000).")
     var limit: Int = 100
 
-    @Option(name: .long, help: "Continue after this token (printed as 'next' by the previous page).")
+    @Option(name: .long, help: "Continue after this token (printed on stderr as 'next page: --after TOKEN' by the previous page).")
     var after: String?
+
+    func validate() throws {
+        if !(1...1000).contains(limit) { throw ValidationError("--limit must be 1 to 1000") }
+    }
 }
 
 /// Sends one signed read and prints its answer.
@@ -55,16 +59,20 @@ enum ReadOutput {
             return "block \(item.block ?? 0).\(item.index ?? 0)  \(item.contract ?? "").\(event)  \(item.payload ?? "")"
         }
         if let hash = item.hash {
-            return "block \(item.block ?? 0)  \(hash)  \(item.transactions?.count ?? 0) tx  commit \(item.commitHash ?? "")"
+            // The block, then one indented line per transaction: what 'csp-tx tx' prints.
+            let transactions = item.transactions ?? []
+            return (["block \(item.block ?? 0)  \(hash)  \(transactions.count) tx  commit \(item.commitHash ?? "")"]
+                + transactions.map { "  " + text($0) }).joined(separator: "\n")
         }
         return "\(item.txid ?? "")  block \(item.block ?? 0).\(item.index ?? 0)  \(item.contract ?? "").\(item.function ?? "")  \(item.creator ?? "")\(item.endorsers.map { $0.map { " + " + $0 }.joined() } ?? "")  \(item.code ?? "")\(item.reason.map { ": " + $0 } ?? "")"
     }
 
+    /// Items on stdout; the paging token on stderr, so data lines stay data for a pipe.
     static func print(_ items: [NodeItem], next: String?, global: GlobalOptions) {
         guard !global.quiet else { return }
         let json = (global.format ?? .text) == .json
         for item in items { Swift.print(json ? line(item) : text(item)) }
-        if let next { Swift.print(json ? "{\"next\":\"\(next)\"}" : "next \(next)") }
+        if let next { Diagnostics.note("next page: --after \(next)") }
     }
 }
 
@@ -97,8 +105,15 @@ extension CSPTx {
                 ReadOutput.print(response.items ?? [], next: response.next, global: global)
             } else {
                 let response = try reader.read("query") { $0.key = key }
-                global.output.emit(json: ["key": .string(key!), "value": .string(response.value ?? ""), "version": .string(response.version ?? "")],
-                                   text: response.value ?? "")
+                // The fields a --prefix item has: key, value, and the block and index that wrote it.
+                var item = NodeItem()
+                item.key = key
+                item.value = response.value ?? ""
+                if let version = response.version?.split(separator: "."), version.count == 2 {
+                    item.block = UInt64(version[0])
+                    item.index = UInt32(version[1])
+                }
+                if !global.quiet { Swift.print(global.output.format == .json ? ReadOutput.line(item) : response.value ?? "") }
             }
             return .success
         }
@@ -106,7 +121,7 @@ extension CSPTx {
 
     /// `csp-tx history`: every value a key had.
     struct History: CSPCommand {
-        static let configuration = CommandConfiguration.csp(abstract: "Print a key's history, oldest first (paged).")
+        static let configuration = CommandConfiguration.csp(abstract: "Print a key's history, oldest first (paged; exit 1 when the key never had a value).")
         @OptionGroup(title: "Global Options") var global: GlobalOptions
         @OptionGroup var channel: ChannelOption
         @OptionGroup var timeout: ReadTimeoutOption
@@ -116,6 +131,9 @@ extension CSPTx {
         func execute() throws -> ExitStatus {
             let response = try Reader(global: global, channel: try channel.resolved, timeout: timeout).read("history") {
                 $0.key = key; $0.limit = page.limit; $0.after = page.after
+            }
+            guard !(response.items ?? []).isEmpty || page.after != nil else {
+                throw CommandFailure("no history for key \(quoted(key))", status: .no)
             }
             ReadOutput.print(response.items ?? [], next: response.next, global: global)
             return .success
@@ -154,7 +172,7 @@ extension CSPTx {
 
     /// `csp-tx account`: the transactions that involve an account.
     struct Account: CSPCommand {
-        static let configuration = CommandConfiguration.csp(abstract: "Print the transactions that involve an account (ORG/ID), in commit order (paged).")
+        static let configuration = CommandConfiguration.csp(abstract: "Print the transactions that involve an account (ORG/ID), in commit order (paged; exit 1 when none does).")
         @OptionGroup(title: "Global Options") var global: GlobalOptions
         @OptionGroup var channel: ChannelOption
         @OptionGroup var timeout: ReadTimeoutOption
@@ -164,6 +182,9 @@ extension CSPTx {
         func execute() throws -> ExitStatus {
             let response = try Reader(global: global, channel: try channel.resolved, timeout: timeout).read("account") {
                 $0.target = account; $0.limit = page.limit; $0.after = page.after
+            }
+            guard !(response.items ?? []).isEmpty || page.after != nil else {
+                throw CommandFailure("no transactions involve account \(quoted(account))", status: .no)
             }
             ReadOutput.print(response.items ?? [], next: response.next, global: global)
             return .success

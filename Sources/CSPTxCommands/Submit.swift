@@ -1,5 +1,6 @@
 import ArgumentParser
 import CSPBasics
+import CSPChannel
 import CSPCLI
 import CSPFormat
 import CSPNodeProtocol
@@ -36,10 +37,11 @@ extension CSPTx {
         @OptionGroup(title: "Global Options") var global: GlobalOptions
         @OptionGroup var channel: ChannelOption
 
-        @Argument(help: ArgumentHelp("The call, as contract.function (e.g. kv.put).", valueName: "contract.function"))
+        @Argument(help: ArgumentHelp("The call, as contract.function (e.g. kv.put).", valueName: "contract.function"),
+                  completion: .list(BuiltinContracts.calls))
         var call: String?
 
-        @Argument(help: ArgumentHelp("Arguments as name=value.", valueName: "name=value"))
+        @Argument(help: ArgumentHelp("Arguments as name=value; name=@file passes the file's content (UTF-8 text), name=@- standard input, name=@@x the text @x.", valueName: "name=value"))
         var arguments: [String] = []
 
         @Option(name: .long, help: ArgumentHelp("Arguments as a JSON object of strings; - for standard input.", valueName: "file"), completion: .file())
@@ -82,7 +84,7 @@ extension CSPTx {
                                            window: window, wait: !noWait, timeout: timeoutLimit, output: output).run(input: batch)
             }
             if !signed.isEmpty { return try submitSigned(channel: channel, participant: participant, output: output) }
-            var parsed = try Self.parse(arguments)
+            var parsed = try CallArguments.contents(arguments)
             if let json { parsed += try Self.parse(jsonObject: try FileIO.read(json, limit: 16 << 20), source: json) }
             if let argument = once.argument { parsed.append(argument) }
             let (contract, function) = try Self.split(call!)
@@ -170,7 +172,9 @@ extension CSPTx {
             var json: [String: JSONValue] = ["txid": .string(response.txid ?? txid), "status": .int(Int64(response.status))]
             if let block = response.block { json["block"] = .int(Int64(block)) }
             if let index = response.index { json["index"] = .int(Int64(index)) }
-            if let code = response.code { json["code"] = .string(code) }
+            if let outcome = response.outcome { json["outcome"] = .string(outcome) }
+            // Accepted is not yet a verdict: the block decides (docs/CHANNELS.md, "Admission").
+            if let code = response.code, !isAccepted(response) { json["code"] = .string(code) }
             if let reason = response.reason { json["reason"] = .string(reason) }
             if let error = response.error, response.code == nil { json["error"] = .string(error) }
             if response.outcome == SubmitOutcome.alreadyDone.rawValue { json["outcome"] = .string(SubmitOutcome.alreadyDone.rawValue) }
@@ -178,8 +182,12 @@ extension CSPTx {
         }
 
         static func text(_ response: NodeResponse, txid: String) -> String {
-            "\(response.txid ?? txid)  \(response.block.map { "block \($0)" } ?? "not committed")  \(response.code ?? "error")\(response.reason.map { ": " + $0 } ?? response.error.map { ": " + $0 } ?? "")"
+            if isAccepted(response) { return "\(response.txid ?? txid)  accepted  (not yet in a block: look it up later with 'csp-tx tx')" }
+            return "\(response.txid ?? txid)  \(response.block.map { "block \($0)" } ?? "not committed")  \(response.code ?? "error")\(response.reason.map { ": " + $0 } ?? response.error.map { ": " + $0 } ?? "")"
         }
+
+        /// --no-wait's answer: the node took the transaction, its block will judge it.
+        static func isAccepted(_ response: NodeResponse) -> Bool { response.status == 0 && response.block == nil && response.outcome == "accepted" }
 
         static func split(_ call: String) throws -> (String, String) {
             let parts = call.split(separator: ".", maxSplits: 1)
@@ -187,15 +195,6 @@ extension CSPTx {
                 throw CommandFailure("'\(call)' is not contract.function", status: .usage)
             }
             return (String(parts[0]), String(parts[1]))
-        }
-
-        static func parse(_ pairs: [String]) throws -> [TransactionArgument] {
-            try pairs.map { pair in
-                guard let equals = pair.firstIndex(of: "="), equals != pair.startIndex else {
-                    throw CommandFailure("argument '\(pair)' is not name=value", status: .usage)
-                }
-                return TransactionArgument(name: String(pair[..<equals]), text: String(pair[pair.index(after: equals)...]))
-            }
         }
 
         static func parse(jsonObject data: [UInt8], source: String) throws -> [TransactionArgument] {

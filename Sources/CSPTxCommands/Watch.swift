@@ -39,11 +39,20 @@ extension CSPTx {
         @Flag(name: .long, help: "Only my notifications: transitions that make me an operator or concern an instance I am a party to.")
         var mine = false
 
+        @Flag(name: .long, help: "With each event, the values its transaction wrote ('writes': key to new value, null when deleted; needs the state read).")
+        var values = false
+
         @Option(name: .long, help: "Stop after this many events (default: run until interrupted).")
         var count: Int?
 
         @Option(name: .long, help: "Seconds to keep retrying a node that is down before giving up.")
         var retry: Double = 60
+
+        /// "  kv/demand-1=heating fails" for each write, in key order, after the event's text.
+        static func writesText(_ item: NodeItem) -> String {
+            guard let writes = item.writes else { return "" }
+            return writes.keys.sorted().map { key in "  \(key)=" + (writes[key]!.map { $0 } ?? "(deleted)") }.joined()
+        }
 
         func validate() throws {
             if mine && account != nil { throw ValidationError("--mine and --account cannot be used together") }
@@ -68,6 +77,7 @@ extension CSPTx {
                     request.contract = contract
                     request.event = event
                     request.account = account
+                    if values { request.values = true }
                     try client.sign(&request)
                     try client.send(request)
                     let accepted = try client.receive()
@@ -80,7 +90,7 @@ extension CSPTx {
                         if let item = response.eventItem {
                             if let filter, !filter.matches(item) { continue }
                             if !global.quiet {
-                                print(json ? ReadOutput.line(item) : filter != nil ? MineFilter.text(item, now: WorkflowText.now) : ReadOutput.text(item))
+                                print(json ? ReadOutput.line(item) : filter != nil ? MineFilter.text(item, now: WorkflowText.now) : ReadOutput.text(item) + Self.writesText(item))
                                 fflush(nil)
                             }
                             delivered += 1

@@ -99,6 +99,10 @@ public final class SocketServer: Sendable {
 
     /// `claim()` for a server not made yet.
     public static func claim(_ path: String) throws {
+        // sun_path holds 107 bytes and a NUL; said here, before NIO names its own error case.
+        guard path.utf8.count <= 107 else {
+            throw SocketServerError("cannot listen on \(quoted(path)): the path is \(path.utf8.count) bytes, longer than the 107 a Unix socket allows; use a shorter home or --socket")
+        }
         var info = stat()
         guard lstat(path, &info) == 0 else { return }
         guard info.st_mode & S_IFMT == S_IFSOCK else {
@@ -281,7 +285,7 @@ public final class SocketServer: Sendable {
             }
         } catch {
             // A client that sends a bad frame or goes away loses its own connection, never the server.
-            log?("connection closed: \(error)")
+            log?("connection closed: \(Self.describe(error))")
         }
     }
 }
@@ -384,5 +388,18 @@ final class AcceptPause: ChannelInboundHandler, RemovableChannelHandler {
             }
         }
         context.fireErrorCaught(error)
+    }
+}
+
+extension SocketServer {
+    /// A connection's end in words: errno text for I/O errors, "the client went away" for
+    /// NIO's closed-channel cases, never a Swift case name.
+    static func describe(_ error: any Error) -> String {
+        if let error = error as? IOError { return SystemError.reason(error.errnoCode) }
+        if let error = error as? ChannelError, error == .ioOnClosedChannel || error == .alreadyClosed || error == .eof {
+            return "the client went away"
+        }
+        if error is CustomStringConvertible, !(error is ChannelError) { return "\(error)" }
+        return "the connection failed"
     }
 }

@@ -46,6 +46,32 @@ final class CallArgumentsTests: XCTestCase {
                        #"{"name":"report.pdf","sha256":"5891b5b522d5df086d0ff0b110fbd9d21bb4fc7163af34d08286a2e846f6be03","size":6}"#)
     }
 
+    /// submit passes a file's content where call records its fingerprint.
+    func testSubmitPassesFileContent() throws {
+        let dir = try temporaryDirectory(self)
+        try Data("-----BEGIN X509 CRL-----\nabc\n-----END X509 CRL-----\n".utf8).write(to: URL(fileURLWithPath: dir + "/crl.pem"))
+        let arguments = try CallArguments.contents(["organization=Acme", "crl=@" + dir + "/crl.pem", "note=@@home", "empty="])
+        XCTAssertEqual(arguments.map(\.name), ["organization", "crl", "note", "empty"])
+        XCTAssertEqual(String(decoding: arguments[1].value, as: UTF8.self), "-----BEGIN X509 CRL-----\nabc\n-----END X509 CRL-----\n")
+        XCTAssertEqual(String(decoding: arguments[2].value, as: UTF8.self), "@home")
+        XCTAssertEqual(arguments[3].value, [])
+
+        try Data([0x66, 0xff, 0x00]).write(to: URL(fileURLWithPath: dir + "/binary"))
+        XCTAssertThrowsError(try CallArguments.contents(["x=@" + dir + "/binary"])) { error in
+            XCTAssertEqual((error as? CommandFailure)?.status, .failure)
+            XCTAssertEqual("\(error)", "argument 'x': '\(dir)/binary' is not UTF-8 text")
+        }
+        XCTAssertThrowsError(try CallArguments.contents(["x=@" + dir + "/missing"])) { error in
+            XCTAssertEqual("\(error)", "cannot open '\(dir)/missing': no such file or directory")
+        }
+        XCTAssertThrowsError(try CallArguments.contents(["a=@-", "b=@-"])) { error in
+            XCTAssertEqual((error as? CommandFailure)?.status, .usage)
+        }
+        XCTAssertThrowsError(try CallArguments.contents(["novalue"])) { error in
+            XCTAssertEqual("\(error)", "argument 'novalue' is not name=value")
+        }
+    }
+
     func testMissingFileFailsWithOneLine() throws {
         let dir = try temporaryDirectory(self)
         XCTAssertThrowsError(try CallArguments.arguments(id: "D-1", fields: [.init(name: "report", value: .file(dir + "/missing.pdf"))])) { error in

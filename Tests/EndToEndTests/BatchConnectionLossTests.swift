@@ -94,10 +94,11 @@ final class BatchConnectionLossTests: XCTestCase {
         repeat {
             var arguments = ["account", "Acme/alice", "--limit", "1000", "--format", "json"]
             if let after { arguments += ["--after", after] }
-            after = nil
-            for line in try fixture.tx("alice", arguments).stdout.split(separator: "\n") {
+            let page = try fixture.tx("alice", arguments)
+            after = NodeFixture.nextPage(page)
+            for line in page.stdout.split(separator: "\n") {
                 guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else { continue }
-                if let next = object["next"] as? String { after = next } else if let txid = object["txid"] as? String { listed.insert(txid) }
+                if let txid = object["txid"] as? String { listed.insert(txid) }
             }
         } while after != nil
         let missing = Set(committed).subtracting(listed)

@@ -27,7 +27,8 @@ final class BlockVerdictTests: XCTestCase {
         try NodeFixture.run("csp-ca", ["revoke", "alice", "--home", fixture.ca, "--reason", "keyCompromise"])
         let crl = try String(contentsOfFile: fixture.ca + "/crl.pem", encoding: .utf8)
         let update = json(try fixture.tx("root", ["submit", "config.set-crl", "organization=Acme", "crl=\(crl)", "--no-wait"]).stdout)
-        XCTAssertEqual(update["code"] as? String, "valid", "queued")
+        XCTAssertEqual(update["outcome"] as? String, "accepted", "queued")
+        XCTAssertNil(update["code"], "no verdict before the block")
         usleep(300_000)
         // Alice is admitted at submit time (the old CRL is in force) and queued behind it.
         let queued = try fixture.tx("alice", ["submit", "kv.put", "key=after", "value=2"], expect: 1)

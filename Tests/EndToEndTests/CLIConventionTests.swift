@@ -31,13 +31,58 @@ final class CLIConventionTests: XCTestCase {
         XCTAssertEqual(unknown.stdout, "")
         let missing = try runProcess(bin("csp-ca"), ["keygen"])
         XCTAssertEqual(missing.status, 64)
-        XCTAssertEqual(missing.stderr, "error: missing expected argument '--out <file>' (see 'csp-ca --help')\n")
+        XCTAssertEqual(missing.stderr, "error: missing expected argument '--out <file>' (see 'csp-ca keygen --help')\n")
         let badFormat = try runProcess(bin("csp-audit"), ["hash", "--format", "xml"])
         XCTAssertEqual(badFormat.status, 64)
         XCTAssertTrue(badFormat.stderr.hasPrefix("error: "), badFormat.stderr)
         let both = try runProcess(bin("csp-audit"), ["hash", "-q", "-v"])
         XCTAssertEqual(both.status, 64)
-        XCTAssertEqual(both.stderr, "error: --quiet and --verbose cannot be used together (see 'csp-audit --help')\n")
+        XCTAssertEqual(both.stderr, "error: --quiet and --verbose cannot be used together (see 'csp-audit hash --help')\n")
+    }
+
+    func testToolWithoutSubcommandPrintsHelpAndExits64() throws {
+        for command in [["csp-node"], ["csp-ca"], ["csp-tx"], ["csp-audit"], ["csp-node", "config"], ["csp-tx", "contract"]] {
+            let result = try runProcess(bin(command[0]), Array(command.dropFirst()))
+            XCTAssertEqual(result.status, 64, "\(command)")
+            XCTAssertEqual(result.stdout, "", "\(command)")
+            XCTAssertTrue(result.stderr.contains("USAGE: \(command.joined(separator: " "))"), "\(command): \(result.stderr)")
+            XCTAssertTrue(result.stderr.contains("SUBCOMMANDS:"), "\(command): \(result.stderr)")
+        }
+    }
+
+    func testTyposGetTheNearestSubcommandOrOption() throws {
+        let command = try runProcess(bin("csp-ca"), ["regster", "alice"])
+        XCTAssertEqual(command.status, 64)
+        XCTAssertEqual(command.stderr, "error: unknown command 'regster' for 'csp-ca'; did you mean 'register'? (see 'csp-ca --help')\n")
+        let nested = try runProcess(bin("csp-node"), ["config", "sho"])
+        XCTAssertEqual(nested.stderr, "error: unknown command 'sho' for 'csp-node config'; did you mean 'show'? (see 'csp-node config --help')\n")
+        let nothing = try runProcess(bin("csp-tx"), ["xyzzy"])
+        XCTAssertEqual(nothing.stderr, "error: unknown command 'xyzzy' for 'csp-tx' (see 'csp-tx --help')\n")
+        let option = try runProcess(bin("csp-audit"), ["hash", "--fromat", "json", "x"])
+        XCTAssertEqual(option.status, 64)
+        XCTAssertEqual(option.stderr, "error: unknown option '--fromat'; did you mean '--format'? (see 'csp-audit hash --help')\n")
+    }
+
+    func testArgumentsThatAreNotUTF8AreRefused() throws {
+        // Through bash's printf: Process would not pass invalid UTF-8 as it is.
+        let result = try runProcess("/bin/bash", ["-c", #"\#(bin("csp-tx")) query "$(printf 'kv/\377')""#])
+        XCTAssertEqual(result.status, 64)
+        XCTAssertEqual(result.stderr, "error: argument 2 is not valid UTF-8 text (see 'csp-tx --help')\n")
+    }
+
+    func testOptionsBeforeTheSubcommandAreAccepted() throws {
+        let dir = try temporaryDirectory(self)
+        try "x\n".write(toFile: dir + "/f", atomically: true, encoding: .utf8)
+        let before = try runProcess(bin("csp-audit"), ["--format", "json", "hash", dir + "/f"])
+        let after = try runProcess(bin("csp-audit"), ["hash", "--format", "json", dir + "/f"])
+        XCTAssertEqual(before.status, 0, before.stderr)
+        XCTAssertEqual(before.stdout, after.stdout)
+        XCTAssertTrue(before.stdout.hasPrefix("{"), before.stdout)
+        let quiet = try runProcess(bin("csp-node"), ["-q", "--home", dir, "channels"])
+        XCTAssertEqual(quiet.stderr, "")
+        let nested = try runProcess(bin("csp-node"), ["--home", dir + "/nonexistent", "config", "show"])
+        XCTAssertEqual(nested.status, 2, nested.stderr)
+        XCTAssertEqual(nested.stderr, "error: no node home '\(dir)/nonexistent': no such directory\n")
     }
 
     func testCommittedCompletionsMatchTheCommands() throws {
@@ -54,10 +99,25 @@ final class CLIConventionTests: XCTestCase {
     func testCommittedManPagesExistForEveryCommand() throws {
         let pages = try FileManager.default.contentsOfDirectory(atPath: repositoryRoot + "/man")
         for command in Self.tools.map({ [$0] }) + Self.subcommands {
-            let page = command.joined(separator: ".") + ".1"
+            let page = command.joined(separator: "-") + ".1"
             XCTAssertTrue(pages.contains(page), "man/\(page) is missing: run 'make man'")
+            if command.count > 1 {
+                // The old name stays, as a link to the git-style page.
+                let old = repositoryRoot + "/man/" + command.joined(separator: ".") + ".1"
+                XCTAssertEqual(try? FileManager.default.destinationOfSymbolicLink(atPath: old), page, "man/\(command.joined(separator: ".")).1 links to \(page)")
+            }
         }
-        let audit = try String(contentsOfFile: repositoryRoot + "/man/csp-audit.1", encoding: .utf8)
-        XCTAssertTrue(audit.contains("Exit status"), "man pages carry the exit codes")
+        let submit = try String(contentsOfFile: repositoryRoot + "/man/csp-tx-submit.1", encoding: .utf8)
+        for section in [".Sh ENVIRONMENT", ".Sh FILES", ".Sh EXIT STATUS", ".Sh EXAMPLES", ".It Ev CSP_CHANNEL", ".It 64"] {
+            XCTAssertTrue(submit.contains(section), "csp-tx-submit.1 has \(section)")
+        }
+        XCTAssertTrue(submit.contains(".Nm csp-tx-submit\n"))
+        XCTAssertFalse(submit.contains(".Ex -std"), "a real EXIT STATUS, not mdoc's placeholder")
+        // No mdoc warnings, where groff is installed to tell.
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/groff") else { return }
+        for page in pages where page.hasPrefix("csp-") && (try? FileManager.default.destinationOfSymbolicLink(atPath: repositoryRoot + "/man/" + page)) == nil {
+            let lint = try runProcess("/usr/bin/groff", ["-Tutf8", "-mandoc", "-ww", "-z", repositoryRoot + "/man/" + page])
+            XCTAssertEqual(lint.stderr, "", "man/\(page)")
+        }
     }
 }

@@ -24,16 +24,12 @@ final class LedgerRepairTests: XCTestCase {
         repeat {
             var arguments = ["query", "--prefix", prefix, "--limit", "1000", "--format", "json"]
             if let after { arguments += ["--after", after] }
-            after = nil
             let result = try fixture.tx("alice", arguments, expect: nil)
             guard result.status == 0 else { return (pairs, result) }
+            after = NodeFixture.nextPage(result)
             for line in result.stdout.split(separator: "\n") {
                 let object = json(line)
-                if let next = object["next"] as? String {
-                    after = next
-                } else if let key = object["key"] as? String {
-                    pairs[key] = object["value"] as? String
-                }
+                if let key = object["key"] as? String { pairs[key] = object["value"] as? String }
             }
         } while after != nil
         return (pairs, nil)

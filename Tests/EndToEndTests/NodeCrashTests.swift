@@ -65,11 +65,11 @@ final class NodeCrashTests: XCTestCase {
         repeat {
             var arguments = ["account", "Acme/alice", "--limit", "1000", "--format", "json"]
             if let after { arguments += ["--after", after] }
-            let page = try fixture.tx("alice", arguments).stdout.split(separator: "\n")
-            after = nil
-            for line in page {
+            let result = try fixture.tx("alice", arguments)
+            after = NodeFixture.nextPage(result)
+            for line in result.stdout.split(separator: "\n") {
                 guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else { continue }
-                if let next = object["next"] as? String { after = next } else if let txid = object["txid"] as? String { listed.append(txid) }
+                if let txid = object["txid"] as? String { listed.append(txid) }
             }
         } while after != nil
         XCTAssertEqual(Set(listed).count, listed.count, "nothing committed twice")

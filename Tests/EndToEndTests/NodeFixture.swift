@@ -78,11 +78,11 @@ struct NodeFixture {
             .write(to: URL(fileURLWithPath: dir + "/genesis.json"))
     }
 
-    /// Starts `csp-node start` and waits for its socket.
-    func start() throws -> Process {
+    /// Starts `csp-node start` (with `options`) and waits for its socket.
+    func start(_ options: [String] = []) throws -> Process {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Self.bin("csp-node"))
-        process.arguments = ["start", "--home", node]
+        process.arguments = ["start", "--home", node] + options
         let log = FileHandle(forWritingAtPath: dir + "/node.log") ?? {
             FileManager.default.createFile(atPath: dir + "/node.log", contents: nil)
             return FileHandle(forWritingAtPath: dir + "/node.log")!
@@ -108,6 +108,11 @@ struct NodeFixture {
             file: StaticString = #filePath, line: UInt = #line) throws -> ProcessResult {
         try Self.run("csp-tx", arguments + ["--home", dir + "/" + who, "--socket", socket, "--channel", channel],
                      input: input, expect: status, file: file, line: line)
+    }
+
+    /// The token a paged read printed on stderr ("next page: --after TOKEN"), if any.
+    static func nextPage(_ result: ProcessResult) -> String? {
+        result.stderr.split(separator: "\n").first { $0.hasPrefix("next page: --after ") }.map { String($0.dropFirst("next page: --after ".count)) }
     }
 }
 

@@ -39,11 +39,12 @@ final class WorkflowCommandsToolTests: XCTestCase {
         XCTAssertEqual(try fixture.tx("root", ["accounts", "Acme/nobody"], expect: 1).stderr, "error: no account 'Acme/nobody'\n")
 
         // A file that is not there: exit 2, one line, nothing submitted.
-        let before = try fixture.tx("alice", ["account", "Acme/alice"]).stdout
+        // alice has no transaction yet: account answers no (exit 1).
+        let before = try fixture.tx("alice", ["account", "Acme/alice"], expect: 1).stdout
         let noFile = try fixture.tx("alice", ["call", "demand.submit", "report=@" + fixture.dir + "/missing.pdf"], expect: 2)
         XCTAssertEqual(noFile.stderr, "error: cannot open '\(fixture.dir)/missing.pdf': no such file or directory\n")
         XCTAssertEqual(noFile.stdout, "")
-        XCTAssertEqual(try fixture.tx("alice", ["account", "Acme/alice"]).stdout, before)
+        XCTAssertEqual(try fixture.tx("alice", ["account", "Acme/alice"], expect: 1).stdout, before)
 
         // Usage errors: exit 64.
         XCTAssertTrue(try fixture.tx("alice", ["call", "demand.submit", "report=@-"], expect: 64).stderr.hasPrefix("error: field 'report': a fingerprint needs a file name"))

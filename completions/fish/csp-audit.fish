@@ -86,19 +86,19 @@ complete -c 'csp-audit' -n '__csp-audit_should_offer_completions_for_flags_or_op
 complete -c 'csp-audit' -n '__csp-audit_should_offer_completions_for_positional "csp-audit" -eq 1' -fa 'hash' -d 'Print the SHA-256 fingerprint of files (sha256sum format).'
 complete -c 'csp-audit' -n '__csp-audit_should_offer_completions_for_positional "csp-audit" -eq 1' -fa 'check' -d 'Verify files against a list of SHA-256 fingerprints.'
 complete -c 'csp-audit' -n '__csp-audit_should_offer_completions_for_positional "csp-audit" -eq 1' -fa 'help' -d 'Show subcommand help information.'
-complete -c 'csp-audit' -n '__csp-audit_should_offer_completions_for_flags_or_options "csp-audit hash" home' -l 'home' -d 'The participant\'s folder: identity, keys, configuration (default: $CSP_HOME, else ~/.csp).' -rfa '(__csp-audit_complete_directories)'
-complete -c 'csp-audit' -n '__csp-audit_should_offer_completions_for_flags_or_options "csp-audit hash" socket' -l 'socket' -d 'The node\'s Unix socket (default: $CSP_SOCKET, else <home>/node.sock).' -rF
-complete -c 'csp-audit' -n '__csp-audit_should_offer_completions_for_flags_or_options "csp-audit hash" format' -l 'format' -d 'Output format: json (one object per line) or text.' -rfka 'json text'
+complete -c 'csp-audit' -n '__csp-audit_should_offer_completions_for_flags_or_options "csp-audit hash" home' -l 'home' -d 'The home folder: identity, keys, its \'config\' file (default: $CSP_HOME, else ~/.csp).' -rfa '(__csp-audit_complete_directories)'
+complete -c 'csp-audit' -n '__csp-audit_should_offer_completions_for_flags_or_options "csp-audit hash" socket' -l 'socket' -d 'The node\'s Unix socket (default: $CSP_SOCKET, else \'socket\' in <home>/config, else <home>/node.sock).' -rF
+complete -c 'csp-audit' -n '__csp-audit_should_offer_completions_for_flags_or_options "csp-audit hash" format' -l 'format' -d 'Output format: json (one object per line) or text (default: $CSP_FORMAT, else \'format\' in <home>/config).' -rfka 'json text'
 complete -c 'csp-audit' -n '__csp-audit_should_offer_completions_for_flags_or_options "csp-audit hash" q quiet' -l 'quiet' -s 'q' -d 'Print nothing but errors.'
-complete -c 'csp-audit' -n '__csp-audit_should_offer_completions_for_flags_or_options "csp-audit hash" v verbose' -l 'verbose' -s 'v' -d 'Say more about what is happening, on stderr.'
+complete -c 'csp-audit' -n '__csp-audit_should_offer_completions_for_flags_or_options "csp-audit hash" v verbose' -l 'verbose' -s 'v' -d 'Say more on stderr: where home, config and socket came from; csp-node start logs every block and refusal.'
 complete -c 'csp-audit' -n '__csp-audit_should_offer_completions_for_positional "csp-audit hash" -ge 1' -F
 complete -c 'csp-audit' -n '__csp-audit_should_offer_completions_for_flags_or_options "csp-audit hash" version' -l 'version' -d 'Show the version.'
 complete -c 'csp-audit' -n '__csp-audit_should_offer_completions_for_flags_or_options "csp-audit hash" h help' -s 'h' -l 'help' -d 'Show help information.'
-complete -c 'csp-audit' -n '__csp-audit_should_offer_completions_for_flags_or_options "csp-audit check" home' -l 'home' -d 'The participant\'s folder: identity, keys, configuration (default: $CSP_HOME, else ~/.csp).' -rfa '(__csp-audit_complete_directories)'
-complete -c 'csp-audit' -n '__csp-audit_should_offer_completions_for_flags_or_options "csp-audit check" socket' -l 'socket' -d 'The node\'s Unix socket (default: $CSP_SOCKET, else <home>/node.sock).' -rF
-complete -c 'csp-audit' -n '__csp-audit_should_offer_completions_for_flags_or_options "csp-audit check" format' -l 'format' -d 'Output format: json (one object per line) or text.' -rfka 'json text'
+complete -c 'csp-audit' -n '__csp-audit_should_offer_completions_for_flags_or_options "csp-audit check" home' -l 'home' -d 'The home folder: identity, keys, its \'config\' file (default: $CSP_HOME, else ~/.csp).' -rfa '(__csp-audit_complete_directories)'
+complete -c 'csp-audit' -n '__csp-audit_should_offer_completions_for_flags_or_options "csp-audit check" socket' -l 'socket' -d 'The node\'s Unix socket (default: $CSP_SOCKET, else \'socket\' in <home>/config, else <home>/node.sock).' -rF
+complete -c 'csp-audit' -n '__csp-audit_should_offer_completions_for_flags_or_options "csp-audit check" format' -l 'format' -d 'Output format: json (one object per line) or text (default: $CSP_FORMAT, else \'format\' in <home>/config).' -rfka 'json text'
 complete -c 'csp-audit' -n '__csp-audit_should_offer_completions_for_flags_or_options "csp-audit check" q quiet' -l 'quiet' -s 'q' -d 'Print nothing but errors.'
-complete -c 'csp-audit' -n '__csp-audit_should_offer_completions_for_flags_or_options "csp-audit check" v verbose' -l 'verbose' -s 'v' -d 'Say more about what is happening, on stderr.'
+complete -c 'csp-audit' -n '__csp-audit_should_offer_completions_for_flags_or_options "csp-audit check" v verbose' -l 'verbose' -s 'v' -d 'Say more on stderr: where home, config and socket came from; csp-node start logs every block and refusal.'
 complete -c 'csp-audit' -n '__csp-audit_should_offer_completions_for_positional "csp-audit check" -eq 1' -F
 complete -c 'csp-audit' -n '__csp-audit_should_offer_completions_for_flags_or_options "csp-audit check" version' -l 'version' -d 'Show the version.'
 complete -c 'csp-audit' -n '__csp-audit_should_offer_completions_for_flags_or_options "csp-audit check" h help' -s 'h' -l 'help' -d 'Show help information.'
