@@ -40,7 +40,7 @@ final class OnceSubmissionTests: XCTestCase {
         XCTAssertEqual(two["id"] as? String, one["id"] as? String)
         XCTAssertTrue((one["id"] as? String ?? "").hasPrefix("D-once-"), first.stdout)
         XCTAssertEqual(two["outcome"] as? String, "already-done", second.stdout)
-        XCTAssertNil(one["outcome"])
+        XCTAssertEqual(one["outcome"] as? String, "committed", first.stdout)
         XCTAssertTrue(second.stderr.hasPrefix("already done: once key 'nightly-2026-11-30' was used by this transaction \(one["txid"] as? String ?? "")"), second.stderr)
         XCTAssertEqual(two["state"] as? String, "submitted")
 
@@ -55,7 +55,7 @@ final class OnceSubmissionTests: XCTestCase {
         XCTAssertEqual(runs.map(\.status), [0, 0, 0, 0], runs.map(\.stderr).joined())
         XCTAssertEqual(Set(runs.map { json($0.stdout)["txid"] as? String ?? "" }).count, 1, runs.map(\.stdout).joined())
         XCTAssertEqual(Set(runs.map { json($0.stdout)["id"] as? String ?? "" }).count, 1)
-        XCTAssertEqual(runs.filter { json($0.stdout)["outcome"] == nil }.count, 1, "exactly one run committed: \(runs.map(\.stdout))")
+        XCTAssertEqual(runs.filter { json($0.stdout)["outcome"] as? String == "committed" }.count, 1, "exactly one run committed: \(runs.map(\.stdout))")
 
         // Two nights, two demands, each with one timeline entry.
         let instances = try fixture.tx("carol", ["query", "--prefix", "wf/", "--format", "json"]).stdout
