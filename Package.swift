@@ -67,6 +67,8 @@ let package = Package(
         ]),
         // The node's request and response messages, shared by csp-node and its clients.
         .target(name: "CSPNodeProtocol", dependencies: ["CSPBasics", "CSPCrypto", "CSPWire"]),
+        // KV-R: committed blocks to relational rows, and the sinks (SQLite, SQL text, CSV) with checkpoints.
+        .target(name: "CSPKVR", dependencies: ["CSPBasics", "CSPCrypto", "CSPFormat", "CSPLedger", "CSPCertificates", "CSPContracts", "CSPSQLite"]),
         // Conventions shared by every tool: locations, output format, exit codes, errors.
         .target(name: "CSPCLI", dependencies: ["CSPBasics", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
 
@@ -79,7 +81,7 @@ let package = Package(
             "CSPBasics", "CSPCLI", "CSPFormat", "CSPCrypto", "CSPCertificates", "CSPNodeProtocol", "CSPContracts", "CSPChannel",
             .product(name: "Yams", package: "Yams"),
         ]),
-        .target(name: "CSPKVRCommands", dependencies: ["CSPCLI"]),
+        .target(name: "CSPKVRCommands", dependencies: ["CSPBasics", "CSPCLI", "CSPKVR"]),
         .target(name: "CSPAuditCommands", dependencies: ["CSPBasics", "CSPCLI", "CSPCrypto"]),
 
         // MARK: Thin executables
@@ -94,8 +96,8 @@ let package = Package(
                           path: "bench/Sources/csp-bench"),
 
         // MARK: Tests
-        // Runs real processes (the built binaries, openssl) for the tests.
-        .target(name: "CSPTestSupport", path: "Tests/CSPTestSupport"),
+        // Runs real processes (the built binaries, openssl) for the tests; builds test chains.
+        .target(name: "CSPTestSupport", dependencies: ["CSPCrypto", "CSPFormat"], path: "Tests/CSPTestSupport"),
         .testTarget(name: "CSPBasicsTests", dependencies: ["CSPBasics"]),
         .testTarget(name: "CSPCryptoTests", dependencies: ["CSPCrypto", "CSPTestSupport"]),
         .testTarget(name: "CSPKeyValueTests", dependencies: ["CSPKeyValue"]),
@@ -114,6 +116,7 @@ let package = Package(
         .testTarget(name: "CSPTxCommandsTests", dependencies: ["CSPTxCommands", "CSPCLI", "CSPContracts", "CSPCrypto", "CSPTestSupport"]),
         .testTarget(name: "CSPNodeRuntimeTests", dependencies: ["CSPNodeRuntime", "CSPNodeProtocol"]),
         .testTarget(name: "CSPLedgerTests", dependencies: ["CSPLedger", "CSPTestSupport", "CSPKeyValue"]),
+        .testTarget(name: "CSPKVRTests", dependencies: ["CSPKVR", "CSPFormat", "CSPCrypto", "CSPLedger", "CSPSQLite", "CSPContracts", "CSPTestSupport"]),
         .testTarget(name: "CSPAuthorityTests", dependencies: ["CSPAuthority", "CSPCertificates", "CSPCrypto", "CSPSQLite", "CSPTestSupport"]),
         // Runs the built binaries: stdout, stderr, exit codes, generated docs.
         .testTarget(name: "EndToEndTests", dependencies: ["CSPTestSupport", "CSPBasics", "CSPCertificates", "CSPCrypto", "CSPFormat", "CSPLedger", "CSPKeyValue"]),

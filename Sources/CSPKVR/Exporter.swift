@@ -1,0 +1,110 @@
+import CSPContracts
+import CSPCrypto
+import CSPFormat
+import Foundation
+
+/// Feeds a sink from a ledger: resumes after the target's checkpoint (checked against the
+/// ledger first), derives each block's rows and ends each batch with its checkpoint.
+public struct Exporter {
+    public struct Options: Sendable {
+        /// First block to export when the target holds no checkpoint.
+        public var from: UInt64 = 0
+        /// Last block to export (inclusive); nil: up to the last complete block.
+        public var to: UInt64?
+        /// A batch ends after the block that brings it to this many rows.
+        public var batchRows = 200_000
+        public var includeCertificates = false
+
+        public init() {}
+    }
+
+    /// Where an export stands, for a progress line.
+    public struct Progress: Sendable {
+        public var blocks: UInt64
+        public var rows: UInt64
+        public var lastBlock: UInt64
+        public var seconds: Double
+    }
+
+    public struct Summary: Sendable {
+        public var channel: String
+        public var blocks: UInt64 = 0
+        public var transactions: UInt64 = 0
+        public var rows: UInt64 = 0
+        public var firstBlock: UInt64?
+        public var lastBlock: UInt64?
+        /// The checkpoint the target held before (nil: a new target).
+        public var resumedAfter: UInt64?
+        public var seconds: Double = 0
+    }
+
+    public let source: LedgerSource
+    public let sink: Sink
+    public var options: Options
+    public init(source: LedgerSource, sink: Sink, options: Options) {
+        self.source = source
+        self.sink = sink
+        self.options = options
+    }
+
+    /// Runs one export. `progress` is called after each block.
+    public func run(deriver: inout RowDeriver, progress: ((Progress) -> Void)? = nil) throws -> Summary {
+        let started = Date()
+        var summary = Summary(channel: source.channel)
+        let checkpoint = try sink.prepare(channel: source.channel)
+        summary.resumedAfter = checkpoint?.block
+        let start = checkpoint.map { $0.block + 1 } ?? options.from
+        try seedCatalog(&deriver, checkpoint: checkpoint, start: start)
+        var batchRows = 0
+        var pending: Checkpoint?
+        do {
+            try source.forEach(from: options.from, to: options.to, after: checkpoint, target: sink.target) { record, hash in
+                var rows = 0
+                try deriver.derive(record) { change in
+                    rows += 1
+                    try sink.apply(change)
+                }
+                let number = record.block.header.number
+                summary.blocks += 1
+                summary.transactions += UInt64(record.block.transactions.count)
+                summary.rows += UInt64(rows)
+                summary.firstBlock = summary.firstBlock ?? number
+                summary.lastBlock = number
+                batchRows += rows
+                pending = Checkpoint(channel: source.channel, block: number, hash: hash, commitHash: record.block.header.commitHash)
+                if batchRows >= options.batchRows, let checkpoint = pending {
+                    try sink.commit(checkpoint)
+                    batchRows = 0
+                    pending = nil
+                }
+                progress?(Progress(blocks: summary.blocks, rows: summary.rows, lastBlock: number, seconds: Date().timeIntervalSince(started)))
+                return true
+            }
+            if let pending { try sink.commit(pending) }
+            try sink.finish(catalog: deriver.catalog)
+        } catch {
+            sink.abandon()
+            throw error
+        }
+        summary.seconds = Date().timeIntervalSince(started)
+        return summary
+    }
+
+    /// The definitions written before the first exported block, so the views of a resumed
+    /// export know every version's fields: from the target when it can say, else from the
+    /// ledger's earlier blocks.
+    private func seedCatalog(_ deriver: inout RowDeriver, checkpoint: Checkpoint?, start: UInt64) throws {
+        guard start > 0 else { return }
+        if let stored = try sink.storedDefinitions(channel: source.channel) {
+            var catalog = deriver.catalog
+            for definition in stored { catalog.add(definition) }
+            deriver = RowDeriver(channel: deriver.channel, includeCertificates: deriver.includeCertificates, catalog: catalog,
+                                 transform: deriver.transform)
+            return
+        }
+        try source.forEach(from: 0, to: start - 1, after: nil, target: sink.target) { record, _ in
+            deriver.learnDefinitions(from: record)
+            return true
+        }
+    }
+}
