@@ -51,36 +51,11 @@ public struct Exporter {
     public func run(deriver: inout RowDeriver, progress: ((Progress) -> Void)? = nil) throws -> Summary {
         let started = Date()
         var summary = Summary(channel: source.channel)
-        let checkpoint = try sink.prepare(channel: source.channel)
-        summary.resumedAfter = checkpoint?.block
-        let start = checkpoint.map { $0.block + 1 } ?? options.from
-        try seedCatalog(&deriver, checkpoint: checkpoint, start: start)
-        var batchRows = 0
-        var pending: Checkpoint?
         do {
-            try source.forEach(from: options.from, to: options.to, after: checkpoint, target: sink.target) { record, hash in
-                var rows = 0
-                try deriver.derive(record) { change in
-                    rows += 1
-                    try sink.apply(change)
-                }
-                let number = record.block.header.number
-                summary.blocks += 1
-                summary.transactions += UInt64(record.block.transactions.count)
-                summary.rows += UInt64(rows)
-                summary.firstBlock = summary.firstBlock ?? number
-                summary.lastBlock = number
-                batchRows += rows
-                pending = Checkpoint(channel: source.channel, block: number, hash: hash, commitHash: record.block.header.commitHash)
-                if batchRows >= options.batchRows, let checkpoint = pending {
-                    try sink.commit(checkpoint)
-                    batchRows = 0
-                    pending = nil
-                }
-                progress?(Progress(blocks: summary.blocks, rows: summary.rows, lastBlock: number, seconds: Date().timeIntervalSince(started)))
-                return true
-            }
-            if let pending { try sink.commit(pending) }
+            var checkpoint = try sink.prepare(channel: source.channel)
+            summary.resumedAfter = checkpoint?.block
+            try seedCatalog(&deriver, start: checkpoint.map { $0.block + 1 } ?? options.from)
+            try pass(&checkpoint, &deriver, &summary, started: started, progress: progress)
             try sink.finish(catalog: deriver.catalog)
         } catch {
             sink.abandon()
@@ -90,10 +65,83 @@ public struct Exporter {
         return summary
     }
 
+    /// The instant mode: exports what is there, then each block as it appears in the block
+    /// files (polled every `interval` seconds), one batch per block once caught up, until
+    /// `shouldStop` says so. A node restart only pauses the appends; nothing is skipped or
+    /// repeated because every pass starts from the checkpoint just committed.
+    public func follow(deriver: inout RowDeriver, interval: Double, shouldStop: () -> Bool,
+                       onCommit: ((Checkpoint, UInt64) -> Void)? = nil) throws -> Summary {
+        let started = Date()
+        var summary = Summary(channel: source.channel)
+        do {
+            var checkpoint = try sink.prepare(channel: source.channel)
+            summary.resumedAfter = checkpoint?.block
+            try seedCatalog(&deriver, start: checkpoint.map { $0.block + 1 } ?? options.from)
+            var caughtUp = false
+            while !shouldStop() {
+                let before = summary.rows
+                let committed = try pass(&checkpoint, &deriver, &summary, started: started, perBlock: caughtUp, progress: nil)
+                if let committed { onCommit?(committed, summary.rows - before) }
+                if !caughtUp {
+                    // Indexes once the backlog is in; from now on SQLite maintains them per row.
+                    try sink.finish(catalog: deriver.catalog)
+                    caughtUp = true
+                }
+                if let to = options.to, let checkpoint, checkpoint.block >= to { break }
+                if committed == nil { Thread.sleep(forTimeInterval: interval) }
+            }
+        } catch {
+            sink.abandon()
+            throw error
+        }
+        summary.seconds = Date().timeIntervalSince(started)
+        return summary
+    }
+
+    /// Exports the blocks after `checkpoint` that are on disk now, committing a batch
+    /// whenever it reaches `batchRows` (or after every block with `perBlock`); returns the
+    /// last checkpoint committed, nil when there was nothing new.
+    @discardableResult
+    private func pass(_ checkpoint: inout Checkpoint?, _ deriver: inout RowDeriver, _ summary: inout Summary, started: Date,
+                      perBlock: Bool = false, progress: ((Progress) -> Void)?) throws -> Checkpoint? {
+        var batchRows = 0
+        var pending: Checkpoint?
+        var committed: Checkpoint?
+        try source.forEach(from: options.from, to: options.to, after: checkpoint, target: sink.target) { record, hash in
+            var rows = 0
+            try deriver.derive(record) { change in
+                rows += 1
+                try sink.apply(change)
+            }
+            let number = record.block.header.number
+            summary.blocks += 1
+            summary.transactions += UInt64(record.block.transactions.count)
+            summary.rows += UInt64(rows)
+            summary.firstBlock = summary.firstBlock ?? number
+            summary.lastBlock = number
+            batchRows += rows
+            pending = Checkpoint(channel: source.channel, block: number, hash: hash, commitHash: record.block.header.commitHash)
+            if perBlock || batchRows >= options.batchRows, let ready = pending {
+                try sink.commit(ready)
+                committed = ready
+                batchRows = 0
+                pending = nil
+            }
+            progress?(Progress(blocks: summary.blocks, rows: summary.rows, lastBlock: number, seconds: Date().timeIntervalSince(started)))
+            return true
+        }
+        if let pending {
+            try sink.commit(pending)
+            committed = pending
+        }
+        if let committed { checkpoint = committed }
+        return committed
+    }
+
     /// The definitions written before the first exported block, so the views of a resumed
     /// export know every version's fields: from the target when it can say, else from the
     /// ledger's earlier blocks.
-    private func seedCatalog(_ deriver: inout RowDeriver, checkpoint: Checkpoint?, start: UInt64) throws {
+    private func seedCatalog(_ deriver: inout RowDeriver, start: UInt64) throws {
         guard start > 0 else { return }
         if let stored = try sink.storedDefinitions(channel: source.channel) {
             var catalog = deriver.catalog

@@ -121,10 +121,19 @@ public final class SQLiteSink: Sink {
             // Indexes after the rows are in: one sorted build instead of a B-tree update per row.
             try database.execute(Tables.indexDDL(.sqlite))
             if bulkLoad { try database.execute("ANALYZE") }
+            bulkLoad = false
         }
+    }
+
+    /// Finalizes the statements and closes the database; also done on release.
+    public func close() {
         upserts = [:]
         deletes = [:]
         database.close()
+    }
+
+    deinit {
+        close()
     }
 
     public func abandon() {

@@ -15,7 +15,8 @@ public protocol Sink: AnyObject {
     func apply(_ change: Change) throws
     /// Ends the current batch with its checkpoint.
     func commit(_ checkpoint: Checkpoint) throws
-    /// After the last batch: secondary indexes, views, closing.
+    /// After the backlog is in (the last batch of an export, or the catch-up of a follow):
+    /// secondary indexes, views. Batches may follow it.
     func finish(catalog: DefinitionCatalog) throws
     /// Discards the current batch after a failure.
     func abandon()

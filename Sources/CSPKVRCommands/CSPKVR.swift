@@ -11,7 +11,7 @@ public struct CSPKVR: ParsableCommand {
             business tables into an embedded SQLite database, or as SQL or CSV for psql, \
             mysql and sqlite3; once (batch) or following the node (instant). See docs/KVR.md.
             """,
-        subcommands: [Export.self, Schema.self, Verify.self])
+        subcommands: [Export.self, Follow.self, Schema.self, Verify.self])
 
     public init() {}
 }
