@@ -52,9 +52,7 @@ public struct Exporter {
         let started = Date()
         var summary = Summary(channel: source.channel)
         do {
-            var checkpoint = try sink.prepare(channel: source.channel)
-            summary.resumedAfter = checkpoint?.block
-            try seedCatalog(&deriver, start: checkpoint.map { $0.block + 1 } ?? options.from)
+            var checkpoint = try begin(&deriver, &summary)
             try pass(&checkpoint, &deriver, &summary, started: started, progress: progress)
             try sink.finish(catalog: deriver.catalog)
         } catch {
@@ -74,9 +72,7 @@ public struct Exporter {
         let started = Date()
         var summary = Summary(channel: source.channel)
         do {
-            var checkpoint = try sink.prepare(channel: source.channel)
-            summary.resumedAfter = checkpoint?.block
-            try seedCatalog(&deriver, start: checkpoint.map { $0.block + 1 } ?? options.from)
+            var checkpoint = try begin(&deriver, &summary)
             var caughtUp = false
             while !shouldStop() {
                 let before = summary.rows
@@ -96,6 +92,14 @@ public struct Exporter {
         }
         summary.seconds = Date().timeIntervalSince(started)
         return summary
+    }
+
+    /// Creates the tables, reads the target's checkpoint and learns the definitions before it.
+    private func begin(_ deriver: inout RowDeriver, _ summary: inout Summary) throws -> Checkpoint? {
+        let checkpoint = try sink.prepare(channel: source.channel)
+        summary.resumedAfter = checkpoint?.block
+        try seedCatalog(&deriver, start: checkpoint.map { $0.block + 1 } ?? options.from)
+        return checkpoint
     }
 
     /// Exports the blocks after `checkpoint` that are on disk now, committing a batch
