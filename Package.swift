@@ -22,6 +22,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.80.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "5.0.0"),
+        // KV-R's PostgreSQL sink only (heavy: NIOSSL, swift-crypto); nothing else links it.
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         // MARK: C system libraries (shim headers wrap macros and variadic functions)
@@ -68,7 +70,10 @@ let package = Package(
         // The node's request and response messages, shared by csp-node and its clients.
         .target(name: "CSPNodeProtocol", dependencies: ["CSPBasics", "CSPCrypto", "CSPWire"]),
         // KV-R: committed blocks to relational rows, and the sinks (SQLite, SQL text, CSV) with checkpoints.
-        .target(name: "CSPKVR", dependencies: ["CSPBasics", "CSPCrypto", "CSPFormat", "CSPLedger", "CSPCertificates", "CSPContracts", "CSPSQLite"]),
+        .target(name: "CSPKVR", dependencies: [
+            "CSPBasics", "CSPCrypto", "CSPFormat", "CSPLedger", "CSPCertificates", "CSPContracts", "CSPSQLite",
+            .product(name: "PostgresNIO", package: "postgres-nio"),
+        ]),
         // Conventions shared by every tool: locations, output format, exit codes, errors.
         .target(name: "CSPCLI", dependencies: ["CSPBasics", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
 
@@ -92,7 +97,7 @@ let package = Package(
         executable("audit", commands: "CSPAuditCommands"),
 
         // Benchmark harness behind `make bench`.
-        .executableTarget(name: "csp-bench", dependencies: ["CSPCrypto", "CSPFormat", "CSPKeyValue", "CSPAuthority", "CSPCertificates", "CSPWire", "CSPNodeProtocol", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+        .executableTarget(name: "csp-bench", dependencies: ["CSPCrypto", "CSPFormat", "CSPKeyValue", "CSPLedger", "CSPSQLite", "CSPAuthority", "CSPCertificates", "CSPWire", "CSPNodeProtocol", .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           path: "bench/Sources/csp-bench"),
 
         // MARK: Tests

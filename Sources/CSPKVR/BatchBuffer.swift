@@ -16,6 +16,14 @@ struct BatchBuffer {
     }
 
     private(set) var tables: [String: TableChanges] = [:]
+    /// Table names in the order their first change came (the deriver's order: blocks first).
+    private var order: [String] = []
+
+    /// The checkpoint row that ends a batch.
+    static func checkpointRow(_ checkpoint: Checkpoint) -> Change {
+        .upsert(Tables.checkpoint, [.text(checkpoint.channel), .integer(Int64(bitPattern: checkpoint.block)),
+                                    .text(checkpoint.hash.hex), .text(checkpoint.commitHash.hex)])
+    }
     private(set) var views: [String: DefinitionCatalog] = [:]
     var isEmpty: Bool { tables.isEmpty && views.isEmpty }
 
@@ -32,17 +40,21 @@ struct BatchBuffer {
 
     private mutating func record(_ table: Table, _ key: [SQLiteValue], _ operation: Operation) {
         // Mutated in place through the subscript, so the arrays are never copied.
-        if tables[table.name] == nil { tables[table.name] = TableChanges(table: table) }
+        if tables[table.name] == nil {
+            tables[table.name] = TableChanges(table: table)
+            order.append(table.name)
+        }
         if tables[table.name]!.operations.updateValue(operation, forKey: key) == nil { tables[table.name]!.keys.append(key) }
     }
 
-    /// The tables with changes, in the order the schema creates them.
+    /// The tables with changes, in the order their first change came.
     var ordered: [TableChanges] {
-        Tables.tables.compactMap { tables[$0.name] }
+        order.compactMap { tables[$0] }
     }
 
     mutating func removeAll() {
         tables = [:]
+        order = []
         views = [:]
     }
 }

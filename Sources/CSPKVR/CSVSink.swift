@@ -36,8 +36,11 @@ public final class CSVSink: Sink {
         }
     }
 
-    public func prepare(channel: String) throws -> Checkpoint? {
-        for table in Tables.tables where !table.isCurrentState {
+    private var tables = Tables.tables
+
+    public func prepare(channel: String, tables: [Table]) throws -> Checkpoint? {
+        self.tables = tables
+        for table in tables where !table.isCurrentState {
             let writer = try ByteWriter(path: partial + "/" + table.name + ".csv")
             try writer.write(table.columns.map(\.name).joined(separator: ",") + "\n")
             writers[table.name] = writer
@@ -68,10 +71,9 @@ public final class CSVSink: Sink {
 
     public func finish(catalog: DefinitionCatalog) throws {
         if let checkpoint {
-            try apply(.upsert(Tables.checkpoint, [.text(checkpoint.channel), .integer(Int64(bitPattern: checkpoint.block)),
-                                                  .text(checkpoint.hash.hex), .text(checkpoint.commitHash.hex)]))
+            try apply(BatchBuffer.checkpointRow(checkpoint))
         }
-        for table in Tables.tables where table.isCurrentState {
+        for table in tables where table.isCurrentState {
             let writer = try ByteWriter(path: partial + "/" + table.name + ".csv")
             try writer.write(table.columns.map(\.name).joined(separator: ",") + "\n")
             if let state = current[table.name] {
@@ -84,8 +86,8 @@ public final class CSVSink: Sink {
         }
         for writer in writers.values { try writer.sync() }
         writers = [:]
-        try FileIO.writeAtomically(partial + "/schema.sql", text: Tables.ddl(dialect, indexes: false))
-        try FileIO.writeAtomically(partial + "/indexes.sql", text: Tables.indexDDL(dialect) + catalog.allViewsDDL(dialect))
+        try FileIO.writeAtomically(partial + "/schema.sql", text: Tables.ddl(dialect, tables: tables, indexes: false))
+        try FileIO.writeAtomically(partial + "/indexes.sql", text: Tables.indexDDL(dialect, tables: tables) + catalog.allViewsDDL(dialect))
         try FileIO.writeAtomically(partial + "/load.sql", text: loadScript())
         if FileIO.exists(target) { try? FileManager.default.removeItem(atPath: target) }
         guard rename(partial, target) == 0 else {
@@ -95,7 +97,7 @@ public final class CSVSink: Sink {
 
     /// Loads every file with the dialect's own loader, run from inside the folder.
     private func loadScript() -> String {
-        Tables.tables.map { table in
+        tables.map { table in
             let columns = table.columns.map { dialect.quote($0.name) }.joined(separator: ", ")
             switch dialect {
             case .sqlite:

@@ -96,7 +96,7 @@ public struct Exporter {
 
     /// Creates the tables, reads the target's checkpoint and learns the definitions before it.
     private func begin(_ deriver: inout RowDeriver, _ summary: inout Summary) throws -> Checkpoint? {
-        let checkpoint = try sink.prepare(channel: source.channel)
+        let checkpoint = try sink.prepare(channel: source.channel, tables: deriver.tables)
         summary.resumedAfter = checkpoint?.block
         try seedCatalog(&deriver, start: checkpoint.map { $0.block + 1 } ?? options.from)
         return checkpoint
@@ -151,7 +151,7 @@ public struct Exporter {
             var catalog = deriver.catalog
             for definition in stored { catalog.add(definition) }
             deriver = RowDeriver(channel: deriver.channel, includeCertificates: deriver.includeCertificates, catalog: catalog,
-                                 transform: deriver.transform)
+                                 transform: deriver.transform, mapping: deriver.mapping)
             return
         }
         try source.forEach(from: 0, to: start - 1, after: nil, target: sink.target) { record, _ in

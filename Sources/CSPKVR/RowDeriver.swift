@@ -15,6 +15,10 @@ public struct RowDeriver {
     public private(set) var catalog: DefinitionCatalog
     /// Applied to every row before it leaves (masking); nil keeps rows as they are.
     public var transform: ((Table, inout [SQLiteValue]) -> Void)?
+    /// Tables of other namespaces and definitions (`--mapping`).
+    public var mapping: Mapping?
+    /// Every table this deriver writes: the built-in ones, then the mapped ones.
+    public var tables: [Table] { Tables.tables + (mapping?.tables ?? []) }
     /// Creators repeat: each certificate is parsed once.
     private var creators: [[UInt8]: CreatorInfo] = [:]
 
@@ -25,7 +29,8 @@ public struct RowDeriver {
     }
 
     public init(channel: String, includeCertificates: Bool = false, catalog: DefinitionCatalog = DefinitionCatalog(),
-                transform: ((Table, inout [SQLiteValue]) -> Void)? = nil) {
+                transform: ((Table, inout [SQLiteValue]) -> Void)? = nil, mapping: Mapping? = nil) {
+        self.mapping = mapping
         self.channel = channel
         self.includeCertificates = includeCertificates
         self.catalog = catalog
@@ -102,8 +107,15 @@ public struct RowDeriver {
             let (position, value) = finalWrites[key]!
             let text = Self.text(key)
             let namespace = SQLiteValue.text(Self.namespace(text))
+            for change in mapping?.changes(channel: channel, key: text, value: value, block: number, position: .integer(Int64(position))) ?? [] {
+                switch change {
+                case let .upsert(table, values): try row(table, values, emit)
+                case let .delete(table, key): try deleteRow(table, key, emit)
+                case .view: break
+                }
+            }
             guard let value else {
-                try emit(.delete(Tables.state, key: [chan, namespace, .text(text)]))
+                try deleteRow(Tables.state, [chan, namespace, .text(text)], emit)
                 try derivedDelete(text, emit)
                 continue
             }
@@ -111,6 +123,15 @@ public struct RowDeriver {
             try row(Tables.state, [chan, namespace, .text(text), valueText, bytes, number, .integer(Int64(position))], emit)
             try derivedRow(text, value, emit)
         }
+    }
+
+    /// A delete by key; a key that masking changes is changed the same way here.
+    private func deleteRow(_ table: Table, _ key: [SQLiteValue], _ emit: (Change) throws -> Void) throws {
+        guard let transform else { return try emit(.delete(table, key: key)) }
+        var values = [SQLiteValue](repeating: .null, count: table.columns.count)
+        for (position, value) in zip(table.keyPositions, key) { values[position] = value }
+        transform(table, &values)
+        try emit(.delete(table, key: table.keyPositions.map { values[$0] }))
     }
 
     private func row(_ table: Table, _ values: [SQLiteValue], _ emit: (Change) throws -> Void) throws {
@@ -163,13 +184,13 @@ public struct RowDeriver {
     private func derivedDelete(_ key: String, _ emit: (Change) throws -> Void) throws {
         let chan = SQLiteValue.text(channel)
         if key.hasPrefix("account/") {
-            try emit(.delete(Tables.accounts, key: [chan, .text(String(key.dropFirst(8)))]))
+            try deleteRow(Tables.accounts, [chan, .text(String(key.dropFirst(8)))], emit)
         } else if key.hasPrefix("wf/") {
-            try emit(.delete(Tables.instances, key: [chan, .text(String(key.dropFirst(3)))]))
+            try deleteRow(Tables.instances, [chan, .text(String(key.dropFirst(3)))], emit)
         } else if key.hasPrefix("contract/def/") {
             let parts = key.split(separator: "/", omittingEmptySubsequences: false)
             if parts.count == 4, let version = Int64(parts[3]) {
-                try emit(.delete(Tables.definitions, key: [chan, .text(String(parts[2])), .integer(version)]))
+                try deleteRow(Tables.definitions, [chan, .text(String(parts[2])), .integer(version)], emit)
             }
         }
     }

@@ -11,15 +11,16 @@ public final class SQLTextSink: Sink {
     public let dialect: Dialect
     private let output: ByteWriter
     private var batch = BatchBuffer()
-    /// Rows per multi-row INSERT statement (sqlite and mysql).
-    private let rowsPerStatement = 500
 
     public init(dialect: Dialect, output: ByteWriter) {
         self.dialect = dialect
         self.output = output
     }
 
-    public func prepare(channel: String) throws -> Checkpoint? {
+    private var tables = Tables.tables
+
+    public func prepare(channel: String, tables: [Table]) throws -> Checkpoint? {
+        self.tables = tables
         var header = "-- csp-kvr export of channel '\(channel)' (\(dialect.rawValue)); each batch is one transaction with its checkpoint\n"
         switch dialect {
         case .postgres:
@@ -29,11 +30,9 @@ public final class SQLTextSink: Sink {
         case .mysql:
             header += "SET NAMES utf8mb4;\n"
         }
-        header += Tables.ddl(dialect, indexes: false)
+        header += Tables.ddl(dialect, tables: tables, indexes: false)
         if dialect == .postgres {
-            for table in Tables.tables {
-                header += "CREATE TEMP TABLE IF NOT EXISTS \(stage(table)) (LIKE \(dialect.quote(table.name))) ON COMMIT DELETE ROWS;\n"
-            }
+            header += BatchSQL.stagingTables(tables).map { $0 + ";\n" }.joined()
         }
         try output.write(header)
         return nil
@@ -46,19 +45,18 @@ public final class SQLTextSink: Sink {
     }
 
     public func commit(_ checkpoint: Checkpoint) throws {
-        batch.add(.upsert(Tables.checkpoint, [.text(checkpoint.channel), .integer(Int64(bitPattern: checkpoint.block)),
-                                              .text(checkpoint.hash.hex), .text(checkpoint.commitHash.hex)]))
+        batch.add(BatchBuffer.checkpointRow(checkpoint))
         try output.write(dialect == .mysql ? "START TRANSACTION;\n" : "BEGIN;\n")
-        for changes in batch.ordered {
-            let deleted = changes.keys.filter { if case .delete = changes.operations[$0]! { return true } else { return false } }
-            for key in deleted {
-                let condition = zip(changes.table.primaryKey, key).map { "\(dialect.quote($0)) = \(dialect.literal($1))" }
-                try output.write("DELETE FROM \(dialect.quote(changes.table.name)) WHERE \(condition.joined(separator: " AND "));\n")
+        for step in BatchSQL.steps(batch, dialect) {
+            switch step {
+            case let .statement(sql):
+                try output.write(sql + ";\n")
+            case let .copy(table, columns, rows):
+                let names = columns.map(dialect.quote).joined(separator: ", ")
+                try output.write("COPY \(dialect.quote(table)) (\(names)) FROM STDIN;\n")
+                for row in rows { try output.write(row + "\n") }
+                try output.write("\\.\n")
             }
-            let rows: [[SQLiteValue]] = changes.keys.compactMap {
-                if case let .upsert(values) = changes.operations[$0]! { return values } else { return nil }
-            }
-            if !rows.isEmpty { try write(rows, into: changes.table) }
         }
         try output.write("COMMIT;\n")
         // Views after the commit: MySQL would commit implicitly at CREATE VIEW.
@@ -69,36 +67,8 @@ public final class SQLTextSink: Sink {
         try output.flush()
     }
 
-    private func columnList(_ table: Table) -> String {
-        table.columns.map { dialect.quote($0.name) }.joined(separator: ", ")
-    }
-
-    private func stage(_ table: Table) -> String { dialect.quote("kvr_stage_" + table.name) }
-
-    private func write(_ rows: [[SQLiteValue]], into table: Table) throws {
-        let columns = columnList(table)
-        if dialect == .postgres {
-            try output.write("COPY \(stage(table)) (\(columns)) FROM STDIN;\n")
-            for row in rows {
-                try output.write(row.map(Dialect.copyField).joined(separator: "\t") + "\n")
-            }
-            try output.write("\\.\nINSERT INTO \(dialect.quote(table.name)) (\(columns)) SELECT \(columns) FROM \(stage(table))"
-                + dialect.upsertClause(table) + ";\n")
-            return
-        }
-        var start = 0
-        while start < rows.count {
-            let chunk = rows[start..<min(start + rowsPerStatement, rows.count)]
-            var statement = "INSERT INTO \(dialect.quote(table.name)) (\(columns)) VALUES\n"
-            statement += chunk.map { "(" + $0.map(dialect.literal).joined(separator: ",") + ")" }.joined(separator: ",\n")
-            statement += dialect.upsertClause(table) + ";\n"
-            try output.write(statement)
-            start += rowsPerStatement
-        }
-    }
-
     public func finish(catalog: DefinitionCatalog) throws {
-        try output.write(Tables.indexDDL(dialect))
+        try output.write(Tables.indexDDL(dialect, tables: tables))
         try output.write(catalog.allViewsDDL(dialect))
         try output.flush()
     }

@@ -47,12 +47,15 @@ public final class SQLiteSink: Sink {
         }
     }
 
-    public func prepare(channel: String) throws -> Checkpoint? {
-        try guarded {
+    private var tables = Tables.tables
+
+    public func prepare(channel: String, tables: [Table]) throws -> Checkpoint? {
+        self.tables = tables
+        return try guarded {
             try database.execute("BEGIN IMMEDIATE")
             do {
                 bulkLoad = try database.scalar("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'blocks'")?.int64Value == 0
-                try database.execute(Tables.ddl(.sqlite, indexes: false))
+                try database.execute(Tables.ddl(.sqlite, tables: tables, indexes: false))
                 let row = try database.query("SELECT block, hash, commit_hash FROM kvr_checkpoint WHERE channel = ?", channel).first
                 try database.execute("COMMIT")
                 guard let row else { return nil }
@@ -110,8 +113,7 @@ public final class SQLiteSink: Sink {
     }
 
     public func commit(_ checkpoint: Checkpoint) throws {
-        try apply(.upsert(Tables.checkpoint, [.text(checkpoint.channel), .integer(Int64(bitPattern: checkpoint.block)),
-                                              .text(checkpoint.hash.hex), .text(checkpoint.commitHash.hex)]))
+        try apply(BatchBuffer.checkpointRow(checkpoint))
         try guarded { try database.execute("COMMIT") }
         inBatch = false
     }
@@ -119,7 +121,7 @@ public final class SQLiteSink: Sink {
     public func finish(catalog: DefinitionCatalog) throws {
         try guarded {
             // Indexes after the rows are in: one sorted build instead of a B-tree update per row.
-            try database.execute(Tables.indexDDL(.sqlite))
+            try database.execute(Tables.indexDDL(.sqlite, tables: tables))
             if bulkLoad { try database.execute("ANALYZE") }
             bulkLoad = false
         }

@@ -1,9 +1,9 @@
 /// The tables csp-kvr writes (docs/KVR.md, "Tables"). Every table starts with `channel`, so
 /// one target can hold several channels; natural keys make replaying a range change nothing.
 public enum Tables {
-    static let channel = Column("channel", .text, keyLength: 64)
-    static let block = Column("block", .integer)
-    static let position = Column("position", .integer)
+    public static let channel = Column("channel", .text, keyLength: 64)
+    public static let block = Column("block", .integer)
+    public static let position = Column("position", .integer)
 
     public static let blocks = Table("blocks", [
         channel, Column("number", .integer), Column("hash", .hash), Column("previous_hash", .hash),
@@ -89,13 +89,13 @@ public enum Tables {
     public static func table(named name: String) -> Table? { tables.first { $0.name == name } }
 
     /// The DDL of every table, then (unless `indexes` is false) the secondary indexes.
-    public static func ddl(_ dialect: Dialect, indexes: Bool = true) -> String {
+    public static func ddl(_ dialect: Dialect, tables: [Table] = Tables.tables, indexes: Bool = true) -> String {
         var out = tables.map(dialect.createTable).joined(separator: "\n") + "\n"
-        if indexes { out += indexDDL(dialect) }
+        if indexes { out += indexDDL(dialect, tables: tables) }
         return out
     }
 
-    public static func indexDDL(_ dialect: Dialect) -> String {
+    public static func indexDDL(_ dialect: Dialect, tables: [Table] = Tables.tables) -> String {
         tables.flatMap(dialect.createIndexes).map { $0 + "\n" }.joined()
     }
 }

@@ -7,8 +7,8 @@ import CSPContracts
 public protocol Sink: AnyObject {
     /// A name for messages: the file, folder or URL.
     var target: String { get }
-    /// Creates the tables and returns the checkpoint the target holds for `channel`.
-    func prepare(channel: String) throws -> Checkpoint?
+    /// Creates `tables` and returns the checkpoint the target holds for `channel`.
+    func prepare(channel: String, tables: [Table]) throws -> Checkpoint?
     /// The definitions the target already holds for `channel` (to type the views of a
     /// resumed export), or nil when the sink cannot read its target.
     func storedDefinitions(channel: String) throws -> [CanonicalJSON.Value]?

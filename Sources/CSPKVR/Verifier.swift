@@ -40,7 +40,7 @@ public struct Verifier {
 
     public init() {}
 
-    public func verify(database path: String, source: LedgerSource) throws -> Report {
+    public func verify(database path: String, source: LedgerSource, deriver: RowDeriver? = nil) throws -> Report {
         guard FileIO.exists(path) else { throw KVRError(.failure, "cannot open database \(quoted(path)): no such file") }
         let database: SQLiteDatabase
         do {
@@ -63,7 +63,7 @@ public struct Verifier {
             // What the ledger says, per block and per current-state table.
             var expected: [UInt64: Tally] = [:]
             var current: [String: [[SQLiteValue]: [SQLiteValue]]] = [:]
-            var deriver = RowDeriver(channel: channel)
+            var deriver = deriver ?? RowDeriver(channel: channel)
             try source.forEach(from: 0, to: checkpoint.block, after: nil, target: path) { record, blockHash in
                 let number = record.block.header.number
                 if number == checkpoint.block, blockHash != checkpoint.hash {
@@ -92,7 +92,7 @@ public struct Verifier {
             }
             // What the target holds.
             var found: [UInt64: Tally] = [:]
-            for table in Tables.tables where !table.isCurrentState {
+            for table in deriver.tables where !table.isCurrentState {
                 let blockColumn = table.name == "blocks" ? "number" : "block"
                 let index = table.columns.firstIndex { $0.name == blockColumn }!
                 try database.forEachRow("SELECT * FROM \(Dialect.sqlite.quote(table.name)) WHERE channel = ? AND \(blockColumn) <= ?",
@@ -107,7 +107,7 @@ public struct Verifier {
                     + (want.count == have.count ? " with other values" : "")
                 return report
             }
-            for table in Tables.tables where table.isCurrentState && table.name != Tables.checkpoint.name {
+            for table in deriver.tables where table.isCurrentState && table.name != Tables.checkpoint.name {
                 var want = Tally(), have = Tally()
                 for values in (current[table.name] ?? [:]).values { want.add(table, values) }
                 try database.forEachRow("SELECT * FROM \(Dialect.sqlite.quote(table.name)) WHERE channel = ?", bindings: [.text(channel)]) {

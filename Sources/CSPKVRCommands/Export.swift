@@ -27,9 +27,10 @@ extension CSPKVR {
 
         func execute() throws -> ExitStatus {
             try reporting {
+                // Rules first: a bad mask file is reported before anything is opened.
+                var deriver = try target.deriver(channel: ledger.channel)
                 let source = try ledger.source()
                 let sink = try target.sink()
-                var deriver = try target.deriver(channel: ledger.channel)
                 let meter = ProgressLine(total: try ProgressLine.wanted ? source.height() : nil)
                 let summary = try Exporter(source: source, sink: sink, options: target.options).run(deriver: &deriver) { meter.update($0) }
                 meter.finish()

@@ -41,9 +41,10 @@ extension CSPKVR {
                 signal(signalNumber) { _ in stopRequested.store(true, ordering: .relaxed) }
             }
             return try reporting {
+                // Rules first: a bad mask file is reported before anything is opened.
+                var deriver = try target.deriver(channel: ledger.channel)
                 let source = try ledger.source()
                 let sink = try target.sink()
-                var deriver = try target.deriver(channel: ledger.channel)
                 let output = Output(format: target.format == .json ? .json : .text, quiet: target.quiet || target.format == .sql)
                 _ = try Exporter(source: source, sink: sink, options: target.options).follow(
                     deriver: &deriver, interval: Double(interval) / 1000,

@@ -16,6 +16,10 @@ extension CSPKVR {
         @Option(name: .long, help: "The SQL dialect: sqlite, postgres or mysql.")
         var dialect: Dialect = .sqlite
 
+        @Option(name: .long, help: ArgumentHelp("Also the tables of this mapping file (docs/KVR.md, \"Mapping\").", valueName: "file"),
+                completion: .file())
+        var mapping: String?
+
         @Option(name: .long, help: ArgumentHelp("With --ledger: the channel whose definitions give the views.", valueName: "name"))
         var channel: String?
 
@@ -28,7 +32,8 @@ extension CSPKVR {
         }
 
         func execute() throws -> ExitStatus {
-            var text = Tables.ddl(dialect)
+            let mapped = try reporting { try loadMapping(mapping) }
+            var text = Tables.ddl(dialect, tables: Tables.tables + (mapped?.tables ?? []))
             if let ledger, let channel {
                 let source = try reporting { try LedgerSource(ledger: ledger, channel: channel) }
                 var deriver = RowDeriver(channel: channel)

@@ -20,7 +20,12 @@ struct TargetOptions: ParsableArguments {
             completion: .file())
     var db: String?
 
-    @Option(name: .long, help: "text or json: a summary of the export into --db; sql: SQL on stdout; csv: files in --dir.")
+    @Option(name: .long, help: ArgumentHelp(
+        "A PostgreSQL server to write to instead of --db: postgresql://USER[:PASSWORD]@HOST[:PORT]/DB, or postgresql://USER@/DB?host=/socket/dir.",
+        valueName: "url"))
+    var postgres: String?
+
+    @Option(name: .long, help: "text or json: a summary of the export into --db or --postgres; sql: SQL on stdout; csv: files in --dir.")
     var format: ExportFormat = .text
 
     @Option(name: .long, help: "The SQL dialect of --format sql and of the DDL of --format csv: sqlite, postgres or mysql.")
@@ -45,17 +50,24 @@ struct TargetOptions: ParsableArguments {
     @Flag(name: .shortAndLong, help: "Print nothing but errors.")
     var quiet = false
 
+    @OptionGroup var rows: RowOptions
+
     func validate(following: Bool) throws {
         switch format {
         case .text, .json:
-            if db == nil { throw ValidationError("\(following ? "follow" : "export") needs --db FILE, --format sql or --format csv --dir DIR") }
+            if db == nil && postgres == nil {
+                throw ValidationError("\(following ? "follow" : "export") needs --db FILE, --postgres URL, --format sql or --format csv --dir DIR")
+            }
+            if db != nil && postgres != nil { throw ValidationError("--db and --postgres cannot be used together") }
             if dir != nil { throw ValidationError("--dir goes with --format csv") }
         case .sql:
-            if db != nil || dir != nil { throw ValidationError("--format sql writes to stdout; --db and --dir do not apply") }
+            if db != nil || dir != nil || postgres != nil {
+                throw ValidationError("--format sql writes to stdout; --db, --postgres and --dir do not apply")
+            }
         case .csv:
             if following { throw ValidationError("follow writes to --db or --format sql; CSV files are for export") }
             if dir == nil { throw ValidationError("--format csv needs --dir DIR") }
-            if db != nil { throw ValidationError("--db does not go with --format csv") }
+            if db != nil || postgres != nil { throw ValidationError("--db and --postgres do not go with --format csv") }
         }
         if let to, to < from { throw ValidationError("--to \(to) is before --from \(from)") }
         if batchRows < 1 { throw ValidationError("--batch-rows must be at least 1") }
@@ -63,7 +75,7 @@ struct TargetOptions: ParsableArguments {
 
     func sink() throws -> Sink {
         switch format {
-        case .text, .json: return try SQLiteSink(path: db!)
+        case .text, .json: return try postgres.map { try PostgresSink(url: $0) } ?? SQLiteSink(path: db!)
         case .sql: return SQLTextSink(dialect: dialect, output: StandardOutput())
         case .csv: return try CSVSink(directory: dir!, dialect: dialect)
         }
@@ -78,6 +90,6 @@ struct TargetOptions: ParsableArguments {
     }
 
     func deriver(channel: String) throws -> RowDeriver {
-        RowDeriver(channel: channel, includeCertificates: includeCertificates)
+        try rows.deriver(channel: channel, includeCertificates: includeCertificates)
     }
 }

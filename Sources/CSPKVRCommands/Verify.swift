@@ -12,7 +12,8 @@ extension CSPKVR {
                 Derives every row again from the block files up to the target's checkpoint and \
                 compares row counts and a digest per block (blocks, transactions, events, \
                 history, transitions, milestones, account_transactions) and of every \
-                current-state table; names the first block or table that differs. Exit 0 when \
+                current-state table; names the first block or table that differs. A masked \
+                export is checked with the same --mask and --mask-key. Exit 0 when \
                 the target agrees, 1 when it differs or was made from another ledger.
                 """)
 
@@ -27,8 +28,12 @@ extension CSPKVR {
         @Flag(name: .shortAndLong, help: "Print nothing but errors.")
         var quiet = false
 
+        @OptionGroup var rows: RowOptions
+
         func execute() throws -> ExitStatus {
-            let report = try reporting { try Verifier().verify(database: db, source: try ledger.source()) }
+            let report = try reporting {
+                try Verifier().verify(database: db, source: try ledger.source(), deriver: try rows.deriver(channel: ledger.channel))
+            }
             let output = Output(format: format, quiet: quiet)
             let last = report.checkpoint.map { Int64($0.block) } ?? -1
             if let difference = report.difference {

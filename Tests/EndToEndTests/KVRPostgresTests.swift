@@ -63,4 +63,47 @@ final class KVRPostgresTests: XCTestCase {
             XCTAssertEqual(try server.value(query, database: "csv"), try server.value(query, database: "kvr"), table)
         }
     }
+
+    func testStraightIntoPostgresResumesFromTheCheckpointInTheServer() throws {
+        let server = try PostgresServer.start(self)
+        let home = try makeLedger(blocks: 9, perBlock: 4)
+        let ledger = ["--channel", "consortium", "--ledger", home]
+        try server.createDatabase("direct")
+        let url = server.url(database: "direct")
+        let first = try kvr(["export"] + ledger + ["--postgres", url, "--to", "4", "--batch-rows", "7"])
+        XCTAssertTrue(first.stdout.hasPrefix("exported blocks 0 to 4 of channel 'consortium' into 'postgresql://postgres@/direct?host="), first.stdout)
+        let second = try kvr(["export"] + ledger + ["--postgres", url, "--format", "json"])
+        XCTAssertTrue(second.stdout.contains("\"resumed_after\":4") && second.stdout.contains("\"last_block\":8"), second.stdout)
+        XCTAssertEqual(try server.value("SELECT count(*) || '|' || count(DISTINCT id) || '|' || sum(position) FROM transactions", database: "direct"),
+                       "36|36|54")
+        XCTAssertEqual(try server.value("SELECT block FROM kvr_checkpoint", database: "direct"), "8")
+        XCTAssertEqual(try server.value("SELECT count(*) FROM pg_indexes WHERE indexname = 'state_history_by_channel_key'", database: "direct"), "1")
+        // Another ledger's blocks are refused, and nothing changes.
+        let other = try makeLedger(blocks: 10, perBlock: 4)
+        let refused = try NodeFixture.run("csp-kvr", ["export", "--channel", "consortium", "--ledger", other, "--postgres", url], expect: 1)
+        XCTAssertTrue(refused.stderr.hasSuffix(": the target was made from another ledger\n"), refused.stderr)
+        XCTAssertEqual(try server.value("SELECT count(*) FROM blocks", database: "direct"), "9")
+        // One writer per channel: a second one is refused while the first holds the lock.
+        let holder = Process()
+        holder.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        holder.arguments = ["psql", "-X", "-q", "-h", server.socketDirectory, "-U", "postgres", "-d", "direct"]
+        let input = Pipe()
+        holder.standardInput = input
+        holder.standardOutput = FileHandle.nullDevice
+        try holder.run()
+        input.fileHandleForWriting.write(Data("SELECT pg_advisory_lock(hashtext('csp-kvr consortium'));\n".utf8))
+        var locked = ""
+        for _ in 0..<50 where !locked.contains("t") {
+            usleep(100_000)
+            locked = try server.value("SELECT count(*) > 0 FROM pg_locks WHERE locktype = 'advisory' AND granted", database: "direct")
+        }
+        let busy = try NodeFixture.run("csp-kvr", ["export"] + ledger + ["--postgres", url], expect: 2)
+        XCTAssertTrue(busy.stderr.hasPrefix("error: database 'postgresql://postgres@/direct?host=") && busy.stderr.hasSuffix(
+            "' is locked by another writer of channel 'consortium'\n"), busy.stderr)
+        try input.fileHandleForWriting.close()
+        holder.waitUntilExit()
+        let unreachable = try NodeFixture.run("csp-kvr", ["export"] + ledger + ["--postgres", "postgresql://postgres@/direct?host=/nonexistent"], expect: 2)
+        XCTAssertTrue(unreachable.stderr.hasPrefix("error: cannot connect to PostgreSQL 'postgresql://postgres@/direct?host=/nonexistent': "),
+                      unreachable.stderr)
+    }
 }

@@ -99,7 +99,7 @@ final class KVRToolTests: XCTestCase {
         let missing = try kvr(["export", "--channel", "consortium", "--ledger", dir + "/none", "--db", dir + "/a.db"], expect: 2)
         XCTAssertEqual(missing.stderr, "error: cannot open ledger '\(dir)/none': no such file or directory\n")
         let usage = try kvr(["export", "--channel", "consortium", "--ledger", home], expect: 64)
-        XCTAssertTrue(usage.stderr.hasPrefix("error: export needs --db FILE, --format sql or --format csv --dir DIR"), usage.stderr)
+        XCTAssertTrue(usage.stderr.hasPrefix("error: export needs --db FILE, --postgres URL, --format sql or --format csv --dir DIR"), usage.stderr)
         // A target from another ledger (same channel name, other blocks) is refused, untouched.
         let (other, _) = try makeLedger(blocks: 5, perBlock: 2)
         try kvr(["export", "--channel", "consortium", "--ledger", home, "--db", dir + "/t.db"])
@@ -193,5 +193,37 @@ final class KVRToolTests: XCTestCase {
         let created = try runProcess("sqlite3", ["-bail", db], input: try kvr(["schema"]).stdoutBytes)
         XCTAssertEqual(created.status, 0, created.stderr)
         XCTAssertEqual(try sqlite(db, "SELECT count(*) FROM sqlite_master WHERE type = 'table'"), "12")
+    }
+}
+
+extension KVRToolTests {
+    func testInvalidMaskAndMappingFilesAreRefusedBeforeAnythingIsWritten() throws {
+        let (home, _) = try makeLedgerForOptions()
+        let dir = try temporaryDirectory(self)
+        try Data("accounts.phone blur\n".utf8).write(to: URL(fileURLWithPath: dir + "/bad.rules"))
+        try Data("{\"tables\": 3}".utf8).write(to: URL(fileURLWithPath: dir + "/bad.json"))
+        let ledger = ["--channel", "consortium", "--ledger", home, "--db", dir + "/out.db"]
+        let mask = try NodeFixture.run("csp-kvr", ["export"] + ledger + ["--mask", dir + "/bad.rules"], expect: 2)
+        XCTAssertEqual(mask.stderr, "error: invalid mask file '\(dir)/bad.rules' line 1: unknown action 'blur' (keep-first N, keep-last N, hash, drop)\n")
+        let missing = try NodeFixture.run("csp-kvr", ["export"] + ledger + ["--mask", dir + "/none.rules"], expect: 2)
+        XCTAssertTrue(missing.stderr.hasPrefix("error: cannot read mask file '\(dir)/none.rules': "), missing.stderr)
+        let mapping = try NodeFixture.run("csp-kvr", ["export"] + ledger + ["--mapping", dir + "/bad.json"], expect: 2)
+        XCTAssertEqual(mapping.stderr, "error: invalid mapping file '\(dir)/bad.json': expected {\"tables\": [ … ]} with at least one table\n")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/out.db"), "nothing written")
+        // A valid mapping: its table is in the DDL and in the export.
+        try Data(#"{"tables": [{"name": "kv_rows", "prefix": "k/", "columns": [{"name": "value", "from": "$value"}]}]}"#.utf8)
+            .write(to: URL(fileURLWithPath: dir + "/map.json"))
+        XCTAssertTrue(try NodeFixture.run("csp-kvr", ["schema", "--mapping", dir + "/map.json"]).stdout.contains("CREATE TABLE IF NOT EXISTS \"kv_rows\""))
+        try NodeFixture.run("csp-kvr", ["export"] + ledger + ["--mapping", dir + "/map.json"])
+        XCTAssertEqual(try sqlite(dir + "/out.db", "SELECT count(*) FROM kv_rows"), "6")
+    }
+
+    private func makeLedgerForOptions() throws -> (String, ChainBuilder) {
+        let home = try temporaryDirectory(self)
+        let builder = ChainBuilder(channel: "consortium")
+        let store = try LedgerStore(directory: home + "/channels/consortium", channel: "consortium", options: .init())
+        defer { store.close() }
+        for record in try builder.blocks(3, perBlock: 2) { try store.commit(record) }
+        return (home, builder)
     }
 }
