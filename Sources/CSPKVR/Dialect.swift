@@ -38,7 +38,9 @@ public enum Dialect: String, CaseIterable, Sendable {
             "  \(quote(column.name)) \(type(of: column, inKey: key.contains(column.name)))\(key.contains(column.name) ? " NOT NULL" : "")"
         }
         lines.append("  PRIMARY KEY (\(table.primaryKey.map(quote).joined(separator: ", ")))")
-        return "CREATE TABLE IF NOT EXISTS \(quote(table.name)) (\n\(lines.joined(separator: ",\n"))\n)\(self == .mysql ? " DEFAULT CHARSET=utf8mb4" : "");"
+        // SQLite: the natural key is the table's only B-tree (no rowid tree beside it), so a row is written once.
+        let suffix = self == .mysql ? " DEFAULT CHARSET=utf8mb4" : self == .sqlite ? " WITHOUT ROWID" : ""
+        return "CREATE TABLE IF NOT EXISTS \(quote(table.name)) (\n\(lines.joined(separator: ",\n"))\n)\(suffix);"
     }
 
     /// The secondary indexes of `table`, built after a bulk load.

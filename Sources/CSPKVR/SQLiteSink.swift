@@ -58,6 +58,9 @@ public final class SQLiteSink: Sink {
                 try database.execute(Tables.ddl(.sqlite, tables: tables, indexes: false))
                 let row = try database.query("SELECT block, hash, commit_hash FROM kvr_checkpoint WHERE channel = ?", channel).first
                 try database.execute("COMMIT")
+                // A bulk load into a new database: a rollback journal writes new pages once, where
+                // WAL would write every page twice (log, then checkpoint). WAL again after the load.
+                if bulkLoad { try database.execute("PRAGMA journal_mode = DELETE") }
                 guard let row else { return nil }
                 guard let block = row[0].int64Value, let hash = row[1].stringValue.flatMap(SHA256Digest.init(hex:)),
                       let commit = row[2].stringValue.flatMap(SHA256Digest.init(hex:)) else {
@@ -122,7 +125,10 @@ public final class SQLiteSink: Sink {
         try guarded {
             // Indexes after the rows are in: one sorted build instead of a B-tree update per row.
             try database.execute(Tables.indexDDL(.sqlite, tables: tables))
-            if bulkLoad { try database.execute("ANALYZE") }
+            if bulkLoad {
+                try database.execute("ANALYZE")
+                try database.execute("PRAGMA journal_mode = WAL")
+            }
             bulkLoad = false
         }
     }
