@@ -81,5 +81,16 @@ final class KVRFollowTests: XCTestCase {
         XCTAssertTrue(lines.last?.contains("\"block\":\(Int(parts[0])! - 1)") ?? false, "\(lines)")
         let verified = try NodeFixture.run("csp-kvr", ["verify", "--channel", fixture.channel, "--ledger", fixture.node, "--db", db])
         XCTAssertTrue(verified.stdout.contains("matches the ledger"), verified.stdout)
+        // The DDL with the business views of this ledger's definitions, in each dialect.
+        let ddl = try NodeFixture.run("csp-kvr", ["schema", "--dialect", "postgres", "--channel", fixture.channel, "--ledger", fixture.node]).stdout
+        XCTAssertTrue(ddl.contains("CREATE VIEW \"demands\" AS SELECT") && ddl.contains("((i.\"fields\" ->> 'score')::bigint) AS \"score\""), ddl)
+        let mysql = try NodeFixture.run("csp-kvr", ["schema", "--dialect", "mysql", "--channel", fixture.channel, "--ledger", fixture.node]).stdout
+        XCTAssertTrue(mysql.contains("CREATE OR REPLACE VIEW `demands` AS SELECT"), mysql)
+        // Certificates and signatures only when asked for.
+        XCTAssertEqual(try sqlite(db, "SELECT count(*) FROM transactions WHERE creator_certificate IS NOT NULL OR signature IS NOT NULL"), "0")
+        let full = fixture.dir + "/full.db"
+        try NodeFixture.run("csp-kvr", ["export", "--channel", fixture.channel, "--ledger", fixture.node, "--db", full, "--include-certificates"])
+        XCTAssertEqual(try sqlite(full, "SELECT count(*) = sum(length(creator_certificate) > 300 AND length(signature) >= 64) FROM transactions"), "1")
+        XCTAssertEqual(try sqlite(full, "SELECT count(*) FROM blocks WHERE orderer_certificate IS NULL"), "0")
     }
 }
