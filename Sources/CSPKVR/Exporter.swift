@@ -108,31 +108,61 @@ public struct Exporter {
     @discardableResult
     private func pass(_ checkpoint: inout Checkpoint?, _ deriver: inout RowDeriver, _ summary: inout Summary, started: Date,
                       perBlock: Bool = false, progress: ((Progress) -> Void)?) throws -> Checkpoint? {
+        // Two stages on two cores: a reader thread decodes, checks and derives blocks; this
+        // thread writes them. Only this thread touches the sink, so batches and checkpoints
+        // are exactly as with one thread.
+        let pipe = BlockPipe(capacity: 16)
+        let work = Unchecked((source: source, deriver: deriver, from: options.from, to: options.to, after: checkpoint, target: sink.target))
+        let reader = Thread {
+            do {
+                try work.value.source.forEach(from: work.value.from, to: work.value.to, after: work.value.after,
+                                              target: work.value.target) { record, hash in
+                    var changes: [Change] = []
+                    changes.reserveCapacity(record.block.transactions.count * 6)
+                    try work.value.deriver.derive(record) { changes.append($0) }
+                    let header = record.block.header
+                    return pipe.put(.block(DerivedBlock(number: header.number, hash: hash, commitHash: header.commitHash,
+                                                        transactions: record.block.transactions.count, changes: changes)))
+                }
+                _ = pipe.put(.end)
+            } catch {
+                _ = pipe.put(.failed(Unchecked(error)))
+            }
+            pipe.finish()
+        }
+        reader.stackSize = 8 << 20
+        reader.start()
+        defer {
+            pipe.cancel()
+            pipe.waitUntilFinished()
+            deriver = work.value.deriver
+        }
         var batchRows = 0
         var pending: Checkpoint?
         var committed: Checkpoint?
-        try source.forEach(from: options.from, to: options.to, after: checkpoint, target: sink.target) { record, hash in
-            var rows = 0
-            try deriver.derive(record) { change in
-                rows += 1
-                try sink.apply(change)
+        reading: while true {
+            switch pipe.take() {
+            case let .block(block):
+                for change in block.changes { try sink.apply(change) }
+                summary.blocks += 1
+                summary.transactions += UInt64(block.transactions)
+                summary.rows += UInt64(block.changes.count)
+                summary.firstBlock = summary.firstBlock ?? block.number
+                summary.lastBlock = block.number
+                batchRows += block.changes.count
+                pending = Checkpoint(channel: source.channel, block: block.number, hash: block.hash, commitHash: block.commitHash)
+                if perBlock || batchRows >= options.batchRows, let ready = pending {
+                    try sink.commit(ready)
+                    committed = ready
+                    batchRows = 0
+                    pending = nil
+                }
+                progress?(Progress(blocks: summary.blocks, rows: summary.rows, lastBlock: block.number, seconds: Date().timeIntervalSince(started)))
+            case .end:
+                break reading
+            case let .failed(error):
+                throw error.value
             }
-            let number = record.block.header.number
-            summary.blocks += 1
-            summary.transactions += UInt64(record.block.transactions.count)
-            summary.rows += UInt64(rows)
-            summary.firstBlock = summary.firstBlock ?? number
-            summary.lastBlock = number
-            batchRows += rows
-            pending = Checkpoint(channel: source.channel, block: number, hash: hash, commitHash: record.block.header.commitHash)
-            if perBlock || batchRows >= options.batchRows, let ready = pending {
-                try sink.commit(ready)
-                committed = ready
-                batchRows = 0
-                pending = nil
-            }
-            progress?(Progress(blocks: summary.blocks, rows: summary.rows, lastBlock: number, seconds: Date().timeIntervalSince(started)))
-            return true
         }
         if let pending {
             try sink.commit(pending)
