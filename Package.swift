@@ -69,7 +69,7 @@ let package = Package(
         ]),
         // The node's request and response messages, shared by csp-node and its clients.
         .target(name: "CSPNodeProtocol", dependencies: ["CSPBasics", "CSPCrypto", "CSPWire"]),
-        // KV-R: committed blocks to relational rows, and the sinks (SQLite, SQL text, CSV) with checkpoints.
+        // KV-R: committed blocks to relational rows, and the sinks (SQLite, PostgreSQL, SQL text, CSV) with checkpoints.
         .target(name: "CSPKVR", dependencies: [
             "CSPBasics", "CSPCrypto", "CSPFormat", "CSPLedger", "CSPCertificates", "CSPContracts", "CSPSQLite",
             .product(name: "PostgresNIO", package: "postgres-nio"),
