@@ -18,10 +18,11 @@ MAN_DATE := 2026-11-25
 # Debian packages: the C libraries csp links, and the commands its tests and docs/demo.sh
 # run beyond the Swift toolchain's own dependencies: openssl (interop tests, demo),
 # python3 (docs/vectors/verify.py in GoldenVectorTests and the demo), gzip (interop
-# tests, which skip without it), groff-base (make man lints every page; check-generated);
-# coreutils, grep, mawk and bash are essential in Debian.
+# tests, which skip without it), groff-base (make man lints every page; check-generated),
+# sqlite3 and postgresql (the KV-R tests load exports into both; they start their own
+# server as the postgres user); coreutils, grep, mawk and bash are essential in Debian.
 LIB_PACKAGES  := libleveldb-dev libsqlite3-dev libssl-dev zlib1g-dev
-TEST_PACKAGES := openssl python3 gzip groff-base
+TEST_PACKAGES := openssl python3 gzip groff-base sqlite3 postgresql
 # header that proves each library package is present
 HEADER_libleveldb-dev := /usr/include/leveldb/c.h
 HEADER_libsqlite3-dev := /usr/include/sqlite3.h

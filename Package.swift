@@ -23,6 +23,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.80.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "5.0.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        // KV-R's PostgreSQL sink only (heavy: NIOSSL, swift-crypto); nothing else links it.
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         // MARK: C system libraries (shim headers wrap macros and variadic functions)
@@ -69,6 +71,11 @@ let package = Package(
         ]),
         // The node's request and response messages, shared by csp-node and its clients.
         .target(name: "CSPNodeProtocol", dependencies: ["CSPBasics", "CSPCrypto", "CSPWire"]),
+        // KV-R: committed blocks to relational rows, and the sinks (SQLite, PostgreSQL, SQL text, CSV) with checkpoints.
+        .target(name: "CSPKVR", dependencies: [
+            "CSPBasics", "CSPCrypto", "CSPFormat", "CSPLedger", "CSPCertificates", "CSPContracts", "CSPSQLite",
+            .product(name: "PostgresNIO", package: "postgres-nio"),
+        ]),
         // Conventions shared by every tool: locations, output format, exit codes, errors.
         .target(name: "CSPCLI", dependencies: ["CSPBasics", .product(name: "ArgumentParser", package: "swift-argument-parser"), .product(name: "Logging", package: "swift-log")]),
 
@@ -81,7 +88,7 @@ let package = Package(
             "CSPBasics", "CSPCLI", "CSPFormat", "CSPCrypto", "CSPCertificates", "CSPNodeProtocol", "CSPContracts", "CSPChannel",
             .product(name: "Yams", package: "Yams"),
         ]),
-        .target(name: "CSPKVRCommands", dependencies: ["CSPCLI"]),
+        .target(name: "CSPKVRCommands", dependencies: ["CSPBasics", "CSPCLI", "CSPKVR"]),
         .target(name: "CSPAuditCommands", dependencies: ["CSPBasics", "CSPCLI", "CSPCrypto"]),
 
         // MARK: Thin executables
@@ -92,12 +99,12 @@ let package = Package(
         executable("audit", commands: "CSPAuditCommands"),
 
         // Benchmark harness behind `make bench`.
-        .executableTarget(name: "csp-bench", dependencies: ["CSPCrypto", "CSPFormat", "CSPKeyValue", "CSPAuthority", "CSPCertificates", "CSPWire", "CSPNodeProtocol", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+        .executableTarget(name: "csp-bench", dependencies: ["CSPCrypto", "CSPFormat", "CSPKeyValue", "CSPLedger", "CSPSQLite", "CSPAuthority", "CSPCertificates", "CSPWire", "CSPNodeProtocol", .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           path: "bench/Sources/csp-bench"),
 
         // MARK: Tests
-        // Runs real processes (the built binaries, openssl) for the tests.
-        .target(name: "CSPTestSupport", path: "Tests/CSPTestSupport"),
+        // Runs real processes (the built binaries, openssl) for the tests; builds test chains.
+        .target(name: "CSPTestSupport", dependencies: ["CSPCrypto", "CSPFormat"], path: "Tests/CSPTestSupport"),
         .testTarget(name: "CSPBasicsTests", dependencies: ["CSPBasics"]),
         .testTarget(name: "CSPCryptoTests", dependencies: ["CSPCrypto", "CSPTestSupport"]),
         .testTarget(name: "CSPKeyValueTests", dependencies: ["CSPKeyValue"]),
@@ -116,6 +123,7 @@ let package = Package(
         .testTarget(name: "CSPTxCommandsTests", dependencies: ["CSPTxCommands", "CSPCLI", "CSPContracts", "CSPCrypto", "CSPTestSupport"]),
         .testTarget(name: "CSPNodeRuntimeTests", dependencies: ["CSPNodeRuntime", "CSPNodeProtocol"]),
         .testTarget(name: "CSPLedgerTests", dependencies: ["CSPLedger", "CSPTestSupport", "CSPKeyValue"]),
+        .testTarget(name: "CSPKVRTests", dependencies: ["CSPKVR", "CSPFormat", "CSPCrypto", "CSPLedger", "CSPSQLite", "CSPContracts", "CSPTestSupport"]),
         .testTarget(name: "CSPAuthorityTests", dependencies: ["CSPAuthority", "CSPCertificates", "CSPCrypto", "CSPSQLite", "CSPTestSupport"]),
         // Runs the built binaries: stdout, stderr, exit codes, generated docs.
         .testTarget(name: "EndToEndTests", dependencies: ["CSPTestSupport", "CSPBasics", "CSPCertificates", "CSPCrypto", "CSPFormat", "CSPLedger", "CSPKeyValue"]),

@@ -9,8 +9,9 @@ public struct CSPKVR: ParsableCommand {
         discussion: """
             Reads committed blocks and writes blocks, transactions, events, state and \
             business tables into an embedded SQLite database, or as SQL or CSV for psql, \
-            mysql and sqlite3; once (batch) or following the node (instant).
-            """)
+            mysql and sqlite3; once (batch) or following the node (instant). See docs/KVR.md.
+            """,
+        subcommands: [Export.self, Follow.self, Schema.self, Verify.self])
 
     public init() {}
 }

@@ -1,3 +1,4 @@
+import CSPTestSupport
 import CSPFormat
 import CSPLedger
 import Foundation

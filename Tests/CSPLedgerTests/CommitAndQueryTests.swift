@@ -1,3 +1,4 @@
+import CSPTestSupport
 import CSPBasics
 import CSPCrypto
 import CSPFormat

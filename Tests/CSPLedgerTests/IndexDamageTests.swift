@@ -1,3 +1,4 @@
+import CSPTestSupport
 import CSPFormat
 import CSPKeyValue
 import CSPLedger

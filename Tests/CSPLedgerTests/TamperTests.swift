@@ -1,3 +1,4 @@
+import CSPTestSupport
 import CSPCrypto
 import CSPFormat
 import CSPLedger

@@ -1,38 +1,43 @@
 import CSPCrypto
 import CSPFormat
-import CSPLedger
 
 /// Builds a valid chain of real blocks for the tests: transactions signed by a P-256 key,
 /// headers signed by the "orderer", Merkle roots and commit hashes computed as a node
 /// would. Each `block` call continues the chain unless told not to, so a test can also
-/// build the wrong next block on purpose.
-final class ChainBuilder {
+/// build the wrong next block on purpose. Shared by the ledger and KV-R tests.
+public final class ChainBuilder {
     /// One key for every test: generating keys is the slow part, signing is not.
-    static let key: P256PrivateKey = try! P256PrivateKey.generate()
+    public static let key: P256PrivateKey = try! P256PrivateKey.generate()
     /// Stands in for a DER certificate; the storage layer never parses it.
-    static let certificate: [UInt8] = [0x30, 0x03, 0x02, 0x01, 0x07]
+    public static let certificate: [UInt8] = [0x30, 0x03, 0x02, 0x01, 0x07]
 
     /// A transaction with what executing it did and how it was judged.
-    struct Entry {
-        var transaction: Transaction
-        var validation: Validation
-        var effects: TransactionEffects
+    public struct Entry {
+        public var transaction: Transaction
+        public var validation: Validation
+        public var effects: TransactionEffects
+
+        public init(transaction: Transaction, validation: Validation, effects: TransactionEffects) {
+            self.transaction = transaction
+            self.validation = validation
+            self.effects = effects
+        }
     }
 
-    let channel: String
-    private(set) var height: UInt64 = 0
-    private(set) var lastHash = SHA256Digest.zero
-    private(set) var lastCommit = SHA256Digest.zero
+    public let channel: String
+    public private(set) var height: UInt64 = 0
+    public private(set) var lastHash = SHA256Digest.zero
+    public private(set) var lastCommit = SHA256Digest.zero
     private var counter: UInt64 = 0
     /// Block timestamps start here and grow by one second per block.
-    static let epoch: UInt64 = 1_764_028_800_000
+    public static let epoch: UInt64 = 1_764_028_800_000
 
-    init(channel: String = "consortium") {
+    public init(channel: String = "consortium") {
         self.channel = channel
     }
 
     /// A freshly signed transaction; the nonce counter makes every one unique.
-    func transaction(contract: String = "kv", function: String = "put", arguments: [String: String] = [:]) throws -> Transaction {
+    public func transaction(contract: String = "kv", function: String = "put", arguments: [String: String] = [:]) throws -> Transaction {
         counter += 1
         var nonce: [UInt8] = []
         withUnsafeBytes(of: counter.bigEndian) { nonce.append(contentsOf: $0) }
@@ -42,25 +47,25 @@ final class ChainBuilder {
         return try Transaction(signing: body, with: Self.key)
     }
 
-    func put(_ key: String, _ value: String, accounts: [String] = []) throws -> Entry {
+    public func put(_ key: String, _ value: String, accounts: [String] = []) throws -> Entry {
         Entry(transaction: try transaction(arguments: ["key": key, "value": value]), validation: .valid,
               effects: TransactionEffects(writes: [StateWrite(key: Array(key.utf8), value: Array(value.utf8))], accounts: accounts))
     }
 
-    func delete(_ key: String, accounts: [String] = []) throws -> Entry {
+    public func delete(_ key: String, accounts: [String] = []) throws -> Entry {
         Entry(transaction: try transaction(function: "delete", arguments: ["key": key]), validation: .valid,
               effects: TransactionEffects(writes: [StateWrite(key: Array(key.utf8), value: nil)], accounts: accounts))
     }
 
     /// A valid transaction with several writes (applied in order).
-    func writes(_ writes: [(String, String?)], accounts: [String] = []) throws -> Entry {
+    public func writes(_ writes: [(String, String?)], accounts: [String] = []) throws -> Entry {
         Entry(transaction: try transaction(function: "batch"), validation: .valid,
               effects: TransactionEffects(writes: writes.map { StateWrite(key: Array($0.0.utf8), value: $0.1.map { Array($0.utf8) }) },
                                           accounts: accounts))
     }
 
     /// An invalid transaction; its effects are carried but must not reach the state.
-    func invalid(_ code: ValidationCode, reason: String, transaction: Transaction? = nil,
+    public func invalid(_ code: ValidationCode, reason: String, transaction: Transaction? = nil,
                  writes: [StateWrite] = [], accounts: [String] = []) throws -> Entry {
         Entry(transaction: try transaction ?? self.transaction(), validation: Validation(code: code, reason: reason),
               effects: TransactionEffects(writes: writes, accounts: accounts))
@@ -69,7 +74,7 @@ final class ChainBuilder {
     /// The next block over `entries`. `advance: false` leaves the chain position alone;
     /// the overrides build a deliberately wrong block (the commit hash is then still the
     /// one the effects give unless overridden too).
-    func block(_ entries: [Entry], advance: Bool = true, number: UInt64? = nil, previousHash: SHA256Digest? = nil,
+    public func block(_ entries: [Entry], advance: Bool = true, number: UInt64? = nil, previousHash: SHA256Digest? = nil,
                commitHash: SHA256Digest? = nil, channel: String? = nil) throws -> CommittedBlock {
         let transactions = entries.map(\.transaction)
         var header = BlockHeader(channel: channel ?? self.channel, number: number ?? height, previousHash: previousHash ?? lastHash,
@@ -94,7 +99,7 @@ final class ChainBuilder {
     }
 
     /// `count` blocks of `perBlock` puts each, keys `k/<block>/<i>`.
-    func blocks(_ count: Int, perBlock: Int = 2) throws -> [CommittedBlock] {
+    public func blocks(_ count: Int, perBlock: Int = 2) throws -> [CommittedBlock] {
         try (0..<count).map { _ in
             let number = height
             return try block((0..<perBlock).map { try put("k/\(number)/\($0)", "v\(number).\($0)") })
@@ -102,10 +107,3 @@ final class ChainBuilder {
     }
 }
 
-extension Array where Element == UInt8 {
-    var text: String { String(decoding: self, as: UTF8.self) }
-}
-
-extension String {
-    var bytes: [UInt8] { Array(utf8) }
-}

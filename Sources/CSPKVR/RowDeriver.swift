@@ -1,0 +1,297 @@
+import CSPBasics
+import CSPCertificates
+import CSPContracts
+import CSPCrypto
+import CSPFormat
+import CSPSQLite
+
+/// Turns committed blocks into rows (docs/KVR.md, "Tables"). State comes only from valid
+/// transactions, applied in order with the last write of a key in a block winning, as the
+/// ledger applies them; deletes are honoured; every transaction is kept with its code.
+public struct RowDeriver {
+    public let channel: String
+    /// Certificates and signatures are left out unless asked for.
+    public var includeCertificates: Bool
+    public private(set) var catalog: DefinitionCatalog
+    /// Applied to every row before it leaves (masking); nil keeps rows as they are.
+    public var transform: ((Table, inout [SQLiteValue]) -> Void)?
+    /// Tables of other namespaces and definitions (`--mapping`).
+    public var mapping: Mapping?
+    /// Every table this deriver writes: the built-in ones, then the mapped ones.
+    public var tables: [Table] { Tables.tables + (mapping?.tables ?? []) }
+    /// Creators repeat: each certificate is parsed once.
+    private var creators: [[UInt8]: CreatorInfo] = [:]
+    private var lastCreator: (der: [UInt8], info: CreatorInfo)?
+
+    struct CreatorInfo {
+        var account: SQLiteValue
+        var organization: SQLiteValue
+        var role: SQLiteValue
+    }
+
+    public init(channel: String, includeCertificates: Bool = false, catalog: DefinitionCatalog = DefinitionCatalog(),
+                transform: ((Table, inout [SQLiteValue]) -> Void)? = nil, mapping: Mapping? = nil) {
+        self.mapping = mapping
+        self.channel = channel
+        self.includeCertificates = includeCertificates
+        self.catalog = catalog
+        self.transform = transform
+    }
+
+    /// Learns the definitions a block writes without producing rows: how a resumed export
+    /// knows the views' columns from blocks it does not export again.
+    public mutating func learnDefinitions(from record: CommittedBlock) {
+        for (effects, validation) in zip(record.effects, record.block.validations) where validation.code == .valid {
+            for write in effects.writes where write.key.starts(with: Self.definitionPrefix) {
+                if let value = write.value, let stored = try? CanonicalJSON.parse(value), let definition = stored["definition"] {
+                    catalog.add(definition)
+                }
+            }
+        }
+    }
+
+    static let definitionPrefix = Array("contract/def/".utf8)
+
+    /// Every change block `record` makes, in an order a sink can apply one by one.
+    public mutating func derive(_ record: CommittedBlock, emit: (Change) throws -> Void) throws {
+        let header = record.block.header
+        let number = SQLiteValue.integer(Int64(bitPattern: header.number))
+        let chan = SQLiteValue.text(channel)
+        let validCount = record.block.validations.filter { $0.code == .valid }.count
+        try row(Tables.blocks, [
+            chan, number, .text(header.hash.hex), .text(header.previousHash.hex), .text(header.merkleRoot.hex),
+            .text(header.commitHash.hex), .integer(Int64(bitPattern: header.timestamp)), .integer(Int64(header.transactionCount)),
+            .integer(Int64(validCount)), includeCertificates ? .blob(header.orderer) : .null,
+            includeCertificates ? .blob(record.block.signature) : .null,
+        ], emit)
+        // The block's final write per key, with the position that wrote it.
+        var finalWrites: [[UInt8]: (position: Int, value: [UInt8]?)] = [:]
+        // An instance is written just before its timeline entry, in the same transaction.
+        var instanceDefinitions: [String: SQLiteValue] = [:]
+        for (position, transaction) in record.block.transactions.enumerated() {
+            let validation = record.block.validations[position]
+            let effects = record.effects[position]
+            let body = transaction.body
+            let creator = creatorInfo(body.creator)
+            let pos = SQLiteValue.integer(Int64(position))
+            let txid = SQLiteValue.text(transaction.id.hex)
+            try row(Tables.transactions, [
+                chan, number, pos, txid, .integer(Int64(bitPattern: body.timestamp)), creator.account, creator.organization,
+                creator.role, .text(body.contract), .text(body.function), .text(Self.argumentsJSON(body.arguments)),
+                .integer(Int64(validation.code.rawValue)), .text(validation.code.description),
+                validation.reason.isEmpty ? .null : .text(validation.reason),
+                includeCertificates ? .blob(body.creator) : .null, includeCertificates ? .blob(transaction.signature) : .null,
+            ], emit)
+            for account in Set(effects.accounts) {
+                try row(Tables.accountTransactions, [chan, .text(account), number, pos], emit)
+            }
+            guard validation.code == .valid else { continue }
+            for (seq, event) in effects.events.enumerated() {
+                try row(Tables.events, [chan, number, pos, .integer(Int64(seq)), txid, .text(body.contract), .text(event.name),
+                                        .text(Self.jsonText(event.payload))], emit)
+            }
+            for write in effects.writes {
+                let key = Self.text(write.key)
+                let (value, bytes) = Self.textOrBytes(write.value)
+                try row(Tables.stateHistory, [chan, number, pos, .text(key), .text(Self.namespace(key)), txid,
+                                              .integer(write.value == nil ? 1 : 0), value, bytes], emit)
+                finalWrites[write.key] = (position, write.value)
+                if let stored = write.value, key.hasPrefix("wf/"), let json = try? CanonicalJSON.parse(stored) {
+                    instanceDefinitions[String(key.dropFirst(3))] = Self.string(json["definition"])
+                } else if let stored = write.value, key.hasPrefix("wft/") {
+                    try timelineEntry(key: key, stored, number: number, definitions: instanceDefinitions, emit)
+                }
+            }
+        }
+        // Current state, in key order so the output is the same every run.
+        for key in finalWrites.keys.sorted(by: { $0.lexicographicallyPrecedes($1) }) {
+            let (position, value) = finalWrites[key]!
+            let text = Self.text(key)
+            let namespace = SQLiteValue.text(Self.namespace(text))
+            for change in mapping?.changes(channel: channel, key: text, value: value, block: number, position: .integer(Int64(position))) ?? [] {
+                switch change {
+                case let .upsert(table, values): try row(table, values, emit)
+                case let .delete(table, key): try deleteRow(table, key, emit)
+                case .view: break
+                }
+            }
+            guard let value else {
+                try deleteRow(Tables.state, [chan, namespace, .text(text)], emit)
+                try derivedDelete(text, emit)
+                continue
+            }
+            let (valueText, bytes) = Self.textOrBytes(value)
+            try row(Tables.state, [chan, namespace, .text(text), valueText, bytes, number, .integer(Int64(position))], emit)
+            try derivedRow(text, value, emit)
+        }
+    }
+
+    /// A delete by key; a key that masking changes is changed the same way here.
+    private func deleteRow(_ table: Table, _ key: [SQLiteValue], _ emit: (Change) throws -> Void) throws {
+        guard let transform else { return try emit(.delete(table, key: key)) }
+        var values = [SQLiteValue](repeating: .null, count: table.columns.count)
+        for (position, value) in zip(table.keyPositions, key) { values[position] = value }
+        transform(table, &values)
+        try emit(.delete(table, key: table.keyPositions.map { values[$0] }))
+    }
+
+    private func row(_ table: Table, _ values: [SQLiteValue], _ emit: (Change) throws -> Void) throws {
+        guard let transform else { return try emit(.upsert(table, values)) }
+        var values = values
+        transform(table, &values)
+        try emit(.upsert(table, values))
+    }
+
+    /// Rows of the tables built from well-known state keys (accounts, definitions, instances).
+    private mutating func derivedRow(_ key: String, _ value: [UInt8], _ emit: (Change) throws -> Void) throws {
+        let chan = SQLiteValue.text(channel)
+        if key.hasPrefix("account/") {
+            guard let json = try? CanonicalJSON.parse(value) else { return }
+            let contact = json["contact"]
+            try row(Tables.accounts, [
+                chan, .text(String(key.dropFirst(8))), Self.string(json["organization"]), Self.string(json["id"]), Self.string(json["role"]),
+                Self.string(json["displayName"]), Self.string(contact?["phone"]), Self.string(contact?["email"]),
+                Self.string(contact?["address"]), Self.string(json["status"]), Self.integer(json["registered"]?["block"]),
+                Self.integer(json["registered"]?["time"]), Self.string(json["registered"]?["by"]),
+                Self.integer(json["deregistered"]?["block"]), Self.integer(json["deregistered"]?["time"]),
+                Self.string(json["deregistered"]?["by"]),
+            ], emit)
+        } else if key.hasPrefix("contract/def/") {
+            let parts = key.split(separator: "/", omittingEmptySubsequences: false)
+            guard parts.count == 4, let version = Int64(parts[3]), let json = try? CanonicalJSON.parse(value) else { return }
+            let proposed = json["proposed"]
+            try row(Tables.definitions, [
+                chan, .text(String(parts[2])), .integer(version), Self.string(json["hash"]), Self.string(json["status"]),
+                json["definition"].map { .text(Self.encode($0)) } ?? .null, Self.integer(proposed?["block"]),
+                Self.integer(proposed?["time"]), Self.string(proposed?["by"]),
+            ], emit)
+            if let definition = json["definition"], let name = catalog.add(definition) {
+                try emit(.view(definition: name, catalog: catalog))
+            }
+        } else if key.hasPrefix("wf/") {
+            guard let json = try? CanonicalJSON.parse(value) else { return }
+            let created = json["created"], updated = json["updated"]
+            try row(Tables.instances, [
+                chan, .text(String(key.dropFirst(3))), Self.string(json["definition"]), Self.integer(json["version"]),
+                Self.string(json["state"]), Self.json(json["parties"]), Self.json(json["fields"]), Self.json(json["operators"]),
+                Self.integer(json["deadline"]), Self.json(json["signatures"]), Self.json(json["documents"]), Self.json(json["links"]),
+                Self.integer(json["timeline"]), Self.integer(created?["block"]), Self.integer(created?["time"]),
+                Self.string(created?["by"]), Self.string(created?["tx"]), Self.integer(updated?["block"]),
+                Self.integer(updated?["time"]), Self.string(updated?["by"]), Self.string(updated?["tx"]),
+            ], emit)
+        }
+    }
+
+    private func derivedDelete(_ key: String, _ emit: (Change) throws -> Void) throws {
+        let chan = SQLiteValue.text(channel)
+        if key.hasPrefix("account/") {
+            try deleteRow(Tables.accounts, [chan, .text(String(key.dropFirst(8)))], emit)
+        } else if key.hasPrefix("wf/") {
+            try deleteRow(Tables.instances, [chan, .text(String(key.dropFirst(3)))], emit)
+        } else if key.hasPrefix("contract/def/") {
+            let parts = key.split(separator: "/", omittingEmptySubsequences: false)
+            if parts.count == 4, let version = Int64(parts[3]) {
+                try deleteRow(Tables.definitions, [chan, .text(String(parts[2])), .integer(version)], emit)
+            }
+        }
+    }
+
+    /// `wft/<ID>/<SEQ>`: one transition of an instance, and a milestone per document it delivered.
+    private func timelineEntry(key: String, _ value: [UInt8], number: SQLiteValue, definitions: [String: SQLiteValue],
+                               _ emit: (Change) throws -> Void) throws {
+        let parts = key.split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count == 3, let seq = Int64(parts[2]), let json = try? CanonicalJSON.parse(value) else { return }
+        let chan = SQLiteValue.text(channel), instance = SQLiteValue.text(String(parts[1]))
+        let definition = definitions[String(parts[1])] ?? .null
+        try row(Tables.transitions, [
+            chan, instance, .integer(seq), definition, Self.string(json["transition"]), Self.string(json["from"]),
+            Self.string(json["to"]), Self.integer(json["block"]) == .null ? number : Self.integer(json["block"]),
+            Self.string(json["tx"]), Self.integer(json["time"]), Self.string(json["by"]), Self.json(json["fields"]),
+            Self.json(json["signed"]), Self.json(json["migrated"]),
+        ], emit)
+        for (field, value) in (json["fields"]?.objectValue ?? [:]).sorted(by: { $0.key < $1.key }) {
+            guard let object = value.objectValue, object.count == 3, let name = object["name"]?.stringValue,
+                  let sha256 = object["sha256"]?.stringValue, let size = object["size"]?.integerValue else { continue }
+            try row(Tables.milestones, [
+                chan, instance, .integer(seq), .text(field), definition, Self.string(json["transition"]), .text(name),
+                .text(sha256), .integer(Int64(size)), number, Self.integer(json["time"]), Self.string(json["by"]),
+            ], emit)
+        }
+    }
+
+    private mutating func creatorInfo(_ der: [UInt8]) -> CreatorInfo {
+        // Consecutive transactions mostly share a creator: one comparison instead of hashing 600 bytes.
+        if let last = lastCreator, last.der == der { return last.info }
+        if let known = creators[der] {
+            lastCreator = (der, known)
+            return known
+        }
+        var info = CreatorInfo(account: .null, organization: .null, role: .null)
+        if let certificate = try? Certificate(der: der) {
+            let identity = (try? certificate.identity) ?? nil
+            let organization = identity?.organization ?? certificate.subject.organization
+            info.organization = organization.map(SQLiteValue.text) ?? .null
+            info.role = identity.map { .text($0.role) } ?? .null
+            info.account = .text((organization.map { $0 + "/" } ?? "") + certificate.subject.commonName)
+        }
+        if creators.count > 10_000 { creators.removeAll() }
+        creators[der] = info
+        lastCreator = (der, info)
+        return info
+    }
+
+    // MARK: Values
+
+    /// The namespace of a state key: what comes before its first `/` (`wf`, `account`, `kv`).
+    static func namespace(_ key: String) -> String {
+        key.firstIndex(of: "/").map { String(key[..<$0]) } ?? ""
+    }
+
+    /// Keys are text when they are UTF-8, else `0x` and hex.
+    static func text(_ bytes: [UInt8]) -> String {
+        String(validating: bytes, as: UTF8.self) ?? "0x" + Hex.encode(bytes)
+    }
+
+    /// A value a person reads is text; bytes that are not UTF-8 go to the `_bytes` column.
+    static func textOrBytes(_ bytes: [UInt8]?) -> (SQLiteValue, SQLiteValue) {
+        guard let bytes else { return (.null, .null) }
+        if let text = String(validating: bytes, as: UTF8.self) { return (.text(text), .null) }
+        return (.null, .blob(bytes))
+    }
+
+    /// Arguments as one JSON object: text values as strings, others as `{"hex": …}`.
+    static func argumentsJSON(_ arguments: [TransactionArgument]) -> String {
+        var object: [String: CanonicalJSON.Value] = [:]
+        for argument in arguments {
+            object[argument.name] = String(validating: argument.value, as: UTF8.self).map(CanonicalJSON.Value.string)
+                ?? .object(["hex": .string(Hex.encode(argument.value))])
+        }
+        return encode(.object(object))
+    }
+
+    /// A payload as JSON: itself when it is JSON, else a JSON string (or `{"hex": …}`).
+    static func jsonText(_ bytes: [UInt8]) -> String {
+        if let first = bytes.first, first == UInt8(ascii: "{") || first == UInt8(ascii: "["), (try? CanonicalJSON.parse(bytes)) != nil {
+            return String(decoding: bytes, as: UTF8.self)
+        }
+        if let text = String(validating: bytes, as: UTF8.self) { return encode(.string(text)) }
+        return encode(.object(["hex": .string(Hex.encode(bytes))]))
+    }
+
+    static func encode(_ value: CanonicalJSON.Value) -> String {
+        String(decoding: CanonicalJSON.encode(value), as: UTF8.self)
+    }
+
+    static func string(_ value: CanonicalJSON.Value?) -> SQLiteValue {
+        value?.stringValue.map(SQLiteValue.text) ?? .null
+    }
+
+    static func integer(_ value: CanonicalJSON.Value?) -> SQLiteValue {
+        value?.integerValue.map { .integer(Int64($0)) } ?? .null
+    }
+
+    static func json(_ value: CanonicalJSON.Value?) -> SQLiteValue {
+        guard let value, value != .null else { return .null }
+        return .text(encode(value))
+    }
+}

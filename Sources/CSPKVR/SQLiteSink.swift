@@ -1,0 +1,151 @@
+import CSPBasics
+import CSPContracts
+import CSPCrypto
+import CSPSQLite
+
+/// The default sink: an embedded SQLite database written through libsqlite3 with cached
+/// prepared statements, one large transaction per batch with its checkpoint row, and the
+/// secondary indexes built after a bulk load (docs/KVR.md).
+public final class SQLiteSink: Sink {
+    public let target: String
+    private let database: SQLiteDatabase
+    private var inBatch = false
+    /// Whether the tables were empty when opened: then indexes wait for the end.
+    private var bulkLoad = false
+    private var upserts: [String: Statement] = [:]
+    private var deletes: [String: Statement] = [:]
+
+    public init(path: String) throws {
+        target = path
+        do {
+            database = try SQLiteDatabase(path: path, busyTimeout: .milliseconds(500))
+            try database.execute("PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY")
+        } catch let error as SQLiteError {
+            throw Self.describe(error, path)
+        }
+    }
+
+    /// SQLite's errors in our words: what is wrong with which file first.
+    static func describe(_ error: SQLiteError, _ path: String) -> KVRError {
+        switch error.codeName {
+        case "busy", "locked":
+            return KVRError(.failure, "database \(quoted(path)) is locked by another writer")
+        case "notadb":
+            return KVRError(.failure, "\(quoted(path)) is not an SQLite database")
+        case "cantopen":
+            return KVRError(.failure, "cannot open database \(quoted(path)): \(error.message)")
+        default:
+            return KVRError(.failure, "database \(quoted(path)): \(error.message)")
+        }
+    }
+
+    private func guarded<T>(_ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let error as SQLiteError {
+            throw Self.describe(error, target)
+        }
+    }
+
+    private var tables = Tables.tables
+
+    public func prepare(channel: String, tables: [Table]) throws -> Checkpoint? {
+        self.tables = tables
+        return try guarded {
+            try database.execute("BEGIN IMMEDIATE")
+            do {
+                bulkLoad = try database.scalar("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'blocks'")?.int64Value == 0
+                try database.execute(Tables.ddl(.sqlite, tables: tables, indexes: false))
+                let row = try database.query("SELECT block, hash, commit_hash FROM kvr_checkpoint WHERE channel = ?", channel).first
+                try database.execute("COMMIT")
+                // A bulk load into a new database: a rollback journal writes new pages once, where
+                // WAL would write every page twice (log, then checkpoint). WAL again after the load.
+                if bulkLoad { try database.execute("PRAGMA journal_mode = DELETE") }
+                guard let row else { return nil }
+                guard let block = row[0].int64Value, let hash = row[1].stringValue.flatMap(SHA256Digest.init(hex:)),
+                      let commit = row[2].stringValue.flatMap(SHA256Digest.init(hex:)) else {
+                    throw KVRError(.failure, "database \(quoted(target)) holds a damaged checkpoint for channel \(quoted(channel))")
+                }
+                return Checkpoint(channel: channel, block: UInt64(block), hash: hash, commitHash: commit)
+            } catch {
+                try? database.execute("ROLLBACK")
+                throw error
+            }
+        }
+    }
+
+    public func storedDefinitions(channel: String) throws -> [CanonicalJSON.Value]? {
+        try guarded {
+            try database.query("SELECT definition FROM definitions WHERE channel = ? ORDER BY name, version", channel)
+                .compactMap { $0[0].stringValue.flatMap { try? CanonicalJSON.parse(Array($0.utf8)) } }
+        }
+    }
+
+    private func begin() throws {
+        guard !inBatch else { return }
+        try database.execute("BEGIN IMMEDIATE")
+        inBatch = true
+    }
+
+    public func apply(_ change: Change) throws {
+        try guarded {
+            try begin()
+            switch change {
+            case let .upsert(table, values):
+                try statement(&upserts, table) {
+                    let columns = table.columns.map { Dialect.sqlite.quote($0.name) }.joined(separator: ", ")
+                    let marks = Array(repeating: "?", count: table.columns.count).joined(separator: ", ")
+                    return "INSERT INTO \(Dialect.sqlite.quote(table.name)) (\(columns)) VALUES (\(marks))" + Dialect.sqlite.upsertClause(table)
+                }.run(bindings: values)
+            case let .delete(table, key):
+                try statement(&deletes, table) {
+                    "DELETE FROM \(Dialect.sqlite.quote(table.name)) WHERE "
+                        + table.primaryKey.map { "\(Dialect.sqlite.quote($0)) = ?" }.joined(separator: " AND ")
+                }.run(bindings: key)
+            case let .view(definition, catalog):
+                try database.execute(catalog.viewDDL(definition, .sqlite))
+            }
+        }
+    }
+
+    private func statement(_ cache: inout [String: Statement], _ table: Table, _ sql: () -> String) throws -> Statement {
+        if let cached = cache[table.name] { return cached }
+        let prepared = try database.prepare(sql())
+        cache[table.name] = prepared
+        return prepared
+    }
+
+    public func commit(_ checkpoint: Checkpoint) throws {
+        try apply(BatchBuffer.checkpointRow(checkpoint))
+        try guarded { try database.execute("COMMIT") }
+        inBatch = false
+    }
+
+    public func finish(catalog: DefinitionCatalog) throws {
+        try guarded {
+            // Indexes after the rows are in: one sorted build instead of a B-tree update per row.
+            try database.execute(Tables.indexDDL(.sqlite, tables: tables))
+            if bulkLoad {
+                try database.execute("ANALYZE")
+                try database.execute("PRAGMA journal_mode = WAL")
+            }
+            bulkLoad = false
+        }
+    }
+
+    /// Finalizes the statements and closes the database; also done on release.
+    public func close() {
+        upserts = [:]
+        deletes = [:]
+        database.close()
+    }
+
+    deinit {
+        close()
+    }
+
+    public func abandon() {
+        if inBatch { try? database.execute("ROLLBACK") }
+        inBatch = false
+    }
+}

@@ -1,0 +1,109 @@
+import CSPFormat
+import CSPLedger
+import CSPTestSupport
+import Foundation
+import XCTest
+
+/// csp-kvr's PostgreSQL output loaded into a real PostgreSQL server (PostgresServer):
+/// SQL text through psql, CSV through \copy; counts and sums equal the ledger's.
+final class KVRPostgresTests: XCTestCase {
+    private func makeLedger(blocks: Int, perBlock: Int) throws -> String {
+        let home = try temporaryDirectory(self)
+        let builder = ChainBuilder(channel: "consortium")
+        let store = try LedgerStore(directory: home + "/channels/consortium", channel: "consortium", options: .init())
+        defer { store.close() }
+        for record in try builder.blocks(blocks, perBlock: perBlock) { try store.commit(record) }
+        return home
+    }
+
+    private func kvr(_ arguments: [String]) throws -> ProcessResult {
+        try NodeFixture.run("csp-kvr", arguments)
+    }
+
+    func testSQLThroughPsqlAndCSVThroughCopy() throws {
+        let server = try PostgresServer.start(self)
+        let home = try makeLedger(blocks: 10, perBlock: 6)
+        let ledger = ["--channel", "consortium", "--ledger", home]
+        try server.createDatabase("kvr")
+        // In two pieces, the second continuing from the checkpoint the first left in the target.
+        let first = try kvr(["export"] + ledger + ["--format", "sql", "--dialect", "postgres", "--to", "3", "--batch-rows", "10"])
+        XCTAssertTrue(first.stdout.contains("COPY \"kvr_stage_transactions\""), "COPY blocks, not INSERTs")
+        var load = try server.psql([], database: "kvr", input: first.stdoutBytes)
+        XCTAssertEqual(load.status, 0, load.stderr)
+        let next = try server.value("SELECT block + 1 FROM kvr_checkpoint WHERE channel = 'consortium'", database: "kvr")
+        XCTAssertEqual(next, "4")
+        let rest = try kvr(["export"] + ledger + ["--format", "sql", "--dialect", "postgres", "--from", next])
+        for _ in 0..<2 {  // a replay changes nothing
+            load = try server.psql([], database: "kvr", input: rest.stdoutBytes)
+            XCTAssertEqual(load.status, 0, load.stderr)
+        }
+        XCTAssertEqual(try server.value("SELECT count(*) || '|' || sum(position) || '|' || count(DISTINCT id) FROM transactions", database: "kvr"),
+                       "60|150|60")
+        XCTAssertEqual(try server.value("SELECT count(*) || '|' || max(number) FROM blocks", database: "kvr"), "10|9")
+        XCTAssertEqual(try server.value("SELECT count(*) FROM state WHERE namespace = 'k'", database: "kvr"), "60")
+        XCTAssertEqual(try server.value("SELECT arguments ->> 'key' FROM transactions WHERE block = 2 AND position = 1", database: "kvr"), "k/2/1")
+        XCTAssertEqual(try server.value("SELECT block FROM kvr_checkpoint", database: "kvr"), "9")
+        XCTAssertEqual(try server.value("SELECT count(*) FROM pg_indexes WHERE indexname = 'transactions_by_channel_id'", database: "kvr"), "1")
+
+        // CSV with the PostgreSQL DDL, loaded by the folder's own load.sql (\copy).
+        try server.createDatabase("csv")
+        let dir = try temporaryDirectory(self) + "/csv"
+        _ = try kvr(["export"] + ledger + ["--format", "csv", "--dir", dir, "--dialect", "postgres"])
+        for script in ["schema.sql", "load.sql", "indexes.sql"] {
+            let result = try server.psql(["-f", script], database: "csv", currentDirectory: dir)
+            XCTAssertEqual(result.status, 0, "\(script): \(result.stderr)")
+        }
+        XCTAssertEqual(try server.value("SELECT count(*) || '|' || sum(position) || '|' || count(DISTINCT id) FROM transactions", database: "csv"),
+                       "60|150|60")
+        XCTAssertEqual(try server.value("SELECT count(*) FROM transactions WHERE reason IS NULL", database: "csv"), "60", "NULL stays NULL")
+        XCTAssertEqual(try server.value("SELECT count(*) FROM state", database: "csv"), "60")
+        // The same rows as the SQL text gave.
+        for table in ["blocks", "transactions", "state_history", "state"] {
+            let query = "SELECT md5(string_agg(t::text, ',' ORDER BY t::text)) FROM \(table) t"
+            XCTAssertEqual(try server.value(query, database: "csv"), try server.value(query, database: "kvr"), table)
+        }
+    }
+
+    func testStraightIntoPostgresResumesFromTheCheckpointInTheServer() throws {
+        let server = try PostgresServer.start(self)
+        let home = try makeLedger(blocks: 9, perBlock: 4)
+        let ledger = ["--channel", "consortium", "--ledger", home]
+        try server.createDatabase("direct")
+        let url = server.url(database: "direct")
+        let first = try kvr(["export"] + ledger + ["--postgres", url, "--to", "4", "--batch-rows", "7"])
+        XCTAssertTrue(first.stdout.hasPrefix("exported blocks 0 to 4 of channel 'consortium' into 'postgresql://postgres@/direct?host="), first.stdout)
+        let second = try kvr(["export"] + ledger + ["--postgres", url, "--format", "json"])
+        XCTAssertTrue(second.stdout.contains("\"resumed_after\":4") && second.stdout.contains("\"last_block\":8"), second.stdout)
+        XCTAssertEqual(try server.value("SELECT count(*) || '|' || count(DISTINCT id) || '|' || sum(position) FROM transactions", database: "direct"),
+                       "36|36|54")
+        XCTAssertEqual(try server.value("SELECT block FROM kvr_checkpoint", database: "direct"), "8")
+        XCTAssertEqual(try server.value("SELECT count(*) FROM pg_indexes WHERE indexname = 'state_history_by_channel_key'", database: "direct"), "1")
+        // Another ledger's blocks are refused, and nothing changes.
+        let other = try makeLedger(blocks: 10, perBlock: 4)
+        let refused = try NodeFixture.run("csp-kvr", ["export", "--channel", "consortium", "--ledger", other, "--postgres", url], expect: 1)
+        XCTAssertTrue(refused.stderr.hasSuffix(": the target was made from another ledger\n"), refused.stderr)
+        XCTAssertEqual(try server.value("SELECT count(*) FROM blocks", database: "direct"), "9")
+        // One writer per channel: a second one is refused while the first holds the lock.
+        let holder = Process()
+        holder.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        holder.arguments = ["psql", "-X", "-q", "-h", server.socketDirectory, "-U", "postgres", "-d", "direct"]
+        let input = Pipe()
+        holder.standardInput = input
+        holder.standardOutput = FileHandle.nullDevice
+        try holder.run()
+        input.fileHandleForWriting.write(Data("SELECT pg_advisory_lock(hashtext('csp-kvr consortium'));\n".utf8))
+        var locked = ""
+        for _ in 0..<50 where !locked.contains("t") {
+            usleep(100_000)
+            locked = try server.value("SELECT count(*) > 0 FROM pg_locks WHERE locktype = 'advisory' AND granted", database: "direct")
+        }
+        let busy = try NodeFixture.run("csp-kvr", ["export"] + ledger + ["--postgres", url], expect: 2)
+        XCTAssertTrue(busy.stderr.hasPrefix("error: database 'postgresql://postgres@/direct?host=") && busy.stderr.hasSuffix(
+            "' is locked by another writer of channel 'consortium'\n"), busy.stderr)
+        try input.fileHandleForWriting.close()
+        holder.waitUntilExit()
+        let unreachable = try NodeFixture.run("csp-kvr", ["export"] + ledger + ["--postgres", "postgresql://postgres@/direct?host=/nonexistent"], expect: 2)
+        XCTAssertTrue(unreachable.stderr.hasPrefix("error: cannot connect to PostgreSQL 'postgresql://postgres@/direct?host=/nonexistent': "),
+                      unreachable.stderr)
+    }
+}

@@ -1,0 +1,229 @@
+import CSPCrypto
+import CSPFormat
+import CSPLedger
+import CSPTestSupport
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+import XCTest
+
+/// csp-kvr as a user runs it: the real binary, real SQLite files, the real sqlite3 command.
+final class KVRToolTests: XCTestCase {
+    /// A node-home-shaped folder holding channel `consortium` with `blocks` blocks of
+    /// `perBlock` kv puts, committed through LedgerStore as a node does.
+    private func makeLedger(blocks: Int, perBlock: Int) throws -> (home: String, builder: ChainBuilder) {
+        let home = try temporaryDirectory(self)
+        let builder = ChainBuilder(channel: "consortium")
+        let store = try LedgerStore(directory: home + "/channels/consortium", channel: "consortium", options: .init())
+        defer { store.close() }
+        for record in try builder.blocks(blocks, perBlock: perBlock) { try store.commit(record) }
+        return (home, builder)
+    }
+
+    private func kvr(_ arguments: [String], expect status: Int32? = 0, file: StaticString = #filePath, line: UInt = #line) throws -> ProcessResult {
+        try NodeFixture.run("csp-kvr", arguments, expect: status, file: file, line: line)
+    }
+
+    private func sqlite(_ db: String, _ sql: String) throws -> String {
+        let result = try runProcess("sqlite3", [db, sql])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        return result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    func testExportIntoSQLiteThenResumeAndVerify() throws {
+        let (home, _) = try makeLedger(blocks: 12, perBlock: 3)
+        let db = try temporaryDirectory(self) + "/kvr.db"
+        let first = try kvr(["export", "--channel", "consortium", "--ledger", home, "--db", db, "--to", "4"])
+        XCTAssertTrue(first.stdout.hasPrefix("exported blocks 0 to 4 of channel 'consortium' into '\(db)': 15 transactions, "), first.stdout)
+        XCTAssertEqual(first.stderr, "", "no progress line when stderr is not a terminal")
+        let second = try kvr(["export", "--channel", "consortium", "--ledger", home, "--db", db, "--format", "json"])
+        let summary = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(second.stdout.utf8)) as? [String: Any])
+        XCTAssertEqual(summary["first_block"] as? Int, 5)
+        XCTAssertEqual(summary["last_block"] as? Int, 11)
+        XCTAssertEqual(summary["resumed_after"] as? Int, 4)
+        XCTAssertEqual(summary["transactions"] as? Int, 21)
+        let third = try kvr(["export", "--channel", "consortium", "--ledger", home, "--db", db])
+        XCTAssertEqual(third.stdout, "'\(db)' is up to date: channel 'consortium' to block 11\n")
+        XCTAssertEqual(try sqlite(db, "SELECT count(*), count(DISTINCT id) FROM transactions"), "36|36")
+        XCTAssertEqual(try sqlite(db, "SELECT count(*) FROM state"), "36")
+        let verified = try kvr(["verify", "--channel", "consortium", "--ledger", home, "--db", db])
+        XCTAssertEqual(verified.stdout, "'\(db)' matches the ledger: channel 'consortium', blocks 0 to 11, 84 rows\n")
+        // A changed row is found and named.
+        _ = try sqlite(db, "UPDATE state_history SET value = 'forged' WHERE block = 7 AND position = 1")
+        let differs = try kvr(["verify", "--channel", "consortium", "--ledger", home, "--db", db], expect: 1)
+        XCTAssertEqual(differs.stderr, "error: '\(db)' does not match the ledger: block 7 differs: the ledger gives 7 rows, the database holds 7 with other values\n")
+    }
+
+    func testKilledMidExportResumesWithoutDuplicatesOrGaps() throws {
+        let (home, _) = try makeLedger(blocks: 400, perBlock: 40)
+        let db = try temporaryDirectory(self) + "/kvr.db"
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: NodeFixture.bin("csp-kvr"))
+        process.arguments = ["export", "--channel", "consortium", "--ledger", home, "--db", db, "--batch-rows", "300"]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        // Kill it once some batches are in, but before it is done.
+        var killedAt = -1
+        for _ in 0..<2000 {
+            if let block = Int((try? runProcess("sqlite3", [db, "SELECT block FROM kvr_checkpoint"]))?.stdout.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""),
+               block >= 20 {
+                kill(process.processIdentifier, SIGKILL)
+                killedAt = block
+                break
+            }
+            usleep(5_000)
+        }
+        process.waitUntilExit()
+        XCTAssertEqual(process.terminationReason, .uncaughtSignal, "killed before it finished")
+        XCTAssertGreaterThanOrEqual(killedAt, 20)
+        let checkpoint = Int(try sqlite(db, "SELECT block FROM kvr_checkpoint")) ?? -1
+        XCTAssertLessThan(checkpoint, 399)
+        // Rows and checkpoint were committed together: exactly the blocks up to the checkpoint.
+        XCTAssertEqual(try sqlite(db, "SELECT count(*), max(number) FROM blocks"), "\(checkpoint + 1)|\(checkpoint)")
+        XCTAssertEqual(try sqlite(db, "SELECT count(*) FROM transactions"), "\((checkpoint + 1) * 40)")
+        let resumed = try kvr(["export", "--channel", "consortium", "--ledger", home, "--db", db, "--format", "json"])
+        XCTAssertTrue(resumed.stdout.contains("\"resumed_after\":\(checkpoint)"), resumed.stdout)
+        XCTAssertEqual(try sqlite(db, "SELECT count(*), count(DISTINCT number), min(number), max(number) FROM blocks"), "400|400|0|399")
+        XCTAssertEqual(try sqlite(db, "SELECT count(*), count(DISTINCT block * 100 + position) FROM transactions"), "16000|16000")
+        XCTAssertEqual(try sqlite(db, "SELECT count(*) FROM state_history"), "16000")
+        try kvr(["verify", "--channel", "consortium", "--ledger", home, "--db", db])
+    }
+
+    func testBadInput() throws {
+        let (home, _) = try makeLedger(blocks: 3, perBlock: 2)
+        let dir = try temporaryDirectory(self)
+        let unknown = try kvr(["export", "--channel", "nope", "--ledger", home, "--db", dir + "/a.db"], expect: 1)
+        XCTAssertEqual(unknown.stderr, "error: no channel 'nope' in ledger '\(home)' (it has 'consortium')\n")
+        let missing = try kvr(["export", "--channel", "consortium", "--ledger", dir + "/none", "--db", dir + "/a.db"], expect: 2)
+        XCTAssertEqual(missing.stderr, "error: cannot open ledger '\(dir)/none': no such file or directory\n")
+        let usage = try kvr(["export", "--channel", "consortium", "--ledger", home], expect: 64)
+        XCTAssertTrue(usage.stderr.hasPrefix("error: export needs --db FILE, --postgres URL, --format sql or --format csv --dir DIR"), usage.stderr)
+        // A target from another ledger (same channel name, other blocks) is refused, untouched.
+        let (other, _) = try makeLedger(blocks: 5, perBlock: 2)
+        try kvr(["export", "--channel", "consortium", "--ledger", home, "--db", dir + "/t.db"])
+        let before = try sqlite(dir + "/t.db", "SELECT count(*) FROM transactions")
+        let foreign = try kvr(["export", "--channel", "consortium", "--ledger", other, "--db", dir + "/t.db"], expect: 1)
+        XCTAssertTrue(foreign.stderr.hasPrefix("error: target '\(dir)/t.db' holds channel 'consortium' up to block 2 with hash "), foreign.stderr)
+        XCTAssertTrue(foreign.stderr.hasSuffix(": the target was made from another ledger\n"), foreign.stderr)
+        XCTAssertEqual(try sqlite(dir + "/t.db", "SELECT count(*) FROM transactions"), before)
+        // A target locked by another writer.
+        let locker = Process()
+        locker.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        locker.arguments = ["sqlite3", dir + "/t.db"]
+        let input = Pipe()
+        locker.standardInput = input
+        locker.standardOutput = FileHandle.nullDevice
+        try locker.run()
+        input.fileHandleForWriting.write(Data("BEGIN IMMEDIATE; INSERT INTO kvr_checkpoint VALUES ('x', 0, '', '');\nSELECT 1;\n".utf8))
+        usleep(300_000)
+        let locked = try kvr(["export", "--channel", "consortium", "--ledger", home, "--db", dir + "/t.db"], expect: 2)
+        XCTAssertEqual(locked.stderr, "error: database '\(dir)/t.db' is locked by another writer\n")
+        try input.fileHandleForWriting.close()
+        locker.waitUntilExit()
+        // A file that is not a database.
+        try Data("hello".utf8).write(to: URL(fileURLWithPath: dir + "/text.db"))
+        let notADatabase = try kvr(["export", "--channel", "consortium", "--ledger", home, "--db", dir + "/text.db"], expect: 2)
+        XCTAssertTrue(notADatabase.stderr.hasPrefix("error: "), notADatabase.stderr)
+        XCTAssertFalse(notADatabase.stderr.contains("SQLiteError"), notADatabase.stderr)
+    }
+
+    func testACorruptBlockFileIsNamedAndNothingHalfWritten() throws {
+        let (home, _) = try makeLedger(blocks: 6, perBlock: 2)
+        let file = home + "/channels/consortium/blocks/blocks-000000.dat"
+        var bytes = try Array(Data(contentsOf: URL(fileURLWithPath: file)))
+        // Flip a byte inside a payload in the middle of the file (not its length: a record
+        // running past the end would read as an append in progress): corruption, not a torn tail.
+        let offset = bytes.count / 2 + 40
+        bytes[offset] ^= 0xFF
+        try Data(bytes).write(to: URL(fileURLWithPath: file))
+        let db = try temporaryDirectory(self) + "/kvr.db"
+        let result = try kvr(["export", "--channel", "consortium", "--ledger", home, "--db", db, "--batch-rows", "1"], expect: 2)
+        XCTAssertTrue(result.stderr.hasPrefix("error: block "), result.stderr)
+        XCTAssertTrue(result.stderr.contains("blocks-000000.dat' at offset ") && result.stderr.contains(" is corrupt: "), result.stderr)
+        let damaged = Int(result.stderr.dropFirst("error: block ".count).prefix { $0.isNumber }) ?? -1
+        // Whole blocks before the damaged one, with their checkpoint; nothing of it or after.
+        XCTAssertEqual(try sqlite(db, "SELECT count(*), coalesce(max(number), -1) FROM blocks"), "\(damaged)|\(damaged - 1)")
+        XCTAssertEqual(try sqlite(db, "SELECT coalesce(max(block), -1) FROM kvr_checkpoint"), "\(damaged - 1)")
+        XCTAssertEqual(try sqlite(db, "SELECT count(*) FROM transactions WHERE block >= \(damaged)"), "0")
+    }
+
+    func testSQLAndCSVLoadIntoSQLite() throws {
+        let (home, _) = try makeLedger(blocks: 8, perBlock: 5)
+        let dir = try temporaryDirectory(self)
+        // SQL text piped into sqlite3, twice: the replay changes nothing.
+        let sql = try kvr(["export", "--channel", "consortium", "--ledger", home, "--format", "sql", "--dialect", "sqlite", "--batch-rows", "20"])
+        XCTAssertTrue(sql.stdout.contains("BEGIN;\n") && sql.stdout.contains("COMMIT;\n"))
+        for _ in 0..<2 {
+            let load = try runProcess("sqlite3", ["-bail", dir + "/sql.db"], input: sql.stdoutBytes)
+            XCTAssertEqual(load.status, 0, load.stderr)
+        }
+        XCTAssertEqual(try sqlite(dir + "/sql.db", "SELECT count(*), sum(position), count(DISTINCT id) FROM transactions"), "40|80|40")
+        XCTAssertEqual(try sqlite(dir + "/sql.db", "SELECT block FROM kvr_checkpoint"), "7")
+        // The same rows as the SQLite sink gives.
+        try kvr(["export", "--channel", "consortium", "--ledger", home, "--db", dir + "/direct.db"])
+        for table in ["blocks", "transactions", "state", "state_history"] {
+            XCTAssertEqual(try sqlite(dir + "/sql.db", "SELECT * FROM \(table) ORDER BY 1, 2, 3"),
+                           try sqlite(dir + "/direct.db", "SELECT * FROM \(table) ORDER BY 1, 2, 3"), table)
+        }
+        // CSV with its DDL and load script, loaded by sqlite3's .import.
+        try kvr(["export", "--channel", "consortium", "--ledger", home, "--format", "csv", "--dir", dir + "/csv"])
+        let files = try FileManager.default.contentsOfDirectory(atPath: dir + "/csv").sorted()
+        XCTAssertTrue(files.contains("transactions.csv") && files.contains("schema.sql") && files.contains("load.sql"), "\(files)")
+        let load = try runProcess("sqlite3", ["-bail", "csv.db"], input: Data(".read schema.sql\n.read load.sql\n.read indexes.sql\n".utf8),
+                                  currentDirectory: dir + "/csv")
+        XCTAssertEqual(load.status, 0, load.stderr)
+        XCTAssertEqual(try sqlite(dir + "/csv/csv.db", "SELECT count(*), sum(position), count(DISTINCT id) FROM transactions"), "40|80|40")
+        XCTAssertEqual(try sqlite(dir + "/csv/csv.db", "SELECT count(*) FROM state"), "40")
+        XCTAssertEqual(try sqlite(dir + "/csv/csv.db", "SELECT block FROM kvr_checkpoint"), "7")
+        // A folder that is not empty is refused.
+        let refused = try kvr(["export", "--channel", "consortium", "--ledger", home, "--format", "csv", "--dir", dir + "/csv"], expect: 1)
+        XCTAssertEqual(refused.stderr, "error: '\(dir)/csv' exists and is not an empty folder\n")
+    }
+
+    func testSchemaPrintsTheDDL() throws {
+        for dialect in ["sqlite", "postgres", "mysql"] {
+            let ddl = try kvr(["schema", "--dialect", dialect]).stdout
+            XCTAssertTrue(ddl.contains("CREATE TABLE IF NOT EXISTS"), ddl)
+            XCTAssertTrue(ddl.contains(dialect == "mysql" ? "`kvr_checkpoint`" : "\"kvr_checkpoint\""), ddl)
+        }
+        XCTAssertTrue(try kvr(["schema", "--dialect", "postgres"]).stdout.contains("\"arguments\" JSONB"))
+        let db = try temporaryDirectory(self) + "/s.db"
+        let created = try runProcess("sqlite3", ["-bail", db], input: try kvr(["schema"]).stdoutBytes)
+        XCTAssertEqual(created.status, 0, created.stderr)
+        XCTAssertEqual(try sqlite(db, "SELECT count(*) FROM sqlite_master WHERE type = 'table'"), "12")
+    }
+}
+
+extension KVRToolTests {
+    func testInvalidMaskAndMappingFilesAreRefusedBeforeAnythingIsWritten() throws {
+        let (home, _) = try makeLedgerForOptions()
+        let dir = try temporaryDirectory(self)
+        try Data("accounts.phone blur\n".utf8).write(to: URL(fileURLWithPath: dir + "/bad.rules"))
+        try Data("{\"tables\": 3}".utf8).write(to: URL(fileURLWithPath: dir + "/bad.json"))
+        let ledger = ["--channel", "consortium", "--ledger", home, "--db", dir + "/out.db"]
+        let mask = try NodeFixture.run("csp-kvr", ["export"] + ledger + ["--mask", dir + "/bad.rules"], expect: 2)
+        XCTAssertEqual(mask.stderr, "error: invalid mask file '\(dir)/bad.rules' line 1: unknown action 'blur' (keep-first N, keep-last N, hash, drop)\n")
+        let missing = try NodeFixture.run("csp-kvr", ["export"] + ledger + ["--mask", dir + "/none.rules"], expect: 2)
+        XCTAssertTrue(missing.stderr.hasPrefix("error: cannot read mask file '\(dir)/none.rules': "), missing.stderr)
+        let mapping = try NodeFixture.run("csp-kvr", ["export"] + ledger + ["--mapping", dir + "/bad.json"], expect: 2)
+        XCTAssertEqual(mapping.stderr, "error: invalid mapping file '\(dir)/bad.json': expected {\"tables\": [ … ]} with at least one table\n")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/out.db"), "nothing written")
+        // A valid mapping: its table is in the DDL and in the export.
+        try Data(#"{"tables": [{"name": "kv_rows", "prefix": "k/", "columns": [{"name": "value", "from": "$value"}]}]}"#.utf8)
+            .write(to: URL(fileURLWithPath: dir + "/map.json"))
+        XCTAssertTrue(try NodeFixture.run("csp-kvr", ["schema", "--mapping", dir + "/map.json"]).stdout.contains("CREATE TABLE IF NOT EXISTS \"kv_rows\""))
+        try NodeFixture.run("csp-kvr", ["export"] + ledger + ["--mapping", dir + "/map.json"])
+        XCTAssertEqual(try sqlite(dir + "/out.db", "SELECT count(*) FROM kv_rows"), "6")
+    }
+
+    private func makeLedgerForOptions() throws -> (String, ChainBuilder) {
+        let home = try temporaryDirectory(self)
+        let builder = ChainBuilder(channel: "consortium")
+        let store = try LedgerStore(directory: home + "/channels/consortium", channel: "consortium", options: .init())
+        defer { store.close() }
+        for record in try builder.blocks(3, perBlock: 2) { try store.commit(record) }
+        return (home, builder)
+    }
+}
