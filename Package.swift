@@ -67,6 +67,9 @@ let package = Package(
         ]),
         // The node's request and response messages, shared by csp-node and its clients.
         .target(name: "CSPNodeProtocol", dependencies: ["CSPBasics", "CSPCrypto", "CSPWire"]),
+        // Audits without trusting a node: sha256sum lines, parallel file hashing, Merkle
+        // proofs of anchored documents, proof files and their offline verifier.
+        .target(name: "CSPAudit", dependencies: ["CSPBasics", "CSPCrypto", "CSPFormat"]),
         // Conventions shared by every tool: locations, output format, exit codes, errors.
         .target(name: "CSPCLI", dependencies: ["CSPBasics", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
 
@@ -80,7 +83,7 @@ let package = Package(
             .product(name: "Yams", package: "Yams"),
         ]),
         .target(name: "CSPKVRCommands", dependencies: ["CSPCLI"]),
-        .target(name: "CSPAuditCommands", dependencies: ["CSPBasics", "CSPCLI", "CSPCrypto"]),
+        .target(name: "CSPAuditCommands", dependencies: ["CSPBasics", "CSPCLI", "CSPCrypto", "CSPAudit"]),
 
         // MARK: Thin executables
         executable("node", commands: "CSPNodeCommands"),
@@ -110,6 +113,7 @@ let package = Package(
         .testTarget(name: "CSPCertificatesTests", dependencies: ["CSPCertificates", "CSPTestSupport"]),
         .testTarget(name: "CSPChannelTests", dependencies: ["CSPChannel", "CSPContracts", "CSPTestSupport", "CSPCertificates", "CSPCrypto", "CSPFormat", "CSPBasics"]),
         .testTarget(name: "CSPContractsTests", dependencies: ["CSPContracts", "CSPFormat", "CSPCrypto", "CSPBasics"]),
+        .testTarget(name: "CSPAuditTests", dependencies: ["CSPAudit", "CSPFormat", "CSPCrypto", "CSPBasics"]),
         .testTarget(name: "CSPNodeProtocolTests", dependencies: ["CSPNodeProtocol"]),
         .testTarget(name: "CSPTxCommandsTests", dependencies: ["CSPTxCommands", "CSPCLI", "CSPContracts", "CSPCrypto", "CSPTestSupport"]),
         .testTarget(name: "CSPNodeRuntimeTests", dependencies: ["CSPNodeRuntime", "CSPNodeProtocol"]),

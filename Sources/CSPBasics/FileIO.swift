@@ -126,6 +126,20 @@ public enum FileIO {
         if chmod(path, mode) != 0 { throw SystemError("cannot set permissions of \(quoted(path))") }
     }
 
+    /// The names in a folder, "." and ".." excluded, unsorted.
+    public static func directoryEntries(_ folder: String) throws -> [String] {
+        guard let stream = opendir(folder) else { throw SystemError("cannot open \(quoted(folder))") }
+        defer { closedir(stream) }
+        var names: [String] = []
+        while let entry = readdir(stream) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            if name != ".", name != ".." { names.append(name) }
+        }
+        return names
+    }
+
     public static func isDirectory(_ path: String) -> Bool {
         var info = stat()
         return stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR

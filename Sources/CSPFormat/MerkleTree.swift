@@ -90,4 +90,55 @@ public enum MerkleTree {
         }
         return sn == 0 ? r : nil
     }
+
+    /// The consistency proof between the tree of the first `oldSize` leaves and the whole
+    /// tree (RFC 6962, 2.1.2): it shows the larger tree extends the smaller one.
+    public static func consistencyProof(oldSize: Int, leafHashes: [SHA256Digest]) -> [SHA256Digest] {
+        precondition(oldSize >= 0 && oldSize <= leafHashes.count, "old size out of range")
+        if oldSize == 0 || oldSize == leafHashes.count { return [] }
+        return subproof(oldSize, leafHashes[...], complete: true)
+    }
+
+    private static func subproof(_ m: Int, _ hashes: ArraySlice<SHA256Digest>, complete: Bool) -> [SHA256Digest] {
+        if m == hashes.count { return complete ? [] : [subtreeRoot(hashes)] }
+        let k = largestPowerOfTwo(below: hashes.count)
+        let split = hashes.startIndex + k
+        if m <= k { return subproof(m, hashes[..<split], complete: complete) + [subtreeRoot(hashes[split...])] }
+        return subproof(m - k, hashes[split...], complete: false) + [subtreeRoot(hashes[..<split])]
+    }
+
+    /// Whether `proof` shows that the tree of `oldSize` leaves with root `oldRoot` is a
+    /// prefix of the tree of `newSize` leaves with root `newRoot` (RFC 9162, 2.1.4.2).
+    /// Every proof element must be used: a longer or shorter proof fails.
+    public static func verifyConsistency(oldSize: Int, newSize: Int, oldRoot: SHA256Digest, newRoot: SHA256Digest,
+                                         proof: [SHA256Digest]) -> Bool {
+        // An empty old tree proves nothing, so it is refused as RFC 9162's reference code does.
+        guard oldSize > 0, oldSize <= newSize else { return false }
+        if oldSize == newSize { return proof.isEmpty && oldRoot == newRoot }
+        guard !proof.isEmpty else { return false }
+        var path = proof
+        if oldSize & (oldSize - 1) == 0 { path.insert(oldRoot, at: 0) }
+        var fn = oldSize - 1, sn = newSize - 1
+        while fn & 1 == 1 {
+            fn >>= 1
+            sn >>= 1
+        }
+        var fr = path[0], sr = path[0]
+        for c in path.dropFirst() {
+            if sn == 0 { return false }
+            if fn & 1 == 1 || fn == sn {
+                fr = nodeHash(c, fr)
+                sr = nodeHash(c, sr)
+                while fn & 1 == 0 && fn != 0 {
+                    fn >>= 1
+                    sn >>= 1
+                }
+            } else {
+                sr = nodeHash(sr, c)
+            }
+            fn >>= 1
+            sn >>= 1
+        }
+        return sn == 0 && fr == oldRoot && sr == newRoot
+    }
 }
