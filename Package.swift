@@ -69,9 +69,16 @@ let package = Package(
         .target(name: "CSPNodeProtocol", dependencies: ["CSPBasics", "CSPCrypto", "CSPWire"]),
         // Audits without trusting a node: sha256sum lines, parallel file hashing, Merkle
         // proofs of anchored documents, proof files and their offline verifier.
-        .target(name: "CSPAudit", dependencies: ["CSPBasics", "CSPCrypto", "CSPFormat"]),
+        .target(name: "CSPAudit", dependencies: ["CSPBasics", "CSPCrypto", "CSPFormat", "CSPCertificates"]),
         // Conventions shared by every tool: locations, output format, exit codes, errors.
         .target(name: "CSPCLI", dependencies: ["CSPBasics", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+
+        // What the tools that talk to a node share: the identity in --home that signs,
+        // the channel and timeout options, turning a node's answer into an exit status.
+        .target(name: "CSPParticipant", dependencies: [
+            "CSPBasics", "CSPCLI", "CSPCrypto", "CSPCertificates", "CSPFormat", "CSPNodeProtocol",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
 
         // MARK: One command module per tool
         .target(name: "CSPNodeCommands", dependencies: ["CSPBasics", "CSPCLI", "CSPNodeRuntime", "CSPNodeProtocol"]),
@@ -79,11 +86,13 @@ let package = Package(
             "CSPBasics", "CSPCLI", "CSPCrypto", "CSPCertificates", "CSPAuthority", "CSPWire", "CSPWireServer",
         ]),
         .target(name: "CSPTxCommands", dependencies: [
-            "CSPBasics", "CSPCLI", "CSPFormat", "CSPCrypto", "CSPCertificates", "CSPNodeProtocol", "CSPContracts", "CSPChannel",
+            "CSPBasics", "CSPCLI", "CSPFormat", "CSPCrypto", "CSPCertificates", "CSPNodeProtocol", "CSPContracts", "CSPChannel", "CSPParticipant",
             .product(name: "Yams", package: "Yams"),
         ]),
         .target(name: "CSPKVRCommands", dependencies: ["CSPCLI"]),
-        .target(name: "CSPAuditCommands", dependencies: ["CSPBasics", "CSPCLI", "CSPCrypto", "CSPAudit"]),
+        .target(name: "CSPAuditCommands", dependencies: [
+            "CSPBasics", "CSPCLI", "CSPCrypto", "CSPFormat", "CSPCertificates", "CSPContracts", "CSPNodeProtocol", "CSPParticipant", "CSPAudit",
+        ]),
 
         // MARK: Thin executables
         executable("node", commands: "CSPNodeCommands"),

@@ -8,5 +8,6 @@ enum BuiltinContracts {
         ConfigContract.name: Set(ConfigContract.functions),
         SystemAccounts.name: Set(SystemAccounts.functions),
         SystemLifecycle.name: Set(SystemLifecycle.functions),
+        SystemAnchors.name: Set(SystemAnchors.functions),
     ]
 }

@@ -96,4 +96,18 @@ final class RFC6962VectorTests: XCTestCase {
             XCTAssertEqual(MerkleTree.consistencyProof(oldSize: v.size1, leafHashes: Array(hashes[..<v.size2])).map(\.hex), v.proof, v.file)
         }
     }
+
+    /// The level-by-level tree used for large batches gives the recursive definition's
+    /// root and paths for every size.
+    func testLevelsMatchTheRecursiveTree() {
+        let hashes = (0..<70).map { MerkleTree.leafHash([UInt8(truncatingIfNeeded: $0)]) }
+        for size in 1...hashes.count {
+            let tree = Array(hashes[..<size])
+            let levels = MerkleLevels(leafHashes: tree)
+            XCTAssertEqual(levels.root, MerkleTree.root(leafHashes: tree), "size \(size)")
+            for index in 0..<size {
+                XCTAssertEqual(levels.auditPath(index: index), MerkleTree.auditPath(index: index, leafHashes: tree), "\(index) of \(size)")
+            }
+        }
+    }
 }

@@ -178,4 +178,17 @@ final class AuditToolTests: XCTestCase {
         try ours.stdoutBytes.write(to: URL(fileURLWithPath: dir + "/SUMS"))
         XCTAssertEqual(try runProcess("sha256sum", ["-c", "SUMS"], currentDirectory: dir).status, 0)
     }
+
+    /// The committed proof vectors (docs/FORMAT.md, "Proof file") verify with the binary
+    /// as they do with docs/vectors/verify.py, and fail for another document.
+    func testCommittedProofVectorsVerifyOffline() throws {
+        let dir = repositoryRoot + "/docs/vectors/proof"
+        for (document, proof) in [("invoice.txt", "invoice.txt.receipt"), ("report.txt", "report.txt.proof")] {
+            let result = try runProcess(audit, ["verify", dir + "/" + document, "--proof", dir + "/" + proof, "--ca", dir + "/ca-cert.pem"])
+            XCTAssertEqual(result.status, 0, result.stdout + result.stderr)
+            XCTAssertTrue(result.stdout.contains(": OK anchored in vectors block "), result.stdout)
+        }
+        let wrong = try runProcess(audit, ["verify", dir + "/report.txt", "--proof", dir + "/invoice.txt.receipt", "--ca", dir + "/ca-cert.pem"])
+        XCTAssertEqual(wrong.status, 1)
+    }
 }

@@ -8,11 +8,13 @@ import CSPNodeProtocol
 import Foundation
 
 /// The channel a command talks to.
-struct ChannelOption: ParsableArguments {
-    @Option(name: .long, help: "The channel (default: $CSP_CHANNEL).")
-    var channel: String?
+public struct ChannelOption: ParsableArguments {
+    public init() {}
 
-    var resolved: String {
+    @Option(name: .long, help: "The channel (default: $CSP_CHANNEL).")
+    public var channel: String?
+
+    public var resolved: String {
         get throws {
             if let channel, !channel.isEmpty { return channel }
             if let env = Environment.value("CSP_CHANNEL"), !env.isEmpty { return env }
@@ -22,24 +24,26 @@ struct ChannelOption: ParsableArguments {
 }
 
 /// How long a read waits for the node.
-struct ReadTimeoutOption: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp("Seconds to wait for the node before giving up; 0 waits without limit.", valueName: "seconds"))
-    var timeout: Double = 30
+public struct ReadTimeoutOption: ParsableArguments {
+    public init() {}
 
-    func validate() throws {
+    @Option(name: .long, help: ArgumentHelp("Seconds to wait for the node before giving up; 0 waits without limit.", valueName: "seconds"))
+    public var timeout: Double = 30
+
+    public func validate() throws {
         if !(timeout >= 0) { throw ValidationError("--timeout must be 0 or more seconds") }
     }
 
     /// nil for no limit, as NodeClient takes it.
-    var limit: Double? { timeout == 0 ? nil : timeout }
+    public var limit: Double? { timeout == 0 ? nil : timeout }
 }
 
 /// The identity in --home: the key that signs and the certificate that names it.
-struct Participant {
-    let key: P256PrivateKey
-    let certificate: Certificate
+public struct Participant {
+    public let key: P256PrivateKey
+    public let certificate: Certificate
 
-    init(home: String) throws {
+    public init(home: String) throws {
         let keyPath = home + "/key.pem", certificatePath = home + "/cert.pem"
         guard FileIO.exists(keyPath), FileIO.exists(certificatePath) else {
             throw CommandFailure("no identity in \(quoted(home)): enroll with 'csp-ca enroll ID --out \(home)'")
@@ -54,7 +58,7 @@ struct Participant {
     }
 
     /// A signed transaction calling `contract.function` with `arguments`.
-    func transaction(channel: String, contract: String, function: String, arguments: [TransactionArgument]) throws -> Transaction {
+    public func transaction(channel: String, contract: String, function: String, arguments: [TransactionArgument]) throws -> Transaction {
         let body: TransactionBody
         do {
             body = try TransactionBody(channel: channel, timestamp: UInt64(Date().timeIntervalSince1970 * 1000),
@@ -69,7 +73,7 @@ struct Participant {
     /// Who this participant is on the ledger, as its certificate's identity extension
     /// says: the account (ORGANIZATION/CN), role and organisation that operators,
     /// parties and the todo index name.
-    func identity() throws -> LedgerIdentity {
+    public func identity() throws -> LedgerIdentity {
         let identity: IdentityExtension?
         do { identity = try certificate.identity } catch { throw CommandFailure("the certificate in --home: \(error)") }
         guard let identity else { throw CommandFailure("the certificate in --home has no csp identity (role and organisation)") }
@@ -77,22 +81,28 @@ struct Participant {
     }
 
     /// A connection to the node; `timeout` bounds each wait for it (nil: no limit).
-    func client(socket: String, timeout: Double?) throws -> NodeClient {
+    public func client(socket: String, timeout: Double?) throws -> NodeClient {
         try NodeClient(path: socket, key: key, certificateDER: certificate.der, timeout: timeout)
     }
 }
 
 /// An account's name, role and organisation.
-struct LedgerIdentity: Equatable {
-    let organization: String
-    let id: String
-    let role: String
+public struct LedgerIdentity: Equatable {
+    public let organization: String
+    public let id: String
+    public let role: String
 
-    var account: String { "\(organization)/\(id)" }
+    public init(organization: String, id: String, role: String) {
+        self.organization = organization
+        self.id = id
+        self.role = role
+    }
+
+    public var account: String { "\(organization)/\(id)" }
 }
 
 /// Turns a node response into the tool's exit status, or throws its error line.
-func check(_ response: NodeResponse) throws {
+public func check(_ response: NodeResponse) throws {
     guard response.status == 0 else {
         throw CommandFailure(response.error ?? "the node answered status \(response.status)",
                              status: response.status == 1 ? .no : .failure)

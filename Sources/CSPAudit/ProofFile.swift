@@ -1,0 +1,106 @@
+import CSPBasics
+import CSPCrypto
+import CSPFormat
+import Foundation
+
+/// A self-contained proof that a document's fingerprint is on a ledger (docs/FORMAT.md,
+/// "Proof file"): everything from the document's hash up to the orderer's signature, so
+/// it verifies offline against a CA certificate the reader pins, without a node.
+public struct ProofFile: Codable, Equatable, Sendable {
+    public static let formatName = "csp-proof"
+    public static let currentVersion = 1
+
+    /// Where a batch receipt places the document: its salt and its audit path in the
+    /// batch's tree, whose root and size the anchoring transaction carries.
+    public struct Batch: Codable, Equatable, Sendable {
+        public var salt: String
+        public var index: Int
+        public var size: Int
+        public var path: [String]
+
+        public init(salt: String, index: Int, size: Int, path: [String]) {
+            self.salt = salt
+            self.index = index
+            self.size = size
+            self.path = path
+        }
+    }
+
+    public var format: String
+    public var version: Int
+    /// The document's SHA-256, hex. Verifiers recompute it from the file; this copy only
+    /// says which document the proof is for.
+    public var document: String
+    public var batch: Batch?
+    /// The anchoring transaction as signed (docs/FORMAT.md, "Signed transaction"), base64.
+    public var transaction: String
+    /// The transaction's position in its block, and its audit path in the block's tree.
+    public var position: Int
+    public var blockPath: [String]
+    /// The block header and the orderer's signature over its hash, base64.
+    public var header: String
+    public var signature: String
+    /// The commit hash's preimage (docs/FORMAT.md, "Commit hash"), base64: it shows the
+    /// transaction's validation code is 0 (valid).
+    public var commit: String
+    /// CA certificates between the orderer's and a CA the reader may pin, DER base64.
+    /// Helpers for building the chain only: never trusted on their own.
+    public var chain: [String]
+
+    public init(document: SHA256Digest, batch: Batch?, transaction: [UInt8], position: Int, blockPath: [SHA256Digest],
+                header: [UInt8], signature: [UInt8], commit: [UInt8], chain: [[UInt8]]) {
+        format = Self.formatName
+        version = Self.currentVersion
+        self.document = document.hex
+        self.batch = batch
+        self.transaction = Data(transaction).base64EncodedString()
+        self.position = position
+        self.blockPath = blockPath.map(\.hex)
+        self.header = Data(header).base64EncodedString()
+        self.signature = Data(signature).base64EncodedString()
+        self.commit = Data(commit).base64EncodedString()
+        self.chain = chain.map { Data($0).base64EncodedString() }
+    }
+
+    /// Pretty JSON with sorted keys and a final newline: diffable and stable.
+    public func encoded() -> [UInt8] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
+        return Array((try? encoder.encode(self)) ?? Data()) + [0x0a]
+    }
+
+    public init(decoding bytes: [UInt8], source: String) throws {
+        let proof: ProofFile
+        do { proof = try JSONDecoder().decode(ProofFile.self, from: Data(bytes)) } catch {
+            throw ProofError.malformed("\(quoted(source)) is not a csp proof file (JSON with format \(quoted(Self.formatName)))")
+        }
+        guard proof.format == Self.formatName else { throw ProofError.malformed("\(quoted(source)): format is \(quoted(proof.format)), not \(quoted(Self.formatName))") }
+        guard proof.version == Self.currentVersion else { throw ProofError.malformed("\(quoted(source)): proof version \(proof.version) is not supported (only \(Self.currentVersion))") }
+        self = proof
+    }
+
+    /// The proof of transaction `position` of `record`, whose commit hash chains from
+    /// `previousCommit`; with `batch`, a receipt for one document of a batch.
+    public static func make(document: SHA256Digest, batch: Batch?, record: CommittedBlock, position: Int,
+                            previousCommit: SHA256Digest, chain: [[UInt8]]) throws -> ProofFile {
+        let block = record.block
+        let leaves = block.transactions.map { MerkleTree.leafHash($0.encoded()) }
+        let commit = try CommitHash.preimage(previous: previousCommit, number: block.header.number,
+                                         validations: block.validations.map(\.code), writes: record.finalWrites)
+        return ProofFile(document: document, batch: batch, transaction: block.transactions[position].encoded(), position: position,
+                         blockPath: MerkleTree.auditPath(index: position, leafHashes: leaves), header: block.header.encoded(),
+                         signature: block.signature, commit: commit, chain: chain)
+    }
+}
+
+/// Why a proof does not hold (the answer "no") or cannot be read ("could not check").
+public enum ProofError: Error, CustomStringConvertible, Equatable, Sendable {
+    case mismatch(String)
+    case malformed(String)
+
+    public var description: String {
+        switch self {
+        case .mismatch(let reason), .malformed(let reason): reason
+        }
+    }
+}
