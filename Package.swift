@@ -92,6 +92,7 @@ let package = Package(
         .target(name: "CSPKVRCommands", dependencies: ["CSPCLI"]),
         .target(name: "CSPAuditCommands", dependencies: [
             "CSPBasics", "CSPCLI", "CSPCrypto", "CSPFormat", "CSPCertificates", "CSPContracts", "CSPNodeProtocol", "CSPParticipant", "CSPAudit",
+            "CSPLedger", "CSPNodeRuntime",
         ]),
 
         // MARK: Thin executables

@@ -13,9 +13,11 @@ struct NodeAccess {
     let participant: Participant
     let client: NodeClient
     let channel: String
+    let socket: String
 
     init(global: GlobalOptions, channel: ChannelOption, timeout: ReadTimeoutOption) throws {
         participant = try Participant(home: global.resolvedHome)
+        socket = global.resolvedSocket
         self.channel = try channel.resolved
         client = try participant.client(socket: global.resolvedSocket, timeout: timeout.limit)
     }
