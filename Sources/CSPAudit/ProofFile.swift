@@ -62,11 +62,20 @@ public struct ProofFile: Codable, Equatable, Sendable {
         self.chain = chain.map { Data($0).base64EncodedString() }
     }
 
-    /// Pretty JSON with sorted keys and a final newline: diffable and stable.
+    /// JSON, one member per line in sorted order, with a final newline: stable and
+    /// diffable. Written by hand (every value is a number, hex or base64, nothing to
+    /// escape) because a batch writes one per document.
     public func encoded() -> [UInt8] {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
-        return Array((try? encoder.encode(self)) ?? Data()) + [0x0a]
+        func list(_ items: [String]) -> String { "[" + items.map { "\"\($0)\"" }.joined(separator: ", ") + "]" }
+        var text = "{\n"
+        if let batch {
+            text += "  \"batch\": {\"index\": \(batch.index), \"path\": \(list(batch.path)), \"salt\": \"\(batch.salt)\", \"size\": \(batch.size)},\n"
+        }
+        text += "  \"blockPath\": \(list(blockPath)),\n  \"chain\": \(list(chain)),\n  \"commit\": \"\(commit)\",\n"
+        text += "  \"document\": \"\(document)\",\n  \"format\": \"\(format)\",\n  \"header\": \"\(header)\",\n"
+        text += "  \"position\": \(position),\n  \"signature\": \"\(signature)\",\n  \"transaction\": \"\(transaction)\",\n"
+        text += "  \"version\": \(version)\n}\n"
+        return Array(text.utf8)
     }
 
     public init(decoding bytes: [UInt8], source: String) throws {

@@ -98,11 +98,13 @@ extension CSPAudit {
                 let base = String(name.split(separator: "/").last ?? Substring(name))
                 used[base, default: 0] += 1
                 let path = receipts + "/" + base + (used[base]! > 1 ? ".\(used[base]!)" : "") + ".proof"
-                try FileIO.writeAtomically(path, receipt.encoded())
+                try FileIO.writeUnsynced(path, receipt.encoded())
                 output.emit(json: ["file": .string(name), "sha256": .string(digest.hex), "channel": .string(node.channel), "block": .int(Int64(block)),
                                    "txid": .string(txid), "root": .string(anchorBatch.root.hex), "receipt": .string(path)],
                             text: "\(digest.hex)  \(name)  block \(block)  tx \(txid)  receipt \(path)")
             }
+            // One flush for every receipt: they are the only proof of their documents.
+            try FileIO.syncFiles(in: receipts)
             return .success
         }
 

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CSPAudit
 import CSPBasics
 import CSPCLI
 import CSPCrypto
@@ -43,7 +44,7 @@ extension CSPAudit {
 
         static func head(of report: LedgerCheckReportView, channel: String) -> Head {
             Head(channel: channel, height: report.blocks, blockHash: report.blockHash, commitHash: report.commitHash,
-                 verifiedAt: ISO8601DateFormatter().string(from: Date()))
+                 verifiedAt: UTCTime.format(milliseconds: UInt64(Date().timeIntervalSince1970 * 1000)))
         }
 
         struct Save: CSPCommand {

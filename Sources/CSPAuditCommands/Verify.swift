@@ -137,8 +137,11 @@ extension CSPAudit {
             let digest = try SHA256.hash(file: file)
             let output = global.output
             do {
+                // The steps go to stdout in text, to stderr beside JSON lines.
+                let stepsToStderr = output.format == .json
                 let verified = try ProofVerifier(pinned: pinned).verify(proofFile, document: digest) { step in
-                    if explain { Swift.print("  " + step) }
+                    guard explain else { return }
+                    if stepsToStderr { Diagnostics.note("  " + step) } else { Swift.print("  " + step) }
                 }
                 var json: [String: JSONValue] = ["file": .string(file), "sha256": .string(digest.hex), "ok": true, "channel": .string(verified.channel),
                                                  "block": .int(Int64(verified.block)), "txid": .string(verified.txid), "time": .string(Self.iso(verified.time)),
@@ -158,10 +161,6 @@ extension CSPAudit {
         }
 
         /// A block time in UTC, to the millisecond.
-        static func iso(_ milliseconds: UInt64) -> String {
-            let formatter = ISO8601DateFormatter()
-            formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-            return formatter.string(from: Date(timeIntervalSince1970: Double(milliseconds) / 1000))
-        }
+        static func iso(_ milliseconds: UInt64) -> String { UTCTime.format(milliseconds: milliseconds) }
     }
 }
