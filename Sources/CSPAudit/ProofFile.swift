@@ -64,18 +64,35 @@ public struct ProofFile: Codable, Equatable, Sendable {
 
     /// JSON, one member per line in sorted order, with a final newline: stable and
     /// diffable. Written by hand (every value is a number, hex or base64, nothing to
-    /// escape) because a batch writes one per document.
-    public func encoded() -> [UInt8] {
-        func list(_ items: [String]) -> String { "[" + items.map { "\"\($0)\"" }.joined(separator: ", ") + "]" }
-        var text = "{\n"
+    /// escape) because a batch writes one per document. `compact` puts it on one line,
+    /// as a line of a receipt bundle.
+    public func encoded(compact: Bool = false) -> [UInt8] {
+        func list(_ items: [String]) -> String { "[" + items.map { "\"\($0)\"" }.joined(separator: compact ? "," : ", ") + "]" }
+        let (open, next, colon) = compact ? ("{", ",", ":") : ("{\n  ", ",\n  ", ": ")
+        var members: [String] = []
         if let batch {
-            text += "  \"batch\": {\"index\": \(batch.index), \"path\": \(list(batch.path)), \"salt\": \"\(batch.salt)\", \"size\": \(batch.size)},\n"
+            members.append("\"batch\"\(colon){\"index\"\(colon)\(batch.index),\"path\"\(colon)\(list(batch.path)),\"salt\"\(colon)\"\(batch.salt)\",\"size\"\(colon)\(batch.size)}")
         }
-        text += "  \"blockPath\": \(list(blockPath)),\n  \"chain\": \(list(chain)),\n  \"commit\": \"\(commit)\",\n"
-        text += "  \"document\": \"\(document)\",\n  \"format\": \"\(format)\",\n  \"header\": \"\(header)\",\n"
-        text += "  \"position\": \(position),\n  \"signature\": \"\(signature)\",\n  \"transaction\": \"\(transaction)\",\n"
-        text += "  \"version\": \(version)\n}\n"
-        return Array(text.utf8)
+        members += ["\"blockPath\"\(colon)\(list(blockPath))", "\"chain\"\(colon)\(list(chain))", "\"commit\"\(colon)\"\(commit)\"",
+                    "\"document\"\(colon)\"\(document)\"", "\"format\"\(colon)\"\(format)\"", "\"header\"\(colon)\"\(header)\"",
+                    "\"position\"\(colon)\(position)", "\"signature\"\(colon)\"\(signature)\"", "\"transaction\"\(colon)\"\(transaction)\"",
+                    "\"version\"\(colon)\(version)"]
+        return Array((open + members.joined(separator: next) + (compact ? "}\n" : "\n}\n")).utf8)
+    }
+
+    /// The proof for `document` in `bytes`: a proof file, or a receipt bundle (one
+    /// compact proof per line, `csp-audit anchor --batch --bundle`), where the line for
+    /// the document is looked up by its fingerprint. Only a lookup: the proof found is
+    /// verified like any other.
+    public static func find(_ document: SHA256Digest, in bytes: [UInt8], source: String) throws -> ProofFile? {
+        let lines = bytes.split(separator: UInt8(ascii: "\n"))
+        // A proof file opens with "{" alone on its line; a bundle's lines are whole objects.
+        guard lines.count > 1, lines[0].count > 1 else { return try ProofFile(decoding: bytes, source: source) }
+        let needle = Array("\"document\":\"\(document.hex)\"".utf8)
+        for line in lines where line.starts(with: Array("{".utf8)) && line.firstRange(of: needle) != nil {
+            return try ProofFile(decoding: Array(line), source: source)
+        }
+        return nil
     }
 
     public init(decoding bytes: [UInt8], source: String) throws {

@@ -22,7 +22,8 @@ extension CSPAudit {
                 salted leaves (anchor.batch): the ledger learns neither which documents \
                 nor their fingerprints. Each document gets a receipt in --receipts DIR \
                 (NAME.proof; a repeated name gets .2, .3 …), a proof file that \
-                'csp-audit verify FILE --proof RECEIPT --ca CA.pem' checks offline. \
+                'csp-audit verify FILE --proof RECEIPT --ca CA.pem' checks offline, and/or \
+                all of them in --bundle FILE, one per line, which --proof also takes. \
                 Writing receipts reads the block (the channel's read policy must allow \
                 'block' to this identity).
 
@@ -46,12 +47,18 @@ extension CSPAudit {
         @Option(help: ArgumentHelp("With --batch: the folder to write one receipt per document into.", valueName: "dir"), completion: .directory)
         var receipts: String?
 
+        @Option(help: ArgumentHelp("With --batch: one file holding every receipt, one per line (faster than a file each).", valueName: "file"),
+                completion: .file())
+        var bundle: String?
+
         @Argument(help: ArgumentHelp("Files or folders to anchor.", valueName: "path"), completion: .file())
         var paths: [String]
 
         func validate() throws {
-            if batch && receipts == nil { throw ValidationError("--batch needs --receipts DIR: without its receipt no document of a batch can be proved") }
-            if !batch && receipts != nil { throw ValidationError("--receipts goes with --batch") }
+            if batch && receipts == nil && bundle == nil {
+                throw ValidationError("--batch needs --receipts DIR or --bundle FILE: without its receipt no document of a batch can be proved")
+            }
+            if !batch && (receipts != nil || bundle != nil) { throw ValidationError("--receipts and --bundle go with --batch") }
         }
 
         func execute() throws -> ExitStatus {
@@ -63,7 +70,7 @@ extension CSPAudit {
             if let ref { described.append(TransactionArgument(name: "ref", text: ref)) }
             if let type { described.append(TransactionArgument(name: "type", text: type)) }
 
-            guard batch, let receipts else {
+            guard batch else {
                 // Each distinct fingerprint once per transaction (a copy of a file is the same document).
                 var order: [String] = []
                 var seen = Set<String>()
@@ -88,23 +95,31 @@ extension CSPAudit {
                 TransactionArgument(name: "root", text: anchorBatch.root.hex),
                 TransactionArgument(name: "count", text: String(anchorBatch.count)),
             ])
-            try FileIO.makeDirectory(receipts)
+            if let receipts { try FileIO.makeDirectory(receipts) }
             let template = try node.proof(document: digests[0], batch: anchorBatch.receipt(0), txid: txid, block: block)
             var used: [String: Int] = [:]
+            var lines: [UInt8] = []
             for (index, (name, digest)) in zip(names, digests).enumerated() {
                 var receipt = template
                 receipt.document = digest.hex
                 receipt.batch = anchorBatch.receipt(index)
-                let base = String(name.split(separator: "/").last ?? Substring(name))
-                used[base, default: 0] += 1
-                let path = receipts + "/" + base + (used[base]! > 1 ? ".\(used[base]!)" : "") + ".proof"
-                try FileIO.writeUnsynced(path, receipt.encoded())
-                output.emit(json: ["file": .string(name), "sha256": .string(digest.hex), "channel": .string(node.channel), "block": .int(Int64(block)),
-                                   "txid": .string(txid), "root": .string(anchorBatch.root.hex), "receipt": .string(path)],
-                            text: "\(digest.hex)  \(name)  block \(block)  tx \(txid)  receipt \(path)")
+                var json: [String: JSONValue] = ["file": .string(name), "sha256": .string(digest.hex), "channel": .string(node.channel),
+                                                 "block": .int(Int64(block)), "txid": .string(txid), "root": .string(anchorBatch.root.hex)]
+                var text = "\(digest.hex)  \(name)  block \(block)  tx \(txid)"
+                if let receipts {
+                    let base = String(name.split(separator: "/").last ?? Substring(name))
+                    used[base, default: 0] += 1
+                    let path = receipts + "/" + base + (used[base]! > 1 ? ".\(used[base]!)" : "") + ".proof"
+                    try FileIO.writeUnsynced(path, receipt.encoded())
+                    json["receipt"] = .string(path)
+                    text += "  receipt \(path)"
+                }
+                if bundle != nil { lines += receipt.encoded(compact: true) }
+                output.emit(json: json, text: text)
             }
+            if let bundle { try FileIO.writeAtomically(bundle, lines) }
             // One flush for every receipt: they are the only proof of their documents.
-            try FileIO.syncFiles(in: receipts)
+            if let receipts { try FileIO.syncFiles(in: receipts) }
             return .success
         }
 

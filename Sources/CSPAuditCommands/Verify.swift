@@ -40,7 +40,7 @@ extension CSPAudit {
         @OptionGroup var channel: ChannelOption
         @OptionGroup var timeout: ReadTimeoutOption
 
-        @Option(help: ArgumentHelp("A proof file or batch receipt: verify offline.", valueName: "file"), completion: .file())
+        @Option(help: ArgumentHelp("A proof file, batch receipt or receipt bundle: verify offline.", valueName: "file"), completion: .file())
         var proof: String?
 
         @Option(help: ArgumentHelp("A pinned CA certificate (PEM; repeatable, or a file of several): the only trust anchor of --proof.", valueName: "pem"),
@@ -130,12 +130,17 @@ extension CSPAudit {
                 do { pinned += try Certificate.all(pemFile: path) } catch { throw CommandFailure("cannot read CA certificate \(quoted(path)): \(error)") }
             }
             if pinned.isEmpty { throw CommandFailure("no certificate in \(ca.map(quoted).joined(separator: ", "))") }
-            let proofFile: ProofFile
-            do { proofFile = try ProofFile(decoding: try FileIO.read(proofPath, limit: 64 << 20), source: proofPath) } catch let error as ProofError {
-                throw CommandFailure(error.description)
-            }
             let digest = try SHA256.hash(file: file)
             let output = global.output
+            let found: ProofFile?
+            do { found = try ProofFile.find(digest, in: try FileIO.read(proofPath, limit: 1 << 32), source: proofPath) } catch let error as ProofError {
+                throw CommandFailure(error.description)
+            }
+            guard let proofFile = found else {
+                output.emit(json: ["file": .string(file), "sha256": .string(digest.hex), "ok": false, "reason": "no receipt for it in the bundle"],
+                            text: "\(file): FAILED \(quoted(proofPath)) holds no receipt for it (\(digest.hex))")
+                return .no
+            }
             do {
                 // The steps go to stdout in text, to stderr beside JSON lines.
                 let stepsToStderr = output.format == .json

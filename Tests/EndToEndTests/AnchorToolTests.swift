@@ -141,7 +141,9 @@ final class AnchorToolTests: XCTestCase {
         var docs: [String] = []
         for i in 0..<5 { docs.append(try write("doc-\(i).txt", "document number \(i)")) }
         let receipts = fixture.dir + "/receipts"
-        let anchored = try audit("root", ["anchor", "--batch", "--receipts", receipts, "--ref", "invoice-2026-11"] + docs)
+        let bundle = fixture.dir + "/all.receipts"
+        let stranger = try write("stranger.txt", "not in the batch")
+        let anchored = try audit("root", ["anchor", "--batch", "--receipts", receipts, "--bundle", bundle, "--ref", "invoice-2026-11"] + docs)
         XCTAssertEqual(anchored.stdout.split(separator: "\n").count, 5)
         // The ledger holds the root only: the index does not find the documents.
         let hidden = try audit("alice", ["verify", docs[0]], expect: 1)
@@ -152,6 +154,14 @@ final class AnchorToolTests: XCTestCase {
             let ok = try offline([doc, "--proof", "\(receipts)/doc-\(i).txt.proof", "--ca", caPEM])
             XCTAssertTrue(ok.stdout.contains(": OK anchored in consortium block 1 tx "), ok.stdout)
         }
+        // The bundle holds every receipt, one per line; a document not in it fails.
+        XCTAssertEqual(try String(contentsOfFile: bundle, encoding: .utf8).split(separator: "\n").count, 5)
+        for doc in [docs[0], docs[4]] {
+            XCTAssertTrue(try offline([doc, "--proof", bundle, "--ca", caPEM]).stdout.contains(": OK anchored in consortium block 1 tx "))
+        }
+        let absent = try offline([stranger, "--proof", bundle, "--ca", caPEM], expect: 1)
+        XCTAssertTrue(absent.stdout.contains("holds no receipt for it"), absent.stdout)
+        try audit("root", ["anchor", "--batch", docs[0]], expect: 64)
         let receipt = receipts + "/doc-2.txt.proof"
         let explained = try offline([docs[2], "--proof", receipt, "--ca", caPEM, "--explain"])
         XCTAssertTrue(explained.stdout.contains("  leaf = SHA-256(00 || salt "), explained.stdout)
