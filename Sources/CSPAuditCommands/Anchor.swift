@@ -99,10 +99,10 @@ extension CSPAudit {
             let template = try node.proof(document: digests[0], batch: anchorBatch.receipt(0), txid: txid, block: block)
             var used: [String: Int] = [:]
             var lines: [UInt8] = []
+            let pretty = ProofFile.ReceiptEncoder(template: template, compact: false)
+            let compact = ProofFile.ReceiptEncoder(template: template, compact: true)
             for (index, (name, digest)) in zip(names, digests).enumerated() {
-                var receipt = template
-                receipt.document = digest.hex
-                receipt.batch = anchorBatch.receipt(index)
+                let receipt = anchorBatch.receipt(index)
                 var json: [String: JSONValue] = ["file": .string(name), "sha256": .string(digest.hex), "channel": .string(node.channel),
                                                  "block": .int(Int64(block)), "txid": .string(txid), "root": .string(anchorBatch.root.hex)]
                 var text = "\(digest.hex)  \(name)  block \(block)  tx \(txid)"
@@ -110,11 +110,11 @@ extension CSPAudit {
                     let base = String(name.split(separator: "/").last ?? Substring(name))
                     used[base, default: 0] += 1
                     let path = receipts + "/" + base + (used[base]! > 1 ? ".\(used[base]!)" : "") + ".proof"
-                    try FileIO.writeUnsynced(path, receipt.encoded())
+                    try FileIO.writeUnsynced(path, pretty.encode(document: digest, batch: receipt))
                     json["receipt"] = .string(path)
                     text += "  receipt \(path)"
                 }
-                if bundle != nil { lines += receipt.encoded(compact: true) }
+                if bundle != nil { lines += compact.encode(document: digest, batch: receipt) }
                 output.emit(json: json, text: text)
             }
             if let bundle { try FileIO.writeAtomically(bundle, lines) }

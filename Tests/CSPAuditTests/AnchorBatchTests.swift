@@ -28,6 +28,14 @@ final class AnchorBatchTests: XCTestCase {
         let proof = ProofFile(document: SHA256.hash([1]), batch: ProofFile.Batch(salt: String(repeating: "ab", count: 32), index: 2, size: 5, path: [SHA256.hash([2]).hex]),
                               transaction: [1, 2, 3], position: 0, blockPath: [], header: [4, 5], signature: [6], commit: [7], chain: [[8, 9]])
         XCTAssertEqual(try ProofFile(decoding: proof.encoded(), source: "p"), proof)
+        // The batch encoder writes the very bytes of encoded(compact:) for any document and position.
+        var other = proof
+        other.document = SHA256.hash([9]).hex
+        other.batch = ProofFile.Batch(salt: String(repeating: "cd", count: 32), index: 4, size: 5, path: [SHA256.hash([3]).hex, SHA256.hash([4]).hex])
+        for compact in [false, true] {
+            XCTAssertEqual(ProofFile.ReceiptEncoder(template: proof, compact: compact).encode(document: SHA256.hash([9]), batch: other.batch!),
+                           other.encoded(compact: compact))
+        }
         XCTAssertThrowsError(try ProofFile(decoding: Array(#"{"format":"csp-proof","version":2}"#.utf8), source: "p"))
     }
 
