@@ -117,14 +117,40 @@ public struct ProofFile: Codable, Equatable, Sendable {
     /// the document is looked up by its fingerprint. Only a lookup: the proof found is
     /// verified like any other.
     public static func find(_ document: SHA256Digest, in bytes: [UInt8], source: String) throws -> ProofFile? {
-        let lines = bytes.split(separator: UInt8(ascii: "\n"))
-        // A proof file opens with "{" alone on its line; a bundle's lines are whole objects.
-        guard lines.count > 1, lines[0].count > 1 else { return try ProofFile(decoding: bytes, source: source) }
-        let needle = Array("\"document\":\"\(document.hex)\"".utf8)
-        for line in lines where line.starts(with: Array("{".utf8)) && line.firstRange(of: needle) != nil {
+        try Lookup(bytes, source: source).proof(for: document)
+    }
+
+    /// A proof file or a bundle, read once, for looking up many documents' proofs.
+    public struct Lookup {
+        let source: String
+        let single: ProofFile?
+        let lines: [String: ArraySlice<UInt8>]
+
+        public init(_ bytes: [UInt8], source: String) throws {
+            self.source = source
+            let split = bytes.split(separator: UInt8(ascii: "\n"))
+            // A proof file opens with "{" alone on its line; a bundle's lines are whole objects.
+            guard split.count > 1, split[0].count > 1 else {
+                single = try ProofFile(decoding: bytes, source: source)
+                lines = [:]
+                return
+            }
+            single = nil
+            let key = Array("\"document\":\"".utf8)
+            var lines: [String: ArraySlice<UInt8>] = [:]
+            for line in split {
+                guard let found = line.firstRange(of: key), line.distance(from: found.upperBound, to: line.endIndex) >= 64 else { continue }
+                let hex = String(decoding: line[found.upperBound..<line.index(found.upperBound, offsetBy: 64)], as: UTF8.self)
+                if lines[hex] == nil { lines[hex] = line }
+            }
+            self.lines = lines
+        }
+
+        public func proof(for document: SHA256Digest) throws -> ProofFile? {
+            if let single { return single }
+            guard let line = lines[document.hex] else { return nil }
             return try ProofFile(decoding: Array(line), source: source)
         }
-        return nil
     }
 
     public init(decoding bytes: [UInt8], source: String) throws {

@@ -20,13 +20,14 @@ extension CSPAudit {
                 Documents anchored with --batch are not in the index: check them with their \
                 receipt.
 
-                With --proof P (one FILE), offline and without a node: recomputes the \
+                With --proof P, offline and without a node: recomputes the \
                 document's fingerprint, the salted leaf and batch root of a receipt, the \
                 transaction, the block's Merkle root, the commit hash that says the \
                 transaction is valid, the block hash and the orderer's signature, and \
                 accepts the orderer's certificate only if it chains, at the block's signed \
                 time, to a CA certificate given with --ca. Keys in the proof or from a node \
-                are never trusted on their own. --explain prints every hash step.
+                are never trusted on their own. With a receipt bundle, each FILE is \
+                checked against its own line. --explain prints every hash step.
 
                 With -c LIST, checks a sha256sum-style list: each file must match its \
                 listed fingerprint, and that fingerprint must be anchored.
@@ -59,7 +60,7 @@ extension CSPAudit {
         func validate() throws {
             if proof != nil {
                 if ca.isEmpty { throw ValidationError("--proof needs --ca PEM: the CA certificate you trust, never one the proof carries") }
-                if files.count != 1 || list != nil { throw ValidationError("--proof checks exactly one FILE") }
+                if files.isEmpty || list != nil { throw ValidationError("--proof checks FILE... (with a bundle, many at once), not -c") }
             } else {
                 if files.isEmpty && list == nil { throw ValidationError("give FILE... or -c LIST") }
                 if explain { throw ValidationError("--explain goes with --proof") }
@@ -67,7 +68,7 @@ extension CSPAudit {
         }
 
         func execute() throws -> ExitStatus {
-            if let proof { return try offline(file: files[0], proofPath: proof) }
+            if let proof { return try offline(files: files, proofPath: proof) }
             var entries: [(name: String, expected: SHA256Digest?)] = files.map { ($0, nil) }
             if let list {
                 let bytes = try FileIO.read(list)
@@ -124,45 +125,57 @@ extension CSPAudit {
             return status
         }
 
-        private func offline(file: String, proofPath: String) throws -> ExitStatus {
+        private func offline(files: [String], proofPath: String) throws -> ExitStatus {
             var pinned: [Certificate] = []
             for path in ca {
                 do { pinned += try Certificate.all(pemFile: path) } catch { throw CommandFailure("cannot read CA certificate \(quoted(path)): \(error)") }
             }
             if pinned.isEmpty { throw CommandFailure("no certificate in \(ca.map(quoted).joined(separator: ", "))") }
-            let digest = try SHA256.hash(file: file)
-            let output = global.output
-            let found: ProofFile?
-            do { found = try ProofFile.find(digest, in: try FileIO.read(proofPath, limit: 1 << 32), source: proofPath) } catch let error as ProofError {
+            let lookup: ProofFile.Lookup
+            do { lookup = try ProofFile.Lookup(try FileIO.read(proofPath, limit: 1 << 32), source: proofPath) } catch let error as ProofError {
                 throw CommandFailure(error.description)
             }
-            guard let proofFile = found else {
-                output.emit(json: ["file": .string(file), "sha256": .string(digest.hex), "ok": false, "reason": "no receipt for it in the bundle"],
-                            text: "\(file): FAILED \(quoted(proofPath)) holds no receipt for it (\(digest.hex))")
-                return .no
-            }
-            do {
-                // The steps go to stdout in text, to stderr beside JSON lines.
-                let stepsToStderr = output.format == .json
-                let verified = try ProofVerifier(pinned: pinned).verify(proofFile, document: digest) { step in
-                    guard explain else { return }
-                    if stepsToStderr { Diagnostics.note("  " + step) } else { Swift.print("  " + step) }
+            let verifier = ProofVerifier(pinned: pinned)
+            let output = global.output
+            var status = ExitStatus.success
+            for file in files {
+                let digest: SHA256Digest
+                do { digest = try SHA256.hash(file: file) } catch {
+                    Diagnostics.error(String(describing: error))
+                    status = .failure
+                    continue
                 }
-                var json: [String: JSONValue] = ["file": .string(file), "sha256": .string(digest.hex), "ok": true, "channel": .string(verified.channel),
-                                                 "block": .int(Int64(verified.block)), "txid": .string(verified.txid), "time": .string(Self.iso(verified.time)),
-                                                 "signer": .string(verified.signer), "organization": .string(verified.organization), "role": .string(verified.role),
-                                                 "batch": .bool(verified.batch), "orderer": .string(verified.orderer), "ca": .string(verified.anchor)]
-                if let ref = verified.reference { json["ref"] = .string(ref) }
-                if let type = verified.type { json["type"] = .string(type) }
-                let described = [verified.reference.map { "ref \($0)" }, verified.type.map { "type \($0)" }].compactMap { $0 }
-                output.emit(json: json, text: "\(file): OK anchored in \(verified.channel) block \(verified.block) tx \(verified.txid) at \(Self.iso(verified.time)) by \(verified.organization)/\(verified.signer) (\(verified.role))\(described.isEmpty ? "" : ", " + described.joined(separator: ", ")); signed by \(verified.orderer) under pinned CA \(verified.anchor)")
-                return .success
-            } catch let error as ProofError {
-                if case .malformed(let reason) = error { throw CommandFailure(reason) }
-                output.emit(json: ["file": .string(file), "sha256": .string(digest.hex), "ok": false, "reason": .string(error.description)],
-                            text: "\(file): FAILED \(error.description)")
-                return .no
+                let found: ProofFile?
+                do { found = try lookup.proof(for: digest) } catch let error as ProofError { throw CommandFailure(error.description) }
+                guard let proofFile = found else {
+                    output.emit(json: ["file": .string(file), "sha256": .string(digest.hex), "ok": false, "reason": "no receipt for it in the bundle"],
+                                text: "\(file): FAILED \(quoted(proofPath)) holds no receipt for it (\(digest.hex))")
+                    if status == .success { status = .no }
+                    continue
+                }
+                do {
+                    // The steps go to stdout in text, to stderr beside JSON lines.
+                    let stepsToStderr = output.format == .json
+                    let verified = try verifier.verify(proofFile, document: digest) { step in
+                        guard explain else { return }
+                        if stepsToStderr { Diagnostics.note("  " + step) } else { Swift.print("  " + step) }
+                    }
+                    var json: [String: JSONValue] = ["file": .string(file), "sha256": .string(digest.hex), "ok": true, "channel": .string(verified.channel),
+                                                     "block": .int(Int64(verified.block)), "txid": .string(verified.txid), "time": .string(Self.iso(verified.time)),
+                                                     "signer": .string(verified.signer), "organization": .string(verified.organization), "role": .string(verified.role),
+                                                     "batch": .bool(verified.batch), "orderer": .string(verified.orderer), "ca": .string(verified.anchor)]
+                    if let ref = verified.reference { json["ref"] = .string(ref) }
+                    if let type = verified.type { json["type"] = .string(type) }
+                    let described = [verified.reference.map { "ref \($0)" }, verified.type.map { "type \($0)" }].compactMap { $0 }
+                    output.emit(json: json, text: "\(file): OK anchored in \(verified.channel) block \(verified.block) tx \(verified.txid) at \(Self.iso(verified.time)) by \(verified.organization)/\(verified.signer) (\(verified.role))\(described.isEmpty ? "" : ", " + described.joined(separator: ", ")); signed by \(verified.orderer) under pinned CA \(verified.anchor)")
+                } catch let error as ProofError {
+                    if case .malformed(let reason) = error { throw CommandFailure(reason) }
+                    output.emit(json: ["file": .string(file), "sha256": .string(digest.hex), "ok": false, "reason": .string(error.description)],
+                                text: "\(file): FAILED \(error.description)")
+                    if status == .success { status = .no }
+                }
             }
+            return status
         }
 
         /// A block time in UTC, to the millisecond.

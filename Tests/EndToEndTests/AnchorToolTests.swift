@@ -161,6 +161,10 @@ final class AnchorToolTests: XCTestCase {
         }
         let absent = try offline([stranger, "--proof", bundle, "--ca", caPEM], expect: 1)
         XCTAssertTrue(absent.stdout.contains("holds no receipt for it"), absent.stdout)
+        // Many documents against the bundle in one process: each its own line and verdict.
+        let many = try offline(docs + [stranger, "--proof", bundle, "--ca", caPEM], expect: 1)
+        XCTAssertEqual(many.stdout.split(separator: "\n").filter { $0.contains(": OK anchored in consortium block 1") }.count, 5, many.stdout)
+        XCTAssertTrue(many.stdout.hasSuffix("\(stranger): FAILED '\(bundle)' holds no receipt for it (\(try runProcess("sha256sum", [stranger]).stdout.prefix(64)))\n"), many.stdout)
         try audit("root", ["anchor", "--batch", docs[0]], expect: 64)
         let receipt = receipts + "/doc-2.txt.proof"
         let explained = try offline([docs[2], "--proof", receipt, "--ca", caPEM, "--explain"])
