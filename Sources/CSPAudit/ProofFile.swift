@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import CSPBasics
 import CSPCrypto
 import CSPFormat
@@ -124,32 +127,58 @@ public struct ProofFile: Codable, Equatable, Sendable {
     public struct Lookup {
         let source: String
         let single: ProofFile?
-        let lines: [String: ArraySlice<UInt8>]
+        let bytes: [UInt8]
+        /// Document fingerprint (hex) → the byte range of its line in a bundle.
+        let lines: [String: Range<Int>]
 
         public init(_ bytes: [UInt8], source: String) throws {
             self.source = source
-            let split = bytes.split(separator: UInt8(ascii: "\n"))
+            self.bytes = bytes
             // A proof file opens with "{" alone on its line; a bundle's lines are whole objects.
-            guard split.count > 1, split[0].count > 1 else {
+            guard bytes.count > 2, bytes[0] == UInt8(ascii: "{"), bytes[1] != UInt8(ascii: "\n") else {
                 single = try ProofFile(decoding: bytes, source: source)
                 lines = [:]
                 return
             }
             single = nil
+            // memchr and memmem over the raw bytes: a bundle of 100,000 receipts is 300 MB.
+            var lines: [String: Range<Int>] = [:]
             let key = Array("\"document\":\"".utf8)
-            var lines: [String: ArraySlice<UInt8>] = [:]
-            for line in split {
-                guard let found = line.firstRange(of: key), line.distance(from: found.upperBound, to: line.endIndex) >= 64 else { continue }
-                let hex = String(decoding: line[found.upperBound..<line.index(found.upperBound, offsetBy: 64)], as: UTF8.self)
-                if lines[hex] == nil { lines[hex] = line }
+            bytes.withUnsafeBytes { raw in
+                let base = raw.baseAddress!
+                func search(from: Int, to: Int) -> Int? {
+                    var at = from
+                    while at + key.count <= to {
+                        guard let found = memchr(base + at, Int32(key[0]), to - at - key.count + 1) else { return nil }
+                        let index = UnsafeRawPointer(found) - base
+                        if memcmp(base + index, key, key.count) == 0 { return index }
+                        at = index + 1
+                    }
+                    return nil
+                }
+                var start = 0
+                while start < raw.count {
+                    let end = memchr(base + start, 0x0a, raw.count - start).map { UnsafeRawPointer($0) - base } ?? raw.count
+                    if let hit = search(from: start, to: end) {
+                        let at = hit + key.count
+                        if at + 64 <= end {
+                            let hex = String(decoding: UnsafeRawBufferPointer(start: base + at, count: 64), as: UTF8.self)
+                            if lines[hex] == nil { lines[hex] = start..<end }
+                        }
+                    }
+                    start = end + 1
+                }
+            }
+            guard !lines.isEmpty else {
+                throw ProofError.malformed("\(quoted(source)) is not a csp proof file (JSON with format \(quoted(ProofFile.formatName)))")
             }
             self.lines = lines
         }
 
         public func proof(for document: SHA256Digest) throws -> ProofFile? {
             if let single { return single }
-            guard let line = lines[document.hex] else { return nil }
-            return try ProofFile(decoding: Array(line), source: source)
+            guard let range = lines[document.hex] else { return nil }
+            return try ProofFile(decoding: Array(bytes[range]), source: source)
         }
     }
 
