@@ -76,8 +76,18 @@ let package = Package(
             "CSPBasics", "CSPCrypto", "CSPFormat", "CSPLedger", "CSPCertificates", "CSPContracts", "CSPSQLite",
             .product(name: "PostgresNIO", package: "postgres-nio"),
         ]),
+        // Audits without trusting a node: sha256sum lines, parallel file hashing, Merkle
+        // proofs of anchored documents, proof files and their offline verifier.
+        .target(name: "CSPAudit", dependencies: ["CSPBasics", "CSPCrypto", "CSPFormat", "CSPCertificates"]),
         // Conventions shared by every tool: locations, output format, exit codes, errors.
         .target(name: "CSPCLI", dependencies: ["CSPBasics", .product(name: "ArgumentParser", package: "swift-argument-parser"), .product(name: "Logging", package: "swift-log")]),
+
+        // What the tools that talk to a node share: the identity in --home that signs,
+        // the channel and timeout options, turning a node's answer into an exit status.
+        .target(name: "CSPParticipant", dependencies: [
+            "CSPBasics", "CSPCLI", "CSPCrypto", "CSPCertificates", "CSPFormat", "CSPNodeProtocol",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
 
         // MARK: One command module per tool
         .target(name: "CSPNodeCommands", dependencies: ["CSPBasics", "CSPCLI", "CSPNodeRuntime", "CSPNodeProtocol", "CSPChannel"]),
@@ -85,11 +95,14 @@ let package = Package(
             "CSPBasics", "CSPCLI", "CSPCrypto", "CSPCertificates", "CSPAuthority", "CSPWire", "CSPWireServer",
         ]),
         .target(name: "CSPTxCommands", dependencies: [
-            "CSPBasics", "CSPCLI", "CSPFormat", "CSPCrypto", "CSPCertificates", "CSPNodeProtocol", "CSPContracts", "CSPChannel",
+            "CSPBasics", "CSPCLI", "CSPFormat", "CSPCrypto", "CSPCertificates", "CSPNodeProtocol", "CSPContracts", "CSPChannel", "CSPParticipant",
             .product(name: "Yams", package: "Yams"),
         ]),
         .target(name: "CSPKVRCommands", dependencies: ["CSPBasics", "CSPCLI", "CSPKVR"]),
-        .target(name: "CSPAuditCommands", dependencies: ["CSPBasics", "CSPCLI", "CSPCrypto"]),
+        .target(name: "CSPAuditCommands", dependencies: [
+            "CSPBasics", "CSPCLI", "CSPCrypto", "CSPFormat", "CSPCertificates", "CSPContracts", "CSPNodeProtocol", "CSPParticipant", "CSPAudit",
+            "CSPLedger", "CSPNodeRuntime",
+        ]),
 
         // MARK: Thin executables
         executable("node", commands: "CSPNodeCommands"),
@@ -119,6 +132,7 @@ let package = Package(
         .testTarget(name: "CSPCertificatesTests", dependencies: ["CSPCertificates", "CSPTestSupport"]),
         .testTarget(name: "CSPChannelTests", dependencies: ["CSPChannel", "CSPContracts", "CSPTestSupport", "CSPCertificates", "CSPCrypto", "CSPFormat", "CSPBasics"]),
         .testTarget(name: "CSPContractsTests", dependencies: ["CSPContracts", "CSPFormat", "CSPCrypto", "CSPBasics"]),
+        .testTarget(name: "CSPAuditTests", dependencies: ["CSPAudit", "CSPFormat", "CSPCrypto", "CSPBasics"]),
         .testTarget(name: "CSPNodeProtocolTests", dependencies: ["CSPNodeProtocol"]),
         .testTarget(name: "CSPTxCommandsTests", dependencies: ["CSPTxCommands", "CSPCLI", "CSPContracts", "CSPCrypto", "CSPTestSupport"]),
         .testTarget(name: "CSPNodeRuntimeTests", dependencies: ["CSPNodeRuntime", "CSPNodeProtocol"]),

@@ -8,9 +8,13 @@ public struct CSPAudit: ParsableCommand {
         abstract: "Fingerprint documents with SHA-256 and verify them against the ledger.",
         discussion: """
             Off-chain documents keep their SHA-256 fingerprint on chain. 'hash' prints \
-            fingerprints in the format of sha256sum; 'check' verifies a list of them.
+            fingerprints in the format of sha256sum; 'check' verifies a list of them; \
+            'anchor' records them on the ledger, 'verify' checks a document through the \
+            node or offline with a proof file that 'proof' writes; 'ledger' re-verifies \
+            a whole channel, 'compare' finds where two copies part, and 'trust' catches \
+            a ledger rolled back or rewritten since it was last verified.
             """,
-        subcommands: [Hash.self, Check.self])
+        subcommands: [Hash.self, Check.self, Anchor.self, Verify.self, Proof.self, Ledger.self, Compare.self, Trust.self])
 
     public init() {}
 }

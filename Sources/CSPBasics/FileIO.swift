@@ -101,6 +101,29 @@ public enum FileIO {
         try syncDirectory(containing: path)
     }
 
+    /// Creates (or replaces) a file without syncing it: for many small files written
+    /// together and made durable at once with `syncFileSystem(containing:)`.
+    public static func writeUnsynced(_ path: String, _ bytes: [UInt8], mode: mode_t = 0o644) throws {
+        let fd = retryingEINTR { open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode) }
+        guard fd >= 0 else { throw SystemError("cannot create \(quoted(path))") }
+        defer { close(fd) }
+        var written = 0
+        while written < bytes.count {
+            let n = bytes.withUnsafeBytes { raw in
+                retryingEINTR { Glibc.write(fd, raw.baseAddress! + written, raw.count - written) }
+            }
+            if n < 0 { throw SystemError("cannot write \(quoted(path))") }
+            written += n
+        }
+    }
+
+    /// Flushes written files to disk (sync(2); Glibc's module does not export syncfs):
+    /// one call after writing many files instead of one fsync each, then the folder.
+    public static func syncFiles(in folder: String) throws {
+        sync()
+        try syncDirectory(containing: folder + "/.")
+    }
+
     /// Writes text atomically.
     public static func writeAtomically(_ path: String, text: String, mode: mode_t = 0o644) throws {
         try writeAtomically(path, Array(text.utf8), mode: mode)
@@ -124,6 +147,20 @@ public enum FileIO {
             throw SystemError("cannot create folder \(quoted(path))")
         }
         if chmod(path, mode) != 0 { throw SystemError("cannot set permissions of \(quoted(path))") }
+    }
+
+    /// The names in a folder, "." and ".." excluded, unsorted.
+    public static func directoryEntries(_ folder: String) throws -> [String] {
+        guard let stream = opendir(folder) else { throw SystemError("cannot open \(quoted(folder))") }
+        defer { closedir(stream) }
+        var names: [String] = []
+        while let entry = readdir(stream) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            if name != ".", name != ".." { names.append(name) }
+        }
+        return names
     }
 
     public static func isDirectory(_ path: String) -> Bool {

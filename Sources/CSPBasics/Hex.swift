@@ -1,15 +1,23 @@
 /// Lower-case hexadecimal, the form hashes and ids take in every csp output.
 public enum Hex {
-    private static let digits = Array("0123456789abcdef".utf8)
-
     public static func encode<S: Sequence>(_ bytes: S) -> String where S.Element == UInt8 {
-        var out: [UInt8] = []
-        out.reserveCapacity(bytes.underestimatedCount * 2)
-        for byte in bytes {
-            out.append(digits[Int(byte >> 4)])
-            out.append(digits[Int(byte & 0x0f)])
+        // One pass over contiguous bytes into the string's own storage: generic
+        // iteration across modules cost a batch of receipts a third of its time.
+        if let text = bytes.withContiguousStorageIfAvailable(encode(buffer:)) { return text }
+        return Array(bytes).withUnsafeBufferPointer(encode(buffer:))
+    }
+
+    private static func encode(buffer: UnsafeBufferPointer<UInt8>) -> String {
+        String(unsafeUninitializedCapacity: buffer.count * 2) { out in
+            var at = 0
+            for byte in buffer {
+                let high = byte >> 4, low = byte & 0x0f
+                out[at] = high < 10 ? high + 48 : high + 87
+                out[at + 1] = low < 10 ? low + 48 : low + 87
+                at += 2
+            }
+            return at
         }
-        return String(decoding: out, as: UTF8.self)
     }
 
     /// Decodes hex (either case); nil for odd length or a non-hex character.

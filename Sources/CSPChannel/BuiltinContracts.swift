@@ -11,5 +11,6 @@ public enum BuiltinContracts {
         ConfigContract.name: Set(ConfigContract.functions),
         SystemAccounts.name: Set(SystemAccounts.functions),
         SystemLifecycle.name: Set(SystemLifecycle.functions),
+        SystemAnchors.name: Set(SystemAnchors.functions),
     ]
 }

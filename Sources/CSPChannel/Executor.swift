@@ -145,6 +145,8 @@ public struct Executor: Sendable {
             return (try SystemAccounts.execute(call, organizations: memberNames, roles: CertificateRole.allCases.map(\.rawValue), &state), nil)
         case SystemLifecycle.name:
             return (try SystemLifecycle.execute(call, organizations: memberNames, reserved: Set(BuiltinContracts.functions.keys), &state), nil)
+        case SystemAnchors.name:
+            return (try SystemAnchors.execute(call, &state), nil)
         default:
             // Any other name is a definition's: the engine knows whether one is active.
             do {

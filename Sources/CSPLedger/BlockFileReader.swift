@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import CSPBasics
 import CSPCrypto
 import CSPFormat
@@ -13,9 +16,13 @@ import CSPFormat
 public final class BlockFileReader {
     /// The folder holding `blocks-NNNNNN.dat`.
     public let folder: String
+    /// Whether a torn last record is damage (an auditor's view: a truncated file) rather
+    /// than an append in progress; it is given a moment to complete first.
+    public let completeTail: Bool
 
     /// `directory` is a ledger directory (holding `blocks/`) or the `blocks` folder itself.
-    public init(directory: String) throws {
+    public init(directory: String, completeTail: Bool = false) throws {
+        self.completeTail = completeTail
         let nested = directory + "/" + BlockRecord.folderName
         if FileIO.isDirectory(nested) {
             folder = nested
@@ -97,9 +104,10 @@ public final class BlockFileReader {
                     // A damaged tail is an append in progress unless the writer has moved on
                     // to a newer file; then look once more before calling it corruption.
                     guard atTail else { throw LedgerError.corruptBlock(expected, file: path, offset: offset, reason) }
-                    guard nextFileExists else { return }
+                    guard nextFileExists || completeTail else { return }
                     if retried { throw LedgerError.corruptBlock(expected, file: path, offset: offset, reason) }
                     retried = true
+                    if completeTail { usleep(200_000) }
                     try scanner.refreshSize()
                 }
             }

@@ -13,16 +13,7 @@ func blockFileNumbers(in folder: String) throws -> [UInt32] {
 
 /// The names in a folder, "." and ".." excluded, unsorted.
 func directoryEntries(_ folder: String) throws -> [String] {
-    guard let stream = opendir(folder) else { throw LedgerError.system(SystemError("cannot open \(quoted(folder))")) }
-    defer { closedir(stream) }
-    var names: [String] = []
-    while let entry = readdir(stream) {
-        let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-            String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
-        }
-        if name != ".", name != ".." { names.append(name) }
-    }
-    return names
+    do { return try FileIO.directoryEntries(folder) } catch let error as SystemError { throw LedgerError.system(error) }
 }
 
 /// The path of block file `number` in `folder`.

@@ -28,6 +28,9 @@ public struct NodeRequest: Codable, Equatable, Sendable {
     public var values: Bool?
     /// Reads are signed by the reader (see `ReadAuthorization`).
     public var auth: ReadAuthorization?
+    /// block: also answer the block file record itself (base64 in `value`), for proofs
+    /// a reader checks without trusting the node.
+    public var raw: Bool?
 
     public init(id: UInt64, op: String, channel: String? = nil) {
         self.id = id

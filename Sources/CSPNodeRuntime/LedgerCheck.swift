@@ -29,10 +29,23 @@ public enum LedgerCheck {
     }
 
     /// Throws `Failure` for the first block that fails, and other errors (`LedgerError`)
-    /// when the files cannot be read.
-    public static func run(directory: String, channel: String) throws -> Report {
+    /// when the files cannot be read. `observe` sees each block's number, hash and
+    /// computed commit hash once it verified (csp-audit's trust check).
+    /// With `completeTail`, a torn last record is a failure (a truncated file), not an
+    /// append still in progress.
+    public static func run(directory: String, channel: String, completeTail: Bool = false,
+                           observe: @escaping (UInt64, SHA256Digest, SHA256Digest) -> Void = { _, _, _ in }) throws -> Report {
+        let reader = try BlockFileReader(directory: directory, completeTail: completeTail)
+        return try run(channel: channel, observe: observe) { body in try reader.forEach(from: 0) { _, record in try body(record) } }
+    }
+
+    /// The same checks over blocks from any source (a node's socket): `blocks` calls its
+    /// argument with block 0, 1, 2 … in order. Numbering and the hash chain are checked
+    /// here too, since such a source is not the block files' reader.
+    public static func run(channel: String, observe: @escaping (UInt64, SHA256Digest, SHA256Digest) -> Void = { _, _, _ in },
+                           blocks: ((CommittedBlock) throws -> Void) throws -> Void) throws -> Report {
         do {
-            return try verify(directory: directory, channel: channel)
+            return try verify(channel: channel, observe: observe, blocks: blocks)
         } catch let error as BlockVerificationError {
             throw Failure(description: error.description)
         } catch let error as LedgerError where error.kind == .corrupt {
@@ -46,8 +59,8 @@ public enum LedgerCheck {
     /// are verified together on every core before the blocks are checked in order.
     static let batchTransactions = 4096
 
-    private static func verify(directory: String, channel: String) throws -> Report {
-        let reader = try BlockFileReader(directory: directory)
+    private static func verify(channel: String, observe: @escaping (UInt64, SHA256Digest, SHA256Digest) -> Void,
+                               blocks: ((CommittedBlock) throws -> Void) throws -> Void) throws -> Report {
         let state = MemoryState()
         var ids = Set<SHA256Digest>()
         var rules: ChannelRules?
@@ -58,6 +71,11 @@ public enum LedgerCheck {
         func check(_ record: CommittedBlock, signatures: ArraySlice<Bool>) throws {
             let header = record.block.header
             let number = header.number
+            guard number == report.blocks, header.previousHash == (report.lastBlockHash ?? .zero) else {
+                throw BlockVerificationError(block: number, reason: number == report.blocks
+                    ? "its previous hash \(header.previousHash.hex) is not the hash of the block before it"
+                    : "it comes where block \(report.blocks) belongs")
+            }
             guard header.channel == channel else {
                 throw BlockVerificationError(block: number, reason: "it belongs to channel \(quoted(header.channel)), not \(quoted(channel))")
             }
@@ -85,6 +103,7 @@ public enum LedgerCheck {
             report.lastBlockHash = header.hash
             report.lastTimestamp = header.timestamp
             report.commitHash = computed
+            observe(number, header.hash, computed)
         }
 
         func flush() throws {
@@ -100,7 +119,7 @@ public enum LedgerCheck {
         }
 
         do {
-            try reader.forEach(from: 0) { _, record in
+            try blocks { record in
                 batch.append(record)
                 batchSize += record.block.transactions.count
                 if batchSize >= batchTransactions { try flush() }

@@ -111,6 +111,7 @@ struct Reads {
             }
             guard let found else { return NodeResponse(id: request.id, status: 1, error: "no block \(target)") }
             response.record = Self.item(found)
+            if request.raw == true { response.value = Data(found.encoded()).base64EncodedString() }
         case "account":
             guard let account = request.target else { return NodeResponse(id: request.id, status: 2, error: "account needs an account (ORG/ID)") }
             let page = try ledger.transactions(account: account, limit: limit, after: request.after)

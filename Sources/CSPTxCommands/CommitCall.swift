@@ -29,16 +29,7 @@ struct CommitCall {
     func commit(contract: String, function: String, arguments: [TransactionArgument]) throws -> Committed {
         let transaction = try participant.transaction(channel: channel, contract: contract, function: function, arguments: arguments)
         let txid = transaction.id.hex
-        var request = client.makeRequest("submit", channel: channel)
-        request.tx = Data(transaction.encoded()).base64EncodedString()
-        request.wait = true
-        let response: NodeResponse
-        do {
-            response = try client.call(request)
-        } catch {
-            // Sent, but no answer: the transaction may still commit.
-            throw CSPTx.Submit.outcomeUnknown(error, txid: txid, once: transaction.body.onceKey != nil)
-        }
+        let response = try client.submitWaiting(transaction, channel: channel)
         if response.status == 2 { throw CommandFailure(response.error ?? "could not submit \(contract).\(function)") }
         if response.status != 0 {
             if output.format == .json { CSPTx.Submit.print(response, txid: txid, output: output) }

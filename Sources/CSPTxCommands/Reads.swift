@@ -27,12 +27,7 @@ struct Reader {
         let participant = try Participant(home: global.resolvedHome)
         let client = try participant.client(socket: global.resolvedSocket, timeout: timeout.limit)
         defer { client.close() }
-        var request = client.makeRequest(op, channel: channel)
-        configure(&request)
-        try client.sign(&request)
-        let response = try client.call(request)
-        try check(response)
-        return response
+        return try client.signedRead(op, channel: channel, configure: configure)
     }
 }
 

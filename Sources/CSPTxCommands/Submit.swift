@@ -152,9 +152,7 @@ extension CSPTx {
 
         /// Sent, no answer in time: exit 75, and say how to retry safely.
         static func outcomeUnknown(_ error: any Error, txid: String, once: Bool) -> CommandFailure {
-            CommandFailure("\(error); the outcome of transaction \(txid) is unknown: "
-                + (once ? "running the same command again with the same --once key is safe" : "look it up with 'csp-tx tx \(txid)' before submitting again"),
-                status: .outcomeUnknown)
+            CSPParticipant.outcomeUnknown(error, txid: txid, once: once)
         }
 
         /// "already done: …" for an answer that is an earlier transaction's (its once key was used).

@@ -1,3 +1,4 @@
+import CSPBasics
 import CSPTestSupport
 import Foundation
 import XCTest
@@ -54,7 +55,7 @@ final class AuditToolTests: XCTestCase {
         XCTAssertTrue(json.stdout.contains("\"file\":\"plain.txt\",\"ok\":false"), json.stdout)
     }
 
-    func testMissingFilesAndMalformedListsExit2WithOneLine() throws {
+    func testMissingFilesAndMalformedListsExitWithOneLine() throws {
         let (dir, _) = try makeFiles()
         let missing = try runProcess(audit, ["hash", "plain.txt", "gone.txt"], currentDirectory: dir)
         XCTAssertEqual(missing.status, 2)
@@ -69,9 +70,11 @@ final class AuditToolTests: XCTestCase {
         let sums = try runProcess("sha256sum", ["plain.txt"], currentDirectory: dir)
         try Data((sums.stdout + sums.stdout.replacingOccurrences(of: "plain.txt", with: "vanished.txt")).utf8)
             .write(to: URL(fileURLWithPath: dir + "/SUMS"))
+        // A listed file that cannot be read is a "no" (1), as sha256sum -c says.
         let vanished = try runProcess(audit, ["check", "SUMS"], currentDirectory: dir)
-        XCTAssertEqual(vanished.status, 2)
-        XCTAssertEqual(vanished.stderr, "error: cannot open 'vanished.txt': no such file or directory\n")
+        XCTAssertEqual(vanished.status, 1)
+        XCTAssertEqual(vanished.stdout, "plain.txt: OK\nvanished.txt: FAILED open or read\n")
+        XCTAssertEqual(vanished.stderr, "error: cannot open 'vanished.txt': no such file or directory\nwarning: 1 listed file could not be read\n")
     }
 
     func testNamesWithBackslashAndNewlineRoundTripLikeCoreutils() throws {
@@ -83,5 +86,109 @@ final class AuditToolTests: XCTestCase {
         XCTAssertEqual(ours.stdout, theirs.stdout)
         try Data(ours.stdout.utf8).write(to: URL(fileURLWithPath: dir + "/SUMS"))
         XCTAssertEqual(try runProcess(audit, ["check", "SUMS"], currentDirectory: dir).status, 0)
+    }
+
+    /// Files whose names sha256sum escapes or splits on: spaces, newline, backslash, CR.
+    func makeOddFiles() throws -> (String, [String]) {
+        let dir = try temporaryDirectory(self)
+        let names = ["x y", "n\nl", "b\\s", "c\rr", "a\\b\nc\rd", "plain"]
+        for (i, name) in names.enumerated() {
+            try Data("content \(i)".utf8).write(to: URL(fileURLWithPath: dir + "/" + name))
+        }
+        return (dir, names)
+    }
+
+    func testOddNamesRoundTripBothWaysByteForByte() throws {
+        let (dir, names) = try makeOddFiles()
+        let ours = try runProcess(audit, ["hash"] + names, currentDirectory: dir)
+        let theirs = try runProcess("sha256sum", names, currentDirectory: dir)
+        XCTAssertEqual(ours.status, 0, ours.stderr)
+        XCTAssertEqual(ours.stdoutBytes, theirs.stdoutBytes)
+        try ours.stdoutBytes.write(to: URL(fileURLWithPath: dir + "/OURS"))
+        let theirCheck = try runProcess("sha256sum", ["-c", "OURS"], currentDirectory: dir)
+        let ourCheck = try runProcess(audit, ["check", "OURS"], currentDirectory: dir)
+        XCTAssertEqual(theirCheck.status, 0, theirCheck.stderr)
+        XCTAssertEqual(ourCheck.status, 0, ourCheck.stderr)
+        XCTAssertEqual(ourCheck.stdoutBytes, theirCheck.stdoutBytes, "the -c report is sha256sum's, escapes included")
+
+        let tagged = try runProcess("sha256sum", ["--tag"] + names, currentDirectory: dir)
+        try tagged.stdoutBytes.write(to: URL(fileURLWithPath: dir + "/TAGGED"))
+        let taggedCheck = try runProcess(audit, ["check", "TAGGED"], currentDirectory: dir)
+        XCTAssertEqual(taggedCheck.status, 0, taggedCheck.stderr)
+        XCTAssertEqual(taggedCheck.stdoutBytes, theirCheck.stdoutBytes)
+    }
+
+    func testCheckReadsCRLFCommentsAndBlankLinesAsSha256sumDoes() throws {
+        let (dir, names) = try makeFiles()
+        let sums = try runProcess("sha256sum", names, currentDirectory: dir)
+        let crlf = "# fingerprints of the contract folder\r\n\r\n" + sums.stdout.replacingOccurrences(of: "\n", with: "\r\n") + "\n"
+        try Data(crlf.utf8).write(to: URL(fileURLWithPath: dir + "/CRLF"))
+        let theirs = try runProcess("sha256sum", ["-c", "CRLF"], currentDirectory: dir)
+        let ours = try runProcess(audit, ["check", "CRLF"], currentDirectory: dir)
+        XCTAssertEqual(theirs.status, 0, theirs.stderr)
+        XCTAssertEqual(ours.status, 0, ours.stderr)
+        XCTAssertEqual(ours.stdout, theirs.stdout)
+        XCTAssertEqual(ours.stderr, "")
+        // A stray line is skipped with a warning, as sha256sum does, and the rest checked.
+        try Data((crlf + "not a fingerprint\n").utf8).write(to: URL(fileURLWithPath: dir + "/STRAY"))
+        let stray = try runProcess(audit, ["check", "STRAY"], currentDirectory: dir)
+        XCTAssertEqual(stray.status, 0)
+        XCTAssertEqual(stray.stdout, theirs.stdout)
+        XCTAssertEqual(stray.stderr, "warning: 'STRAY': 1 line is improperly formatted (line 8)\n")
+    }
+
+    func testMissingPlusChangedExits1AndQuietPrintsOnlyFailures() throws {
+        let (dir, names) = try makeOddFiles()
+        let sums = try runProcess("sha256sum", names, currentDirectory: dir)
+        try sums.stdoutBytes.write(to: URL(fileURLWithPath: dir + "/SUMS"))
+        try Data("changed".utf8).write(to: URL(fileURLWithPath: dir + "/x y"))
+        try FileManager.default.removeItem(atPath: dir + "/a\\b\nc\rd")
+        for quiet in [false, true] {
+            let theirs = try runProcess("sha256sum", ["-c"] + (quiet ? ["--quiet"] : []) + ["SUMS"], currentDirectory: dir)
+            let ours = try runProcess(audit, ["check"] + (quiet ? ["-q"] : []) + ["SUMS"], currentDirectory: dir)
+            XCTAssertEqual(theirs.status, 1)
+            XCTAssertEqual(ours.status, 1, ours.stderr)
+            XCTAssertEqual(ours.stdoutBytes, theirs.stdoutBytes, "quiet: \(quiet)")
+            XCTAssertTrue(ours.stderr.hasSuffix("warning: 1 listed file could not be read\nwarning: 1 of 6 computed fingerprints did not match\n"), ours.stderr)
+        }
+    }
+
+    func testFoldersAreHashedRecursivelyInAStableOrderOnEveryCore() throws {
+        let dir = try temporaryDirectory(self)
+        let files = ["docs/b.txt", "docs/a.txt", "docs/sub/z.pdf", "docs/sub/deeper/y", "docs/A", "docs/with space/c"]
+        for (i, file) in files.enumerated() {
+            let path = dir + "/" + file
+            try FileManager.default.createDirectory(atPath: FileIO.parent(of: path), withIntermediateDirectories: true)
+            try Data(repeating: UInt8(i), count: 1000 * (i + 1)).write(to: URL(fileURLWithPath: path))
+        }
+        try FileManager.default.createDirectory(atPath: dir + "/docs/empty", withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(atPath: dir + "/docs/loop", withDestinationPath: "..")
+        // Depth first, names in byte order ('A' < 'a' < 's' < 'w'); the link to a folder is left out.
+        let expected = ["docs/A", "docs/a.txt", "docs/b.txt", "docs/sub/deeper/y", "docs/sub/z.pdf", "docs/with space/c"]
+        let theirs = try runProcess("sha256sum", expected, currentDirectory: dir)
+        let ours = try runProcess(audit, ["hash", "docs"], currentDirectory: dir)
+        XCTAssertEqual(ours.status, 0, ours.stderr)
+        XCTAssertEqual(ours.stdout, theirs.stdout)
+        XCTAssertEqual(try runProcess(audit, ["hash", "docs/"], currentDirectory: dir).stdout, theirs.stdout, "no doubled slash")
+        let json = try runProcess(audit, ["hash", "--format", "json", "docs/sub"], currentDirectory: dir)
+        let lines = json.stdout.split(separator: "\n")
+        XCTAssertEqual(lines.count, 2)
+        XCTAssertTrue(lines[0].hasPrefix("{\"file\":\"docs/sub/deeper/y\",\"sha256\":\""), String(lines[0]))
+        // sha256sum -c takes the folder's listing back.
+        try ours.stdoutBytes.write(to: URL(fileURLWithPath: dir + "/SUMS"))
+        XCTAssertEqual(try runProcess("sha256sum", ["-c", "SUMS"], currentDirectory: dir).status, 0)
+    }
+
+    /// The committed proof vectors (docs/FORMAT.md, "Proof file") verify with the binary
+    /// as they do with docs/vectors/verify.py, and fail for another document.
+    func testCommittedProofVectorsVerifyOffline() throws {
+        let dir = repositoryRoot + "/docs/vectors/proof"
+        for (document, proof) in [("invoice.txt", "invoice.txt.receipt"), ("report.txt", "report.txt.proof")] {
+            let result = try runProcess(audit, ["verify", dir + "/" + document, "--proof", dir + "/" + proof, "--ca", dir + "/ca-cert.pem"])
+            XCTAssertEqual(result.status, 0, result.stdout + result.stderr)
+            XCTAssertTrue(result.stdout.contains(": OK anchored in vectors block "), result.stdout)
+        }
+        let wrong = try runProcess(audit, ["verify", dir + "/report.txt", "--proof", dir + "/invoice.txt.receipt", "--ca", dir + "/ca-cert.pem"])
+        XCTAssertEqual(wrong.status, 1)
     }
 }

@@ -70,7 +70,8 @@ struct NodeFixture {
             "admins": ["Acme/root"],
             "blockCutting": ["maxTransactions": maxTransactions, "maxBytes": 4 << 20, "timeoutMilliseconds": timeoutMilliseconds],
             "policy": policy ?? ["invoke": ["kv.*": ["customer", "admin", "enterprise"], "config.*": ["admin"],
-                                  "account.*": ["customer", "admin", "enterprise"], "contract.*": ["admin"]],
+                                  "account.*": ["customer", "admin", "enterprise"], "contract.*": ["admin"],
+                                  "anchor.*": ["customer", "admin", "enterprise"]],
                        "read": ["*": ["customer", "admin", "regulator", "enterprise"], "block": ["admin", "regulator"]]],
             "timestampWindowSeconds": 300,
         ]

@@ -151,6 +151,90 @@ def is_low_s(signature):
     return at == len(signature) and 0 < values[1] <= (P256_ORDER - 1) // 2
 
 
+def root_from_path(leaf, index, size, path):
+    """RFC 9162 2.1.3.2: every path element used once; None when the length is wrong."""
+    if not 0 <= index < size:
+        return None
+    fn, sn, r = index, size - 1, leaf
+    for p in path:
+        if sn == 0:
+            return None
+        if fn & 1 or fn == sn:
+            r = sha256(b"\x01" + p + r)
+            while fn & 1 == 0 and fn != 0:
+                fn, sn = fn >> 1, sn >> 1
+        else:
+            r = sha256(b"\x01" + r + p)
+        fn, sn = fn >> 1, sn >> 1
+    return r if sn == 0 else None
+
+
+def decode_header(header_bytes):
+    h = Reader(header_bytes)
+    h.magic(b"CSPH")
+    header = {"channel": h.string(), "number": h.u64(), "previous": h.take(32), "merkle": h.take(32),
+              "commit": h.take(32), "timestamp": h.u64(), "orderer": h.bytes(), "count": h.u32()}
+    h.end()
+    return header
+
+
+def verify_proof(document_path, proof_path, ca_pem):
+    """FORMAT.md, "Proof file": True when every link holds, else the first broken one."""
+    import base64
+    proof = json.load(open(proof_path))
+    if proof.get("format") != "csp-proof" or proof.get("version") != 1:
+        return "not a csp-proof version 1"
+    document = sha256(open(document_path, "rb").read())
+    if proof["document"] != document.hex():
+        return "document fingerprint"
+    tx_bytes = base64.b64decode(proof["transaction"])
+    body_bytes, _ = decode_transaction(tx_bytes)
+    body = decode_body(body_bytes)
+    if body["contract"] != "anchor":
+        return "not an anchor transaction"
+    if "batch" in proof:
+        batch = proof["batch"]
+        salt = bytes.fromhex(batch["salt"])
+        leaf = sha256(b"\x00" + salt + document)
+        root = root_from_path(leaf, batch["index"], batch["size"], [bytes.fromhex(p) for p in batch["path"]])
+        if len(salt) != 32 or root is None or body["function"] != "batch" or body["args"].get("root") != root.hex() \
+                or body["args"].get("count") != str(batch["size"]):
+            return "batch root"
+    elif body["function"] != "record" or document.hex() not in body["args"].get("fingerprints", "").split(","):
+        return "anchor.record fingerprints"
+    header_bytes = base64.b64decode(proof["header"])
+    header = decode_header(header_bytes)
+    if header["channel"] != body["channel"]:
+        return "channel"
+    leaf = sha256(b"\x00" + tx_bytes)
+    if root_from_path(leaf, proof["position"], header["count"], [bytes.fromhex(p) for p in proof["blockPath"]]) != header["merkle"]:
+        return "block Merkle root"
+    commit = base64.b64decode(proof["commit"])
+    if sha256(commit) != header["commit"]:
+        return "commit hash"
+    c = Reader(commit)
+    c.magic(b"CSPC")
+    c.take(32)
+    codes = c.bytes() if c.u64() == header["number"] else b""
+    if len(codes) != header["count"] or codes[proof["position"]] != 0:
+        return "validation code"
+    signature = base64.b64decode(proof["signature"])
+    with tempfile.TemporaryDirectory() as tmp:
+        der, pem, pub = (os.path.join(tmp, n) for n in ("orderer.der", "orderer.pem", "orderer-pub.pem"))
+        open(der, "wb").write(header["orderer"])
+        subprocess.run(["openssl", "x509", "-inform", "DER", "-in", der, "-out", pem], check=True, capture_output=True)
+        subprocess.run(["openssl", "x509", "-in", pem, "-pubkey", "-noout", "-out", pub], check=True, capture_output=True)
+        if not (openssl_verifies(pub, signature, header_bytes) and is_low_s(signature)):
+            return "orderer signature"
+        chained = subprocess.run(["openssl", "verify", "-CAfile", ca_pem, "-attime", str(header["timestamp"] // 1000), pem],
+                                 capture_output=True)
+        subject = subprocess.run(["openssl", "x509", "-in", pem, "-noout", "-subject", "-nameopt", "RFC2253"],
+                                 capture_output=True, text=True).stdout
+        if chained.returncode != 0 or "OU=node" not in subject:
+            return "orderer certificate chains to the pinned CA"
+    return True
+
+
 def check(condition, what):
     if not condition:
         print("verify.py: FAILED: " + what)
@@ -215,6 +299,20 @@ def main():
 
     for n, expected in enumerate(vectors["merkle"]):
         check(merkle_root([bytes([i]) for i in range(n)]).hex() == expected, "Merkle root of %d leaves" % n)
+
+    proofs = os.path.join(HERE, "proof")
+    ca = os.path.join(proofs, "ca-cert.pem")
+    invoice, report = os.path.join(proofs, "invoice.txt"), os.path.join(proofs, "report.txt")
+    receipt, indexed = os.path.join(proofs, "invoice.txt.receipt"), os.path.join(proofs, "report.txt.proof")
+    check(verify_proof(invoice, receipt, ca) is True, "batch receipt: salted leaf, batch root, block, commit, orderer, pinned CA")
+    check(verify_proof(report, indexed, ca) is True, "indexed proof: anchor.record, block, commit, orderer, pinned CA")
+    check(verify_proof(report, receipt, ca) == "document fingerprint", "a receipt for another document fails")
+    with tempfile.TemporaryDirectory() as tmp:
+        other = os.path.join(tmp, "other.pem")
+        subprocess.run(["openssl", "x509", "-inform", "DER", "-in", os.path.join(HERE, "signer-cert.der"), "-out", other],
+                       check=True, capture_output=True)
+        check(verify_proof(invoice, receipt, other) == "orderer certificate chains to the pinned CA",
+              "a proof checked against another CA fails")
     print("verify.py: all vectors agree with FORMAT.md")
 
 

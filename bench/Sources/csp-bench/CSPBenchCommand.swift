@@ -32,14 +32,23 @@ struct CSPBenchCommand: ParsableCommand {
     @Option(help: "Transactions in the ledger the KV-R scenario exports.")
     var kvrTransactions: Int = 1_000_000
 
-    @Option(parsing: .upToNextOption, help: "Scenarios to run: sha256 ecdsa leveldb ca node workflow kvr (default: all).")
+    @Option(help: "Files of mixed sizes the audit scenario hashes.")
+    var auditFiles: Int = 10_000
+
+    @Option(help: "Documents the audit scenario anchors in one batch.")
+    var auditDocuments: Int = 100_000
+
+    @Option(help: "Transactions the audit scenario commits and then verifies with csp-audit ledger.")
+    var auditTransactions: Int = 100_000
+
+    @Option(parsing: .upToNextOption, help: "Scenarios to run: sha256 ecdsa leveldb ca node workflow kvr audit (default: all).")
     var only: [String] = []
 
     func run() throws {
         try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: scratch) }
         var rows: [Row] = []
-        let wanted = Set(only.isEmpty ? ["sha256", "ecdsa", "leveldb", "ca", "node", "workflow", "kvr"] : only)
+        let wanted = Set(only.isEmpty ? ["sha256", "ecdsa", "leveldb", "ca", "node", "workflow", "kvr", "audit"] : only)
         if wanted.contains("sha256") { rows += try SHA256Bench(bin: bin, bytes: shaBytes, scratch: scratch).run() }
         if wanted.contains("ecdsa") { rows += try ECDSABench(seconds: seconds).run() }
         if wanted.contains("leveldb") { rows += try LevelDBBench(seconds: seconds, scratch: scratch).run() }
@@ -47,6 +56,9 @@ struct CSPBenchCommand: ParsableCommand {
         if wanted.contains("node") { rows += try NodeBench(bin: bin, scratch: scratch, transactions: nodeTransactions, seconds: seconds * 3, before: before).run() }
         if wanted.contains("kvr") { rows += try KVRBench(bin: bin, scratch: scratch, transactions: kvrTransactions).run() }
         if wanted.contains("workflow") { rows += try WorkflowBench(bin: bin, scratch: scratch, instances: workflowInstances).run() }
+        if wanted.contains("audit") {
+            rows += try AuditBench(bin: bin, scratch: scratch, files: auditFiles, documents: auditDocuments, transactions: auditTransactions).run()
+        }
         print("")
         print("machine: \(Machine.description)")
         print("")

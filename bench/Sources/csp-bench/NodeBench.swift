@@ -198,7 +198,7 @@ struct Setup {
             "admins": ["Acme/root"],
             "blockCutting": ["maxTransactions": 1000, "maxBytes": 8 << 20, "timeoutMilliseconds": 10],
             "policy": ["invoke": ["kv.*": ["customer"], "account.*": ["customer", "enterprise", "admin"], "contract.*": ["admin"],
-                                  "demand.*": ["customer", "enterprise"]],
+                                  "demand.*": ["customer", "enterprise"], "anchor.*": ["customer", "admin"]],
                        "read": ["*": ["customer", "enterprise", "admin"]]],
             "timestampWindowSeconds": 600,
         ]

@@ -24,7 +24,9 @@ struct SHA256Bench {
         }
         let size = bytes >= 1 << 30 ? "\(bytes >> 30) GiB" : "\(bytes >> 20) MiB"
         return [
-            Row(scenario: "SHA-256 \(size), csp-audit hash", ours: tool, baselineName: "openssl dgst -sha256", baseline: openssl, unit: "MiB/s", target: 0.9),
+            Row(scenario: "SHA-256 \(size), csp-audit hash", ours: tool, baselineName: "best of openssl dgst and sha256sum",
+                baseline: max(openssl, coreutils), unit: "MiB/s", target: 0.9),
+            Row(scenario: "SHA-256 \(size), csp-audit hash", ours: tool, baselineName: "openssl dgst -sha256", baseline: openssl, unit: "MiB/s", target: nil),
             Row(scenario: "SHA-256 \(size), csp-audit hash", ours: tool, baselineName: "sha256sum", baseline: coreutils, unit: "MiB/s", target: nil),
             Row(scenario: "SHA-256 \(size), in-process hasher", ours: mib / library, baselineName: "openssl dgst -sha256", baseline: openssl, unit: "MiB/s", target: 0.9),
         ]

@@ -1,7 +1,6 @@
 import ArgumentParser
 import CSPBasics
 import CSPCertificates
-import CSPChannel
 import CSPCLI
 import CSPCrypto
 import CSPFormat
@@ -9,12 +8,14 @@ import CSPNodeProtocol
 import Foundation
 
 /// The channel a command talks to.
-struct ChannelOption: ParsableArguments {
+public struct ChannelOption: ParsableArguments {
+    public init() {}
+
     @Option(name: .long, help: "The channel (default: $CSP_CHANNEL, else 'channel' in <home>/config).",
             completion: .shellCommand("csp-node channels 2>/dev/null"))
-    var channel: String?
+    public var channel: String?
 
-    var resolved: String {
+    public var resolved: String {
         get throws {
             guard let channel = HomeConfiguration.channel(flag: channel) else {
                 throw CommandFailure(HomeConfiguration.noChannelMessage, status: .usage)
@@ -25,43 +26,22 @@ struct ChannelOption: ParsableArguments {
 }
 
 /// How long a read waits for the node.
-struct ReadTimeoutOption: ParsableArguments {
+public struct ReadTimeoutOption: ParsableArguments {
+    public init() {}
+
     @Option(name: .long, help: ArgumentHelp("How long to wait for the node before giving up: 500ms, 30s, 2m (a bare number is seconds); 0 waits without limit.", valueName: "duration"))
-    var timeout = WaitTimeout(argument: "30s")!
+    public var timeout = WaitTimeout(argument: "30s")!
 
     /// nil for no limit, as NodeClient takes it.
-    var limit: Double? { timeout.limit }
-}
-
-/// How long a command that submits waits for the node's answer; on expiry the outcome is
-/// unknown and the command exits 75.
-struct CommitTimeoutOption: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp("How long to wait for each answer from the node: 500ms, 30s, 2m (a bare number is seconds); 0 waits without limit. When it expires after the transaction was sent, the outcome is unknown: exit 75.", valueName: "duration"))
-    var timeout = WaitTimeout(argument: "5m")!
-
-    var limit: Double? { timeout.limit }
-}
-
-/// `--once KEY`: the transaction takes effect at most once for this identity and key on
-/// the channel (docs/CHANNELS.md, "Submitting once").
-struct OnceOption: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp("An idempotency key recorded on chain: a retry with the same key by the same identity takes no second effect and is answered with the first transaction's id and block (1-128 of A-Z a-z 0-9 . _ : @ + -).", valueName: "key"))
-    var once: String?
-
-    func validate() throws {
-        if let once, let problem = OnceKeys.problem(once) { throw ValidationError(problem) }
-    }
-
-    /// The reserved argument, when a key is given.
-    var argument: TransactionArgument? { once.map { TransactionArgument(name: TransactionBody.onceArgument, text: $0) } }
+    public var limit: Double? { timeout.limit }
 }
 
 /// The identity in --home: the key that signs and the certificate that names it.
-struct Participant {
-    let key: P256PrivateKey
-    let certificate: Certificate
+public struct Participant {
+    public let key: P256PrivateKey
+    public let certificate: Certificate
 
-    init(home: String) throws {
+    public init(home: String) throws {
         let keyPath = home + "/key.pem", certificatePath = home + "/cert.pem"
         guard FileIO.exists(keyPath), FileIO.exists(certificatePath) else {
             throw CommandFailure("no identity in \(quoted(home)): enroll with 'csp-ca enroll ID --out \(home)'")
@@ -76,7 +56,7 @@ struct Participant {
     }
 
     /// A signed transaction calling `contract.function` with `arguments`.
-    func transaction(channel: String, contract: String, function: String, arguments: [TransactionArgument]) throws -> Transaction {
+    public func transaction(channel: String, contract: String, function: String, arguments: [TransactionArgument]) throws -> Transaction {
         let body: TransactionBody
         do {
             body = try TransactionBody(channel: channel, timestamp: UInt64(Date().timeIntervalSince1970 * 1000),
@@ -91,7 +71,7 @@ struct Participant {
     /// Who this participant is on the ledger, as its certificate's identity extension
     /// says: the account (ORGANIZATION/CN), role and organisation that operators,
     /// parties and the todo index name.
-    func identity() throws -> LedgerIdentity {
+    public func identity() throws -> LedgerIdentity {
         let identity: IdentityExtension?
         do { identity = try certificate.identity } catch { throw CommandFailure("the certificate in --home: \(error)") }
         guard let identity else { throw CommandFailure("the certificate in --home has no csp identity (role and organisation)") }
@@ -99,7 +79,7 @@ struct Participant {
     }
 
     /// A connection to the node; `timeout` bounds each wait for it (nil: no limit).
-    func client(socket: String, timeout: Double?) throws -> NodeClient {
+    public func client(socket: String, timeout: Double?) throws -> NodeClient {
         do { return try NodeClient(path: socket, key: key, certificateDER: certificate.der, timeout: timeout) } catch {
             throw GlobalOptions.cannotConnect(error, socket: socket)
         }
@@ -107,16 +87,22 @@ struct Participant {
 }
 
 /// An account's name, role and organisation.
-struct LedgerIdentity: Equatable {
-    let organization: String
-    let id: String
-    let role: String
+public struct LedgerIdentity: Equatable {
+    public let organization: String
+    public let id: String
+    public let role: String
 
-    var account: String { "\(organization)/\(id)" }
+    public init(organization: String, id: String, role: String) {
+        self.organization = organization
+        self.id = id
+        self.role = role
+    }
+
+    public var account: String { "\(organization)/\(id)" }
 }
 
 /// Turns a node response into the tool's exit status, or throws its error line.
-func check(_ response: NodeResponse) throws {
+public func check(_ response: NodeResponse) throws {
     guard response.status == 0 else {
         throw CommandFailure(response.error ?? "the node answered status \(response.status)",
                              status: response.status == 1 ? .no : .failure)

@@ -1,0 +1,148 @@
+import ArgumentParser
+import CSPAudit
+import CSPBasics
+import CSPCLI
+import CSPContracts
+import CSPCrypto
+import CSPFormat
+import CSPParticipant
+
+extension CSPAudit {
+    /// `csp-audit anchor`: puts documents' fingerprints on the ledger.
+    struct Anchor: CSPCommand {
+        static let configuration = CommandConfiguration.csp(
+            abstract: "Record documents' SHA-256 fingerprints on the ledger (anchor contract).",
+            discussion: """
+                By default every fingerprint is recorded and indexed (anchor.record, up to \
+                1000 per transaction): anyone who may read the channel's state finds the \
+                document by its hash with 'csp-audit verify FILE'. Prints one line per file: \
+                fingerprint, name, block and transaction.
+
+                With --batch, all documents go into one transaction as the RFC 6962 root of \
+                salted leaves (anchor.batch): the ledger learns neither which documents \
+                nor their fingerprints. Each document gets a receipt in --receipts DIR \
+                (NAME.proof; a repeated name gets .2, .3 …), a proof file that \
+                'csp-audit verify FILE --proof RECEIPT --ca CA.pem' checks offline, and/or \
+                all of them in --bundle FILE, one per line, which --proof also takes. \
+                Writing receipts reads the block (the channel's read policy must allow \
+                'block' to this identity).
+
+                Exit status: 0 anchored, 1 the node refused the transaction, 2 a file \
+                could not be read or the node not reached, 64 usage error.
+                """)
+
+        @OptionGroup(title: "Global Options") var global: GlobalOptions
+        @OptionGroup var channel: ChannelOption
+        @OptionGroup var timeout: ReadTimeoutOption
+
+        @Option(help: "What the documents belong to: a demand, contract or invoice (instance id), up to 256 bytes.")
+        var ref: String?
+
+        @Option(help: ArgumentHelp("The kind of documents (e.g. invoice, inspection-report), up to 64 bytes.", valueName: "kind"))
+        var type: String?
+
+        @Flag(help: "Anchor every document in one transaction, as a Merkle root of salted leaves, with receipts.")
+        var batch = false
+
+        @Option(help: ArgumentHelp("With --batch: the folder to write one receipt per document into.", valueName: "dir"), completion: .directory)
+        var receipts: String?
+
+        @Option(help: ArgumentHelp("With --batch: one file holding every receipt, one per line (faster than a file each).", valueName: "file"),
+                completion: .file())
+        var bundle: String?
+
+        @Argument(help: ArgumentHelp("Files or folders to anchor.", valueName: "path"), completion: .file())
+        var paths: [String]
+
+        func validate() throws {
+            if batch && receipts == nil && bundle == nil {
+                throw ValidationError("--batch needs --receipts DIR or --bundle FILE: without its receipt no document of a batch can be proved")
+            }
+            if !batch && (receipts != nil || bundle != nil) { throw ValidationError("--receipts and --bundle go with --batch") }
+        }
+
+        func execute() throws -> ExitStatus {
+            let output = global.output
+            let (names, digests) = try hashAll()
+            let node = try NodeAccess(global: global, channel: channel, timeout: timeout)
+            defer { node.close() }
+            var described: [TransactionArgument] = []
+            if let ref { described.append(TransactionArgument(name: "ref", text: ref)) }
+            if let type { described.append(TransactionArgument(name: "type", text: type)) }
+
+            guard batch else {
+                // Each distinct fingerprint once per transaction (a copy of a file is the same document).
+                var order: [String] = []
+                var seen = Set<String>()
+                for digest in digests where seen.insert(digest.hex).inserted { order.append(digest.hex) }
+                var anchored: [String: (String, UInt64)] = [:]
+                for start in stride(from: 0, to: order.count, by: SystemAnchors.maximumFingerprints) {
+                    let chunk = order[start..<min(order.count, start + SystemAnchors.maximumFingerprints)]
+                    let (txid, block) = try node.commit("anchor", "record", described + [TransactionArgument(name: "fingerprints", text: chunk.joined(separator: ","))])
+                    for fingerprint in chunk { anchored[fingerprint] = (txid, block) }
+                }
+                for (name, digest) in zip(names, digests) {
+                    let (txid, block) = anchored[digest.hex]!
+                    output.emit(json: ["file": .string(name), "sha256": .string(digest.hex), "channel": .string(node.channel),
+                                       "block": .int(Int64(block)), "txid": .string(txid)],
+                                text: "\(digest.hex)  \(name)  block \(block)  tx \(txid)")
+                }
+                return .success
+            }
+
+            let anchorBatch = try AnchorBatch(documents: digests)
+            let (txid, block) = try node.commit("anchor", "batch", described + [
+                TransactionArgument(name: "root", text: anchorBatch.root.hex),
+                TransactionArgument(name: "count", text: String(anchorBatch.count)),
+            ])
+            if let receipts { try FileIO.makeDirectory(receipts) }
+            let template = try node.proof(document: digests[0], batch: anchorBatch.receipt(0), txid: txid, block: block)
+            var used: [String: Int] = [:]
+            var lines: [UInt8] = []
+            let pretty = ProofFile.ReceiptEncoder(template: template, compact: false)
+            let compact = ProofFile.ReceiptEncoder(template: template, compact: true)
+            for (index, (name, digest)) in zip(names, digests).enumerated() {
+                let receipt = anchorBatch.receipt(index)
+                var json: [String: JSONValue] = ["file": .string(name), "sha256": .string(digest.hex), "channel": .string(node.channel),
+                                                 "block": .int(Int64(block)), "txid": .string(txid), "root": .string(anchorBatch.root.hex)]
+                var text = "\(digest.hex)  \(name)  block \(block)  tx \(txid)"
+                if let receipts {
+                    let base = String(name.split(separator: "/").last ?? Substring(name))
+                    used[base, default: 0] += 1
+                    let path = receipts + "/" + base + (used[base]! > 1 ? ".\(used[base]!)" : "") + ".proof"
+                    try FileIO.writeUnsynced(path, pretty.encode(document: digest, batch: receipt))
+                    json["receipt"] = .string(path)
+                    text += "  receipt \(path)"
+                }
+                if bundle != nil { lines += compact.encode(document: digest, batch: receipt) }
+                output.emit(json: json, text: text)
+            }
+            if let bundle { try FileIO.writeAtomically(bundle, lines) }
+            // One flush for every receipt: they are the only proof of their documents.
+            if let receipts { try FileIO.syncFiles(in: receipts) }
+            return .success
+        }
+
+        /// Every file's fingerprint, in `hash`'s order; any unreadable file stops the
+        /// anchoring before anything is submitted.
+        private func hashAll() throws -> ([String], [SHA256Digest]) {
+            var names: [String] = []
+            for item in FileHashing.expand(paths) {
+                switch item {
+                case .file(let path): names.append(path)
+                case .unlistable(_, let error): throw CommandFailure(String(describing: error))
+                }
+            }
+            guard !names.isEmpty else { throw CommandFailure("no files to anchor under \(paths.map(quoted).joined(separator: ", "))", status: .usage) }
+            var digests: [SHA256Digest] = []
+            try FileHashing.hash(names) { _, result in
+                switch result {
+                case .success(let digest): digests.append(digest)
+                case .failure(let error): throw CommandFailure(String(describing: error))
+                }
+            }
+            return (names, digests)
+        }
+    }
+}
+

@@ -1,0 +1,216 @@
+import CSPTestSupport
+import Foundation
+import XCTest
+
+/// `csp-audit anchor`, `verify` and `proof` through the real node, and offline proofs
+/// checked by the real binary after the node is stopped; every tampering must fail.
+final class AnchorToolTests: XCTestCase {
+    var fixture: NodeFixture!
+    var node: Process?
+
+    override func setUpWithError() throws {
+        fixture = try NodeFixture.make(self)
+        node = try fixture.start()
+    }
+
+    override func tearDown() {
+        if let node, node.isRunning { node.terminate(); node.waitUntilExit() }
+    }
+
+    func stopNode() {
+        if let node, node.isRunning { node.terminate(); node.waitUntilExit() }
+    }
+
+    @discardableResult
+    func audit(_ who: String, _ arguments: [String], expect status: Int32? = 0, file: StaticString = #filePath, line: UInt = #line) throws -> ProcessResult {
+        try NodeFixture.run("csp-audit", arguments + ["--home", fixture.dir + "/" + who, "--socket", fixture.socket, "--channel", fixture.channel],
+                            expect: status, file: file, line: line)
+    }
+
+    /// Offline: no socket, no channel, no home.
+    @discardableResult
+    func offline(_ arguments: [String], expect status: Int32? = 0, file: StaticString = #filePath, line: UInt = #line) throws -> ProcessResult {
+        try NodeFixture.run("csp-audit", ["verify"] + arguments, expect: status, file: file, line: line)
+    }
+
+    func write(_ name: String, _ text: String) throws -> String {
+        let path = fixture.dir + "/docs/" + name
+        try FileManager.default.createDirectory(atPath: fixture.dir + "/docs", withIntermediateDirectories: true)
+        try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+        return path
+    }
+
+    var caPEM: String { fixture.ca + "/ca-cert.pem" }
+
+    func edit(_ path: String, _ change: (inout [String: Any]) -> Void) throws -> String {
+        var object = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any])
+        change(&object)
+        let out = path + ".tampered"
+        try JSONSerialization.data(withJSONObject: object).write(to: URL(fileURLWithPath: out))
+        return out
+    }
+
+    func testIndexedAnchorIsFoundThroughTheNodeAndItsProofVerifiesOffline() throws {
+        let invoice = try write("invoice 7.pdf", "invoice 7: 1200 EUR")
+        let report = try write("report.txt", "inspection passed")
+        let stranger = try write("stranger.txt", "never anchored")
+        let anchored = try audit("root", ["anchor", invoice, report, "--ref", "demand-42", "--type", "invoice"])
+        let lines = anchored.stdout.split(separator: "\n")
+        XCTAssertEqual(lines.count, 2)
+        let fingerprint = String(lines[0].prefix(64))
+        XCTAssertTrue(lines[0].contains("  \(invoice)  block 1  tx "), String(lines[0]))
+
+        let found = try audit("alice", ["verify", invoice])
+        XCTAssertTrue(found.stdout.hasPrefix("\(invoice): anchored in consortium block 1 tx "), found.stdout)
+        XCTAssertTrue(found.stdout.contains(" by Acme/root (admin), ref demand-42, type invoice\n"), found.stdout)
+        let json = try audit("alice", ["verify", "--format", "json", report])
+        XCTAssertTrue(json.stdout.contains("\"anchored\":true"), json.stdout)
+        XCTAssertTrue(json.stdout.contains("\"organization\":\"Acme\""), json.stdout)
+        let missing = try audit("alice", ["verify", invoice, stranger], expect: 1)
+        XCTAssertTrue(missing.stdout.contains("\(stranger): not anchored ("), missing.stdout)
+
+        // A sha256sum list: anchored and matching, then one file changed.
+        let sums = try runProcess("sha256sum", [invoice, report])
+        try Data(sums.stdout.utf8).write(to: URL(fileURLWithPath: fixture.dir + "/SUMS"))
+        try audit("alice", ["verify", "-c", fixture.dir + "/SUMS"])
+
+        let proof = fixture.dir + "/invoice.proof"
+        let written = try audit("root", ["proof", invoice, "--out", proof])
+        XCTAssertTrue(written.stdout.hasPrefix(fingerprint + "  block 1  tx "), written.stdout)
+        let txid = String(written.stdout.split(separator: " ").filter { $0.count == 64 }[1])
+        let byTransaction = fixture.dir + "/by-tx.proof"
+        // anchor.record of two fingerprints: a TXID alone does not say which document.
+        try audit("root", ["proof", txid, "--out", byTransaction], expect: 64)
+        // A reader without the right to read blocks cannot build proofs.
+        try audit("alice", ["proof", invoice, "--out", byTransaction], expect: 1)
+
+        stopNode()
+        let ok = try offline([invoice, "--proof", proof, "--ca", caPEM])
+        XCTAssertTrue(ok.stdout.hasPrefix("\(invoice): OK anchored in consortium block 1 tx \(txid) at "), ok.stdout)
+        XCTAssertTrue(ok.stdout.contains("by Acme/root (admin), ref demand-42, type invoice; signed by "), ok.stdout)
+        let explained = try offline([invoice, "--proof", proof, "--ca", caPEM, "--explain"])
+        XCTAssertTrue(explained.stdout.contains("  document sha256 = \(fingerprint)\n"), explained.stdout)
+        XCTAssertTrue(explained.stdout.contains("  orderer signature over "), explained.stdout)
+        XCTAssertTrue(explained.stdout.contains("  validation code of transaction 0 = 0 (valid)\n"), explained.stdout)
+
+        // A modified document.
+        try Data("invoice 7: 12000 EUR".utf8).write(to: URL(fileURLWithPath: invoice))
+        let modified = try offline([invoice, "--proof", proof, "--ca", caPEM], expect: 1)
+        XCTAssertTrue(modified.stdout.contains(": FAILED the document's fingerprint "), modified.stdout)
+        // Another document with this document's proof.
+        let other = try offline([report, "--proof", proof, "--ca", caPEM], expect: 1)
+        XCTAssertTrue(other.stdout.contains("FAILED the document's fingerprint"), other.stdout)
+        try Data("invoice 7: 1200 EUR".utf8).write(to: URL(fileURLWithPath: invoice))
+        try offline([invoice, "--proof", proof, "--ca", caPEM])
+        // Without a pinned CA there is nothing to trust.
+        try offline([invoice, "--proof", proof], expect: 64)
+    }
+
+    func testProofAgainstTheWrongCAOrWithAForgedSignatureFails() throws {
+        let doc = try write("contract.pdf", "signed by both parties")
+        try audit("root", ["anchor", doc])
+        let proof = fixture.dir + "/contract.proof"
+        try audit("root", ["proof", doc, "--out", proof])
+        stopNode()
+        try offline([doc, "--proof", proof, "--ca", caPEM])
+
+        // Another CA (an impostor's, same organisation name): the orderer does not chain to it.
+        try NodeFixture.run("csp-ca", ["init", "--home", fixture.dir + "/other-ca", "--org", "Acme"])
+        let wrong = try offline([doc, "--proof", proof, "--ca", fixture.dir + "/other-ca/ca-cert.pem"], expect: 1)
+        XCTAssertTrue(wrong.stdout.contains("does not chain to a pinned CA"), wrong.stdout)
+
+        // One bit of the orderer's signature changed.
+        let forged = try edit(proof) { object in
+            var signature = [UInt8](Data(base64Encoded: object["signature"] as! String)!)
+            signature[signature.count - 5] ^= 0x01
+            object["signature"] = Data(signature).base64EncodedString()
+        }
+        let refused = try offline([doc, "--proof", forged, "--ca", caPEM], expect: 1)
+        XCTAssertTrue(refused.stdout.contains("the orderer's signature over block 1 does not verify"), refused.stdout)
+
+        // The commit preimage of another block, and a transaction position past the block.
+        let position = try edit(proof) { $0["position"] = 1 }
+        XCTAssertTrue(try offline([doc, "--proof", position, "--ca", caPEM], expect: 1).stdout.contains("is not below the block's 1 transactions"))
+        let garbage = fixture.dir + "/garbage.proof"
+        try Data("{\"format\":\"csp-proof\"}".utf8).write(to: URL(fileURLWithPath: garbage))
+        XCTAssertEqual(try offline([doc, "--proof", garbage, "--ca", caPEM], expect: 2).stderr,
+                       "error: '\(garbage)' is not a csp proof file (JSON with format 'csp-proof')\n")
+    }
+
+    func testBatchReceiptsVerifyOfflineAndEveryTamperingFails() throws {
+        var docs: [String] = []
+        for i in 0..<5 { docs.append(try write("doc-\(i).txt", "document number \(i)")) }
+        let receipts = fixture.dir + "/receipts"
+        let bundle = fixture.dir + "/all.receipts"
+        let stranger = try write("stranger.txt", "not in the batch")
+        let anchored = try audit("root", ["anchor", "--batch", "--receipts", receipts, "--bundle", bundle, "--ref", "invoice-2026-11"] + docs)
+        XCTAssertEqual(anchored.stdout.split(separator: "\n").count, 5)
+        // The ledger holds the root only: the index does not find the documents.
+        let hidden = try audit("alice", ["verify", docs[0]], expect: 1)
+        XCTAssertTrue(hidden.stdout.contains("not anchored"), hidden.stdout)
+        stopNode()
+
+        for (i, doc) in docs.enumerated() {
+            let ok = try offline([doc, "--proof", "\(receipts)/doc-\(i).txt.proof", "--ca", caPEM])
+            XCTAssertTrue(ok.stdout.contains(": OK anchored in consortium block 1 tx "), ok.stdout)
+        }
+        // The bundle holds every receipt, one per line; a document not in it fails.
+        XCTAssertEqual(try String(contentsOfFile: bundle, encoding: .utf8).split(separator: "\n").count, 5)
+        for doc in [docs[0], docs[4]] {
+            XCTAssertTrue(try offline([doc, "--proof", bundle, "--ca", caPEM]).stdout.contains(": OK anchored in consortium block 1 tx "))
+        }
+        let absent = try offline([stranger, "--proof", bundle, "--ca", caPEM], expect: 1)
+        XCTAssertTrue(absent.stdout.contains("holds no receipt for it"), absent.stdout)
+        // Many documents against the bundle in one process: each its own line and verdict.
+        let many = try offline(docs + [stranger, "--proof", bundle, "--ca", caPEM], expect: 1)
+        XCTAssertEqual(many.stdout.split(separator: "\n").filter { $0.contains(": OK anchored in consortium block 1") }.count, 5, many.stdout)
+        XCTAssertTrue(many.stdout.hasSuffix("\(stranger): FAILED '\(bundle)' holds no receipt for it (\(try runProcess("sha256sum", [stranger]).stdout.prefix(64)))\n"), many.stdout)
+        try audit("root", ["anchor", "--batch", docs[0]], expect: 64)
+        let receipt = receipts + "/doc-2.txt.proof"
+        let explained = try offline([docs[2], "--proof", receipt, "--ca", caPEM, "--explain"])
+        XCTAssertTrue(explained.stdout.contains("  leaf = SHA-256(00 || salt "), explained.stdout)
+        XCTAssertTrue(explained.stdout.contains("  batch root = "), explained.stdout)
+
+        // A receipt for another document.
+        let another = try offline([docs[3], "--proof", receipt, "--ca", caPEM], expect: 1)
+        XCTAssertTrue(another.stdout.contains("FAILED the document's fingerprint"), another.stdout)
+        // The other document's fingerprint written into the receipt: the salted leaf no longer leads to the root.
+        let digest3 = String(try runProcess("sha256sum", [docs[3]]).stdout.prefix(64))
+        let relabelled = try edit(receipt) { $0["document"] = digest3 }
+        XCTAssertTrue(try offline([docs[3], "--proof", relabelled, "--ca", caPEM], expect: 1).stdout.contains("is not the one transaction"))
+        // One path step altered.
+        let step = try edit(receipt) { object in
+            var batch = object["batch"] as! [String: Any]
+            var path = batch["path"] as! [String]
+            path[0] = String(path[0].reversed())
+            batch["path"] = path
+            object["batch"] = batch
+        }
+        XCTAssertTrue(try offline([docs[2], "--proof", step, "--ca", caPEM], expect: 1).stdout.contains("is not the one transaction"))
+        // A step dropped or added: the path length is exact.
+        let short = try edit(receipt) { object in
+            var batch = object["batch"] as! [String: Any]
+            batch["path"] = Array((batch["path"] as! [String]).dropLast())
+            object["batch"] = batch
+        }
+        XCTAssertTrue(try offline([docs[2], "--proof", short, "--ca", caPEM], expect: 1).stdout.contains("the batch path has 2 steps, not the number leaf 2 of 5 needs"))
+        // The index changed, the size changed, the index at the size.
+        for (field, value, message) in [("index", 3, "is not the one transaction"), ("size", 6, "the receipt says the batch holds 6 documents, the transaction 5"),
+                                        ("index", 5, "the receipt's index 5 is not below its batch size 5")] {
+            let changed = try edit(receipt) { object in
+                var batch = object["batch"] as! [String: Any]
+                batch[field] = value
+                object["batch"] = batch
+            }
+            let result = try offline([docs[2], "--proof", changed, "--ca", caPEM], expect: 1)
+            XCTAssertTrue(result.stdout.contains(message), "\(field)=\(value): \(result.stdout)")
+        }
+        // The salt changed.
+        let salted = try edit(receipt) { object in
+            var batch = object["batch"] as! [String: Any]
+            batch["salt"] = String(repeating: "0", count: 64)
+            object["batch"] = batch
+        }
+        XCTAssertTrue(try offline([docs[2], "--proof", salted, "--ca", caPEM], expect: 1).stdout.contains("is not the one transaction"))
+    }
+}

@@ -1,0 +1,130 @@
+import Foundation
+
+/// Issue 9's numbers: `csp-audit hash` over many files of mixed sizes beside `sha256sum`
+/// on the same files; anchoring 100,000 documents in one batch with their receipts
+/// written; offline proof verification as a shell runs it (process start included); and
+/// `csp-audit ledger` over a channel beside the rate at which the node committed it.
+struct AuditBench {
+    let bin: String
+    let scratch: String
+    let files: Int
+    let documents: Int
+    let transactions: Int
+
+    func run() throws -> [Row] {
+        var rows: [Row] = []
+        let cores = ProcessInfo.processInfo.activeProcessorCount
+
+        // 1. Many files: 90% 1–64 KiB, 9% 64 KiB–1 MiB, 1% 1–10 MiB, page-cached.
+        let folder = scratch + "/audit-files"
+        let paths = try makeFiles(folder, count: files)
+        let totalMiB = Double(paths.reduce(0) { $0 + ((try? FileManager.default.attributesOfItem(atPath: $1)[.size] as? Int) ?? 0) ?? 0 }) / Double(1 << 20)
+        var ours = Double.infinity, theirs = Double.infinity
+        for _ in 0..<3 {
+            theirs = min(theirs, try spawnTime("/usr/bin/sha256sum", paths))
+            ours = min(ours, try spawnTime(bin + "/csp-audit", ["hash", folder]))
+        }
+        rows.append(Row(scenario: "csp-audit hash, \(files) files (\(Int(totalMiB)) MiB), \(cores) cores", ours: totalMiB / ours,
+                        baselineName: "sha256sum, same files", baseline: totalMiB / theirs, unit: "MiB/s", target: 1.5))
+        try? FileManager.default.removeItem(atPath: folder)
+
+        // 2–4 need a node.
+        let setup = try Setup(bin: bin, directory: scratch + "/audit-bench")
+        let node = try setup.startNode()
+        var stopped = false
+        defer { if !stopped { node.terminate(); node.waitUntilExit() } }
+        let documentsFolder = setup.directory + "/documents"
+        try FileManager.default.createDirectory(atPath: documentsFolder, withIntermediateDirectories: true)
+        for i in 0..<documents {
+            try Data("invoice \(i): \(i * 37 % 10_000) EUR, customer C-\(i % 977)\n".utf8).write(to: URL(fileURLWithPath: documentsFolder + "/invoice-\(i).txt"))
+        }
+        let bundle = setup.directory + "/all.receipts"
+        let anchorBundle = try spawnTime(bin + "/csp-audit", ["anchor", "--batch", "--bundle", bundle, documentsFolder, "--home", setup.root,
+                                                             "--socket", setup.socket, "--channel", "bench"])
+        let bundled = try String(contentsOfFile: bundle, encoding: .utf8).split(separator: "\n").count
+        guard bundled == documents else { throw BenchFailure("\(bundled) receipts in the bundle for \(documents) documents") }
+        rows.append(Row(scenario: "anchor \(documents) documents in one batch, receipts written (--bundle)", ours: anchorBundle, baselineName: "target",
+                        baseline: 3, unit: "s", target: nil, maximum: 3))
+        let receipts = setup.directory + "/receipts"
+        let anchor = try spawnTime(bin + "/csp-audit", ["anchor", "--batch", "--receipts", receipts, documentsFolder, "--home", setup.root,
+                                                       "--socket", setup.socket, "--channel", "bench"])
+        let written = try FileManager.default.contentsOfDirectory(atPath: receipts).count
+        guard written == documents else { throw BenchFailure("\(written) receipts written for \(documents) documents") }
+        rows.append(Row(scenario: "the same, one receipt file each (--receipts DIR)", ours: anchor, baselineName: "--bundle above",
+                        baseline: anchorBundle, unit: "s", target: nil))
+
+        let document = documentsFolder + "/invoice-0.txt", receipt = receipts + "/invoice-0.txt.proof"
+        let verify = ["verify", document, "--proof", receipt, "--ca", setup.ca + "/ca-cert.pem"]
+        try shell(bin + "/csp-audit", verify)
+        var best = Double.infinity, startup = Double.infinity
+        for _ in 0..<20 {
+            best = min(best, try spawnTime(bin + "/csp-audit", verify))
+            startup = min(startup, try spawnTime(bin + "/csp-audit", ["--version"]))
+        }
+        rows.append(Row(scenario: "offline proof verification, one process", ours: best * 1000, baselineName: "target", baseline: 5,
+                        unit: "ms", target: nil, maximum: 5))
+        // Many documents against the bundle in one process: the per-proof cost without process start.
+        let many = min(documents, 1000)
+        let manyTime = try spawnTime(bin + "/csp-audit", ["verify"] + (0..<many).map { documentsFolder + "/invoice-\($0).txt" }
+            + ["--proof", bundle, "--ca", setup.ca + "/ca-cert.pem"])
+        rows.append(Row(scenario: "offline proof verification, \(many) documents in one process (--bundle)", ours: manyTime * 1000 / Double(many),
+                        baselineName: "target", baseline: 5, unit: "ms/proof", target: nil, maximum: 5))
+        rows.append(Row(scenario: "csp-audit process start (--version), for scale", ours: startup * 1000, baselineName: "proof verification above",
+                        baseline: best * 1000, unit: "ms", target: nil))
+
+        // 4. Whole-ledger verification beside the commit rate of the same ledger.
+        let file = setup.directory + "/batch.ndjson"
+        let lines = (0..<transactions).map { #"{"call":"kv.put","args":{"key":"k\#($0)","value":"customer demand \#($0)"}}"# }
+        try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: URL(fileURLWithPath: file))
+        var start = now()
+        try shell(bin + "/csp-tx", ["submit", "--batch", file, "--window", "4000", "--home", setup.alice, "--socket", setup.socket, "--channel", "bench"])
+        let commitRate = Double(transactions) / (now() - start)
+        node.terminate()
+        node.waitUntilExit()
+        stopped = true
+        start = now()
+        try shell(bin + "/csp-audit", ["ledger", "--ledger", setup.node, "--channel", "bench"])
+        let verifyRate = Double(transactions + 2) / (now() - start)
+        rows.append(Row(scenario: "csp-audit ledger, whole channel (\(transactions) tx)", ours: verifyRate, baselineName: "node's commit rate, same run",
+                        baseline: commitRate, unit: "tx/s", target: 1))
+        return rows
+    }
+
+    /// `count` files of mixed sizes from a fixed pseudo-random sequence, so every run hashes the same bytes.
+    private func makeFiles(_ folder: String, count: Int) throws -> [String] {
+        try? FileManager.default.removeItem(atPath: folder)
+        var generator = SplitMix(seed: 9)
+        let pool = Data((0..<(10 << 20)).map { _ in UInt8(truncatingIfNeeded: generator.next()) })
+        var paths: [String] = []
+        for i in 0..<count {
+            let sub = folder + "/d\(i % 100)"
+            if i < 100 { try FileManager.default.createDirectory(atPath: sub, withIntermediateDirectories: true) }
+            let roll = generator.next() % 100
+            let size: Int
+            switch roll {
+            case 0: size = (1 << 20) + Int(generator.next() % UInt64(9 << 20))
+            case 1..<10: size = (64 << 10) + Int(generator.next() % UInt64(960 << 10))
+            default: size = (1 << 10) + Int(generator.next() % UInt64(63 << 10))
+            }
+            let offset = Int(generator.next() % UInt64(pool.count - size + 1))
+            let path = sub + "/file-\(i).bin"
+            try pool[offset..<(offset + size)].write(to: URL(fileURLWithPath: path))
+            paths.append(path)
+        }
+        // Both tools then read from the page cache; csp-audit's folder order is this order.
+        return paths.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+    }
+}
+
+/// A small deterministic generator (SplitMix64).
+struct SplitMix {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
