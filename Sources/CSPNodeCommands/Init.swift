@@ -11,7 +11,8 @@ extension CSPNode {
                 The configuration names the member organisations with their CA \
                 certificates and CRLs, the orderer (this node's certificate), the channel \
                 admins, block cutting and the access policy (docs/CHANNELS.md). Block 0 is \
-                signed by this node's key in --home.
+                signed by this node's key in --home. A home without <home>/node.conf gets a \
+                commented example of the node's settings (docs/NETWORK.md).
                 """)
 
         @OptionGroup(title: "Global Options") var global: GlobalOptions

@@ -41,6 +41,8 @@ public enum NodeRunner {
             try? FileManager.default.removeItem(atPath: directory)
             throw error
         }
+        // A commented example of the node's settings, never over the operator's own.
+        if !FileIO.exists(home.settings) { try? FileIO.writeAtomically(home.settings, Array(NodeSettings.example.utf8), mode: 0o640) }
         return record
     }
 
@@ -68,13 +70,21 @@ public enum NodeRunner {
     }
 
     /// `csp-node start`: serves every channel in the home until SIGTERM or SIGINT, then
-    /// finishes the block in flight, syncs and closes the ledgers.
-    public static func run(home: NodeHome, socket path: String, verbose: Bool) throws {
+    /// finishes the block in flight, syncs and closes the ledgers. `listen` (HOST:PORT)
+    /// overrides the settings file's; with either, TCP with mutual TLS is served too.
+    public static func run(home: NodeHome, socket path: String, verbose: Bool, listen: String? = nil) throws {
         // From now on a SIGTERM is kept, even while the ledgers open, and acted on once serving.
         let signals = StopSignals()
         // Every client connection is a descriptor.
         SocketServer.raiseDescriptorLimit()
         let identity = try home.identity()
+        let settings = try NodeSettings.load(home.settings)
+        let network = try (listen ?? settings.listen).map { text in
+            let (host, port) = try NodeSettings.address(text)
+            let chain = home.resolve(settings.tlsChain ?? "ca-chain.pem")
+            return (host: host, port: port, certificate: home.resolve(settings.tlsCertificate ?? "cert.pem"),
+                    chain: settings.tlsChain != nil || FileIO.exists(chain) ? chain : nil, key: home.resolve(settings.tlsKey ?? "key.pem"))
+        }
         let names = home.channelNames()
         guard !names.isEmpty else { throw NodeError("no channels in \(quoted(home.path)): create one with 'csp-node init --channel NAME --config FILE'") }
         try home.prepare()
@@ -91,7 +101,7 @@ public enum NodeRunner {
         }
         services.forEach { $0.start() }
         let all = services
-        let node = NodeServer(channels: all, path: path, verbose: verbose)
+        let node = try NodeServer(channels: all, path: path, verbose: verbose, listen: network)
         defer { all.forEach { $0.stop() } }
         do {
             try node.runUntilSignalled(
@@ -108,6 +118,8 @@ public enum NodeRunner {
         } catch let error as SystemError {
             throw error
         } catch let error as SocketServerError {
+            throw error
+        } catch let error as TLSError {
             throw error
         } catch {
             throw NodeError("cannot serve on \(quoted(path)): \(error)")
