@@ -53,8 +53,9 @@ let package = Package(
         .target(name: "CSPChannel", dependencies: ["CSPBasics", "CSPCrypto", "CSPFormat", "CSPCertificates", "CSPContracts", .product(name: "Yams", package: "Yams")]),
         // Per-channel storage: append-only block files and LevelDB indexes and state, with recovery.
         .target(name: "CSPLedger", dependencies: ["CSPBasics", "CSPCrypto", "CSPFormat", "CSPKeyValue", "CSPCompression"]),
-        // Socket framing (docs/PROTOCOL.md) and the blocking client the tools use; no NIO.
-        .target(name: "CSPWire", dependencies: ["CSPBasics"]),
+        // Socket framing (docs/PROTOCOL.md) and the blocking client the tools use (Unix, or
+        // TCP with TLS over the system libssl); no NIO.
+        .target(name: "CSPWire", dependencies: ["CSPBasics", "COpenSSL"]),
         // The socket servers of csp-node and csp-ca serve (Unix, and TCP with mutual TLS over
         // the system libssl): NIO codecs, limits, shutdown.
         .target(name: "CSPWireServer", dependencies: [

@@ -3,6 +3,7 @@ import CSPCertificates
 import CSPChannel
 import CSPFormat
 import CSPLedger
+import CSPWire
 import CSPWireServer
 import Foundation
 

@@ -1,4 +1,5 @@
 import CSPBasics
+import CSPWire
 import Foundation
 
 /// The node's own settings file, `<home>/node.conf` (docs/NETWORK.md): `key = value`
@@ -59,20 +60,10 @@ public struct NodeSettings: Equatable, Sendable {
 
     /// Splits HOST:PORT ([v6]:PORT for IPv6); the port may be 0 (any free port).
     public static func address(_ text: String) throws -> (host: String, port: Int) {
-        var host: Substring, port: Substring
-        if text.hasPrefix("["), let close = text.firstIndex(of: "]") {
-            host = text[text.index(after: text.startIndex)..<close]
-            port = text[text.index(after: close)...].drop(while: { $0 == ":" })
-        } else if let colon = text.lastIndex(of: ":") {
-            host = text[..<colon]
-            port = text[text.index(after: colon)...]
-        } else {
-            throw NodeError("listen address \(quoted(text)) is not HOST:PORT")
-        }
-        guard !host.isEmpty, let number = Int(port), (0...65535).contains(number) else {
+        guard let address = NetworkAddress.parse(text) else {
             throw NodeError("listen address \(quoted(text)) is not HOST:PORT (a port from 0 to 65535)")
         }
-        return (String(host), number)
+        return address
     }
 
     /// What `csp-node init` writes when the home has no settings file yet: everything

@@ -1,4 +1,5 @@
 import COpenSSL
+import CSPWire
 import NIOCore
 
 /// Server-side TLS on a NIO channel over libssl memory BIOs: ciphertext read from the

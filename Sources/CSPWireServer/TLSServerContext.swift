@@ -1,5 +1,6 @@
 import COpenSSL
 import CSPBasics
+import CSPWire
 
 /// The TLS side of a TCP listener (docs/NETWORK.md): TLS 1.3 only, the server's
 /// certificate chain and key, and mutual authentication in which the client's certificate
@@ -71,20 +72,6 @@ public final class TLSServerContext: @unchecked Sendable {
             return 0
         }
         return 1
-    }
-}
-
-/// A TLS failure worded for the operator.
-public struct TLSError: Error, CustomStringConvertible, Sendable {
-    public let description: String
-    public init(_ description: String) { self.description = description }
-
-    /// The oldest queued libssl error as text, and the queue cleared.
-    static func libsslReason() -> String {
-        let code = ERR_get_error()
-        ERR_clear_error()
-        guard code != 0, let text = ERR_reason_error_string(code) else { return "unknown TLS error" }
-        return String(cString: text)
     }
 }
 

@@ -145,4 +145,39 @@ final class NetworkTests: XCTestCase {
         XCTAssertTrue(result.stderr.contains("cannot listen on '127.0.0.1:\(port)'"), result.stderr)
         XCTAssertTrue(result.stderr.contains("in use"), result.stderr)
     }
+
+    /// csp-tx over TCP with mutual TLS ($CSP_NODE): a submission commits and reads answer
+    /// as on the Unix socket; a node whose certificate the client does not trust, or a
+    /// client the node refuses, ends in one error line and exit 2, never a hang.
+    func testCSPTxSubmitsAndReadsOverTLS() throws {
+        let fixture = try NodeFixture.make(self)
+        try NodeFixture.run("csp-ca", ["init", "--home", fixture.dir + "/evil-ca", "--org", "Evil"])
+        _ = try fixture.enroll("eve", role: "customer", ca: fixture.dir + "/evil-ca")
+        let (node, port) = try startListening(fixture)
+        defer { node.terminate(); node.waitUntilExit() }
+        let nowhere = fixture.dir + "/no.sock"
+        func tx(_ who: String, _ arguments: [String], environment: [String: String] = [:], expect status: Int32) throws -> ProcessResult {
+            let result = try runProcess(NodeFixture.bin("csp-tx"), arguments + ["--home", fixture.dir + "/" + who, "--socket", nowhere,
+                                                                                  "--channel", fixture.channel],
+                                        environment: ["CSP_NODE": "127.0.0.1:\(port)"].merging(environment) { _, new in new })
+            XCTAssertEqual(result.status, status, "\(arguments): \(result.stderr)")
+            return result
+        }
+        let submitted = try tx("alice", ["submit", "kv.put", "key=remote", "value=over tls"], expect: 0)
+        XCTAssertTrue(submitted.stdout.contains("\"code\":\"valid\""), submitted.stdout)
+        XCTAssertEqual(try tx("alice", ["query", "kv/remote"], expect: 0).stdout, "over tls\n")
+        // The same state through the Unix socket.
+        XCTAssertEqual(try fixture.tx("alice", ["query", "kv/remote"]).stdout, "over tls\n")
+
+        // The node's certificate does not chain to the CA the client trusts.
+        let untrusted = try tx("alice", ["query", "kv/remote"], environment: ["CSP_NODE_CA": fixture.dir + "/evil-ca/ca-cert.pem"], expect: 2)
+        XCTAssertTrue(untrusted.stderr.hasPrefix("error: "), untrusted.stderr)
+        XCTAssertTrue(untrusted.stderr.contains("certificate verify failed"), untrusted.stderr)
+        // A stranger's certificate: the node's alert, reported.
+        let refused = try tx("eve", ["query", "kv/remote"], environment: ["CSP_NODE_CA": fixture.ca + "/ca-cert.pem"], expect: 2)
+        XCTAssertTrue(refused.stderr.contains("bad certificate"), refused.stderr)
+        // A malformed address is a usage error.
+        XCTAssertEqual(try tx("alice", ["query", "kv/remote"], environment: ["CSP_NODE": "nowhere"], expect: 64).stderr,
+                       "error: CSP_NODE 'nowhere' is not HOST:PORT\n")
+    }
 }
