@@ -231,7 +231,7 @@ struct ResponseWriter: Sendable {
     static func committedFrame(_ response: NodeResponse) -> [UInt8]? {
         guard response.status == 0, response.error == nil, response.reason == nil, let txid = response.txid,
               let code = response.code, response.value == nil, response.items == nil, response.record == nil,
-              response.eventItem == nil, response.channels == nil, response.next == nil, response.version == nil,
+              response.eventItem == nil, response.blocks == nil, response.channels == nil, response.next == nil, response.version == nil,
               response.behind == nil, response.uptime == nil else { return nil }
         var json = "{\"id\":\(response.id),\"status\":0,\"txid\":\"\(txid)\",\"code\":\"\(code)\""
         if let outcome = response.outcome { json += ",\"outcome\":\"\(outcome)\"" }

@@ -1,3 +1,5 @@
+import CSPCrypto
+import CSPFormat
 import CSPTestSupport
 import Foundation
 import XCTest
@@ -179,5 +181,70 @@ final class NetworkTests: XCTestCase {
         // A malformed address is a usage error.
         XCTAssertEqual(try tx("alice", ["query", "kv/remote"], environment: ["CSP_NODE": "nowhere"], expect: 64).stderr,
                        "error: CSP_NODE 'nowhere' is not HOST:PORT\n")
+    }
+
+    /// A `blocks` request signed by `who` (docs/PROTOCOL.md, "Deliver"), sent on the Unix socket.
+    func deliver(_ fixture: NodeFixture, who: String, from: UInt64, limit: Int? = nil) throws -> [String: Any] {
+        let key = try P256PrivateKey(pemFile: fixture.dir + "/" + who + "/key.pem")
+        let pem = try String(contentsOfFile: fixture.dir + "/" + who + "/cert.pem", encoding: .utf8)
+        let body = pem.split(separator: "\n").filter { !$0.hasPrefix("-----") }.joined()
+        let timestamp = UInt64(Date().timeIntervalSince1970 * 1000)
+        // The read subject: op, channel, key, target, account, contract, event.
+        var signed = Array("csp-read-v1".utf8) + [0]
+        withUnsafeBytes(of: timestamp.bigEndian) { signed.append(contentsOf: $0) }
+        signed += Array((["blocks", fixture.channel] + Array(repeating: "", count: 5)).joined(separator: "\u{0}").utf8)
+        var request: [String: Any] = ["id": 3, "op": "blocks", "channel": fixture.channel, "from": from,
+                                      "auth": ["certificate": body, "timestamp": timestamp,
+                                               "signature": Data(try key.signature(for: signed)).base64EncodedString()]]
+        if let limit { request["limit"] = limit }
+        let payload = Array(try JSONSerialization.data(withJSONObject: request))
+        let reply = RawSocket.exchange(fixture.socket, withUnsafeBytes(of: UInt32(payload.count).bigEndian, Array.init) + payload)
+        XCTAssertGreaterThan(reply.count, 4)
+        return try XCTUnwrap(JSONSerialization.jsonObject(with: Data(reply.dropFirst(4))) as? [String: Any])
+    }
+
+    /// The range request a catching-up node sends: stored blocks, in order, whole, from N.
+    func testBlocksDeliversStoredBlocksFromANumberInOrder() throws {
+        let fixture = try NodeFixture.make(self, maxTransactions: 4)
+        let node = try fixture.start()
+        defer { node.terminate(); node.waitUntilExit() }
+        for i in 0..<3 {
+            let lines = (0..<4).map { #"{"call":"kv.put","args":{"key":"k\#(i)-\#($0)","value":"v"}}"# }.joined(separator: "\n") + "\n"
+            try fixture.tx("root", ["submit", "--batch", "-"], input: Data(lines.utf8))
+        }
+        let status = try NodeFixture.run("csp-node", ["status", "--home", fixture.node, "--format", "json"]).stdout
+        let height = try XCTUnwrap((try JSONSerialization.jsonObject(with: Data(status.utf8)) as? [String: Any])
+            .flatMap { ($0["channels"] as? [[String: Any]])?.first?["height"] as? Int } ?? Self.height(status))
+        XCTAssertGreaterThanOrEqual(height, 4, status)
+
+        let all = try deliver(fixture, who: "root", from: 0)
+        XCTAssertEqual(all["status"] as? Int, 0, "\(all)")
+        let blocks = try XCTUnwrap(all["blocks"] as? [String]).map { try CommittedBlock(decoding: Array(Data(base64Encoded: $0)!)) }
+        XCTAssertEqual(blocks.count, height)
+        XCTAssertEqual(all["block"] as? Int, height, "the next block to ask for")
+        for (number, record) in blocks.enumerated() {
+            XCTAssertEqual(record.block.header.number, UInt64(number))
+            if number > 0 { XCTAssertEqual(record.block.header.previousHash, blocks[number - 1].block.header.hash) }
+        }
+        // The last block is the one the node reports.
+        XCTAssertTrue(status.contains(blocks.last!.block.header.hash.hex), status)
+
+        // From the middle, with a limit: exactly those.
+        let part = try deliver(fixture, who: "root", from: 1, limit: 2)
+        let numbers = try XCTUnwrap(part["blocks"] as? [String]).map { try CommittedBlock(decoding: Array(Data(base64Encoded: $0)!)).block.header.number }
+        XCTAssertEqual(numbers, [1, 2])
+        XCTAssertEqual(part["block"] as? Int, 3)
+        // Past the height: no, naming it. A role the read policy does not grant blocks: refused.
+        let past = try deliver(fixture, who: "root", from: UInt64(height))
+        XCTAssertEqual(past["status"] as? Int, 1)
+        XCTAssertEqual(past["error"] as? String, "no block \(height): the channel's height is \(height)")
+        let customer = try deliver(fixture, who: "alice", from: 0)
+        XCTAssertEqual(customer["status"] as? Int, 1)
+        XCTAssertEqual(customer["error"] as? String, "read refused: role 'customer' may not read block")
+    }
+
+    static func height(_ json: String) -> Int? {
+        guard let range = json.range(of: "\"height\":") else { return nil }
+        return Int(json[range.upperBound...].prefix { $0.isNumber })
     }
 }
