@@ -66,6 +66,9 @@ static inline int csp_SSL_CTX_set_min_proto_version(SSL_CTX *ctx, int version) {
 static inline int csp_SSL_CTX_add1_chain_cert(SSL_CTX *ctx, X509 *certificate) {
     return (int)SSL_CTX_add1_chain_cert(ctx, certificate);
 }
+static inline long csp_SSL_set_mode(SSL *ssl, long mode) {
+    return SSL_set_mode(ssl, mode);
+}
 static inline long csp_SSL_CTX_set_session_cache_mode(SSL_CTX *ctx, long mode) {
     return SSL_CTX_set_session_cache_mode(ctx, mode);
 }

@@ -110,6 +110,10 @@ public final class FrameClient: @unchecked Sendable {
         guard connected >= 0 else { throw failure }
         var one: Int32 = 1
         _ = setsockopt(connected, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
+        // libssl writes with write(2), which cannot say MSG_NOSIGNAL: a write after the peer
+        // or `close()` ended the connection must be an error (EPIPE), not a SIGPIPE that
+        // kills the tool mid-output.
+        signal(SIGPIPE, SIG_IGN)
         let session: TLSClientSession
         do {
             session = try TLSClientSession(fd: connected, identity: identity)

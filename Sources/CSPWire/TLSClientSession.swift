@@ -77,6 +77,8 @@ final class TLSClientSession: @unchecked Sendable {
             throw TLSError("cannot read the trusted CA certificates \(quoted(identity.trusted)): \(TLSError.libsslReason())")
         }
         SSL_set_verify(ssl, SSL_VERIFY_PEER, nil)
+        // A write retried after WANT_WRITE may come from a re-borrowed (moved) buffer.
+        _ = csp_SSL_set_mode(ssl, Int(SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER))
         guard SSL_set_fd(ssl, fd) == 1 else { throw TLSError("cannot start TLS: \(TLSError.libsslReason())") }
         SSL_set_connect_state(ssl)
         ERR_clear_error()

@@ -170,6 +170,11 @@ final class NetworkTests: XCTestCase {
         XCTAssertEqual(try tx("alice", ["query", "kv/remote"], expect: 0).stdout, "over tls\n")
         // The same state through the Unix socket.
         XCTAssertEqual(try fixture.tx("alice", ["query", "kv/remote"]).stdout, "over tls\n")
+        // A pipelined batch: every line answered, and the client ends cleanly after it.
+        let lines = (0..<1500).map { #"{"call":"kv.put","args":{"key":"b\#($0)","value":"v"}}"# }.joined(separator: "\n") + "\n"
+        try Data(lines.utf8).write(to: URL(fileURLWithPath: fixture.dir + "/batch.ndjson"))
+        let batch = try tx("alice", ["submit", "--batch", fixture.dir + "/batch.ndjson"], expect: 0)
+        XCTAssertEqual(batch.stdout.split(separator: "\n").filter { $0.contains("\"code\":\"valid\"") }.count, 1500, batch.stderr)
 
         // The node's certificate does not chain to the CA the client trusts.
         let untrusted = try tx("alice", ["query", "kv/remote"], environment: ["CSP_NODE_CA": fixture.dir + "/evil-ca/ca-cert.pem"], expect: 2)

@@ -29,19 +29,20 @@ struct CSPBenchCommand: ParsableCommand {
     @Option(help: "Open workflow instances the workflow scenario creates (and lists with csp-tx todo).")
     var workflowInstances: Int = 100_000
 
-    @Option(parsing: .upToNextOption, help: "Scenarios to run: sha256 ecdsa leveldb ca node workflow (default: all).")
+    @Option(parsing: .upToNextOption, help: "Scenarios to run: sha256 ecdsa leveldb ca node net workflow (default: all).")
     var only: [String] = []
 
     func run() throws {
         try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: scratch) }
         var rows: [Row] = []
-        let wanted = Set(only.isEmpty ? ["sha256", "ecdsa", "leveldb", "ca", "node", "workflow"] : only)
+        let wanted = Set(only.isEmpty ? ["sha256", "ecdsa", "leveldb", "ca", "node", "net", "workflow"] : only)
         if wanted.contains("sha256") { rows += try SHA256Bench(bin: bin, bytes: shaBytes, scratch: scratch).run() }
         if wanted.contains("ecdsa") { rows += try ECDSABench(seconds: seconds).run() }
         if wanted.contains("leveldb") { rows += try LevelDBBench(seconds: seconds, scratch: scratch).run() }
         if wanted.contains("ca") { rows += try CABench(bin: bin, seconds: seconds, scratch: scratch).run() }
         if wanted.contains("node") { rows += try NodeBench(bin: bin, scratch: scratch, transactions: nodeTransactions, seconds: seconds * 3, before: before).run() }
+        if wanted.contains("net") { rows += try NetworkBench(bin: bin, scratch: scratch, transactions: min(nodeTransactions, 50_000)).run() }
         if wanted.contains("workflow") { rows += try WorkflowBench(bin: bin, scratch: scratch, instances: workflowInstances).run() }
         print("")
         print("machine: \(Machine.description)")
