@@ -6,14 +6,13 @@ import NIOCore
 /// socket goes into libssl, plaintext comes out as `ByteBuffer`s for the frame decoder,
 /// and replies are encrypted on the way out. Nothing is passed up before the handshake,
 /// with its client-certificate check, has completed; a failed handshake sends libssl's
-/// alert and closes the connection. A handshake must finish within `handshakeTimeout`.
+/// alert and closes the connection. A handshake must finish within the context's
+/// `handshakeTimeout` (10 s by default), so a silent client does not hold a connection.
 final class TLSServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = ByteBuffer
     typealias InboundOut = ByteBuffer
     typealias OutboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
-
-    static let handshakeTimeout = TimeAmount.seconds(10)
 
     private let tls: TLSServerContext
     private let ssl: OpaquePointer
@@ -45,7 +44,7 @@ final class TLSServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     func handlerAdded(context: ChannelHandlerContext) {
         let channel = context.channel
-        timeout = context.eventLoop.scheduleTask(in: Self.handshakeTimeout) { channel.close(promise: nil) }
+        timeout = context.eventLoop.scheduleTask(in: .milliseconds(Int64(tls.handshakeTimeout * 1000))) { channel.close(promise: nil) }
     }
 
     func handlerRemoved(context: ChannelHandlerContext) { timeout?.cancel() }

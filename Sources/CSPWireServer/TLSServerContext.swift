@@ -17,13 +17,16 @@ public final class TLSServerContext: @unchecked Sendable {
     /// Nil admits the certificate (DER); otherwise the reason it is refused.
     let admit: @Sendable ([UInt8]) -> String?
     let log: (@Sendable (String) -> Void)?
+    /// A connection whose handshake has not completed by then is closed.
+    let handshakeTimeout: Double
 
     public init(certificate: String, chain: String?, key: String, admit: @escaping @Sendable ([UInt8]) -> String?,
-                log: (@Sendable (String) -> Void)? = nil) throws {
+                log: (@Sendable (String) -> Void)? = nil, handshakeTimeout: Double = 10) throws {
         guard let context = SSL_CTX_new(TLS_server_method()) else { throw TLSError("cannot create a TLS context") }
         self.context = context
         self.admit = admit
         self.log = log
+        self.handshakeTimeout = handshakeTimeout
         guard csp_SSL_CTX_set_min_proto_version(context, TLS1_3_VERSION) == 1 else { throw TLSError("this libssl does not offer TLS 1.3") }
         guard SSL_CTX_use_certificate_file(context, certificate, SSL_FILETYPE_PEM) == 1 else {
             throw TLSError("cannot use \(quoted(certificate)) as the TLS certificate: \(TLSError.libsslReason())")
