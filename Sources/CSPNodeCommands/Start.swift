@@ -23,7 +23,9 @@ extension CSPNode {
                 <home>/node.conf) it also listens on TCP with mutual TLS 1.3: a client must \
                 present a certificate of a current, unrevoked member of one of the node's \
                 channels, checked against the channel's CAs and CRLs before any request is \
-                read; the node presents its own certificate (docs/NETWORK.md). Exit codes: \
+                read; the node presents its own certificate (docs/NETWORK.md). A channel \
+                joined with 'csp-node join' follows its orderer: it pulls, verifies and \
+                commits the orderer's blocks, serves reads and refuses submissions. Exit codes: \
                 0 stopped by a signal, 2 could not serve (a channel, the socket, the \
                 listen address or the TLS files), 64 usage error.
                 """)

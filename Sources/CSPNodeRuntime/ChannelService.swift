@@ -4,6 +4,7 @@ import CSPContracts
 import CSPCrypto
 import CSPFormat
 import CSPLedger
+import CSPNodeProtocol
 import Foundation
 
 /// What became of one submitted transaction.
@@ -63,22 +64,27 @@ public enum ChannelCondition: Equatable, Sendable {
 public final class ChannelService: @unchecked Sendable {
     public let name: String
     public let ledger: LedgerStore
-    private let identity: NodeIdentity
-    private let condition = NSCondition()
+    let identity: NodeIdentity
+    /// Set when this node follows another's channel (`csp-node join`): blocks come from
+    /// that orderer, verified, and clients' submissions are refused.
+    public let following: FollowTarget?
+    let condition = NSCondition()
     // Guarded by `condition`:
-    private var rules: ChannelRules
+    var rules: ChannelRules
     private var pending: [Pending] = []
     private var pendingBytes = 0
     private var firstPendingAt: Date?
     private var waiters: [SHA256Digest: [CheckedContinuation<CommitOutcome, Never>]] = [:]
-    private var heightWaiters: [CheckedContinuation<Void, Never>] = []
-    private var state = ChannelCondition.running
-    private var committedTransactions: UInt64 = 0
+    var heightWaiters: [CheckedContinuation<Void, Never>] = []
+    var state = ChannelCondition.running
+    var committedTransactions: UInt64 = 0
+    /// The follower's connection to its orderer, closed by `stop` to end a wait on it.
+    var followClient: NodeClient?
     /// The last block's timestamp: block timestamps never go backwards, so deadlines
     /// computed from them are monotonic even when the node's clock steps back.
-    private var lastTimestamp: UInt64
+    var lastTimestamp: UInt64
     private var thread: Thread?
-    private let stopped = DispatchSemaphore(value: 0)
+    let stopped = DispatchSemaphore(value: 0)
     /// How often a stalled channel tries a write again.
     static let probeInterval: TimeInterval = 1
 
@@ -92,8 +98,9 @@ public final class ChannelService: @unchecked Sendable {
 
     /// `config` is the configuration in force after the last block, as the block files
     /// establish it (`ChannelLedger.open`), never as the index claims it.
-    public init(name: String, ledger: LedgerStore, config: ChannelConfig, identity: NodeIdentity) throws {
+    public init(name: String, ledger: LedgerStore, config: ChannelConfig, identity: NodeIdentity, following: FollowTarget? = nil) throws {
         self.name = name
+        self.following = following
         self.ledger = ledger
         self.identity = identity
         self.rules = try ChannelRules(config: config)
@@ -117,6 +124,9 @@ public final class ChannelService: @unchecked Sendable {
     /// Admits, queues and (with `wait`) waits for the commit of one transaction.
     public func submit(_ transaction: Transaction, wait: Bool) async -> CommitOutcome {
         func outcome(_ result: SubmitResult) -> CommitOutcome { CommitOutcome(txid: transaction.id, result: result) }
+        if let following {
+            return outcome(.notCommitted("channel \(quoted(name)) on this node follows the orderer at \(following.orderer): submit there (this node does not forward submissions yet)"))
+        }
         let admission = currentRules.admit(transaction, now: Date())
         guard admission.isAdmitted else { return outcome(.refused(admission.validation)) }
         if let creator = admission.creator,
@@ -208,7 +218,9 @@ public final class ChannelService: @unchecked Sendable {
     // MARK: Ordering and committing
 
     public func start() {
-        let thread = Thread { [self] in commitLoop() }
+        let thread = Thread { [self] in
+            if let following { followLoop(following) } else { commitLoop() }
+        }
         thread.name = "csp-node commit \(name)"
         self.thread = thread
         thread.start()
@@ -219,7 +231,9 @@ public final class ChannelService: @unchecked Sendable {
         condition.lock()
         state = .stopping
         condition.broadcast()
+        let client = followClient
         condition.unlock()
+        client?.close()
         // Re-signal so a second caller (signal handler, then shutdown) passes too.
         if thread != nil { stopped.wait(); stopped.signal() }
         condition.lock()
@@ -367,7 +381,7 @@ public final class ChannelService: @unchecked Sendable {
         log("error: \(message)" + (sound ? "; retrying when a write succeeds" : "; restart the node to re-apply the block"))
     }
 
-    private func log(_ line: String) {
+    func log(_ line: String) {
         FileHandle.standardError.write(Data("csp-node: \(line)\n".utf8))
     }
 }

@@ -47,6 +47,54 @@ public enum NodeRunner {
         return record
     }
 
+    /// `csp-node join`: a channel this node follows rather than orders. Block 0 comes
+    /// from `genesis` (a block record file, as stored: it must be that channel's valid
+    /// genesis block) or, when `genesis` is the channel configuration, from the orderer,
+    /// whose block 0 must carry exactly that configuration. Either way block 0 is verified
+    /// (orderer signature, the configuration it establishes) before anything is kept, and
+    /// the channel remembers its orderer in follow.conf (docs/NETWORK.md).
+    public static func joinChannel(home: NodeHome, channel: String, genesis: String, orderer: String) throws -> CommittedBlock {
+        guard NetworkAddress.parse(orderer) != nil else { throw NodeError("orderer \(quoted(orderer)) is not HOST:PORT") }
+        // Only a node certificate follows a channel (and connects to the orderer).
+        _ = try home.identity()
+        let directory = home.channel(channel)
+        if FileIO.exists(directory) { throw NodeError("channel \(quoted(channel)) already exists in \(quoted(home.path))") }
+        let bytes = try FileIO.read(genesis, limit: 64 << 20)
+        let target = FollowTarget(orderer: orderer, home: home)
+        try home.prepare()
+        try FileIO.makeDirectory(directory, mode: 0o750)
+        do {
+            let record: CommittedBlock
+            if bytes.starts(with: CommittedBlock.magic) {
+                record = try CommittedBlock(decoding: bytes)
+                _ = try BlockVerifier.verifyGenesis(record, channel: channel)
+            } else {
+                let config = try ChannelConfig.load(path: genesis)
+                guard config.channel == channel else {
+                    throw NodeError("--channel \(channel) does not match the configuration's channel \(quoted(config.channel)) in \(quoted(genesis))")
+                }
+                let client = try target.connect(channelDirectory: directory, config: config, timeout: FrameClient.defaultTimeout)
+                defer { client.close() }
+                guard let first = try FollowTarget.fetch(client, channel: channel, from: 0, limit: 1).first else {
+                    throw NodeError("the orderer at \(orderer) has no block 0 of channel \(quoted(channel))")
+                }
+                guard try BlockVerifier.verifyGenesis(first, channel: channel).canonicalJSON() == config.canonicalJSON() else {
+                    throw NodeError("the orderer's block 0 of channel \(quoted(channel)) carries a different configuration than \(quoted(genesis))")
+                }
+                record = first
+            }
+            let ledger = try LedgerStore(directory: directory, channel: channel)
+            defer { ledger.close() }
+            try ledger.commit(record)
+            try target.save(channelDirectory: directory)
+            return record
+        } catch {
+            // A half-made channel would be served at the next start; leave none behind.
+            try? FileManager.default.removeItem(atPath: directory)
+            throw error
+        }
+    }
+
     /// `csp-node rebuild`: rebuilds a stopped channel's index from its block files,
     /// keeping the old index beside it (docs/STORAGE.md, "Damage to the index and rebuilding it").
     public static func rebuildChannel(home: NodeHome, channel: String) throws -> (blocks: UInt64, oldIndex: String?) {
@@ -98,7 +146,11 @@ public enum NodeRunner {
             for repair in ledger.recovery.repairs {
                 FileHandle.standardError.write(Data("csp-node: channel \(quoted(name)): \(repair)\n".utf8))
             }
-            services.append(try ChannelService(name: name, ledger: ledger, config: config, identity: identity))
+            let following = try FollowTarget.load(home: home, channel: name)
+            if let following {
+                FileHandle.standardError.write(Data("csp-node: channel \(quoted(name)) follows the orderer at \(following.orderer) from height \(ledger.height)\n".utf8))
+            }
+            services.append(try ChannelService(name: name, ledger: ledger, config: config, identity: identity, following: following))
         }
         services.forEach { $0.start() }
         let all = services

@@ -36,6 +36,17 @@ public struct NodeSettings: Equatable, Sendable {
 
     public static func parse(_ text: String, source: String) throws -> NodeSettings {
         var settings = NodeSettings()
+        let values = try parseKeys(text, source: source, keys: keys)
+        settings.listen = values["listen"]
+        settings.tlsCertificate = values["tls-certificate"]
+        settings.tlsChain = values["tls-chain"]
+        settings.tlsKey = values["tls-key"]
+        return settings
+    }
+
+    /// `key = value` lines with `#` comments, every key one of `keys`; errors name the line.
+    static func parseKeys(_ text: String, source: String, keys: [String]) throws -> [String: String] {
+        var settings: [String: String] = [:]
         for (number, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             let line = raw.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? ""
             let trimmed = line.trimmingCharacters(in: .whitespaces)
@@ -46,14 +57,10 @@ public struct NodeSettings: Equatable, Sendable {
             let key = trimmed[..<equals].trimmingCharacters(in: .whitespaces)
             let value = trimmed[trimmed.index(after: equals)...].trimmingCharacters(in: .whitespaces)
             guard !value.isEmpty else { throw NodeError("\(source):\(number + 1): \(quoted(key)) has no value") }
-            switch key {
-            case "listen": settings.listen = value
-            case "tls-certificate": settings.tlsCertificate = value
-            case "tls-chain": settings.tlsChain = value
-            case "tls-key": settings.tlsKey = value
-            default:
+            guard keys.contains(key) else {
                 throw NodeError("\(source):\(number + 1): unknown setting \(quoted(key)) (settings: \(keys.joined(separator: ", ")))")
             }
+            settings[key] = value
         }
         return settings
     }

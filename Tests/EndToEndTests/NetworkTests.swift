@@ -189,7 +189,7 @@ final class NetworkTests: XCTestCase {
     }
 
     /// A `blocks` request signed by `who` (docs/PROTOCOL.md, "Deliver"), sent on the Unix socket.
-    func deliver(_ fixture: NodeFixture, who: String, from: UInt64, limit: Int? = nil) throws -> [String: Any] {
+    func deliver(_ fixture: NodeFixture, who: String, from: UInt64, limit: Int? = nil, socket: String? = nil) throws -> [String: Any] {
         let key = try P256PrivateKey(pemFile: fixture.dir + "/" + who + "/key.pem")
         let pem = try String(contentsOfFile: fixture.dir + "/" + who + "/cert.pem", encoding: .utf8)
         let body = pem.split(separator: "\n").filter { !$0.hasPrefix("-----") }.joined()
@@ -203,7 +203,7 @@ final class NetworkTests: XCTestCase {
                                                "signature": Data(try key.signature(for: signed)).base64EncodedString()]]
         if let limit { request["limit"] = limit }
         let payload = Array(try JSONSerialization.data(withJSONObject: request))
-        let reply = RawSocket.exchange(fixture.socket, withUnsafeBytes(of: UInt32(payload.count).bigEndian, Array.init) + payload)
+        let reply = RawSocket.exchange(socket ?? fixture.socket, withUnsafeBytes(of: UInt32(payload.count).bigEndian, Array.init) + payload)
         XCTAssertGreaterThan(reply.count, 4)
         return try XCTUnwrap(JSONSerialization.jsonObject(with: Data(reply.dropFirst(4))) as? [String: Any])
     }

@@ -1,0 +1,113 @@
+import CSPFormat
+import CSPTestSupport
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+import XCTest
+
+/// Followers (`csp-node join`, docs/NETWORK.md): real processes on loopback. An orderer
+/// listening on TCP with mutual TLS, two nodes of the same organisation that join its
+/// channel and pull, verify and commit its blocks; one is killed with SIGKILL mid-load and
+/// catches up after a restart; at the end every node holds the same blocks and commit hashes.
+extension NetworkTests {
+    /// `csp-node start` in `home`, stderr appended to `<home>.log`; waits for its socket.
+    func startNode(_ home: String) throws -> Process {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: NodeFixture.bin("csp-node"))
+        process.arguments = ["start", "--home", home]
+        if !FileManager.default.fileExists(atPath: home + ".log") { FileManager.default.createFile(atPath: home + ".log", contents: nil) }
+        let log = try XCTUnwrap(FileHandle(forWritingAtPath: home + ".log"))
+        log.seekToEndOfFile()
+        process.standardError = log
+        try process.run()
+        for _ in 0..<1000 where !RawSocket.accepts(home + "/node.sock") { usleep(10_000) }
+        XCTAssertTrue(RawSocket.accepts(home + "/node.sock"), "\(home) serves its socket: \(self.log(home))")
+        return process
+    }
+
+    func log(_ home: String) -> String { (try? String(contentsOfFile: home + ".log", encoding: .utf8)) ?? "" }
+
+    func status(_ home: String) throws -> [String: Any] {
+        let out = try NodeFixture.run("csp-node", ["status", "--home", home, "--format", "json"]).stdout
+        return try XCTUnwrap(JSONSerialization.jsonObject(with: Data(out.utf8)) as? [String: Any], out)
+    }
+
+    /// Waits until `home`'s channel has `height` blocks (at most 60 s).
+    func waitForHeight(_ home: String, _ height: Int) throws {
+        let deadline = Date().addingTimeInterval(60)
+        while Date() < deadline {
+            if try status(home)["height"] as? Int == height { return }
+            usleep(50_000)
+        }
+        XCTFail("\(home) reaches height \(height): \(try status(home)); log: \(log(home))")
+    }
+
+    /// Every block of a node, as its `blocks` answer gives them, read on its Unix socket.
+    func allBlocks(_ fixture: NodeFixture, home: String) throws -> [CommittedBlock] {
+        var blocks: [CommittedBlock] = []
+        while true {
+            let answer = try deliver(fixture, who: "root", from: UInt64(blocks.count), limit: 4, socket: home + "/node.sock")
+            guard let page = answer["blocks"] as? [String] else { break }
+            blocks += try page.map { try CommittedBlock(decoding: Array(try XCTUnwrap(Data(base64Encoded: $0)))) }
+        }
+        return blocks
+    }
+
+    func submitLoad(_ fixture: NodeFixture, round: Int, count: Int) throws {
+        let lines = (0..<count).map { #"{"call":"kv.put","args":{"key":"r\#(round)-\#($0)","value":"v\#($0)"}}"# }.joined(separator: "\n") + "\n"
+        let result = try fixture.tx("alice", ["submit", "--batch", "-"], input: Data(lines.utf8))
+        XCTAssertEqual(result.stdout.split(separator: "\n").filter { $0.contains("\"code\":\"valid\"") }.count, count, result.stderr)
+    }
+
+    func testFollowersPullVerifyAndCatchUpAfterKill() throws {
+        let fixture = try NodeFixture.make(self, maxTransactions: 20, timeoutMilliseconds: 20)
+        let (orderer, port) = try startListening(fixture)
+        defer { orderer.terminate(); orderer.waitUntilExit() }
+        let peers = [try fixture.enroll("peer1", role: "node"), try fixture.enroll("peer2", role: "node")]
+        for peer in peers {
+            let joined = try NodeFixture.run("csp-node", ["join", "--home", peer, "--channel", fixture.channel,
+                                                         "--genesis", fixture.dir + "/genesis.json", "--orderer", "127.0.0.1:\(port)"])
+            XCTAssertTrue(joined.stdout.hasPrefix("joined channel 'consortium' following 127.0.0.1:\(port): block 0 "), joined.stdout)
+        }
+        // Joining twice, or with an address that is not one, is refused.
+        let again = try NodeFixture.run("csp-node", ["join", "--home", peers[0], "--channel", fixture.channel,
+                                                    "--genesis", fixture.dir + "/genesis.json", "--orderer", "127.0.0.1:\(port)"], expect: 2)
+        XCTAssertEqual(again.stderr, "error: channel 'consortium' already exists in '\(peers[0])'\n")
+        let malformed = try NodeFixture.run("csp-node", ["join", "--home", fixture.dir + "/peer3", "--channel", fixture.channel,
+                                                        "--genesis", fixture.dir + "/genesis.json", "--orderer", "nowhere"], expect: 64)
+        XCTAssertEqual(malformed.stderr, "error: --orderer 'nowhere' is not HOST:PORT\n")
+
+        var followers = try peers.map { try startNode($0) }
+        defer { followers.forEach { if $0.isRunning { $0.terminate(); $0.waitUntilExit() } } }
+        try submitLoad(fixture, round: 0, count: 200)
+        // peer2 dies without warning mid-load, and restarts later.
+        kill(followers[1].processIdentifier, SIGKILL)
+        followers[1].waitUntilExit()
+        try submitLoad(fixture, round: 1, count: 300)
+        followers[1] = try startNode(peers[1])
+        try submitLoad(fixture, round: 2, count: 200)
+
+        let height = try XCTUnwrap(try status(fixture.node)["height"] as? Int)
+        XCTAssertGreaterThan(height, 30)
+        for peer in peers { try waitForHeight(peer, height) }
+        let expected = try allBlocks(fixture, home: fixture.node)
+        XCTAssertEqual(expected.count, height)
+        for peer in peers {
+            let blocks = try allBlocks(fixture, home: peer)
+            XCTAssertEqual(blocks.map(\.block.header.hash), expected.map(\.block.header.hash), peer)
+            XCTAssertEqual(blocks.map(\.block.header.commitHash), expected.map(\.block.header.commitHash), peer)
+            let ours = try status(peer), theirs = try status(fixture.node)
+            XCTAssertEqual(ours["commit_hash"] as? String, theirs["commit_hash"] as? String)
+            XCTAssertEqual(ours["last_block_hash"] as? String, theirs["last_block_hash"] as? String)
+            XCTAssertTrue(log(peer).contains("channel 'consortium' follows the orderer at 127.0.0.1:\(port)"), log(peer))
+        }
+        // Followers serve reads of the state they verified, and refuse submissions.
+        let read = try NodeFixture.run("csp-tx", ["query", "kv/r1-7", "--home", fixture.dir + "/alice", "--socket", peers[1] + "/node.sock",
+                                                  "--channel", fixture.channel])
+        XCTAssertEqual(read.stdout, "v7\n")
+        let refused = try NodeFixture.run("csp-tx", ["submit", "kv.put", "key=x", "value=y", "--home", fixture.dir + "/alice",
+                                                     "--socket", peers[0] + "/node.sock", "--channel", fixture.channel], expect: 2)
+        XCTAssertTrue(refused.stderr.contains("follows the orderer at 127.0.0.1:\(port)"), refused.stderr)
+    }
+}
