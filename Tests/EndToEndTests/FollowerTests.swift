@@ -111,3 +111,60 @@ extension NetworkTests {
         XCTAssertTrue(refused.stderr.contains("follows the orderer at 127.0.0.1:\(port)"), refused.stderr)
     }
 }
+
+extension NetworkTests {
+    /// A forged chain: another node certificate of the same CA orders a channel of the same
+    /// name. Its block 0 does not match the genesis a peer was given, so joining it is
+    /// refused; a follower pointed at it is served block 1 signed by the wrong orderer,
+    /// refuses it (logging why), commits nothing, and catches up once pointed back.
+    func testFollowerRefusesBlocksItCannotVerify() throws {
+        let fixture = try NodeFixture.make(self, maxTransactions: 20, timeoutMilliseconds: 20)
+        let (orderer, port) = try startListening(fixture)
+        defer { orderer.terminate(); orderer.waitUntilExit() }
+        try submitLoad(fixture, round: 0, count: 60)
+
+        let rogue = try fixture.enroll("rogue", role: "node")
+        var genesis = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: fixture.dir + "/genesis.json"))) as? [String: Any])
+        genesis["orderer"] = try String(contentsOfFile: rogue + "/cert.pem", encoding: .utf8)
+        try JSONSerialization.data(withJSONObject: genesis).write(to: URL(fileURLWithPath: fixture.dir + "/rogue.json"))
+        try NodeFixture.run("csp-node", ["init", "--home", rogue, "--channel", fixture.channel, "--config", fixture.dir + "/rogue.json"])
+        try "listen = 127.0.0.1:0\n".write(toFile: rogue + "/node.conf", atomically: true, encoding: .utf8)
+        let rogueNode = try startNode(rogue)
+        defer { rogueNode.terminate(); rogueNode.waitUntilExit() }
+        var roguePort = 0
+        for _ in 0..<500 where roguePort == 0 { roguePort = Self.port(in: log(rogue)) ?? 0; usleep(10_000) }
+        let forged = (0..<30).map { #"{"call":"kv.put","args":{"key":"forged-\#($0)","value":"x"}}"# }.joined(separator: "\n") + "\n"
+        try NodeFixture.run("csp-tx", ["submit", "--batch", "-", "--home", fixture.dir + "/alice", "--socket", rogue + "/node.sock",
+                                       "--channel", fixture.channel], input: Data(forged.utf8))
+
+        // Block 0 from the rogue does not carry the genesis configuration given.
+        let peer = try fixture.enroll("peer1", role: "node")
+        let mismatch = try NodeFixture.run("csp-node", ["join", "--home", peer, "--channel", fixture.channel,
+                                                       "--genesis", fixture.dir + "/genesis.json", "--orderer", "127.0.0.1:\(roguePort)"], expect: 2)
+        XCTAssertEqual(mismatch.stderr, "error: the orderer's block 0 of channel 'consortium' carries a different configuration than '\(fixture.dir)/genesis.json'\n")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: peer + "/channels/consortium"), "nothing is left behind")
+
+        // Joined to the real orderer, then pointed at the rogue: block 1 is refused.
+        try NodeFixture.run("csp-node", ["join", "--home", peer, "--channel", fixture.channel,
+                                         "--genesis", fixture.dir + "/genesis.json", "--orderer", "127.0.0.1:\(port)"])
+        let follow = peer + "/channels/consortium/follow.conf"
+        try "orderer = 127.0.0.1:\(roguePort)\n".write(toFile: follow, atomically: true, encoding: .utf8)
+        var follower = try startNode(peer)
+        let refusal = "channel 'consortium': refused block from 127.0.0.1:\(roguePort): block 1: it is signed by a certificate that is not the channel's orderer; retrying"
+        for _ in 0..<500 where !log(peer).contains(refusal) { usleep(10_000) }
+        XCTAssertTrue(log(peer).contains(refusal), log(peer))
+        usleep(1_500_000)  // it retries, and still commits nothing
+        XCTAssertEqual(try status(peer)["height"] as? Int, 1)
+        XCTAssertEqual(log(peer).components(separatedBy: refusal).count - 1, 1, "one line per distinct problem: \(log(peer))")
+        follower.terminate()
+        follower.waitUntilExit()
+
+        try "orderer = 127.0.0.1:\(port)\n".write(toFile: follow, atomically: true, encoding: .utf8)
+        follower = try startNode(peer)
+        defer { follower.terminate(); follower.waitUntilExit() }
+        let height = try XCTUnwrap(try status(fixture.node)["height"] as? Int)
+        try waitForHeight(peer, height)
+        XCTAssertEqual(try status(peer)["commit_hash"] as? String, try status(fixture.node)["commit_hash"] as? String)
+        XCTAssertEqual(try status(peer)["last_block_hash"] as? String, try status(fixture.node)["last_block_hash"] as? String)
+    }
+}
