@@ -138,6 +138,8 @@ public struct ChannelStatus: Codable, Equatable, Sendable {
     /// "running", or "stopped" with `reason` (a full disk, a failed commit).
     public var state: String?
     public var reason: String?
+    /// Present when this node follows the channel's orderer (`csp-node join`): its HOST:PORT.
+    public var following: String?
 
     public init(channel: String, height: UInt64, lastBlockHash: String, commitHash: String, transactions: UInt64, pending: Int) {
         self.channel = channel

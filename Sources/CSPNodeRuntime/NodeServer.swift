@@ -132,6 +132,7 @@ public final class NodeServer: Sendable {
                 let condition = service.currentCondition
                 row.state = condition.reason == nil ? "running" : "stopped"
                 row.reason = condition.reason
+                row.following = service.following?.orderer
                 return row
             }
             response.uptime = Date().timeIntervalSince(started)

@@ -65,10 +65,16 @@ extension NetworkTests {
         let (orderer, port) = try startListening(fixture)
         defer { orderer.terminate(); orderer.waitUntilExit() }
         let peers = [try fixture.enroll("peer1", role: "node"), try fixture.enroll("peer2", role: "node")]
-        for peer in peers {
+        // peer1 joins with the genesis configuration (block 0 fetched from the orderer),
+        // peer2 with block 0 itself, as a block record file.
+        let first = try XCTUnwrap(try deliver(fixture, who: "root", from: 0, limit: 1)["blocks"] as? [String]).first
+        let block0 = try XCTUnwrap(Data(base64Encoded: try XCTUnwrap(first)))
+        try block0.write(to: URL(fileURLWithPath: fixture.dir + "/block0.csp"))
+        let hash = try CommittedBlock(decoding: Array(block0)).block.header.hash.hex
+        for (peer, genesis) in zip(peers, [fixture.dir + "/genesis.json", fixture.dir + "/block0.csp"]) {
             let joined = try NodeFixture.run("csp-node", ["join", "--home", peer, "--channel", fixture.channel,
-                                                         "--genesis", fixture.dir + "/genesis.json", "--orderer", "127.0.0.1:\(port)"])
-            XCTAssertTrue(joined.stdout.hasPrefix("joined channel 'consortium' following 127.0.0.1:\(port): block 0 "), joined.stdout)
+                                                         "--genesis", genesis, "--orderer", "127.0.0.1:\(port)"])
+            XCTAssertEqual(joined.stdout, "joined channel 'consortium' following 127.0.0.1:\(port): block 0 \(hash)\n")
         }
         // Joining twice, or with an address that is not one, is refused.
         let again = try NodeFixture.run("csp-node", ["join", "--home", peers[0], "--channel", fixture.channel,
@@ -100,6 +106,8 @@ extension NetworkTests {
             let ours = try status(peer), theirs = try status(fixture.node)
             XCTAssertEqual(ours["commit_hash"] as? String, theirs["commit_hash"] as? String)
             XCTAssertEqual(ours["last_block_hash"] as? String, theirs["last_block_hash"] as? String)
+            XCTAssertEqual(ours["following"] as? String, "127.0.0.1:\(port)")
+            XCTAssertNil(theirs["following"])
             XCTAssertTrue(log(peer).contains("channel 'consortium' follows the orderer at 127.0.0.1:\(port)"), log(peer))
         }
         // Followers serve reads of the state they verified, and refuse submissions.
