@@ -46,7 +46,40 @@ struct NetworkBench {
             if overTLS { tls.append(rate) } else { unix.append(rate) }
         }
         let bestUnix = unix.max() ?? 0, bestTLS = tls.max() ?? 0
+        let catchUp = try followerCatchUp(setup, address: address)
         return [Row(scenario: "committed kv writes over TCP+mutual TLS 1.3, csp-tx --batch (\(transactions) tx, best of 2)", ours: bestTLS,
-                    baselineName: "same over the Unix socket", baseline: bestUnix, unit: "tx/s", target: 0.9)]
+                    baselineName: "same over the Unix socket", baseline: bestUnix, unit: "tx/s", target: 0.9),
+                Row(scenario: "follower catch-up (csp-node join, pull over TLS, full verification, commit; \(4 * transactions) tx)", ours: catchUp,
+                    baselineName: "live commit rate, Unix socket (best round above)", baseline: bestUnix, unit: "tx/s", target: 2.0)]
+    }
+
+    /// A node joins the channel after the load and catches up from block 0: transactions
+    /// per second from its start until its height equals the orderer's.
+    func followerCatchUp(_ setup: Setup, address: String) throws -> Double {
+        let peer = setup.directory + "/peer"
+        let secret = try shell(bin + "/csp-ca", ["register", "peer", "--home", setup.ca, "--role", "node"]).trimmingCharacters(in: .newlines)
+        try shell(bin + "/csp-ca", ["enroll", "peer", "--secret", secret, "--ca", setup.ca, "--out", peer])
+        try shell(bin + "/csp-node", ["join", "--home", peer, "--channel", "bench", "--genesis", setup.directory + "/genesis.json", "--orderer", address])
+        func height(_ home: String) throws -> Int {
+            let json = try shell(bin + "/csp-node", ["status", "--home", home, "--format", "json"])
+            guard let range = json.range(of: "\"height\":"), let value = Int(json[range.upperBound...].prefix { $0.isNumber }) else {
+                throw BenchFailure("no height in \(json)")
+            }
+            return value
+        }
+        let target = try height(setup.node)
+        let follower = Process()
+        follower.executableURL = URL(fileURLWithPath: bin + "/csp-node")
+        follower.arguments = ["start", "--home", peer]
+        follower.standardError = FileHandle.nullDevice
+        let start = now()
+        try follower.run()
+        defer { follower.terminate(); follower.waitUntilExit() }
+        for _ in 0..<1000 where !FileManager.default.fileExists(atPath: peer + "/node.sock") { usleep(5_000) }
+        while try height(peer) < target {
+            guard now() - start < 600 else { throw BenchFailure("the follower did not catch up in 600 s") }
+            usleep(20_000)
+        }
+        return Double(4 * transactions) / (now() - start)
     }
 }
