@@ -56,15 +56,28 @@ public struct FollowTarget: Sendable {
     /// Up to `limit` committed blocks from `from`, decoded (which checks each Merkle root);
     /// empty when the orderer has none past `from` yet.
     static func fetch(_ client: NodeClient, channel: String, from: UInt64, limit: Int = 256) throws -> [CommittedBlock] {
+        try receiveBlocks(client, try requestBlocks(client, channel: channel, from: from, limit: limit))
+    }
+
+    /// Sends a signed `blocks` request without waiting for its answer.
+    static func requestBlocks(_ client: NodeClient, channel: String, from: UInt64, limit: Int = 256) throws -> NodeRequest {
         var request = client.makeRequest("blocks", channel: channel)
         request.from = from
         request.limit = limit
         try client.sign(&request)
-        let response = try client.call(request)
+        try client.send(request)
+        return request
+    }
+
+    /// The answer to `request` (sent by `requestBlocks`), decoded.
+    static func receiveBlocks(_ client: NodeClient, _ request: NodeRequest) throws -> [CommittedBlock] {
+        var response = try client.receive()
+        while response.id != request.id && response.id != 0 { response = try client.receive() }
         if response.status == 1, response.error?.hasPrefix("no block") == true { return [] }
         guard response.status == 0, let blocks = response.blocks else {
             throw NodeError("the orderer refused 'blocks': \(response.error ?? "status \(response.status)")")
         }
+        let from = request.from ?? 0
         return try blocks.enumerated().map { offset, text in
             let number = from + UInt64(offset)
             guard let bytes = Data(base64Encoded: text) else { throw BlockVerificationError(block: number, reason: "it is not base64") }
@@ -87,10 +100,20 @@ extension ChannelService {
     /// and commits it; never commits a block it cannot verify.
     func followLoop(_ target: FollowTarget) {
         var lastProblem: String?
+        // The next range, asked for before the current one is verified, so the orderer
+        // reads and sends it meanwhile.
+        var inFlight: NodeRequest?
         while !isStopping {
             do {
                 let client = try connectedClient(target)
-                let records = try FollowTarget.fetch(client, channel: name, from: ledger.height)
+                let from = ledger.height
+                let request = try inFlight.flatMap { $0.from == from ? $0 : nil }
+                    ?? FollowTarget.requestBlocks(client, channel: name, from: from)
+                inFlight = nil
+                let records = try FollowTarget.receiveBlocks(client, request)
+                if !records.isEmpty {
+                    inFlight = try FollowTarget.requestBlocks(client, channel: name, from: from + UInt64(records.count))
+                }
                 // The signatures of the whole range at once, on every core (small blocks
                 // alone would leave cores idle); each block's rules are applied in order.
                 let signatures = SignatureCheck.verify(records.flatMap(\.block.transactions))
@@ -111,6 +134,7 @@ extension ChannelService {
                 // One line per distinct problem, not one per retry.
                 if problem != lastProblem { log("channel \(quoted(name)): \(problem); retrying") }
                 lastProblem = problem
+                inFlight = nil
                 dropClient()
                 pause(Self.retryInterval)
             }
