@@ -21,8 +21,9 @@ extension CSPNode {
                 re-execution and commit hash) before committing it, and keeps following; it \
                 serves reads and refuses submissions (docs/NETWORK.md). The certificate in \
                 --home must have role node and belong to a member organisation. Exit codes: \
-                0 joined, 1 refused (channel exists, block 0 or configuration mismatch), 2 \
-                could not answer (files, orderer unreachable), 64 usage error.
+                0 joined; 2 could not join (the channel exists, block 0 does not verify or \
+                carries another configuration, the orderer is unreachable or refuses, \
+                files), as 'csp-node init'; 64 usage error.
                 """)
 
         @OptionGroup(title: "Global Options") var global: GlobalOptions
