@@ -42,3 +42,26 @@ final class NodeSettingsTests: XCTestCase {
         }
     }
 }
+
+/// `<home>/channels/<C>/follow.conf`, written by `csp-node join`.
+final class FollowTargetTests: XCTestCase {
+    func testSavedTargetLoadsAndMistakesAreNamed() throws {
+        let home = NodeHome(NSTemporaryDirectory() + "follow-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(atPath: home.path) }
+        try FileManager.default.createDirectory(atPath: home.channel("c"), withIntermediateDirectories: true)
+        XCTAssertNil(try FollowTarget.load(home: home, channel: "c"), "no file: the node orders the channel")
+
+        try FollowTarget(orderer: "[::1]:7050", home: home).save(channelDirectory: home.channel("c"))
+        XCTAssertEqual(try FollowTarget.load(home: home, channel: "c")?.orderer, "[::1]:7050")
+
+        let path = home.channel("c") + "/follow.conf"
+        for (text, message) in [("orderer = nowhere\n", "\(path): orderer 'nowhere' is not HOST:PORT"),
+                                ("# nothing\n", "\(path): 'orderer' is missing"),
+                                ("listen = 127.0.0.1:1\n", "\(path):1: unknown setting 'listen' (settings: orderer)")] {
+            try text.write(toFile: path, atomically: true, encoding: .utf8)
+            XCTAssertThrowsError(try FollowTarget.load(home: home, channel: "c")) { error in
+                XCTAssertEqual((error as? NodeError)?.message, message)
+            }
+        }
+    }
+}
