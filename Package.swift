@@ -56,11 +56,13 @@ let package = Package(
         .target(name: "CSPChannel", dependencies: ["CSPBasics", "CSPCrypto", "CSPFormat", "CSPCertificates", "CSPContracts", .product(name: "Yams", package: "Yams")]),
         // Per-channel storage: append-only block files and LevelDB indexes and state, with recovery.
         .target(name: "CSPLedger", dependencies: ["CSPBasics", "CSPCrypto", "CSPFormat", "CSPKeyValue", "CSPCompression"]),
-        // Socket framing (docs/PROTOCOL.md) and the blocking client the tools use; no NIO.
-        .target(name: "CSPWire", dependencies: ["CSPBasics"]),
-        // The Unix-socket server of csp-node and csp-ca serve: NIO codecs, limits, shutdown.
+        // Socket framing (docs/PROTOCOL.md) and the blocking client the tools use (Unix, or
+        // TCP with TLS over the system libssl); no NIO.
+        .target(name: "CSPWire", dependencies: ["CSPBasics", "COpenSSL"]),
+        // The socket servers of csp-node and csp-ca serve (Unix, and TCP with mutual TLS over
+        // the system libssl): NIO codecs, limits, shutdown.
         .target(name: "CSPWireServer", dependencies: [
-            "CSPBasics", "CSPWire", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+            "CSPBasics", "CSPWire", "COpenSSL", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
         ]),
         // The certificate authority: registry, enrollment, revocation, CRLs, audit log.
         .target(name: "CSPAuthority", dependencies: ["CSPBasics", "CSPCrypto", "CSPCertificates", "CSPSQLite"]),

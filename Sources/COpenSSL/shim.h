@@ -1,4 +1,4 @@
-// libcrypto (OpenSSL 3). Function-like macros are wrapped so Swift can call them.
+// libcrypto and libssl (OpenSSL 3). Function-like macros are wrapped so Swift can call them.
 #ifndef CSP_COPENSSL_SHIM_H
 #define CSP_COPENSSL_SHIM_H
 #include <openssl/bio.h>
@@ -13,6 +13,7 @@
 #include <openssl/pem.h>
 #include <openssl/rand.h>
 #include <openssl/sha.h>
+#include <openssl/ssl.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
@@ -56,5 +57,19 @@ static inline int csp_sk_X509_EXTENSION_push(STACK_OF(X509_EXTENSION) *stack, X5
 }
 static inline void csp_sk_X509_EXTENSION_pop_free(STACK_OF(X509_EXTENSION) *stack) {
     sk_X509_EXTENSION_pop_free(stack, X509_EXTENSION_free);
+}
+
+/* TLS (CSPWireServer, CSPWire): libssl's settings are macros over SSL_CTX_ctrl. */
+static inline int csp_SSL_CTX_set_min_proto_version(SSL_CTX *ctx, int version) {
+    return (int)SSL_CTX_set_min_proto_version(ctx, version);
+}
+static inline int csp_SSL_CTX_add1_chain_cert(SSL_CTX *ctx, X509 *certificate) {
+    return (int)SSL_CTX_add1_chain_cert(ctx, certificate);
+}
+static inline long csp_SSL_set_mode(SSL *ssl, long mode) {
+    return SSL_set_mode(ssl, mode);
+}
+static inline long csp_SSL_CTX_set_session_cache_mode(SSL_CTX *ctx, long mode) {
+    return SSL_CTX_set_session_cache_mode(ctx, mode);
 }
 #endif

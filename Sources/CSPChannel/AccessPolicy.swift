@@ -36,8 +36,11 @@ public struct AccessPolicy: Codable, Equatable, Sendable {
     }
 
     /// The kind's own entry decides when present, else "*".
+    /// A member's node may always read blocks: peers replicate the channel with `blocks`
+    /// (docs/NETWORK.md), and a node of a member organisation keeps the whole ledger anyway.
     public func mayRead(role: String, _ kind: String) -> Bool {
-        (read[kind] ?? read["*"] ?? []).contains(role)
+        if role == CertificateRole.node.rawValue && kind == "block" { return true }
+        return (read[kind] ?? read["*"] ?? []).contains(role)
     }
 
     enum CodingKeys: String, CodingKey, CaseIterable {

@@ -14,7 +14,8 @@ extension CSPNode {
                 admins, block cutting and the access policy (docs/CHANNELS.md). Block 0 is \
                 signed by this node's key in --home. A channel that already exists is \
                 refused (exit 1), as csp-ca init refuses an existing CA. 'csp-node genesis' \
-                writes the configuration from CA homes and certificate files.
+                writes the configuration from CA homes and certificate files. A home without \
+                <home>/node.conf gets a commented example of the node's settings (docs/NETWORK.md).
                 """)
 
         @OptionGroup(title: "Global Options") var global: GlobalOptions

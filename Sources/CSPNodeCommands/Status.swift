@@ -26,6 +26,10 @@ extension CSPNode {
                     "transactions": .int(Int64(channel.transactions)), "pending": .int(Int64(channel.pending)),
                     "uptime": .double(response.uptime ?? 0)]
                 var text = "\(channel.channel)  \(state)  height \(channel.height)  block \(channel.lastBlockHash)  commit \(channel.commitHash)  committed \(channel.transactions) tx since start  pending \(channel.pending)  up \(Int(response.uptime ?? 0)) s"
+                if let following = channel.following {
+                    json["following"] = .string(following)
+                    text += "  following \(following)"
+                }
                 if let reason = channel.reason {
                     healthy = false
                     json["reason"] = .string(reason)

@@ -28,6 +28,16 @@ public final class NodeClient: @unchecked Sendable {
                                      connectTimeout: min(timeout ?? FrameClient.defaultTimeout, FrameClient.defaultTimeout))
     }
 
+    /// The same conversation over TCP with mutual TLS 1.3 to a node's listener (docs/NETWORK.md).
+    public init(host: String, port: Int, identity: TLSClientIdentity, key: P256PrivateKey? = nil, certificateDER: [UInt8]? = nil,
+                timeout: Double? = FrameClient.defaultTimeout) throws {
+        self.key = key
+        self.certificateDER = certificateDER
+        connection = try FrameClient(host: host, port: port, identity: identity, maximumFrameSize: 64 << 20, timeout: timeout,
+                                     connectTimeout: min(timeout ?? FrameClient.defaultTimeout, FrameClient.defaultTimeout))
+        path = connection.path
+    }
+
     /// Seconds each wait for the node may last from now on; nil waits without limit.
     public var timeout: Double? {
         get { connection.timeout }

@@ -4,7 +4,7 @@ import Foundation
 /// reading answers; every response carries the request's `id`.
 public struct NodeRequest: Codable, Equatable, Sendable {
     public var id: UInt64
-    /// submit, query, range, history, tx, block, account, subscribe, status.
+    /// submit, query, range, history, tx, block, blocks, account, subscribe, status.
     public var op: String
     public var channel: String?
     /// submit: base64 of a signed transaction (docs/FORMAT.md).
@@ -18,7 +18,7 @@ public struct NodeRequest: Codable, Equatable, Sendable {
     public var limit: Int?
     /// A continuation token from the previous page.
     public var after: String?
-    /// subscribe: the first block to deliver (default: the next block).
+    /// subscribe: the first block to deliver (default: the next block); blocks: the first block sent (default 0).
     public var from: UInt64?
     /// subscribe filters.
     public var contract: String?
@@ -89,6 +89,9 @@ public struct NodeResponse: Codable, Equatable, Sendable {
     public var next: String?
     /// A block or transaction as JSON.
     public var record: NodeItem?
+    /// blocks: committed blocks from `from`, each base64 of its stored encoding
+    /// (docs/STORAGE.md); `block` is then the number to ask for next.
+    public var blocks: [String]?
     // subscribe: one event per frame; `behind` says the subscriber fell behind and must resume.
     public var eventItem: NodeItem?
     public var behind: Bool?
@@ -143,6 +146,8 @@ public struct ChannelStatus: Codable, Equatable, Sendable {
     /// "running", or "stopped" with `reason` (a full disk, a failed commit).
     public var state: String?
     public var reason: String?
+    /// Present when this node follows the channel's orderer (`csp-node join`): its HOST:PORT.
+    public var following: String?
 
     public init(channel: String, height: UInt64, lastBlockHash: String, commitHash: String, transactions: UInt64, pending: Int) {
         self.channel = channel

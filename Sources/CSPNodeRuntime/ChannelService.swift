@@ -4,6 +4,7 @@ import CSPContracts
 import CSPCrypto
 import CSPFormat
 import CSPLedger
+import CSPNodeProtocol
 import Foundation
 import Logging
 
@@ -64,22 +65,27 @@ public enum ChannelCondition: Equatable, Sendable {
 public final class ChannelService: @unchecked Sendable {
     public let name: String
     public let ledger: LedgerStore
-    private let identity: NodeIdentity
-    private let condition = NSCondition()
+    let identity: NodeIdentity
+    /// Set when this node follows another's channel (`csp-node join`): blocks come from
+    /// that orderer, verified, and clients' submissions are refused.
+    public let following: FollowTarget?
+    let condition = NSCondition()
     // Guarded by `condition`:
-    private var rules: ChannelRules
+    var rules: ChannelRules
     private var pending: [Pending] = []
     private var pendingBytes = 0
     private var firstPendingAt: Date?
     private var waiters: [SHA256Digest: [CheckedContinuation<CommitOutcome, Never>]] = [:]
-    private var heightWaiters: [CheckedContinuation<Void, Never>] = []
-    private var state = ChannelCondition.running
-    private var committedTransactions: UInt64 = 0
+    var heightWaiters: [CheckedContinuation<Void, Never>] = []
+    var state = ChannelCondition.running
+    var committedTransactions: UInt64 = 0
+    /// The follower's connection to its orderer, closed by `stop` to end a wait on it.
+    var followClient: NodeClient?
     /// The last block's timestamp: block timestamps never go backwards, so deadlines
     /// computed from them are monotonic even when the node's clock steps back.
-    private var lastTimestamp: UInt64
+    var lastTimestamp: UInt64
     private var thread: Thread?
-    private let stopped = DispatchSemaphore(value: 0)
+    let stopped = DispatchSemaphore(value: 0)
     /// How often a stalled channel tries a write again.
     static let probeInterval: TimeInterval = 1
 
@@ -93,8 +99,9 @@ public final class ChannelService: @unchecked Sendable {
 
     /// `config` is the configuration in force after the last block, as the block files
     /// establish it (`ChannelLedger.open`), never as the index claims it.
-    public init(name: String, ledger: LedgerStore, config: ChannelConfig, identity: NodeIdentity) throws {
+    public init(name: String, ledger: LedgerStore, config: ChannelConfig, identity: NodeIdentity, following: FollowTarget? = nil) throws {
         self.name = name
+        self.following = following
         self.ledger = ledger
         self.identity = identity
         self.rules = try ChannelRules(config: config)
@@ -122,6 +129,9 @@ public final class ChannelService: @unchecked Sendable {
             nodeLog.info("refused \(transaction.id.hex) (\(transaction.body.contract).\(transaction.body.function)): \(validation.code): \(validation.reason)",
                          metadata: ["channel": "\(name)"])
             return outcome(.refused(validation))
+        }
+        if let following {
+            return outcome(.notCommitted("channel \(quoted(name)) on this node follows the orderer at \(following.orderer): submit there (this node does not forward submissions yet)"))
         }
         let admission = currentRules.admit(transaction, now: Date())
         guard admission.isAdmitted else { return refused(admission.validation) }
@@ -214,7 +224,9 @@ public final class ChannelService: @unchecked Sendable {
     // MARK: Ordering and committing
 
     public func start() {
-        let thread = Thread { [self] in commitLoop() }
+        let thread = Thread { [self] in
+            if let following { followLoop(following) } else { commitLoop() }
+        }
         thread.name = "csp-node commit \(name)"
         self.thread = thread
         thread.start()
@@ -225,7 +237,9 @@ public final class ChannelService: @unchecked Sendable {
         condition.lock()
         state = .stopping
         condition.broadcast()
+        let client = followClient
         condition.unlock()
+        client?.close()
         // Re-signal so a second caller (signal handler, then shutdown) passes too.
         if thread != nil { stopped.wait(); stopped.signal() }
         condition.lock()
@@ -389,6 +403,11 @@ public final class ChannelService: @unchecked Sendable {
             for continuation in list { continuation.resume(returning: CommitOutcome(txid: txid, result: result)) }
         }
         nodeLog.error("\(message)\(sound ? "; retrying when a write succeeds" : "; restart the node to re-apply the block")")
+    }
+
+    /// A notice about this channel in the node's log (the follower's progress and problems).
+    func log(_ line: String, level: Logger.Level = .notice) {
+        nodeLog.log(level: level, "\(line)", metadata: ["channel": "\(name)"])
     }
 }
 

@@ -11,6 +11,7 @@ import Foundation
 ///     key.pem, cert.pem, ca-chain.pem   the node's identity (csp-ca enroll, role node)
 ///     channels/<name>/                  one ledger per channel (blocks/, index/; docs/STORAGE.md)
 ///     node.sock                         the client socket (0660) while the node runs
+///     node.conf                         the node's settings (NodeSettings; docs/NETWORK.md)
 public struct NodeHome: Sendable {
     public let path: String
 
@@ -20,6 +21,9 @@ public struct NodeHome: Sendable {
     public var certificate: String { path + "/cert.pem" }
     public var channels: String { path + "/channels" }
     public var socket: String { path + "/node.sock" }
+    public var settings: String { path + "/" + NodeSettings.fileName }
+    /// A path from the settings file: relative ones are inside the home.
+    public func resolve(_ file: String) -> String { file.hasPrefix("/") ? file : path + "/" + file }
     public func channel(_ name: String) -> String { channels + "/" + name }
 
     /// The channels this node hosts, by folder name.

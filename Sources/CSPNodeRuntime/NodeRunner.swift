@@ -3,6 +3,7 @@ import CSPCertificates
 import CSPChannel
 import CSPFormat
 import CSPLedger
+import CSPWire
 import CSPWireServer
 import Foundation
 
@@ -41,7 +42,57 @@ public enum NodeRunner {
             try? FileManager.default.removeItem(atPath: directory)
             throw error
         }
+        // A commented example of the node's settings, never over the operator's own.
+        if !FileIO.exists(home.settings) { try? FileIO.writeAtomically(home.settings, Array(NodeSettings.example.utf8), mode: 0o640) }
         return record
+    }
+
+    /// `csp-node join`: a channel this node follows rather than orders. Block 0 comes
+    /// from `genesis` (a block record file, as stored: it must be that channel's valid
+    /// genesis block) or, when `genesis` is the channel configuration, from the orderer,
+    /// whose block 0 must carry exactly that configuration. Either way block 0 is verified
+    /// (orderer signature, the configuration it establishes) before anything is kept, and
+    /// the channel remembers its orderer in follow.conf (docs/NETWORK.md).
+    public static func joinChannel(home: NodeHome, channel: String, genesis: String, orderer: String) throws -> CommittedBlock {
+        guard NetworkAddress.parse(orderer) != nil else { throw NodeError("orderer \(quoted(orderer)) is not HOST:PORT") }
+        // Only a node certificate follows a channel (and connects to the orderer).
+        _ = try home.identity()
+        let directory = home.channel(channel)
+        if FileIO.exists(directory) { throw NodeError("channel \(quoted(channel)) already exists in \(quoted(home.path))") }
+        let bytes = try FileIO.read(genesis, limit: 64 << 20)
+        let target = FollowTarget(orderer: orderer, home: home)
+        try home.prepare()
+        try FileIO.makeDirectory(directory, mode: 0o750)
+        do {
+            let record: CommittedBlock
+            if bytes.starts(with: CommittedBlock.magic) {
+                record = try CommittedBlock(decoding: bytes)
+                _ = try BlockVerifier.verifyGenesis(record, channel: channel)
+            } else {
+                let config = try ChannelConfig.load(path: genesis)
+                guard config.channel == channel else {
+                    throw NodeError("--channel \(channel) does not match the configuration's channel \(quoted(config.channel)) in \(quoted(genesis))")
+                }
+                let client = try target.connect(channelDirectory: directory, config: config, timeout: FrameClient.defaultTimeout)
+                defer { client.close() }
+                guard let first = try FollowTarget.fetch(client, channel: channel, from: 0, limit: 1).first else {
+                    throw NodeError("the orderer at \(orderer) has no block 0 of channel \(quoted(channel))")
+                }
+                guard try BlockVerifier.verifyGenesis(first, channel: channel).canonicalJSON() == config.canonicalJSON() else {
+                    throw NodeError("the orderer's block 0 of channel \(quoted(channel)) carries a different configuration than \(quoted(genesis))")
+                }
+                record = first
+            }
+            let ledger = try LedgerStore(directory: directory, channel: channel)
+            defer { ledger.close() }
+            try ledger.commit(record)
+            try target.save(channelDirectory: directory)
+            return record
+        } catch {
+            // A half-made channel would be served at the next start; leave none behind.
+            try? FileManager.default.removeItem(atPath: directory)
+            throw error
+        }
     }
 
     /// `csp-node rebuild`: rebuilds a stopped channel's index from its block files,
@@ -68,13 +119,21 @@ public enum NodeRunner {
     }
 
     /// `csp-node start`: serves every channel in the home until SIGTERM or SIGINT, then
-    /// finishes the block in flight, syncs and closes the ledgers.
-    public static func run(home: NodeHome, socket path: String, verbose: Bool) throws {
+    /// finishes the block in flight, syncs and closes the ledgers. `listen` (HOST:PORT)
+    /// overrides the settings file's; with either, TCP with mutual TLS is served too.
+    public static func run(home: NodeHome, socket path: String, verbose: Bool, listen: String? = nil) throws {
         // From now on a SIGTERM is kept, even while the ledgers open, and acted on once serving.
         let signals = StopSignals()
         // Every client connection is a descriptor.
         SocketServer.raiseDescriptorLimit()
         let identity = try home.identity()
+        let settings = try NodeSettings.load(home.settings)
+        let network = try (listen ?? settings.listen).map { text in
+            let (host, port) = try NodeSettings.address(text)
+            let chain = home.resolve(settings.tlsChain ?? "ca-chain.pem")
+            return (host: host, port: port, certificate: home.resolve(settings.tlsCertificate ?? "cert.pem"),
+                    chain: settings.tlsChain != nil || FileIO.exists(chain) ? chain : nil, key: home.resolve(settings.tlsKey ?? "key.pem"))
+        }
         let names = home.channelNames()
         guard !names.isEmpty else { throw NodeError("no channels in \(quoted(home.path)): create one with 'csp-node init --channel NAME --config FILE'") }
         try home.prepare()
@@ -87,11 +146,15 @@ public enum NodeRunner {
             for repair in ledger.recovery.repairs {
                 nodeLog.notice("channel \(quoted(name)): \(repair)")
             }
-            services.append(try ChannelService(name: name, ledger: ledger, config: config, identity: identity))
+            let following = try FollowTarget.load(home: home, channel: name)
+            if let following {
+                FileHandle.standardError.write(Data("csp-node: channel \(quoted(name)) follows the orderer at \(following.orderer) from height \(ledger.height)\n".utf8))
+            }
+            services.append(try ChannelService(name: name, ledger: ledger, config: config, identity: identity, following: following))
         }
         services.forEach { $0.start() }
         let all = services
-        let node = NodeServer(channels: all, path: path, verbose: verbose)
+        let node = try NodeServer(channels: all, path: path, verbose: verbose, listen: network)
         defer { all.forEach { $0.stop() } }
         do {
             try node.runUntilSignalled(
@@ -108,6 +171,8 @@ public enum NodeRunner {
         } catch let error as SystemError {
             throw error
         } catch let error as SocketServerError {
+            throw error
+        } catch let error as TLSError {
             throw error
         } catch {
             throw NodeError("cannot serve on \(quoted(path)): \(error)")

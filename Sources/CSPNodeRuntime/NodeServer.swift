@@ -15,19 +15,75 @@ public final class NodeServer: Sendable {
                                                   shutdownGraceSeconds: 2)
     let channels: [String: ChannelService]
     let socket: SocketServer
+    /// The TCP listener with mutual TLS, when the node has one (docs/NETWORK.md).
+    let network: SocketServer?
     let started = Date()
 
-    public init(channels: [ChannelService], path: String, verbose: Bool) {
+    /// With `listen`, the node also accepts TCP connections on that address whose TLS
+    /// client certificate belongs to a current member of one of `channels`.
+    public init(channels: [ChannelService], path: String, verbose: Bool,
+                listen: (host: String, port: Int, certificate: String, chain: String?, key: String)? = nil) throws {
         self.channels = Dictionary(uniqueKeysWithValues: channels.map { ($0.name, $0) })
         let log: (@Sendable (String) -> Void)? = verbose ? Self.log : nil
         socket = SocketServer(path: path, limits: Self.limits, refusal: Self.refusal, log: log)
+        if let listen {
+            // Refusals at the handshake are always logged: they are what an operator looks for.
+            let tls = try TLSServerContext(certificate: listen.certificate, chain: listen.chain, key: listen.key,
+                                           admit: { der in Self.admit(der, channels: channels) }, log: Self.log)
+            network = SocketServer(host: listen.host, port: listen.port, tls: tls, limits: Self.limits, refusal: Self.refusal, log: log)
+        } else {
+            network = nil
+        }
     }
 
-    /// Serves until SIGTERM or SIGINT; `onSignal` runs first, then the socket stops
+    /// Nil when the certificate (DER) speaks for a current member of one of `channels`:
+    /// the channel's CAs and CRLs in force, at this moment. Otherwise why not.
+    static func admit(_ der: [UInt8], channels: [ChannelService]) -> String? {
+        var refusals: [String] = []
+        for service in channels {
+            switch service.currentRules.creator(certificate: der, now: Date()) {
+            case .success: return nil
+            case .failure(let refusal): refusals.append("channel \(quoted(service.name)): \(refusal.reason)")
+            }
+        }
+        return refusals.isEmpty ? "no channel" : refusals.joined(separator: "; ")
+    }
+
+    /// Serves until SIGTERM or SIGINT; `onSignal` runs first, then the sockets stop
     /// accepting and reading, and connections still open after the grace period are closed.
+    /// A TCP listener that cannot listen stops the node with its error.
     public func runUntilSignalled(_ signals: StopSignals, onSignal: @escaping @Sendable () -> Void,
                                   onListening: @escaping @Sendable () -> Void) throws {
-        try socket.runUntilSignalled(signals, onSignal: onSignal, onListening: onListening) { payload in self.handle(payload) }
+        guard let network else {
+            return try socket.runUntilSignalled(signals, onSignal: onSignal, onListening: onListening) { payload in self.handle(payload) }
+        }
+        let failure = Locked<Error?>(nil)
+        let done = DispatchSemaphore(value: 0)
+        let socket = self.socket
+        Task {
+            do {
+                try await network.run(onListening: {
+                    Self.log("listening on \(network.listeningAddress ?? network.path) (TCP, mutual TLS 1.3)")
+                }, handle: { payload in self.handle(payload) })
+            } catch {
+                failure.value = error
+                socket.stop()
+            }
+            done.signal()
+        }
+        do {
+            try socket.runUntilSignalled(signals, onSignal: {
+                onSignal()
+                network.stop()
+            }, onListening: onListening) { payload in self.handle(payload) }
+        } catch {
+            network.stop()
+            done.wait()
+            throw error
+        }
+        network.stop()
+        done.wait()
+        if let error = failure.value { throw error }
     }
 
     @Sendable static func log(_ message: String) {
@@ -76,6 +132,7 @@ public final class NodeServer: Sendable {
                 let condition = service.currentCondition
                 row.state = condition.reason == nil ? "running" : "stopped"
                 row.reason = condition.reason
+                row.following = service.following?.orderer
                 return row
             }
             response.uptime = Date().timeIntervalSince(started)
@@ -175,7 +232,7 @@ struct ResponseWriter: Sendable {
     static func committedFrame(_ response: NodeResponse) -> [UInt8]? {
         guard response.status == 0, response.error == nil, response.reason == nil, let txid = response.txid,
               let code = response.code, response.value == nil, response.items == nil, response.record == nil,
-              response.eventItem == nil, response.channels == nil, response.next == nil, response.version == nil,
+              response.eventItem == nil, response.blocks == nil, response.channels == nil, response.next == nil, response.version == nil,
               response.behind == nil, response.uptime == nil else { return nil }
         var json = "{\"id\":\(response.id),\"status\":0,\"txid\":\"\(txid)\",\"code\":\"\(code)\""
         if let outcome = response.outcome { json += ",\"outcome\":\"\(outcome)\"" }

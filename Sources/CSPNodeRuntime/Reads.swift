@@ -15,7 +15,12 @@ struct Reads {
 
     /// The policy kind each read op needs.
     static let kinds = ["query": "state", "range": "state", "history": "history", "tx": "transaction",
-                        "block": "block", "account": "account", "subscribe": "events"]
+                        "block": "block", "blocks": "block", "account": "account", "subscribe": "events"]
+
+    /// A `blocks` answer holds at most this many blocks, and stops before passing this
+    /// many bytes of encoded blocks (one block is always sent, however large).
+    static let deliverBlocks = 256
+    static let deliverBytes = 8 << 20
 
     func answer(_ request: NodeRequest) -> NodeResponse {
         guard let kind = Self.kinds[request.op] else {
@@ -112,6 +117,24 @@ struct Reads {
             guard let found else { return NodeResponse(id: request.id, status: 1, error: "no block \(target)") }
             response.record = Self.item(found)
             if request.raw == true { response.value = Data(found.encoded()).base64EncodedString() }
+        case "blocks":
+            // Deliver: committed blocks as they are stored, for a node to verify and commit.
+            let from = request.from ?? 0, height = ledger.height
+            guard from < height else {
+                return NodeResponse(id: request.id, status: 1, error: "no block \(from): the channel's height is \(height)")
+            }
+            var blocks: [String] = [], bytes = 0, number = from
+            let count = min(max(request.limit ?? Self.deliverBlocks, 1), Self.deliverBlocks)
+            while number < height && blocks.count < count {
+                guard let record = try ledger.block(number: number) else { break }
+                let encoded = record.encoded()
+                if !blocks.isEmpty && bytes + encoded.count > Self.deliverBytes { break }
+                blocks.append(Data(encoded).base64EncodedString())
+                bytes += encoded.count
+                number += 1
+            }
+            response.blocks = blocks
+            response.block = number
         case "account":
             guard let account = request.target else { return NodeResponse(id: request.id, status: 2, error: "account needs an account (ORG/ID)") }
             let page = try ledger.transactions(account: account, limit: limit, after: request.after)

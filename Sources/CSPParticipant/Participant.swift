@@ -5,6 +5,7 @@ import CSPCLI
 import CSPCrypto
 import CSPFormat
 import CSPNodeProtocol
+import CSPWire
 import Foundation
 
 /// The channel a command talks to.
@@ -38,10 +39,12 @@ public struct ReadTimeoutOption: ParsableArguments {
 
 /// The identity in --home: the key that signs and the certificate that names it.
 public struct Participant {
+    public let home: String
     public let key: P256PrivateKey
     public let certificate: Certificate
 
     public init(home: String) throws {
+        self.home = home
         let keyPath = home + "/key.pem", certificatePath = home + "/cert.pem"
         guard FileIO.exists(keyPath), FileIO.exists(certificatePath) else {
             throw CommandFailure("no identity in \(quoted(home)): enroll with 'csp-ca enroll ID --out \(home)'")
@@ -78,11 +81,22 @@ public struct Participant {
         return LedgerIdentity(organization: identity.organization, id: certificate.subject.commonName, role: identity.role)
     }
 
-    /// A connection to the node; `timeout` bounds each wait for it (nil: no limit).
+    /// A connection to the node; `timeout` bounds each wait for it (nil: no limit). With
+    /// $CSP_NODE (HOST:PORT) it is TCP with mutual TLS to that node's listener, presenting
+    /// this identity and trusting the CAs in $CSP_NODE_CA, else <home>/ca-chain.pem
+    /// (docs/NETWORK.md); --socket is then not used.
     public func client(socket: String, timeout: Double?) throws -> NodeClient {
-        do { return try NodeClient(path: socket, key: key, certificateDER: certificate.der, timeout: timeout) } catch {
-            throw GlobalOptions.cannotConnect(error, socket: socket)
+        guard let node = Environment.value("CSP_NODE"), !node.isEmpty else {
+            do { return try NodeClient(path: socket, key: key, certificateDER: certificate.der, timeout: timeout) } catch {
+                throw GlobalOptions.cannotConnect(error, socket: socket)
+            }
         }
+        guard let (host, port) = NetworkAddress.parse(node) else {
+            throw CommandFailure("CSP_NODE \(quoted(node)) is not HOST:PORT", status: .usage)
+        }
+        let trusted = Environment.value("CSP_NODE_CA").flatMap { $0.isEmpty ? nil : $0 } ?? home + "/ca-chain.pem"
+        let identity = TLSClientIdentity(certificate: home + "/cert.pem", key: home + "/key.pem", trusted: trusted)
+        return try NodeClient(host: host, port: port, identity: identity, key: key, certificateDER: certificate.der, timeout: timeout)
     }
 }
 

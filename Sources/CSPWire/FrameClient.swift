@@ -22,7 +22,10 @@ public final class FrameClient: @unchecked Sendable {
     public static let defaultTimeout: Double = 30
 
     private let fd: Int32
+    /// Set for a TCP connection: everything goes through TLS (docs/NETWORK.md).
+    private let tls: TLSClientSession?
     private let state: Mutex<State>
+    /// The socket's path, or HOST:PORT for a TCP connection.
     public let path: String
     public let maximumFrameSize: Int
 
@@ -59,27 +62,98 @@ public final class FrameClient: @unchecked Sendable {
             throw SystemError("cannot create a socket", code: code)
         }
         do {
-            try Self.connect(socketFD, to: &address, path: path, timeout: connectTimeout)
+            try withUnsafePointer(to: &address) {
+                try $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
+                    try Self.connect(socketFD, to: pointer, length: socklen_t(MemoryLayout<sockaddr_un>.size), path: path, timeout: connectTimeout)
+                }
+            }
         } catch {
             Glibc.close(socketFD)
             throw error
         }
         fd = socketFD
+        tls = nil
+    }
+
+    /// A TCP connection to a node's listener with mutual TLS 1.3 (docs/NETWORK.md): the
+    /// connect and the handshake together are bounded by `connectTimeout`. A node that
+    /// refuses the certificate says so with an alert, reported by the first receive.
+    public init(host: String, port: Int, identity: TLSClientIdentity, maximumFrameSize: Int = 16 << 20,
+                timeout: Double? = FrameClient.defaultTimeout, connectTimeout: Double = FrameClient.defaultTimeout) throws {
+        let label = "\(host.contains(":") ? "[\(host)]" : host):\(port)"
+        self.path = label
+        self.maximumFrameSize = maximumFrameSize
+        state = Mutex(State(timeout: timeout))
+        var hints = addrinfo()
+        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
+        var found: UnsafeMutablePointer<addrinfo>?
+        let status = getaddrinfo(host, String(port), &hints, &found)
+        guard status == 0, let first = found else {
+            throw SystemError("cannot resolve \(quoted(label)): \(String(cString: gai_strerror(status)))")
+        }
+        defer { freeaddrinfo(found) }
+        var failure: Error = SystemError("cannot connect to \(quoted(label))", code: ECONNREFUSED)
+        var candidate: UnsafeMutablePointer<addrinfo>? = first
+        var connected: Int32 = -1
+        while let entry = candidate, connected < 0 {
+            candidate = entry.pointee.ai_next
+            let socketFD = socket(entry.pointee.ai_family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)
+            guard socketFD >= 0 else { failure = SystemError("cannot create a socket", code: errno); continue }
+            do {
+                try Self.connect(socketFD, to: entry.pointee.ai_addr, length: entry.pointee.ai_addrlen, path: label, timeout: connectTimeout)
+                connected = socketFD
+            } catch {
+                failure = error
+                Glibc.close(socketFD)
+            }
+        }
+        guard connected >= 0 else { throw failure }
+        var one: Int32 = 1
+        _ = setsockopt(connected, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
+        // libssl writes with write(2), which cannot say MSG_NOSIGNAL: a write after the peer
+        // or `close()` ended the connection must be an error (EPIPE), not a SIGPIPE that
+        // kills the tool mid-output.
+        signal(SIGPIPE, SIG_IGN)
+        let session: TLSClientSession
+        do {
+            session = try TLSClientSession(fd: connected, identity: identity)
+            try Self.complete(label, connected, { session.handshake() }, until: Deadline(seconds: connectTimeout), timeout: connectTimeout,
+                              connecting: true)
+        } catch {
+            Glibc.close(connected)
+            throw error
+        }
+        fd = connected
+        tls = session
+    }
+
+    /// Runs a TLS step until it is done, polling for what libssl waits on.
+    @discardableResult
+    private static func complete(_ path: String, _ fd: Int32, _ step: () -> TLSClientSession.Step, until deadline: Deadline,
+                                 timeout: Double?, connecting: Bool) throws -> Int {
+        while true {
+            switch step() {
+            case .done(let count): return count
+            case .wait(let events):
+                guard try wait(fd, for: events, until: deadline) else {
+                    throw FrameTimeout(path: path, seconds: timeout ?? 0, connecting: connecting)
+                }
+            case .closed: throw FrameError.closed
+            case .failed(let reason):
+                throw TLSError("TLS with \(quoted(path)) failed: \(reason)")
+            }
+        }
     }
 
     /// connect(2) with a deadline. EINPROGRESS and EINTR mean the connection goes on
     /// asynchronously: wait until the socket is writable and read its outcome from
     /// SO_ERROR (calling connect again would fail with EALREADY or EISCONN). EAGAIN is a
     /// Unix-socket server whose backlog is full: nothing is pending, so try again shortly.
-    private static func connect(_ fd: Int32, to address: inout sockaddr_un, path: String, timeout: Double) throws {
+    private static func connect(_ fd: Int32, to address: UnsafePointer<sockaddr>, length: socklen_t, path: String, timeout: Double) throws {
         let deadline = Deadline(seconds: timeout)
         while true {
-            let (result, code) = withUnsafePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
-                    let result = Glibc.connect(fd, pointer, socklen_t(MemoryLayout<sockaddr_un>.size))
-                    return (result, errno)
-                }
-            }
+            let result = Glibc.connect(fd, address, length)
+            let code = errno
             if result == 0 { return }
             switch code {
             case EINPROGRESS, EINTR:
@@ -123,6 +197,16 @@ public final class FrameClient: @unchecked Sendable {
         withUnsafeBytes(of: UInt32(payload.count).bigEndian) { frame.append(contentsOf: $0) }
         frame.append(contentsOf: payload)
         let timeout = self.timeout
+        if let tls {
+            var offset = 0
+            while offset < frame.count {
+                offset += try frame.withUnsafeBytes { raw in
+                    try Self.complete(path, fd, { tls.write(raw.baseAddress! + offset, raw.count - offset) },
+                                      until: Deadline(seconds: timeout), timeout: timeout, connecting: false)
+                }
+            }
+            return
+        }
         var offset = 0
         while offset < frame.count {
             let (n, code) = frame.withUnsafeBytes { raw in
@@ -159,6 +243,20 @@ public final class FrameClient: @unchecked Sendable {
         var out = [UInt8](repeating: 0, count: count)
         let timeout = self.timeout
         var offset = 0
+        if let tls {
+            while offset < count {
+                do {
+                    offset += try out.withUnsafeMutableBytes { raw in
+                        try Self.complete(path, fd, { tls.read(raw.baseAddress! + offset, count - offset) },
+                                          until: Deadline(seconds: timeout), timeout: timeout, connecting: false)
+                    }
+                } catch FrameError.closed {
+                    if isClosed || (offset == 0 && frameLength == nil) { throw FrameError.closed }
+                    throw FrameError.truncated(expected: frameLength ?? 4, received: offset + (frameLength == nil ? 0 : 4))
+                }
+            }
+            return out
+        }
         while offset < count {
             let (n, code) = out.withUnsafeMutableBytes { raw in
                 let n = recv(fd, raw.baseAddress! + offset, count - offset, 0)

@@ -57,13 +57,17 @@ public struct SocketServerError: Error, CustomStringConvertible, Sendable {
     init(_ description: String) { self.description = description }
 }
 
-/// The Unix-socket server behind `csp-node start` and `csp-ca serve`: framing
+/// The socket server behind `csp-node start` and `csp-ca serve`, on a Unix socket or on
+/// TCP with mutual TLS (`TLSServerContext`; docs/NETWORK.md) with the same framing
 /// (docs/PROTOCOL.md), bounded requests in flight per connection with back-pressured
 /// replies, bounded connections, accept back-off when descriptors run out, and a stop
 /// that may come at any time (even before the socket listens) and closes every
 /// connection after a grace period.
 public final class SocketServer: Sendable {
+    /// The Unix socket's path, or HOST:PORT for a TCP listener.
     public let path: String
+    /// Set for a TCP listener: where it binds and its TLS.
+    let tcp: (host: String, port: Int, tls: TLSServerContext)?
     public let limits: SocketServerLimits
     /// The payload sent to a connection refused for the given reason, before it is closed.
     let refusal: @Sendable (String) -> [UInt8]
@@ -75,6 +79,7 @@ public final class SocketServer: Sendable {
         var listener: Channel?
         var open: [ObjectIdentifier: Channel] = [:]
         var maximumConnections = 0
+        var bound: SocketAddress?
     }
 
     /// What an accepted connection becomes.
@@ -86,16 +91,35 @@ public final class SocketServer: Sendable {
     public init(path: String, limits: SocketServerLimits, refusal: @escaping @Sendable (String) -> [UInt8],
                 log: (@Sendable (String) -> Void)? = nil) {
         self.path = path
+        self.tcp = nil
         self.limits = limits
         self.refusal = refusal
         self.log = log
+    }
+
+    /// A TCP listener on `host:port` (port 0: any free port, see `listeningAddress`);
+    /// every connection is TLS 1.3 with a client certificate `tls` admits.
+    public init(host: String, port: Int, tls: TLSServerContext, limits: SocketServerLimits,
+                refusal: @escaping @Sendable (String) -> [UInt8], log: (@Sendable (String) -> Void)? = nil) {
+        self.path = "\(host.contains(":") ? "[\(host)]" : host):\(port)"
+        self.tcp = (host, port, tls)
+        self.limits = limits
+        self.refusal = refusal
+        self.log = log
+    }
+
+    /// HOST:PORT a TCP listener accepts on once it listens (the port chosen when 0 was asked).
+    public var listeningAddress: String? {
+        guard let address = state.withLock({ $0.bound }), let port = address.port else { return nil }
+        let host = address.ipAddress ?? ""
+        return "\(host.contains(":") ? "[\(host)]" : host):\(port)"
     }
 
     // MARK: The socket file
 
     /// Removes a stale socket left by a server that was killed; refuses a path that a live
     /// server answers on, or that is not a socket.
-    public func claim() throws { try Self.claim(path) }
+    public func claim() throws { if tcp == nil { try Self.claim(path) } }
 
     /// `claim()` for a server not made yet.
     public static func claim(_ path: String) throws {
@@ -139,6 +163,7 @@ public final class SocketServer: Sendable {
     public func run(onListening: @Sendable () -> Void = {}, handle: @escaping @Sendable ([UInt8]) -> RequestHandling) async throws {
         let maximum = max(1, min(limits.connections, Self.descriptorLimit / 2))
         guard state.withLock({ state in state.maximumConnections = maximum; return !state.stopping }) else { return }
+        if let tcp { return try await runTCP(host: tcp.host, port: tcp.port, onListening: onListening, handle: handle) }
         try claim()
         // Bound under a staging name, given its mode, then linked into place: the socket file
         // appears only when it accepts and has mode 0660, and never replaces another server's.
@@ -178,6 +203,39 @@ public final class SocketServer: Sendable {
             return state.stopping
         }
         if stopped { server.channel.close(promise: nil) } else { onListening() }
+        try await accept(server, handle: handle)
+    }
+
+    private func runTCP(host: String, port: Int, onListening: @Sendable () -> Void,
+                        handle: @escaping @Sendable ([UInt8]) -> RequestHandling) async throws {
+        let server: NIOAsyncChannel<Admission, Never>
+        do {
+            server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                .serverChannelOption(.backlog, value: 256)
+                .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+                .serverChannelInitializer { channel in
+                    channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(AcceptPause()) }
+                }
+                .childChannelOption(.allowRemoteHalfClosure, value: true)
+                .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+                .bind(host: host, port: port) { channel in
+                    channel.eventLoop.makeCompletedFuture { try self.admit(channel) }
+                }
+        } catch let error as IOError {
+            throw SystemError("cannot listen on \(quoted(path))", code: error.errnoCode)
+        } catch {
+            throw SocketServerError("cannot listen on \(quoted(path)): \(error)")
+        }
+        let stopped = state.withLock { state in
+            state.listener = server.channel
+            state.bound = server.channel.localAddress
+            return state.stopping
+        }
+        if stopped { server.channel.close(promise: nil) } else { onListening() }
+        try await accept(server, handle: handle)
+    }
+
+    private func accept(_ server: NIOAsyncChannel<Admission, Never>, handle: @escaping @Sendable ([UInt8]) -> RequestHandling) async throws {
         try await withThrowingDiscardingTaskGroup { group in
             try await server.executeThenClose { connections in
                 for try await connection in connections {
@@ -249,10 +307,14 @@ public final class SocketServer: Sendable {
         }
         if let reason = refused {
             log?("refused a connection: \(reason)")
+            // Over TLS a plain refusal frame would be noise before a handshake: just close.
+            if tcp != nil { channel.close(promise: nil); return .refused }
             try channel.pipeline.syncOperations.addHandler(Refusal(frame: Frame.encode(refusal(reason))))
             return .refused
         }
         channel.closeFuture.whenComplete { _ in _ = self.state.withLock { $0.open.removeValue(forKey: id) } }
+        // Nothing reaches the frame decoder before the handshake and its certificate check.
+        if let tcp { try channel.pipeline.syncOperations.addHandler(TLSServerHandler(tcp.tls)) }
         try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(FrameDecoder(maximumFrameSize: limits.maximumFrameSize)))
         try channel.pipeline.syncOperations.addHandler(MessageToByteHandler(FrameEncoder()))
         return .admitted(try NIOAsyncChannel(wrappingChannelSynchronously: channel))

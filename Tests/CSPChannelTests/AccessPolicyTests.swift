@@ -41,6 +41,17 @@ final class AccessPolicyTests: XCTestCase {
         XCTAssertFalse(policy.mayRead(role: "customer", "events"))
     }
 
+    /// Nodes replicate channels with `blocks`: a node may read blocks whatever the policy
+    /// says, and nothing else it is not granted.
+    func testNodesMayAlwaysReadBlocksOnly() {
+        let empty = AccessPolicy()
+        XCTAssertTrue(empty.mayRead(role: "node", "block"))
+        XCTAssertFalse(empty.mayRead(role: "node", "state"))
+        XCTAssertFalse(empty.mayRead(role: "node", "events"))
+        XCTAssertFalse(empty.mayRead(role: "customer", "block"))
+        XCTAssertTrue(AccessPolicy(read: ["state": ["node"]]).mayRead(role: "node", "state"))
+    }
+
     func testDecodeForSetPolicy() throws {
         let policy = try AccessPolicy.decode(json: Array(#"{"invoke":{"kv.put":["customer"]}}"#.utf8))
         XCTAssertEqual(policy, AccessPolicy(invoke: ["kv.put": ["customer"]], read: [:]))

@@ -41,19 +41,20 @@ struct CSPBenchCommand: ParsableCommand {
     @Option(help: "Transactions the audit scenario commits and then verifies with csp-audit ledger.")
     var auditTransactions: Int = 100_000
 
-    @Option(parsing: .upToNextOption, help: "Scenarios to run: sha256 ecdsa leveldb ca node workflow kvr audit (default: all).")
+    @Option(parsing: .upToNextOption, help: "Scenarios to run: sha256 ecdsa leveldb ca node net workflow kvr audit (default: all).")
     var only: [String] = []
 
     func run() throws {
         try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: scratch) }
         var rows: [Row] = []
-        let wanted = Set(only.isEmpty ? ["sha256", "ecdsa", "leveldb", "ca", "node", "workflow", "kvr", "audit"] : only)
+        let wanted = Set(only.isEmpty ? ["sha256", "ecdsa", "leveldb", "ca", "node", "net", "workflow", "kvr", "audit"] : only)
         if wanted.contains("sha256") { rows += try SHA256Bench(bin: bin, bytes: shaBytes, scratch: scratch).run() }
         if wanted.contains("ecdsa") { rows += try ECDSABench(seconds: seconds).run() }
         if wanted.contains("leveldb") { rows += try LevelDBBench(seconds: seconds, scratch: scratch).run() }
         if wanted.contains("ca") { rows += try CABench(bin: bin, seconds: seconds, scratch: scratch).run() }
         if wanted.contains("node") { rows += try NodeBench(bin: bin, scratch: scratch, transactions: nodeTransactions, seconds: seconds * 3, before: before).run() }
+        if wanted.contains("net") { rows += try NetworkBench(bin: bin, scratch: scratch, transactions: min(nodeTransactions, 50_000)).run() }
         if wanted.contains("kvr") { rows += try KVRBench(bin: bin, scratch: scratch, transactions: kvrTransactions).run() }
         if wanted.contains("workflow") { rows += try WorkflowBench(bin: bin, scratch: scratch, instances: workflowInstances).run() }
         if wanted.contains("audit") {

@@ -1,0 +1,53 @@
+import ArgumentParser
+import CSPCLI
+import CSPNodeRuntime
+import CSPBasics
+
+extension CSPNode {
+    /// `csp-node join`: follow a channel another node orders.
+    struct Join: CSPCommand {
+        static let configuration = CommandConfiguration.csp(
+            abstract: "Join a channel as a follower of its orderer: create its ledger from block 0.",
+            discussion: """
+                --genesis is either the channel's block 0 as a block record file, or the \
+                channel's configuration (JSON or YAML), in which case block 0 is fetched from \
+                the orderer over TCP with mutual TLS and must carry exactly that \
+                configuration. Block 0 is verified (the orderer's signature, the \
+                configuration it establishes) before anything is written. The channel \
+                remembers its orderer in <home>/channels/<channel>/follow.conf. When \
+                'csp-node start' runs, the channel pulls blocks from the orderer, verifies \
+                every one in full (orderer signature, hash chain, Merkle root, each \
+                transaction's signatures and admission at the block's timestamp, \
+                re-execution and commit hash) before committing it, and keeps following; it \
+                serves reads and refuses submissions (docs/NETWORK.md). The certificate in \
+                --home must have role node and belong to a member organisation. Exit codes: \
+                0 joined; 2 could not join (the channel exists, block 0 does not verify or \
+                carries another configuration, the orderer is unreachable or refuses, \
+                files), as 'csp-node init'; 64 usage error.
+                """)
+
+        @OptionGroup(title: "Global Options") var global: GlobalOptions
+
+        @Option(name: .long, help: "The channel's name.")
+        var channel: String
+
+        @Option(name: .long, help: ArgumentHelp("Block 0 as a block record file, or the channel configuration.", valueName: "file"),
+                completion: .file())
+        var genesis: String
+
+        @Option(name: .long, help: ArgumentHelp("The channel's orderer: its TCP listener.", valueName: "host:port"))
+        var orderer: String
+
+        func execute() throws -> ExitStatus {
+            guard (try? NodeSettings.address(orderer)) != nil else {
+                throw CommandFailure("--orderer \(quoted(orderer)) is not HOST:PORT", status: .usage)
+            }
+            let home = NodeHome(global.resolvedHome)
+            let record = try NodeRunner.joinChannel(home: home, channel: channel, genesis: genesis, orderer: orderer)
+            global.output.emit(json: ["channel": .string(channel), "block": 0, "hash": .string(record.block.header.hash.hex),
+                                      "orderer": .string(orderer)],
+                               text: "joined channel '\(channel)' following \(orderer): block 0 \(record.block.header.hash.hex)")
+            return .success
+        }
+    }
+}

@@ -1,0 +1,85 @@
+import Foundation
+
+/// Issue 10: the same `csp-tx submit --batch` load through the node's Unix socket and
+/// through its TCP listener with mutual TLS 1.3 ($CSP_NODE), alternating, one node, in
+/// the same run (target: TLS ≥ 0.9× the Unix socket).
+struct NetworkBench {
+    let bin: String
+    let scratch: String
+    let transactions: Int
+
+    func run() throws -> [Row] {
+        let setup = try Setup(bin: bin, directory: scratch + "/net-bench")
+        let log = setup.directory + "/node.log"
+        FileManager.default.createFile(atPath: log, contents: nil)
+        let node = Process()
+        node.executableURL = URL(fileURLWithPath: bin + "/csp-node")
+        node.arguments = ["start", "--home", setup.node, "--listen", "127.0.0.1:0"]
+        node.standardError = FileHandle(forWritingAtPath: log)
+        try node.run()
+        defer { node.terminate(); node.waitUntilExit() }
+        var address: String?
+        for _ in 0..<1000 where address == nil {
+            let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+            if let range = text.range(of: "listening on ") {
+                address = String(text[range.upperBound...].prefix { !$0.isWhitespace })
+            } else {
+                usleep(10_000)
+            }
+        }
+        guard let address else { throw BenchFailure("the node did not log its TCP address") }
+        for _ in 0..<500 where !FileManager.default.fileExists(atPath: setup.socket) { usleep(10_000) }
+
+        var unix: [Double] = [], tls: [Double] = []
+        // Alternating rounds, so both transports see the same ledger sizes and machine load.
+        for round in 0..<4 {
+            let overTLS = round % 2 == 1
+            let file = setup.directory + "/batch.ndjson"
+            let lines = (0..<transactions).map { i in #"{"call":"kv.put","args":{"key":"r\#(round)-\#(i)","value":"customer demand \#(i)"}}"# }
+            try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: URL(fileURLWithPath: file))
+            let arguments = ["submit", "--batch", file, "--window", "4000", "--home", setup.alice, "--socket", setup.socket, "--channel", "bench"]
+            let start = now()
+            let output = overTLS ? try shell("CSP_NODE=\(address)", [bin + "/csp-tx"] + arguments) : try shell(bin + "/csp-tx", arguments)
+            let rate = Double(transactions) / (now() - start)
+            let valid = output.split(separator: "\n").filter { $0.contains("\"code\":\"valid\"") }.count
+            guard valid == transactions else { throw BenchFailure("only \(valid) of \(transactions) transactions committed valid") }
+            if overTLS { tls.append(rate) } else { unix.append(rate) }
+        }
+        let bestUnix = unix.max() ?? 0, bestTLS = tls.max() ?? 0
+        let catchUp = try followerCatchUp(setup, address: address)
+        return [Row(scenario: "committed kv writes over TCP+mutual TLS 1.3, csp-tx --batch (\(transactions) tx, best of 2)", ours: bestTLS,
+                    baselineName: "same over the Unix socket", baseline: bestUnix, unit: "tx/s", target: 0.9),
+                Row(scenario: "follower catch-up (csp-node join, pull over TLS, full verification, commit; \(4 * transactions) tx)", ours: catchUp,
+                    baselineName: "live commit rate, Unix socket (best round above)", baseline: bestUnix, unit: "tx/s", target: 2.0)]
+    }
+
+    /// A node joins the channel after the load and catches up from block 0: transactions
+    /// per second from its start until its height equals the orderer's.
+    func followerCatchUp(_ setup: Setup, address: String) throws -> Double {
+        let peer = setup.directory + "/peer"
+        let secret = try shell(bin + "/csp-ca", ["register", "peer", "--home", setup.ca, "--role", "node"]).trimmingCharacters(in: .newlines)
+        try shell(bin + "/csp-ca", ["enroll", "peer", "--secret", secret, "--ca", setup.ca, "--out", peer])
+        try shell(bin + "/csp-node", ["join", "--home", peer, "--channel", "bench", "--genesis", setup.directory + "/genesis.json", "--orderer", address])
+        func height(_ home: String) throws -> Int {
+            let json = try shell(bin + "/csp-node", ["status", "--home", home, "--format", "json"])
+            guard let range = json.range(of: "\"height\":"), let value = Int(json[range.upperBound...].prefix { $0.isNumber }) else {
+                throw BenchFailure("no height in \(json)")
+            }
+            return value
+        }
+        let target = try height(setup.node)
+        let follower = Process()
+        follower.executableURL = URL(fileURLWithPath: bin + "/csp-node")
+        follower.arguments = ["start", "--home", peer]
+        follower.standardError = FileHandle.nullDevice
+        let start = now()
+        try follower.run()
+        defer { follower.terminate(); follower.waitUntilExit() }
+        for _ in 0..<1000 where !FileManager.default.fileExists(atPath: peer + "/node.sock") { usleep(5_000) }
+        while try height(peer) < target {
+            guard now() - start < 600 else { throw BenchFailure("the follower did not catch up in 600 s") }
+            usleep(20_000)
+        }
+        return Double(4 * transactions) / (now() - start)
+    }
+}
