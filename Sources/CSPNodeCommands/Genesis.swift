@@ -25,7 +25,7 @@ extension CSPNode {
                     --admin Acme/root --policy consortium > genesis.yaml
                 """)
 
-        @OptionGroup(title: "Global Options") var global: GlobalOptions
+        @OptionGroup(title: "Global Options") var global: LocalOptions
 
         @Option(name: .long, help: "The channel's name: 1-64 characters of a-z, 0-9 and '-'.")
         var channel: String

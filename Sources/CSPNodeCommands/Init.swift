@@ -17,7 +17,7 @@ extension CSPNode {
                 writes the configuration from CA homes and certificate files.
                 """)
 
-        @OptionGroup(title: "Global Options") var global: GlobalOptions
+        @OptionGroup(title: "Global Options") var global: LocalOptions
 
         @Option(name: .long, help: "The channel's name; must match the configuration.")
         var channel: String
