@@ -193,4 +193,28 @@ final class CLIConventionTests: XCTestCase {
             XCTAssertTrue(script.contains("csp-tx contract list --calls 2>/dev/null"), file)
         }
     }
+
+    /// A value outside the range an option's help states is a usage error (64) in every
+    /// tool, said before anything is read or asked.
+    func testStatedOptionRangesAreUsageErrors() throws {
+        let dir = try temporaryDirectory(self)
+        XCTAssertEqual(try runProcess(bin("csp-ca"), ["init", "--home", dir + "/ca", "--org", "Acme"]).status, 0)
+        let cases: [(String, [String], String)] = [
+            ("csp-tx", ["history", "k", "--limit", "0", "--home", dir], "error: --limit must be 1 to 1000 (see 'csp-tx history --help')\n"),
+            ("csp-ca", ["register", "bob", "--role", "customer", "--secret", "short", "--home", dir + "/ca"],
+             "error: --secret must be at least 8 characters (see 'csp-ca register --help')\n"),
+            ("csp-ca", ["register", "bob", "--role", "customer", "--max-enrollments", "0", "--home", dir + "/ca"],
+             "error: --max-enrollments must be at least 1, got 0 (see 'csp-ca register --help')\n"),
+            ("csp-node", ["genesis", "--channel", "ok", "--orderer", "x", "--admin", "Acme/root", "--org", "Acme=\(dir)/ca", "--max-transactions", "0"],
+             "error: --max-transactions must be 1 to 10000, got 0 (see 'csp-node genesis --help')\n"),
+            ("csp-node", ["genesis", "--channel", "ok", "--orderer", "x", "--admin", "Acme/root", "--org", "Acme=\(dir)/ca", "--block-timeout", "0"],
+             "error: --block-timeout must be 1 to 3600000, got 0 (see 'csp-node genesis --help')\n"),
+        ]
+        for (tool, arguments, message) in cases {
+            let result = try runProcess(bin(tool), arguments)
+            XCTAssertEqual(result.status, 64, "\(tool) \(arguments)")
+            XCTAssertEqual(result.stderr, message)
+            XCTAssertEqual(result.stdout, "")
+        }
+    }
 }
