@@ -217,4 +217,25 @@ final class CLIConventionTests: XCTestCase {
             XCTAssertEqual(result.stdout, "")
         }
     }
+
+    /// "Already exists" is the answer no (1) in csp-ca as in csp-node init
+    /// (NodeOperationsTests): a CA, a key file, an enrollment's key.
+    func testAlreadyExistsIsOneEverywhere() throws {
+        let dir = try temporaryDirectory(self)
+        let ca = bin("csp-ca")
+        XCTAssertEqual(try runProcess(ca, ["init", "--home", dir + "/ca", "--org", "Acme"]).status, 0)
+        let secret = try runProcess(ca, ["register", "bob", "--role", "customer", "--home", dir + "/ca"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        try FileManager.default.createDirectory(atPath: dir + "/bob", withIntermediateDirectories: true)
+        XCTAssertEqual(try runProcess(ca, ["keygen", "--out", dir + "/bob/key.pem"]).status, 0)
+        let cases: [([String], String)] = [
+            (["init", "--home", dir + "/ca", "--org", "Acme"], "error: a CA already exists in '\(dir)/ca'\n"),
+            (["keygen", "--out", dir + "/bob/key.pem"], "error: '\(dir)/bob/key.pem' already exists; use --force to replace it\n"),
+            (["enroll", "bob", "--secret", secret, "--ca", dir + "/ca", "--home", dir + "/bob"], "error: '\(dir)/bob/key.pem' already exists; use --force to replace it\n"),
+        ]
+        for (arguments, message) in cases {
+            let result = try runProcess(ca, arguments)
+            XCTAssertEqual(result.status, 1, "\(arguments)")
+            XCTAssertEqual(result.stderr, message)
+        }
+    }
 }
