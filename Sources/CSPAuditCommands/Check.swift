@@ -22,7 +22,7 @@ extension CSPAudit {
                 64 usage error.
                 """)
 
-        @OptionGroup(title: "Global Options") var global: GlobalOptions
+        @OptionGroup(title: "Global Options") var global: LocalOptions
 
         @Argument(help: "The list of fingerprints; - for standard input.", completion: .file())
         var list: String = "-"
@@ -73,6 +73,7 @@ extension CSPAudit {
             if mismatches > 0 {
                 Diagnostics.warning("\(mismatches) of \(entries.count) computed fingerprints did not match")
             }
+            if global.verbose { Diagnostics.note("\(entries.count) listed \(entries.count == 1 ? "file" : "files") checked: \(entries.count - mismatches - unreadable) OK") }
             return mismatches + unreadable > 0 ? .no : .success
         }
     }

@@ -22,7 +22,7 @@ extension CSPAudit {
                 (the others are still printed), 64 usage error.
                 """)
 
-        @OptionGroup(title: "Global Options") var global: GlobalOptions
+        @OptionGroup(title: "Global Options") var global: LocalOptions
 
         @Argument(help: ArgumentHelp("Files or folders to fingerprint; - for standard input.", valueName: "path"), completion: .file())
         var paths: [String] = []
@@ -51,6 +51,7 @@ extension CSPAudit {
                     status = .failure
                 }
             }
+            if global.verbose { Diagnostics.note("\(files.count) \(files.count == 1 ? "file" : "files") read") }
             return status
         }
     }

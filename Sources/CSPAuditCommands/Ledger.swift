@@ -43,7 +43,7 @@ extension CSPAudit {
                 global.output.emit(
                     json: ["channel": .string(name), "blocks": .int(Int64(report.blocks)), "transactions": .int(Int64(report.transactions)),
                            "valid": .int(Int64(report.valid)), "height": .int(Int64(report.blocks)),
-                           "block_hash": .string(report.lastBlockHash?.hex ?? ""), "commit_hash": .string(report.commitHash.hex), "ok": true],
+                           "last_block_hash": .string(report.lastBlockHash?.hex ?? ""), "commit_hash": .string(report.commitHash.hex), "ok": true],
                     text: "\(name): \(report.blocks) blocks and \(report.transactions) transactions verified (\(report.valid) valid); head block \(report.blocks - 1) \(report.lastBlockHash?.hex ?? ""), commit \(report.commitHash.hex)")
                 return .success
             case .failed(let reason):

@@ -73,7 +73,7 @@ extension CSPAudit {
                     let head = Trust.head(of: LedgerCheckReportView(report), channel: name)
                     let path = options.path(home: global.resolvedHome, channel: name)
                     try Trust.save(head, to: path)
-                    global.output.emit(json: ["channel": .string(name), "height": .int(Int64(head.height)), "block_hash": .string(head.blockHash),
+                    global.output.emit(json: ["channel": .string(name), "height": .int(Int64(head.height)), "last_block_hash": .string(head.blockHash),
                                               "commit_hash": .string(head.commitHash), "file": .string(path)],
                                        text: "\(name): saved verified head at height \(head.height), block \(head.blockHash), commit \(head.commitHash) in \(path)")
                     return .success
@@ -135,7 +135,7 @@ extension CSPAudit {
                     let head = Trust.head(of: LedgerCheckReportView(report), channel: name)
                     if update { try Trust.save(head, to: path) }
                     global.output.emit(json: ["channel": .string(name), "ok": true, "saved_height": .int(Int64(saved.height)), "height": .int(Int64(head.height)),
-                                              "block_hash": .string(head.blockHash), "commit_hash": .string(head.commitHash), "updated": .bool(update)],
+                                              "last_block_hash": .string(head.blockHash), "commit_hash": .string(head.commitHash), "updated": .bool(update)],
                                        text: "\(name): OK extends the head saved at \(saved.verifiedAt) (height \(saved.height) → \(head.height))\(update ? "; saved" : "")")
                     return .success
                 }

@@ -162,7 +162,7 @@ extension CSPAudit {
                     }
                     var json: [String: JSONValue] = ["file": .string(file), "sha256": .string(digest.hex), "ok": true, "channel": .string(verified.channel),
                                                      "block": .int(Int64(verified.block)), "txid": .string(verified.txid), "time": .string(Self.iso(verified.time)),
-                                                     "signer": .string(verified.signer), "organization": .string(verified.organization), "role": .string(verified.role),
+                                                     "by": .string(verified.organization + "/" + verified.signer), "organization": .string(verified.organization), "role": .string(verified.role),
                                                      "batch": .bool(verified.batch), "orderer": .string(verified.orderer), "ca": .string(verified.anchor)]
                     if let ref = verified.reference { json["ref"] = .string(ref) }
                     if let type = verified.type { json["type"] = .string(type) }

@@ -27,7 +27,7 @@ extension CSPCA {
             let crl = try ca.issueCRL(validityDays: nextUpdate?.days, actor: Actor.local)
             if let out { try FileIO.writeAtomically(out, text: crl.pem()) }
             if global.format == .json {
-                global.output.emit(json: ["number": .int(Int64(crl.number ?? 0)), "revoked": .int(Int64(crl.revoked.count)), "crl": .string(crl.pem())], text: "")
+                global.output.emit(json: ["crl_number": .int(Int64(crl.number ?? 0)), "revoked": .int(Int64(crl.revoked.count)), "crl": .string(crl.pem())], text: "")
             } else if !global.quiet && out == nil {
                 print(crl.pem(), terminator: "")
             }

@@ -48,7 +48,7 @@ extension CSPCA {
         func execute() throws -> ExitStatus {
             let directory = out ?? global.resolvedHome
             if FileIO.exists(directory + "/key.pem") && !force {
-                throw CommandFailure("\(quoted(directory + "/key.pem")) already exists; use --force to replace it")
+                throw CommandFailure("\(quoted(directory + "/key.pem")) already exists; use --force to replace it", status: .no)
             }
             let secret = try self.secret ?? FileIO.readText(secretFile!, limit: 4096).trimmingCharacters(in: .whitespacesAndNewlines)
             guard !secret.isEmpty else {

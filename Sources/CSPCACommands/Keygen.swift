@@ -23,7 +23,7 @@ extension CSPCA {
 
         func execute() throws -> ExitStatus {
             if FileIO.exists(out) && !force {
-                throw CommandFailure("\(quoted(out)) already exists; use --force to replace it")
+                throw CommandFailure("\(quoted(out)) already exists; use --force to replace it", status: .no)
             }
             let key = try P256PrivateKey.generate()
             try key.write(to: out)

@@ -44,7 +44,7 @@ extension CSPCA {
             }
             for identity in try ca.identities() {
                 let attributes = identity.attributes.keys.sorted().map { "\($0)=\(identity.attributes[$0]!)" }
-                output.emit(json: ["id": .string(identity.id), "role": .string(identity.role), "org": .string(identity.organization),
+                output.emit(json: ["id": .string(identity.id), "role": .string(identity.role), "organization": .string(identity.organization),
                                    "state": .string(identity.state), "enrollments": .int(Int64(identity.enrollments)),
                                    "max_enrollments": .int(Int64(identity.maxEnrollments)),
                                    "attributes": .object(identity.attributes.mapValues { .string($0) })],

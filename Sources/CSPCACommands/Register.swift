@@ -30,7 +30,7 @@ extension CSPCA {
         @Option(name: .customLong("attr"), help: ArgumentHelp("An attribute carried in the certificate, as name=value (repeatable).", valueName: "name=value"))
         var attributes: [String] = []
 
-        @Option(name: .long, help: "How many times the secret may be used.")
+        @Option(name: .long, help: "How many times the secret may be used (at least 1).")
         var maxEnrollments: Int = 1
 
         @Option(name: .long, help: "Use this secret instead of a generated one (at least 8 characters).")
@@ -44,6 +44,9 @@ extension CSPCA {
             if let role, CertificateRole(rawValue: role) == nil {
                 throw ValidationError("unknown role '\(role)'; roles are \(CertificateRole.allCases.map(\.rawValue).joined(separator: ", "))")
             }
+            // The ranges the help states are usage errors (64), as in every tool.
+            if maxEnrollments < 1 { throw ValidationError("--max-enrollments must be at least 1, got \(maxEnrollments)") }
+            if let secret, secret.count < 8 { throw ValidationError("--secret must be at least 8 characters") }
             for attribute in attributes where !attribute.contains("=") {
                 throw ValidationError("--attr takes name=value, got '\(attribute)'")
             }

@@ -21,7 +21,7 @@ extension CSPCA {
             let iso = ISO8601DateFormatter()
             let certificates = try ca.certificates(of: id)
             let json: [String: JSONValue] = [
-                "id": .string(identity.id), "role": .string(identity.role), "org": .string(identity.organization),
+                "id": .string(identity.id), "role": .string(identity.role), "organization": .string(identity.organization),
                 "state": .string(identity.state), "enrollments": .int(Int64(identity.enrollments)),
                 "max_enrollments": .int(Int64(identity.maxEnrollments)), "failed_attempts": .int(Int64(identity.failedAttempts)),
                 "secret_pending": .bool(identity.hasSecret), "attributes": .object(identity.attributes.mapValues { .string($0) }),

@@ -69,7 +69,7 @@ extension CSPCA {
                     let attributes = identity.attributes.keys.sorted().map { "\($0)=\(identity.attributes[$0]!)" }
                     global.output.emit(
                         json: ["valid": true, "id": .string(identity.subject.commonName), "role": identity.role.map { .string($0) } ?? .null,
-                               "org": identity.organization.map { .string($0) } ?? .null, "serial": .string(identity.serialHex),
+                               "organization": identity.organization.map { .string($0) } ?? .null, "serial": .string(identity.serialHex),
                                "not_after": .string(iso.string(from: identity.notAfter)),
                                "attributes": .object(identity.attributes.mapValues { .string($0) })],
                         text: "valid: \(identity.subject.commonName), role \(identity.role ?? "none"), org \(identity.organization ?? "none"), serial \(identity.serialHex), until \(iso.string(from: identity.notAfter))\(attributes.isEmpty ? "" : ", " + attributes.joined(separator: " "))")

@@ -9,7 +9,7 @@ extension CSPNode {
         static let configuration = CommandConfiguration.csp(
             abstract: "List the channels in --home (works whether or not the node runs).")
 
-        @OptionGroup(title: "Global Options") var global: GlobalOptions
+        @OptionGroup(title: "Global Options") var global: LocalOptions
 
         func execute() throws -> ExitStatus {
             let home = NodeHome(global.resolvedHome)

@@ -19,7 +19,7 @@ extension CSPNode {
                 naming the first block that does not and why, 2 when the files cannot be read.
                 """)
 
-        @OptionGroup(title: "Global Options") var global: GlobalOptions
+        @OptionGroup(title: "Global Options") var global: LocalOptions
 
         @Option(name: .long, help: "The channel to check (default: every channel in --home).")
         var channel: String?

@@ -27,7 +27,7 @@ extension CSPNode.Config {
                 (canonical JSON) with the block and transaction that set it.
                 """)
 
-        @OptionGroup(title: "Global Options") var global: GlobalOptions
+        @OptionGroup(title: "Global Options") var global: LocalOptions
 
         @Option(name: .long, help: "The channel (default: the only channel in --home).")
         var channel: String?

@@ -25,7 +25,7 @@ extension CSPNode {
                     --admin Acme/root --policy consortium > genesis.yaml
                 """)
 
-        @OptionGroup(title: "Global Options") var global: GlobalOptions
+        @OptionGroup(title: "Global Options") var global: LocalOptions
 
         @Option(name: .long, help: "The channel's name: 1-64 characters of a-z, 0-9 and '-'.")
         var channel: String
@@ -57,18 +57,24 @@ extension CSPNode {
         @Option(name: .long, help: "Transactions per block at most (1-\(10_000)).")
         var maxTransactions: Int = BlockCutting.defaultMaxTransactions
 
-        @Option(name: .long, help: "Bytes per block at most.")
+        @Option(name: .long, help: "Bytes per block at most (1024-\(ChannelConfig.maximumBlockBytes)).")
         var maxBytes: Int = BlockCutting.defaultMaxBytes
 
-        @Option(name: .long, help: ArgumentHelp("How long the first waiting transaction waits for others before its block is cut.", valueName: "milliseconds"))
+        @Option(name: .long, help: ArgumentHelp("How long the first waiting transaction waits for others before its block is cut (1-\(ChannelConfig.maximumBlockTimeoutMilliseconds)).", valueName: "milliseconds"))
         var blockTimeout: Int = BlockCutting.defaultTimeoutMilliseconds
 
-        @Option(name: .long, help: ArgumentHelp("How far a transaction's timestamp may be from its block's.", valueName: "seconds"))
+        @Option(name: .long, help: ArgumentHelp("How far a transaction's timestamp may be from its block's (1-\(ChannelConfig.maximumTimestampWindowSeconds)).", valueName: "seconds"))
         var timestampWindow: Int = ChannelConfig.defaultTimestampWindowSeconds
 
         func validate() throws {
             if org.isEmpty { throw ValidationError("give at least one --org NAME=CA_DIR_OR_CHAIN_PEM") }
             if admin.isEmpty { throw ValidationError("give at least one --admin ORGANIZATION/ID") }
+            // The ranges the help states, as usage errors before any file is read.
+            for (name, value, range) in [("--max-transactions", maxTransactions, 1...10_000), ("--max-bytes", maxBytes, 1024...ChannelConfig.maximumBlockBytes),
+                                         ("--block-timeout", blockTimeout, 1...ChannelConfig.maximumBlockTimeoutMilliseconds),
+                                         ("--timestamp-window", timestampWindow, 1...ChannelConfig.maximumTimestampWindowSeconds)] where !range.contains(value) {
+                throw ValidationError("\(name) must be \(range.lowerBound) to \(range.upperBound), got \(value)")
+            }
             for pair in org + crl where Self.split(pair) == nil {
                 throw ValidationError("\(quoted(pair)) is not NAME=PATH")
             }

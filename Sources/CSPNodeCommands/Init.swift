@@ -18,7 +18,7 @@ extension CSPNode {
                 <home>/node.conf gets a commented example of the node's settings (docs/NETWORK.md).
                 """)
 
-        @OptionGroup(title: "Global Options") var global: GlobalOptions
+        @OptionGroup(title: "Global Options") var global: LocalOptions
 
         @Option(name: .long, help: "The channel's name; must match the configuration.")
         var channel: String

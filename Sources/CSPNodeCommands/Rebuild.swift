@@ -16,7 +16,7 @@ extension CSPNode {
                 index is put back. Refused while a node has the channel open.
                 """)
 
-        @OptionGroup(title: "Global Options") var global: GlobalOptions
+        @OptionGroup(title: "Global Options") var global: LocalOptions
 
         @Option(name: .long, help: "The channel whose index to rebuild.")
         var channel: String

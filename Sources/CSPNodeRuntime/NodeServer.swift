@@ -29,7 +29,7 @@ public final class NodeServer: Sendable {
         if let listen {
             // Refusals at the handshake are always logged: they are what an operator looks for.
             let tls = try TLSServerContext(certificate: listen.certificate, chain: listen.chain, key: listen.key,
-                                           admit: { der in Self.admit(der, channels: channels) }, log: Self.log)
+                                           admit: { der in Self.admit(der, channels: channels) }, log: Self.notice)
             network = SocketServer(host: listen.host, port: listen.port, tls: tls, limits: Self.limits, refusal: Self.refusal, log: log)
         } else {
             network = nil
@@ -63,7 +63,7 @@ public final class NodeServer: Sendable {
         Task {
             do {
                 try await network.run(onListening: {
-                    Self.log("listening on \(network.listeningAddress ?? network.path) (TCP, mutual TLS 1.3)")
+                    Self.notice("listening on \(network.listeningAddress ?? network.path) (TCP, mutual TLS 1.3)")
                 }, handle: { payload in self.handle(payload) })
             } catch {
                 failure.value = error
@@ -86,8 +86,15 @@ public final class NodeServer: Sendable {
         if let error = failure.value { throw error }
     }
 
+    /// Connection-level detail, at --verbose.
     @Sendable static func log(_ message: String) {
         nodeLog.info("\(message)")
+    }
+
+    /// What an operator always wants in the log: the TCP address served, and every
+    /// certificate refused at the TLS handshake.
+    @Sendable static func notice(_ message: String) {
+        nodeLog.notice("\(message)")
     }
 
     @Sendable static func refusal(_ reason: String) -> [UInt8] {

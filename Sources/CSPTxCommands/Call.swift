@@ -36,7 +36,8 @@ extension CSPTx {
         @OptionGroup(title: "Global Options") var global: GlobalOptions
         @OptionGroup var channel: ChannelOption
 
-        @Argument(help: ArgumentHelp("The definition and transition, e.g. demand.submit.", valueName: "definition.transition"))
+        @Argument(help: ArgumentHelp("The definition and transition, e.g. demand.submit.", valueName: "definition.transition"),
+                  completion: .shellCommand("csp-tx contract list --calls 2>/dev/null"))
         var call: String
 
         @Argument(help: ArgumentHelp("Fields as field=value, field=@file (its fingerprint) or field=@@text (the text @text).", valueName: "field=value"))

@@ -11,12 +11,18 @@ extension CSPTx {
                 One line per version (contract/def/): name, version, status (proposed, \
                 active, superseded), who approved and who is still to, the hash. With \
                 --format json: name, version, status, hash, organizations, approvals. \
-                Prints nothing when there are none.
+                Prints nothing when there are none. --calls prints instead the calls \
+                'csp-tx call' takes, DEFINITION.TRANSITION of every active definition, \
+                one per line in byte order, plain text whatever --format says (the shell \
+                completions ask for them).
                 """)
 
         @OptionGroup(title: "Global Options") var global: GlobalOptions
         @OptionGroup var channel: ChannelOption
         @OptionGroup var timeout: ReadTimeoutOption
+
+        @Flag(name: .long, help: "Print DEFINITION.TRANSITION for every active definition, one per line, for 'csp-tx call'.")
+        var calls = false
 
         func execute() throws -> ExitStatus {
             let participant = try Participant(home: global.resolvedHome)
@@ -26,6 +32,14 @@ extension CSPTx {
             let records = try reads.range("contract/def/").compactMap { $0.value.flatMap(StateJSON.parse) }.sorted { a, b in
                 let (nameA, nameB) = (a["name"]?.plain ?? "", b["name"]?.plain ?? "")
                 return nameA != nameB ? nameA < nameB : (a["version"]?.integer ?? 0) < (b["version"]?.integer ?? 0)
+            }
+            if calls {
+                guard !global.quiet else { return .success }
+                let names = records.filter { $0["status"]?.plain == "active" }.flatMap { record in
+                    (record["definition"]?["transitions"]?.object.map { Array($0.keys) } ?? []).map { "\(record["name"]?.plain ?? "?").\($0)" }
+                }
+                for name in Set(names).sorted(by: { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }) { print(name) }
+                return .success
             }
             for record in records { global.output.emit(json: DefinitionRecord.summary(record), text: DefinitionRecord.line(record)) }
             return .success

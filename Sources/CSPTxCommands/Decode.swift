@@ -11,15 +11,15 @@ extension CSPTx {
         static let configuration = CommandConfiguration.csp(
             abstract: "Show a signed transaction (from --sign-only or endorse): its call, creator and endorsers.",
             discussion: """
-                Prints txid, channel, timestamp, call (contract.function), args, creator, \
-                endorsers, and "signatures": "valid" when the creator's and every \
+                Prints txid, channel, timestamp, contract, function, arguments, creator, \
+                endorsers (in JSON the names 'csp-tx tx' uses), and "signatures": "valid" when the creator's and every \
                 endorser's signature verify over the id with their certificates' keys, or \
                 which do not. Nothing is sent to a node: whether the signers are admitted \
                 is the node's question. Exits 0 when every signature verifies, 1 when one \
                 does not, 2 when the input is unreadable or malformed.
                 """)
 
-        @OptionGroup(title: "Global Options") var global: GlobalOptions
+        @OptionGroup(title: "Global Options") var global: LocalOptions
 
         @Argument(help: ArgumentHelp("The signed transaction; - for standard input.", valueName: "file"), completion: .file())
         var file: String = "-"
@@ -34,7 +34,7 @@ extension CSPTx {
             let endorsers = transaction.endorsements.map { SignedTransactionFile.account($0.certificate) }
             global.output.emit(json: [
                 "txid": .string(transaction.id.hex), "channel": .string(body.channel), "timestamp": .int(Int64(clamping: body.timestamp)),
-                "call": .string("\(body.contract).\(body.function)"), "args": .object(args),
+                "contract": .string(body.contract), "function": .string(body.function), "arguments": .object(args),
                 "creator": .string(SignedTransactionFile.account(body.creator)), "endorsers": .array(endorsers.map(JSONValue.string)),
                 "signatures": .string(bad.map { "\($0) does not verify" } ?? "valid"),
             ], text: """

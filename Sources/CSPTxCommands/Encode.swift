@@ -17,7 +17,7 @@ extension CSPTx {
                 docs/FORMAT.md, so another implementation can be checked against this one.
                 """)
 
-        @OptionGroup(title: "Global Options") var global: GlobalOptions
+        @OptionGroup(title: "Global Options") var global: LocalOptions
 
         @Option(name: .long, help: ArgumentHelp("The transaction as JSON; - for standard input.", valueName: "file"), completion: .file())
         var json: String = "-"

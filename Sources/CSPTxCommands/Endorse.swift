@@ -25,7 +25,7 @@ extension CSPTx {
                 does not verify, 2 when the input is unreadable or malformed.
                 """)
 
-        @OptionGroup(title: "Global Options") var global: GlobalOptions
+        @OptionGroup(title: "Global Options") var global: LocalOptions
 
         @Argument(help: ArgumentHelp("The signed transaction; - for standard input.", valueName: "file"), completion: .file())
         var file: String = "-"

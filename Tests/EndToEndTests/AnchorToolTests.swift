@@ -66,6 +66,7 @@ final class AnchorToolTests: XCTestCase {
         let json = try audit("alice", ["verify", "--format", "json", report])
         XCTAssertTrue(json.stdout.contains("\"anchored\":true"), json.stdout)
         XCTAssertTrue(json.stdout.contains("\"organization\":\"Acme\""), json.stdout)
+        XCTAssertTrue(json.stdout.contains("\"by\":\"Acme/root\""), json.stdout)
         let missing = try audit("alice", ["verify", invoice, stranger], expect: 1)
         XCTAssertTrue(missing.stdout.contains("\(stranger): not anchored ("), missing.stdout)
 
@@ -88,6 +89,15 @@ final class AnchorToolTests: XCTestCase {
         let ok = try offline([invoice, "--proof", proof, "--ca", caPEM])
         XCTAssertTrue(ok.stdout.hasPrefix("\(invoice): OK anchored in consortium block 1 tx \(txid) at "), ok.stdout)
         XCTAssertTrue(ok.stdout.contains("by Acme/root (admin), ref demand-42, type invoice; signed by "), ok.stdout)
+        // The same names as through the node: who anchored is "by", an account.
+        let offlineJSON = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(try offline([invoice, "--proof", proof, "--ca", caPEM, "--format", "json"]).stdout.utf8)) as? [String: Any])
+        let onlineJSON = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        XCTAssertEqual(offlineJSON["by"] as? String, "Acme/root")
+        XCTAssertNil(offlineJSON["signer"])
+        for key in ["file", "sha256", "ok", "channel", "block", "txid", "time", "by", "organization", "role", "ref", "type"] {
+            XCTAssertNotNil(offlineJSON[key], key)
+            XCTAssertNotNil(onlineJSON[key], key)
+        }
         let explained = try offline([invoice, "--proof", proof, "--ca", caPEM, "--explain"])
         XCTAssertTrue(explained.stdout.contains("  document sha256 = \(fingerprint)\n"), explained.stdout)
         XCTAssertTrue(explained.stdout.contains("  orderer signature over "), explained.stdout)

@@ -60,7 +60,7 @@ final class CAToolTests: XCTestCase {
         let ours = try csp(["verify", alice + "/cert.pem", "--home", home, "--format", "json"])
         let json = try JSONSerialization.jsonObject(with: Data(ours.stdout.utf8)) as! [String: Any]
         XCTAssertEqual(json["role"] as? String, "customer")
-        XCTAssertEqual(json["org"] as? String, "Example Enterprise")
+        XCTAssertEqual(json["organization"] as? String, "Example Enterprise")
         XCTAssertEqual(json["attributes"] as? [String: String], ["region": "north", "tier": "gold"])
         try csp(["verify", alice + "/cert.pem", "--home", home, "--role", "regulator"], expect: 1)
         // The secret is spent, and it never appears in the log.

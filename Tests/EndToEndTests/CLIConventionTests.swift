@@ -41,7 +41,7 @@ final class CLIConventionTests: XCTestCase {
     }
 
     func testToolWithoutSubcommandPrintsHelpAndExits64() throws {
-        for command in [["csp-node"], ["csp-ca"], ["csp-tx"], ["csp-audit"], ["csp-node", "config"], ["csp-tx", "contract"]] {
+        for command in [["csp-node"], ["csp-ca"], ["csp-tx"], ["csp-audit"], ["csp-kvr"], ["csp-node", "config"], ["csp-tx", "contract"]] {
             let result = try runProcess(bin(command[0]), Array(command.dropFirst()))
             XCTAssertEqual(result.status, 64, "\(command)")
             XCTAssertEqual(result.stdout, "", "\(command)")
@@ -118,6 +118,124 @@ final class CLIConventionTests: XCTestCase {
         for page in pages where page.hasPrefix("csp-") && (try? FileManager.default.destinationOfSymbolicLink(atPath: repositoryRoot + "/man/" + page)) == nil {
             let lint = try runProcess("/usr/bin/groff", ["-Tutf8", "-mandoc", "-ww", "-z", repositoryRoot + "/man/" + page])
             XCTAssertEqual(lint.stderr, "", "man/\(page)")
+        }
+    }
+
+    /// Every command of every tool, by walking the SUBCOMMANDS sections of --help, with
+    /// the options its help lists.
+    func everyCommand() throws -> [(command: [String], options: Set<String>)] {
+        var found: [(command: [String], options: Set<String>)] = []
+        var queue = Self.tools.map { [$0] }
+        while !queue.isEmpty {
+            let command = queue.removeFirst()
+            let help = try runProcess(bin(command[0]), Array(command.dropFirst()) + ["--help"])
+            XCTAssertEqual(help.status, 0, "\(command) --help")
+            var options = Set<String>(), inSubcommands = false, children: [String] = []
+            for line in help.stdout.split(separator: "\n", omittingEmptySubsequences: false) {
+                if line.hasSuffix(":") && !line.hasPrefix(" ") { inSubcommands = line == "SUBCOMMANDS:"; continue }
+                if inSubcommands, let match = line.firstMatch(of: #/^  ([a-z][a-z0-9-]*)( |$)/#), match.1 != "See" {
+                    children.append(String(match.1))
+                } else if let match = line.firstMatch(of: #/^  (?:-[a-zA-Z], )?(--[a-z][a-z0-9-]*)/#) {
+                    options.insert(String(match.1))
+                }
+            }
+            if children.isEmpty || command.count == 1 { found.append((command, options)) }
+            queue += children.filter { $0 != "help" }.map { command + [$0] }
+        }
+        return found
+    }
+
+    /// A shared option appears only where the command uses it: --socket only on commands
+    /// that talk to a node (csp-ca serve: its own), none in csp-kvr; --home nowhere in
+    /// csp-kvr (its --ledger names the node's home); -v only where it says more.
+    func testSharedOptionsAppearOnlyWhereUsed() throws {
+        let commands = try everyCommand()
+        XCTAssertGreaterThan(commands.count, 40, "walked \(commands.map { $0.command })")
+        func offering(_ option: String, _ tool: String) -> [String] {
+            commands.filter { $0.command[0] == tool && $0.options.contains(option) }.map { $0.command.dropFirst().joined(separator: " ") }.sorted()
+        }
+        for tool in Self.tools { XCTAssertEqual(offering("--help", tool).count, commands.filter { $0.command[0] == tool }.count, tool) }
+        XCTAssertEqual(offering("--socket", "csp-ca"), ["serve"])
+        XCTAssertEqual(offering("--socket", "csp-kvr"), [])
+        XCTAssertEqual(offering("--home", "csp-kvr"), [])
+        XCTAssertEqual(offering("--verbose", "csp-kvr"), [])
+        XCTAssertEqual(offering("--socket", "csp-audit"), ["anchor", "compare", "ledger", "proof", "trust check", "trust save", "verify"])
+        XCTAssertEqual(offering("--socket", "csp-node"), ["start", "status"])
+        // csp-tx: everything but the offline commands talks to the node.
+        XCTAssertEqual(Set(commands.filter { $0.command[0] == "csp-tx" && $0.command.count > 1 }.map { $0.command.dropFirst().joined(separator: " ") })
+                           .subtracting(offering("--socket", "csp-tx")).sorted(), ["decode", "encode", "endorse"])
+    }
+
+    /// -v does something on the commands that read only files, as it does elsewhere.
+    func testVerboseSaysMoreOnFileCommands() throws {
+        let dir = try temporaryDirectory(self)
+        try "x\n".write(toFile: dir + "/f", atomically: true, encoding: .utf8)
+        let hash = try runProcess(bin("csp-audit"), ["hash", "-v", "--home", dir, dir + "/f"])
+        XCTAssertEqual(hash.status, 0, hash.stderr)
+        XCTAssertTrue(hash.stderr.contains("home '\(dir)' (from --home)") && hash.stderr.hasSuffix("1 file read\n"), hash.stderr)
+        try hash.stdout.write(toFile: dir + "/sums", atomically: true, encoding: .utf8)
+        let check = try runProcess(bin("csp-audit"), ["check", "-v", "--home", dir, dir + "/sums"])
+        XCTAssertEqual(check.status, 0, check.stderr)
+        XCTAssertTrue(check.stderr.hasSuffix("1 listed file checked: 1 OK\n"), check.stderr)
+        let socket = try runProcess(bin("csp-audit"), ["hash", "--socket", dir + "/s", dir + "/f"])
+        XCTAssertEqual(socket.status, 64, "hash takes no --socket")
+    }
+
+    /// The completion of 'csp-tx call' asks the node for the workflow transitions and
+    /// offers nothing, silently, without one.
+    func testCallCompletionAsksTheNodeAndFailsQuietly() throws {
+        let dir = try temporaryDirectory(self)
+        let noNode = try runProcess(bin("csp-tx"), ["contract", "list", "--calls", "--home", dir, "--socket", dir + "/none.sock"])
+        XCTAssertEqual(noNode.status, 2)
+        XCTAssertEqual(noNode.stdout, "")
+        for file in ["bash/csp-tx", "zsh/_csp-tx", "fish/csp-tx.fish"] {
+            let script = try String(contentsOfFile: repositoryRoot + "/completions/" + file, encoding: .utf8)
+            XCTAssertTrue(script.contains("csp-tx contract list --calls 2>/dev/null"), file)
+        }
+    }
+
+    /// A value outside the range an option's help states is a usage error (64) in every
+    /// tool, said before anything is read or asked.
+    func testStatedOptionRangesAreUsageErrors() throws {
+        let dir = try temporaryDirectory(self)
+        XCTAssertEqual(try runProcess(bin("csp-ca"), ["init", "--home", dir + "/ca", "--org", "Acme"]).status, 0)
+        let cases: [(String, [String], String)] = [
+            ("csp-tx", ["history", "k", "--limit", "0", "--home", dir], "error: --limit must be 1 to 1000 (see 'csp-tx history --help')\n"),
+            ("csp-ca", ["register", "bob", "--role", "customer", "--secret", "short", "--home", dir + "/ca"],
+             "error: --secret must be at least 8 characters (see 'csp-ca register --help')\n"),
+            ("csp-ca", ["register", "bob", "--role", "customer", "--max-enrollments", "0", "--home", dir + "/ca"],
+             "error: --max-enrollments must be at least 1, got 0 (see 'csp-ca register --help')\n"),
+            ("csp-node", ["genesis", "--channel", "ok", "--orderer", "x", "--admin", "Acme/root", "--org", "Acme=\(dir)/ca", "--max-transactions", "0"],
+             "error: --max-transactions must be 1 to 10000, got 0 (see 'csp-node genesis --help')\n"),
+            ("csp-node", ["genesis", "--channel", "ok", "--orderer", "x", "--admin", "Acme/root", "--org", "Acme=\(dir)/ca", "--block-timeout", "0"],
+             "error: --block-timeout must be 1 to 3600000, got 0 (see 'csp-node genesis --help')\n"),
+        ]
+        for (tool, arguments, message) in cases {
+            let result = try runProcess(bin(tool), arguments)
+            XCTAssertEqual(result.status, 64, "\(tool) \(arguments)")
+            XCTAssertEqual(result.stderr, message)
+            XCTAssertEqual(result.stdout, "")
+        }
+    }
+
+    /// "Already exists" is the answer no (1) in csp-ca as in csp-node init
+    /// (NodeOperationsTests): a CA, a key file, an enrollment's key.
+    func testAlreadyExistsIsOneEverywhere() throws {
+        let dir = try temporaryDirectory(self)
+        let ca = bin("csp-ca")
+        XCTAssertEqual(try runProcess(ca, ["init", "--home", dir + "/ca", "--org", "Acme"]).status, 0)
+        let secret = try runProcess(ca, ["register", "bob", "--role", "customer", "--home", dir + "/ca"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        try FileManager.default.createDirectory(atPath: dir + "/bob", withIntermediateDirectories: true)
+        XCTAssertEqual(try runProcess(ca, ["keygen", "--out", dir + "/bob/key.pem"]).status, 0)
+        let cases: [([String], String)] = [
+            (["init", "--home", dir + "/ca", "--org", "Acme"], "error: a CA already exists in '\(dir)/ca'\n"),
+            (["keygen", "--out", dir + "/bob/key.pem"], "error: '\(dir)/bob/key.pem' already exists; use --force to replace it\n"),
+            (["enroll", "bob", "--secret", secret, "--ca", dir + "/ca", "--home", dir + "/bob"], "error: '\(dir)/bob/key.pem' already exists; use --force to replace it\n"),
+        ]
+        for (arguments, message) in cases {
+            let result = try runProcess(ca, arguments)
+            XCTAssertEqual(result.status, 1, "\(arguments)")
+            XCTAssertEqual(result.stderr, message)
         }
     }
 }

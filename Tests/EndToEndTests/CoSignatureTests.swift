@@ -87,6 +87,11 @@ final class CoSignatureTests: XCTestCase {
         let described = json(try NodeFixture.run("csp-tx", ["decode", "-", "--format", "json"], input: Data(endorsed.stdout.utf8)).stdout)
         XCTAssertEqual(described["creator"] as? String, "Acme/dora")
         XCTAssertEqual(described["signatures"] as? String, "valid")
+        // The names 'csp-tx tx' uses for the same data.
+        XCTAssertEqual(described["contract"] as? String, "service-contract")
+        XCTAssertEqual(described["function"] as? String, "sign")
+        XCTAssertEqual((described["arguments"] as? [String: String])?["id"], "C-1")
+        XCTAssertNil(described["call"])
         let committed = json(try fixture.tx("carol", ["submit", "--signed", "-"], input: Data(endorsed.stdout.utf8)).stdout)
         XCTAssertEqual(committed["code"] as? String, "valid", "\(committed)")
         let contract = try show(fixture, "C-1")

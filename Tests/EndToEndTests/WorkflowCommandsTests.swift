@@ -76,11 +76,14 @@ final class WorkflowCommandsTests: XCTestCase {
         let hash = try XCTUnwrap(proposed["hash"] as? String)
         XCTAssertEqual(hash.count, 64)
         XCTAssertEqual(try fixture.tx("root", ["contract", "list"]).stdout, "ticket v1  proposed  no approvals; waiting for Acme  sha256 \(hash)\n")
+        // Completion of 'csp-tx call': only active definitions' transitions.
+        XCTAssertEqual(try fixture.tx("root", ["contract", "list", "--calls"]).stdout, "")
         let refused = try fixture.tx("alice", ["call", "ticket.open", "subject=too early"], expect: 1)
         XCTAssertTrue(refused.stderr.hasPrefix("error: "), refused.stderr)
         let approved = try fixture.tx("root", ["contract", "approve", "ticket", "1"]).stdout
         XCTAssertTrue(approved.hasPrefix("approved ticket v1, sha256 \(hash), in block "), approved)
         XCTAssertTrue(approved.hasSuffix(": active, approved by Acme\n"), approved)
+        XCTAssertEqual(try fixture.tx("root", ["contract", "list", "--calls", "--format", "json"]).stdout, "ticket.close\nticket.open\nticket.take\n")
         let shown = try fixture.tx("root", ["contract", "show", "ticket"]).stdout
         XCTAssertTrue(shown.hasPrefix("ticket v1  active  approved by Acme  sha256 \(hash)\n"), shown)
         XCTAssertTrue(shown.contains("  open: (new) → opened  by role customer\n"), shown)

@@ -23,9 +23,9 @@ function __csp-audit_parse_tokens -S
         __csp-audit_parse_subcommand 0 'version' 'h/help'
         switch $unparsed_tokens[1]
         case 'hash'
-            __csp-audit_parse_subcommand -r 1 'home=' 'socket=' 'format=' 'q/quiet' 'v/verbose' 'version' 'h/help'
+            __csp-audit_parse_subcommand -r 1 'home=' 'format=' 'q/quiet' 'v/verbose' 'version' 'h/help'
         case 'check'
-            __csp-audit_parse_subcommand 1 'home=' 'socket=' 'format=' 'q/quiet' 'v/verbose' 'version' 'h/help'
+            __csp-audit_parse_subcommand 1 'home=' 'format=' 'q/quiet' 'v/verbose' 'version' 'h/help'
         case 'anchor'
             __csp-audit_parse_subcommand -r 1 'home=' 'socket=' 'format=' 'q/quiet' 'v/verbose' 'channel=' 'timeout=' 'ref=' 'type=' 'batch' 'receipts=' 'bundle=' 'version' 'h/help'
         case 'verify'
@@ -110,19 +110,17 @@ complete -c 'csp-audit' -n '__csp-audit_should_offer_completions_for_positional 
 complete -c 'csp-audit' -n '__csp-audit_should_offer_completions_for_positional "csp-audit" -eq 1' -fa 'compare' -d 'Compare two copies of a channel: their common prefix and first divergence.'
 complete -c 'csp-audit' -n '__csp-audit_should_offer_completions_for_positional "csp-audit" -eq 1' -fa 'trust' -d 'Remember a verified head and later prove the ledger still extends it (rollback detection).'
 complete -c 'csp-audit' -n '__csp-audit_should_offer_completions_for_positional "csp-audit" -eq 1' -fa 'help' -d 'Show subcommand help information.'
-complete -c 'csp-audit' -n '__csp-audit_should_offer_completions_for_flags_or_options "csp-audit hash" home' -l 'home' -d 'The home folder: identity, keys, its \'config\' file (default: $CSP_HOME, else ~/.csp).' -rfa '(__csp-audit_complete_directories)'
-complete -c 'csp-audit' -n '__csp-audit_should_offer_completions_for_flags_or_options "csp-audit hash" socket' -l 'socket' -d 'The node\'s Unix socket (default: $CSP_SOCKET, else \'socket\' in <home>/config, else <home>/node.sock).' -rF
+complete -c 'csp-audit' -n '__csp-audit_should_offer_completions_for_flags_or_options "csp-audit hash" home' -l 'home' -d 'The home folder and its \'config\' file (default: $CSP_HOME, else ~/.csp).' -rfa '(__csp-audit_complete_directories)'
 complete -c 'csp-audit' -n '__csp-audit_should_offer_completions_for_flags_or_options "csp-audit hash" format' -l 'format' -d 'Output format: json (one object per line) or text (default: $CSP_FORMAT, else \'format\' in <home>/config).' -rfka 'json text'
 complete -c 'csp-audit' -n '__csp-audit_should_offer_completions_for_flags_or_options "csp-audit hash" q quiet' -l 'quiet' -s 'q' -d 'Print nothing but errors.'
-complete -c 'csp-audit' -n '__csp-audit_should_offer_completions_for_flags_or_options "csp-audit hash" v verbose' -l 'verbose' -s 'v' -d 'Say more on stderr: where home, config and socket came from; csp-node start logs every block and refusal.'
+complete -c 'csp-audit' -n '__csp-audit_should_offer_completions_for_flags_or_options "csp-audit hash" v verbose' -l 'verbose' -s 'v' -d 'Say more on stderr: where the home and its config came from.'
 complete -c 'csp-audit' -n '__csp-audit_should_offer_completions_for_positional "csp-audit hash" -ge 1' -F
 complete -c 'csp-audit' -n '__csp-audit_should_offer_completions_for_flags_or_options "csp-audit hash" version' -l 'version' -d 'Show the version.'
 complete -c 'csp-audit' -n '__csp-audit_should_offer_completions_for_flags_or_options "csp-audit hash" h help' -s 'h' -l 'help' -d 'Show help information.'
-complete -c 'csp-audit' -n '__csp-audit_should_offer_completions_for_flags_or_options "csp-audit check" home' -l 'home' -d 'The home folder: identity, keys, its \'config\' file (default: $CSP_HOME, else ~/.csp).' -rfa '(__csp-audit_complete_directories)'
-complete -c 'csp-audit' -n '__csp-audit_should_offer_completions_for_flags_or_options "csp-audit check" socket' -l 'socket' -d 'The node\'s Unix socket (default: $CSP_SOCKET, else \'socket\' in <home>/config, else <home>/node.sock).' -rF
+complete -c 'csp-audit' -n '__csp-audit_should_offer_completions_for_flags_or_options "csp-audit check" home' -l 'home' -d 'The home folder and its \'config\' file (default: $CSP_HOME, else ~/.csp).' -rfa '(__csp-audit_complete_directories)'
 complete -c 'csp-audit' -n '__csp-audit_should_offer_completions_for_flags_or_options "csp-audit check" format' -l 'format' -d 'Output format: json (one object per line) or text (default: $CSP_FORMAT, else \'format\' in <home>/config).' -rfka 'json text'
 complete -c 'csp-audit' -n '__csp-audit_should_offer_completions_for_flags_or_options "csp-audit check" q quiet' -l 'quiet' -s 'q' -d 'Print nothing but errors.'
-complete -c 'csp-audit' -n '__csp-audit_should_offer_completions_for_flags_or_options "csp-audit check" v verbose' -l 'verbose' -s 'v' -d 'Say more on stderr: where home, config and socket came from; csp-node start logs every block and refusal.'
+complete -c 'csp-audit' -n '__csp-audit_should_offer_completions_for_flags_or_options "csp-audit check" v verbose' -l 'verbose' -s 'v' -d 'Say more on stderr: where the home and its config came from.'
 complete -c 'csp-audit' -n '__csp-audit_should_offer_completions_for_positional "csp-audit check" -eq 1' -F
 complete -c 'csp-audit' -n '__csp-audit_should_offer_completions_for_flags_or_options "csp-audit check" version' -l 'version' -d 'Show the version.'
 complete -c 'csp-audit' -n '__csp-audit_should_offer_completions_for_flags_or_options "csp-audit check" h help' -s 'h' -l 'help' -d 'Show help information.'

@@ -138,7 +138,7 @@ complete -c 'csp-ca' -n '__csp-ca_should_offer_completions_for_flags_or_options 
 complete -c 'csp-ca' -n '__csp-ca_should_offer_completions_for_flags_or_options "csp-ca register" role' -l 'role' -d 'The participant\'s role: customer, enterprise, department, regulator, node, admin.' -rfka 'customer enterprise department regulator node admin'
 complete -c 'csp-ca' -n '__csp-ca_should_offer_completions_for_flags_or_options "csp-ca register" org' -l 'org' -d 'The participant\'s organisation (default: the CA\'s).' -rfka ''
 complete -c 'csp-ca' -n '__csp-ca_should_offer_completions_for_flags_or_options "csp-ca register"' -l 'attr' -d 'An attribute carried in the certificate, as name=value (repeatable).' -rfka ''
-complete -c 'csp-ca' -n '__csp-ca_should_offer_completions_for_flags_or_options "csp-ca register" max-enrollments' -l 'max-enrollments' -d 'How many times the secret may be used.' -rfka ''
+complete -c 'csp-ca' -n '__csp-ca_should_offer_completions_for_flags_or_options "csp-ca register" max-enrollments' -l 'max-enrollments' -d 'How many times the secret may be used (at least 1).' -rfka ''
 complete -c 'csp-ca' -n '__csp-ca_should_offer_completions_for_flags_or_options "csp-ca register" secret' -l 'secret' -d 'Use this secret instead of a generated one (at least 8 characters).' -rfka ''
 complete -c 'csp-ca' -n '__csp-ca_should_offer_completions_for_flags_or_options "csp-ca register" new-secret' -l 'new-secret' -d 'Issue a new secret for an identity already registered.'
 complete -c 'csp-ca' -n '__csp-ca_should_offer_completions_for_flags_or_options "csp-ca register" version' -l 'version' -d 'Show the version.'
