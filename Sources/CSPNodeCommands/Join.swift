@@ -26,7 +26,7 @@ extension CSPNode {
                 files), as 'csp-node init'; 64 usage error.
                 """)
 
-        @OptionGroup(title: "Global Options") var global: GlobalOptions
+        @OptionGroup(title: "Global Options") var global: LocalOptions
 
         @Option(name: .long, help: "The channel's name.")
         var channel: String

@@ -27,7 +27,7 @@ function __csp-node_parse_tokens -S
         case 'init'
             __csp-node_parse_subcommand 0 'home=' 'format=' 'q/quiet' 'v/verbose' 'channel=' 'config=' 'version' 'h/help'
         case 'join'
-            __csp-node_parse_subcommand 0 'home=' 'socket=' 'format=' 'q/quiet' 'v/verbose' 'channel=' 'genesis=' 'orderer=' 'version' 'h/help'
+            __csp-node_parse_subcommand 0 'home=' 'format=' 'q/quiet' 'v/verbose' 'channel=' 'genesis=' 'orderer=' 'version' 'h/help'
         case 'start'
             __csp-node_parse_subcommand 0 'home=' 'socket=' 'format=' 'q/quiet' 'v/verbose' 'listen=' 'version' 'h/help'
         case 'status'
@@ -135,11 +135,10 @@ complete -c 'csp-node' -n '__csp-node_should_offer_completions_for_flags_or_opti
 complete -c 'csp-node' -n '__csp-node_should_offer_completions_for_flags_or_options "csp-node init" config' -l 'config' -d 'The genesis configuration.' -rF
 complete -c 'csp-node' -n '__csp-node_should_offer_completions_for_flags_or_options "csp-node init" version' -l 'version' -d 'Show the version.'
 complete -c 'csp-node' -n '__csp-node_should_offer_completions_for_flags_or_options "csp-node init" h help' -s 'h' -l 'help' -d 'Show help information.'
-complete -c 'csp-node' -n '__csp-node_should_offer_completions_for_flags_or_options "csp-node join" home' -l 'home' -d 'The home folder: identity, keys, its \'config\' file (default: $CSP_HOME, else ~/.csp).' -rfa '(__csp-node_complete_directories)'
-complete -c 'csp-node' -n '__csp-node_should_offer_completions_for_flags_or_options "csp-node join" socket' -l 'socket' -d 'The node\'s Unix socket (default: $CSP_SOCKET, else \'socket\' in <home>/config, else <home>/node.sock).' -rF
+complete -c 'csp-node' -n '__csp-node_should_offer_completions_for_flags_or_options "csp-node join" home' -l 'home' -d 'The home folder and its \'config\' file (default: $CSP_HOME, else ~/.csp).' -rfa '(__csp-node_complete_directories)'
 complete -c 'csp-node' -n '__csp-node_should_offer_completions_for_flags_or_options "csp-node join" format' -l 'format' -d 'Output format: json (one object per line) or text (default: $CSP_FORMAT, else \'format\' in <home>/config).' -rfka 'json text'
 complete -c 'csp-node' -n '__csp-node_should_offer_completions_for_flags_or_options "csp-node join" q quiet' -l 'quiet' -s 'q' -d 'Print nothing but errors.'
-complete -c 'csp-node' -n '__csp-node_should_offer_completions_for_flags_or_options "csp-node join" v verbose' -l 'verbose' -s 'v' -d 'Say more on stderr: where home, config and socket came from; csp-node start logs every block and refusal.'
+complete -c 'csp-node' -n '__csp-node_should_offer_completions_for_flags_or_options "csp-node join" v verbose' -l 'verbose' -s 'v' -d 'Say more on stderr: where the home and its config came from.'
 complete -c 'csp-node' -n '__csp-node_should_offer_completions_for_flags_or_options "csp-node join" channel' -l 'channel' -d 'The channel\'s name.' -rfka ''
 complete -c 'csp-node' -n '__csp-node_should_offer_completions_for_flags_or_options "csp-node join" genesis' -l 'genesis' -d 'Block 0 as a block record file, or the channel configuration.' -rF
 complete -c 'csp-node' -n '__csp-node_should_offer_completions_for_flags_or_options "csp-node join" orderer' -l 'orderer' -d 'The channel\'s orderer: its TCP listener.' -rfka ''
