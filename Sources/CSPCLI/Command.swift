@@ -48,7 +48,10 @@ extension CommandConfiguration {
         CommandConfiguration(
             commandName: commandName,
             abstract: abstract,
-            discussion: discussion.isEmpty ? exitStatusHelp : discussion + "\n\n" + exitStatusHelp,
+            discussion: discussion.isEmpty ? exitStatusHelp
+                // A command that states its own exit codes says them once.
+                : discussion.contains("Exit status:") || discussion.contains("Exit codes:") ? discussion
+                : discussion + "\n\n" + exitStatusHelp,
             version: CSPVersion.string,
             subcommands: subcommands,
             defaultSubcommand: defaultSubcommand)
