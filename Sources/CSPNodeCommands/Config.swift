@@ -50,6 +50,8 @@ extension CSPNode.Config {
         }
 
         private func resolvedChannel(_ home: NodeHome) throws -> String {
+            // A missing home is "could not answer" (2), as in 'channels'; a missing channel is "no" (1).
+            guard FileIO.isDirectory(home.path) else { throw CommandFailure("no node home \(quoted(home.path)): no such directory") }
             let names = home.channelNames()
             if let channel {
                 guard names.contains(channel) else {
@@ -57,7 +59,6 @@ extension CSPNode.Config {
                 }
                 return channel
             }
-            guard FileIO.isDirectory(home.path) else { throw CommandFailure("no node home \(quoted(home.path)): no such directory") }
             guard names.count == 1 else {
                 throw CommandFailure(names.isEmpty ? "no channels in \(quoted(home.path))" : "give --channel: \(quoted(home.path)) hosts \(names.joined(separator: ", "))", status: names.isEmpty ? .no : .usage)
             }

@@ -81,6 +81,9 @@ final class OperatorToolsTests: XCTestCase {
 
         let missing = try node(["config", "show", "--home", fixture.node, "--channel", "nope"], expect: 1)
         XCTAssertEqual(missing.stderr, "error: no channel 'nope' in '\(fixture.node)' (channels: consortium)\n")
+        // No home at all cannot answer (2), with or without --channel, as 'channels' says.
+        let noHome = try node(["config", "show", "--home", fixture.dir + "/absent", "--channel", "consortium"], expect: 2)
+        XCTAssertEqual(noHome.stderr, "error: no node home '\(fixture.dir)/absent': no such directory\n")
     }
 
     func testGenesisRefusesWhatInitWouldRefuse() throws {
