@@ -1,7 +1,4 @@
 import CSPTestSupport
-#if canImport(Glibc)
-import Glibc
-#endif
 import Foundation
 import XCTest
 
@@ -9,10 +6,9 @@ import XCTest
 /// PATH, so the documentation cannot drift from the tools.
 ///
 /// The blocks of one document run in order, each in its own `bash` (`set -e -o pipefail`),
-/// all in one fresh folder that is also `HOME`; `CSP_HOME`, `CSP_SOCKET`, `CSP_CHANNEL` and `CSP_FORMAT` are unset, and
-/// `/srv/` in a block (or its setup) means `<that folder>/srv/`, so the operator paths of the examples
-/// work without touching the machine. A comment on the line(s) just before a fence
-/// changes that:
+/// all in one ShellSandbox: a fresh folder that is also `HOME`, `/srv/` and `/var/log/`,
+/// so the operator paths of the examples work without touching the machine. A comment on
+/// the line(s) just before a fence changes that:
 ///
 ///     <!-- not run: why -->               the block is not run (say why: a running node, …)
 ///     <!-- setup: echo x > contract.pdf --> shell run first, in the same bash, for files
@@ -105,9 +101,9 @@ final class DocExamplesTests: XCTestCase {
         var ran = 0
         for document in documents {
             let text = try String(contentsOfFile: repositoryRoot + "/" + document, encoding: .utf8)
-            let sandbox = try temporaryDirectory(self)
+            let sandbox = try ShellSandbox(self)
             // A daemon an example started in the background (csp-node start &) ends with its document.
-            defer { Self.stopProcesses(mentioning: sandbox) }
+            defer { sandbox.stopProcesses() }
             for example in Self.examples(in: text) {
                 if let reason = example.notRun {
                     XCTAssertFalse(reason.isEmpty, "\(document):\(example.line): say why the block is not run")
@@ -126,56 +122,9 @@ final class DocExamplesTests: XCTestCase {
         XCTAssertLessThan(Date().timeIntervalSince(started), 60, "the examples run in under a minute")
     }
 
-    /// SIGTERM, then SIGKILL, to every process whose command line names `path` (a
-    /// sandbox only this test uses), so a node an example started does not outlive it.
-    static func stopProcesses(mentioning path: String) {
-        func matching() -> [pid_t] {
-            ((try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []).compactMap { entry in
-                guard let pid = pid_t(entry), pid != getpid(),
-                      let data = FileManager.default.contents(atPath: "/proc/\(entry)/cmdline") else { return nil }
-                return String(decoding: data, as: UTF8.self).contains(path) ? pid : nil
-            }
-        }
-        for pid in matching() { kill(pid, SIGTERM) }
-        for _ in 0..<100 where !matching().isEmpty { usleep(20_000) }
-        for pid in matching() { kill(pid, SIGKILL) }
-    }
-
-    /// One block in bash, output kept in files (no pipe to fill), killed after 30 s.
-    private func run(_ example: Example, in sandbox: String) throws -> (status: Int32, output: String) {
-        // Descriptors inherited from this process (Foundation watches one to see the child
-        // exit) are closed first, so a daemon the example starts cannot hold the test up.
-        let closeInherited = #"for fd in /proc/self/fd/*; do fd=${fd##*/}; case $fd in 0|1|2) ;; *) eval "exec $fd>&-" 2>/dev/null || true;; esac; done"#
-        let script = (closeInherited + "\nset -e -o pipefail\n" + (example.setup.map { $0 + "\n" } ?? "") + example.code)
-            .replacingOccurrences(of: "/srv/", with: sandbox + "/srv/")
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/bash")
-        process.arguments = ["-c", script]
-        process.currentDirectoryURL = URL(fileURLWithPath: sandbox)
-        var environment = ProcessInfo.processInfo.environment
-        environment["PATH"] = productsDirectory + ":" + (environment["PATH"] ?? "/usr/bin:/bin")
-        environment["HOME"] = sandbox
-        environment["CSP_HOME"] = nil
-        environment["CSP_SOCKET"] = nil
-        environment["CSP_CHANNEL"] = nil
-        environment["CSP_FORMAT"] = nil
-        process.environment = environment
-        let log = sandbox + "/.example-output"
-        _ = FileManager.default.createFile(atPath: log, contents: nil)
-        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
-        defer { try? handle.close() }
-        process.standardOutput = handle
-        process.standardError = handle
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        let deadline = Date().addingTimeInterval(30)
-        while process.isRunning, Date() < deadline { usleep(10_000) }
-        if process.isRunning {
-            process.terminate()
-            process.waitUntilExit()
-            return (-1, "timed out after 30 s\n" + ((try? String(contentsOfFile: log, encoding: .utf8)) ?? ""))
-        }
-        process.waitUntilExit()
-        return (process.terminationStatus, (try? String(contentsOfFile: log, encoding: .utf8)) ?? "")
+    /// One block in bash (`set -e -o pipefail`, its setup first), killed after 30 s.
+    private func run(_ example: Example, in sandbox: ShellSandbox) throws -> (status: Int32, output: String) {
+        let script = "set -e -o pipefail\n" + (example.setup.map { $0 + "\n" } ?? "") + example.code
+        return try sandbox.run(sandbox.rewrite(script), limit: 30)
     }
 }
