@@ -11,7 +11,9 @@ extension CSPCA {
             abstract: "Issue a new signed CRL (PEM) with an increasing CRL number.",
             discussion: """
                 Writes crl.pem in the CA home and prints it (or writes --out). Run it from \
-                cron before the previous CRL's nextUpdate.
+                cron before the previous CRL's nextUpdate. With --format json: crl_number, \
+                revoked (the serials the CRL lists, in hex as 'csp-ca revoke' prints them) \
+                and crl (the PEM).
                 """)
 
         @OptionGroup(title: "Global Options") var global: CAOptions
@@ -27,7 +29,7 @@ extension CSPCA {
             let crl = try ca.issueCRL(validityDays: nextUpdate?.days, actor: Actor.local)
             if let out { try FileIO.writeAtomically(out, text: crl.pem()) }
             if global.format == .json {
-                global.output.emit(json: ["crl_number": .int(Int64(crl.number ?? 0)), "revoked": .int(Int64(crl.revoked.count)), "crl": .string(crl.pem())], text: "")
+                global.output.emit(json: ["crl_number": .int(Int64(crl.number ?? 0)), "revoked": .array(crl.revoked.map { .string($0.serialHex) }), "crl": .string(crl.pem())], text: "")
             } else if !global.quiet && out == nil {
                 print(crl.pem(), terminator: "")
             }

@@ -50,7 +50,12 @@ public struct LogLines: LogHandler {
     /// RFC 3339 in UTC with milliseconds, formatted by hand: DateFormatter is slow and
     /// not safe to share across threads on every platform.
     static func timestamp(_ date: Date) -> String {
-        let milliseconds = Int64((date.timeIntervalSince1970 * 1000).rounded(.down))
+        timestamp(milliseconds: Int64((date.timeIntervalSince1970 * 1000).rounded(.down)))
+    }
+
+    /// The same for milliseconds since 1970 (a transaction's or block's timestamp), so
+    /// every tool prints an instant alike: `2026-11-30T10:15:02.113Z`.
+    public static func timestamp(milliseconds: Int64) -> String {
         var seconds = time_t(milliseconds / 1000)
         var parts = tm()
         gmtime_r(&seconds, &parts)

@@ -110,7 +110,10 @@ public final class Certificate: @unchecked Sendable, Equatable, Hashable, Custom
     public func pem() -> String { PEM.encode("CERTIFICATE", der) }
 
     /// Upper-case hex, as `openssl x509 -serial` and `openssl crl -text` print it.
-    public var serialHex: String { serial.isEmpty ? "00" : Hex.encode(serial).uppercased() }
+    public var serialHex: String { Self.serialHex(serial) }
+
+    /// A serial as csp prints it everywhere (registry, revoke, CRL entries): upper-case hex.
+    public static func serialHex(_ serial: [UInt8]) -> String { serial.isEmpty ? "00" : Hex.encode(serial).uppercased() }
 
     /// csp's identity extension; nil when absent, throws when present but malformed.
     public var identity: IdentityExtension? {

@@ -8,6 +8,9 @@ public struct RevokedCertificate: Equatable, Sendable {
     public var date: Date
     public var reason: RevocationReason
 
+    /// Upper-case hex, as the certificate's own `serialHex`.
+    public var serialHex: String { Certificate.serialHex(serial) }
+
     public init(serial: [UInt8], date: Date, reason: RevocationReason = .unspecified) {
         self.serial = serial
         self.date = date

@@ -11,7 +11,9 @@ extension CSPTx {
         static let configuration = CommandConfiguration.csp(
             abstract: "Show a signed transaction (from --sign-only or endorse): its call, creator and endorsers.",
             discussion: """
-                Prints txid, channel, timestamp, contract, function, arguments, creator, \
+                Prints txid, channel, timestamp (milliseconds since 1970, as 'csp-tx tx' \
+                prints it), time (the same instant in ISO 8601 UTC, as csp-audit prints \
+                it: 2026-11-30T10:15:02.113Z), contract, function, arguments, creator, \
                 endorsers (in JSON the names 'csp-tx tx' uses), and "signatures": "valid" when the creator's and every \
                 endorser's signature verify over the id with their certificates' keys, or \
                 which do not. Nothing is sent to a node: whether the signers are admitted \
@@ -34,12 +36,14 @@ extension CSPTx {
             let endorsers = transaction.endorsements.map { SignedTransactionFile.account($0.certificate) }
             global.output.emit(json: [
                 "txid": .string(transaction.id.hex), "channel": .string(body.channel), "timestamp": .int(Int64(clamping: body.timestamp)),
+                "time": .string(LogLines.timestamp(milliseconds: Int64(clamping: body.timestamp))),
                 "contract": .string(body.contract), "function": .string(body.function), "arguments": .object(args),
                 "creator": .string(SignedTransactionFile.account(body.creator)), "endorsers": .array(endorsers.map(JSONValue.string)),
                 "signatures": .string(bad.map { "\($0) does not verify" } ?? "valid"),
             ], text: """
                 txid        \(transaction.id.hex)
                 channel     \(body.channel)
+                time        \(LogLines.timestamp(milliseconds: Int64(clamping: body.timestamp)))
                 call        \(Self.call(transaction.body))
                 creator     \(SignedTransactionFile.account(body.creator))
                 endorsers   \(endorsers.isEmpty ? "none" : endorsers.joined(separator: ", "))

@@ -127,6 +127,25 @@ final class CAToolTests: XCTestCase {
         XCTAssertTrue(revokedCA.stderr.contains("certificate revoked (CACompromise)"), revokedCA.stderr)
     }
 
+    /// The same data has the same field name: `revoked` is the list of serials, in the
+    /// same hex, in what `revoke` just revoked and in everything the CRL lists.
+    func testRevokeAndCRLSayRevokedAlikeInJSON() throws {
+        let (home, alice, _) = try makeRootWithAlice()
+        func object(_ result: ProcessResult) throws -> [String: Any] {
+            try XCTUnwrap(JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any], result.stdout)
+        }
+        let fresh = try object(try csp(["crl", "--home", home, "--format", "json"]))
+        XCTAssertEqual(fresh["revoked"] as? [String], [], "nothing revoked yet: an empty list, not a count")
+        let serial = try openssl(["x509", "-in", alice + "/cert.pem", "-noout", "-serial"]).stdout
+            .replacingOccurrences(of: "serial=", with: "").trimmingCharacters(in: .whitespacesAndNewlines)
+        let revoked = try object(try csp(["revoke", "alice", "--home", home, "--reason", "keyCompromise", "--format", "json"]))
+        XCTAssertEqual(revoked["revoked"] as? [String], [serial])
+        let crl = try object(try csp(["crl", "--home", home, "--format", "json"]))
+        XCTAssertEqual(crl["revoked"] as? [String], [serial])
+        XCTAssertEqual(crl["crl_number"] as? Int, (revoked["crl_number"] as? Int).map { $0 + 1 })
+        XCTAssertTrue((crl["crl"] as? String)?.hasPrefix("-----BEGIN X509 CRL-----") ?? false)
+    }
+
     func testRevokeCRLAndOpensslRejects() throws {
         let (home, alice, _) = try makeRootWithAlice()
         let serial = try openssl(["x509", "-in", alice + "/cert.pem", "-noout", "-serial"]).stdout

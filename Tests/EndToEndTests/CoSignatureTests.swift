@@ -92,6 +92,12 @@ final class CoSignatureTests: XCTestCase {
         XCTAssertEqual(described["function"] as? String, "sign")
         XCTAssertEqual((described["arguments"] as? [String: String])?["id"], "C-1")
         XCTAssertNil(described["call"])
+        // timestamp in milliseconds as 'csp-tx tx' prints it; time, the same instant in ISO 8601 UTC as csp-audit prints it.
+        let milliseconds = try XCTUnwrap(described["timestamp"] as? Int)
+        let seconds = ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: TimeInterval(milliseconds / 1000)))
+        XCTAssertEqual(described["time"] as? String, seconds.dropLast() + String(format: ".%03dZ", milliseconds % 1000))
+        let decodedText = try NodeFixture.run("csp-tx", ["decode", "-", "--format", "text"], input: Data(endorsed.stdout.utf8)).stdout
+        XCTAssertTrue(decodedText.contains("\ntime        \(described["time"] as? String ?? "?")\n"), decodedText)
         let committed = json(try fixture.tx("carol", ["submit", "--signed", "-"], input: Data(endorsed.stdout.utf8)).stdout)
         XCTAssertEqual(committed["code"] as? String, "valid", "\(committed)")
         let contract = try show(fixture, "C-1")
