@@ -35,7 +35,9 @@ enum Usage {
     /// no command without subcommands is reached, the line is left alone for
     /// argument-parser to judge.
     static func hoistingOptions(_ arguments: [String], root: ParsableCommand.Type) -> [String] {
-        guard arguments.first?.hasPrefix("-") == true else { return arguments }
+        // `---completion SUBCOMMAND… -- ARGUMENT …` is argument-parser's own request from
+        // the completion scripts (a .custom completion), not options to move.
+        guard arguments.first?.hasPrefix("-") == true, arguments.first != "---completion" else { return arguments }
         var level = root
         var path: [String] = []
         var pending: [String] = []

@@ -37,7 +37,7 @@ extension CSPTx {
         @OptionGroup var channel: ChannelOption
 
         @Argument(help: ArgumentHelp("The definition and transition, e.g. demand.submit.", valueName: "definition.transition"),
-                  completion: .shellCommand("csp-tx contract list --calls 2>/dev/null"))
+                  completion: .custom { words, _, _ in ContractList.completeCalls(words) })
         var call: String
 
         @Argument(help: ArgumentHelp("Fields as field=value, field=@file (its fingerprint) or field=@@text (the text @text).", valueName: "field=value"))

@@ -1,5 +1,6 @@
 import ArgumentParser
 import CSPCLI
+import Foundation
 
 extension CSPTx {
     /// `csp-tx contract list`: every definition version on the channel.
@@ -25,24 +26,58 @@ extension CSPTx {
         var calls = false
 
         func execute() throws -> ExitStatus {
-            let participant = try Participant(home: global.resolvedHome)
-            let reads = try participant.stateReads(socket: global.resolvedSocket, channel: try channel.resolved, timeout: timeout.limit)
-            defer { reads.client.close() }
-            // Keys sort VERSION as text (10 before 2): order by name, then number.
-            let records = try reads.range("contract/def/").compactMap { $0.value.flatMap(StateJSON.parse) }.sorted { a, b in
-                let (nameA, nameB) = (a["name"]?.plain ?? "", b["name"]?.plain ?? "")
-                return nameA != nameB ? nameA < nameB : (a["version"]?.integer ?? 0) < (b["version"]?.integer ?? 0)
-            }
+            let records = try definitions()
             if calls {
                 guard !global.quiet else { return .success }
-                let names = records.filter { $0["status"]?.plain == "active" }.flatMap { record in
-                    (record["definition"]?["transitions"]?.object.map { Array($0.keys) } ?? []).map { "\(record["name"]?.plain ?? "?").\($0)" }
-                }
-                for name in Set(names).sorted(by: { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }) { print(name) }
+                for name in Self.calls(of: records) { print(name) }
                 return .success
             }
             for record in records { global.output.emit(json: DefinitionRecord.summary(record), text: DefinitionRecord.line(record)) }
             return .success
+        }
+
+        /// Every definition version on the channel, by name, then version.
+        func definitions() throws -> [JSONValue] {
+            let participant = try Participant(home: global.resolvedHome)
+            let reads = try participant.stateReads(socket: global.resolvedSocket, channel: try channel.resolved, timeout: timeout.limit)
+            defer { reads.client.close() }
+            // Keys sort VERSION as text (10 before 2): order by name, then number.
+            return try reads.range("contract/def/").compactMap { $0.value.flatMap(StateJSON.parse) }.sorted { a, b in
+                let (nameA, nameB) = (a["name"]?.plain ?? "", b["name"]?.plain ?? "")
+                return nameA != nameB ? nameA < nameB : (a["version"]?.integer ?? 0) < (b["version"]?.integer ?? 0)
+            }
+        }
+
+        /// DEFINITION.TRANSITION of every active definition, in byte order.
+        static func calls(of records: [JSONValue]) -> [String] {
+            let names = records.filter { $0["status"]?.plain == "active" }.flatMap { record in
+                (record["definition"]?["transitions"]?.object.map { Array($0.keys) } ?? []).map { "\(record["name"]?.plain ?? "?").\($0)" }
+            }
+            return Set(names).sorted(by: { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) })
+        }
+
+        /// The completion of `csp-tx call`'s first argument: the calls of the node and
+        /// channel this command line names. `words` is the whole line, so a `--home`,
+        /// `--socket` or `--channel` typed on it is the one asked, as it would be when the
+        /// line runs; nothing when no node answers within 2 s.
+        static func completeCalls(_ words: [String]) -> [String] {
+            var arguments = ["--calls", "--timeout", "2s"]
+            for (index, word) in words.enumerated() {
+                for name in ["--home", "--socket", "--channel"] {
+                    var value: String?
+                    if word == name, index + 1 < words.count { value = words[index + 1] }
+                    if word.hasPrefix(name + "=") { value = String(word.dropFirst(name.count + 1)) }
+                    // The shell has not expanded a ~ typed on the line yet.
+                    if var path = value {
+                        if path == "~" || path.hasPrefix("~/"), let home = ProcessInfo.processInfo.environment["HOME"] {
+                            path = home + path.dropFirst()
+                        }
+                        arguments += [name, path]
+                    }
+                }
+            }
+            guard let list = try? ContractList.parse(arguments), let records = try? list.definitions() else { return [] }
+            return calls(of: records)
         }
     }
 }
