@@ -28,7 +28,9 @@ extension CSPAudit {
                 'block' to this identity).
 
                 Exit status: 0 anchored, 1 the node refused the transaction, 2 a file \
-                could not be read or the node not reached, 64 usage error.
+                could not be read or the node not reached, 75 when the transaction was \
+                sent but no answer came within --timeout (the outcome is unknown: look \
+                its txid up before anchoring again), 64 usage error.
                 """)
 
         @OptionGroup(title: "Global Options") var global: GlobalOptions

@@ -9,7 +9,8 @@ a man page needs and the commands cannot say in --help, in mdoc's order:
     a symbolic link to it;
   - ENVIRONMENT for the variables the command's options read (CSP_HOME, CSP_SOCKET,
     CSP_CHANNEL, CSP_FORMAT), FILES for the home's files the command uses;
-  - a real EXIT STATUS (0, 1, 2, 64) instead of `.Ex -std`;
+  - a real EXIT STATUS (0, 1, 2, 64, and 75 for the commands whose help says they exit 75:
+    those that submit a transaction and wait for it) instead of `.Ex -std`;
   - EXAMPLES from docs/man/examples.txt (`## page-name`, then command lines, each followed
     by indented lines saying what it does);
   - SEE ALSO in the git-style names; blank lines become `.Pp` (mdoc warns on them).
@@ -26,6 +27,11 @@ EXIT_STATUS = [
     ("2", "Could not answer: an I/O error, malformed input, no node at the socket."),
     ("64", "Usage error: an unknown option or subcommand, a missing or invalid argument."),
 ]
+# A command that submits and waits says so in its help ("75 when ...", "exit 75").
+OUTCOME_UNKNOWN = ("75", "Outcome unknown: the transaction was sent but no answer came within --timeout; "
+                   "it may still commit. Look its txid (on stderr) up with csp-tx tx before running the "
+                   "command again; with the same --once key a rerun is safe.")
+SAYS_EXIT_75 = re.compile(r"\b75 when\b|\bexit 75\b")
 EXIT_LINE = re.compile(r"^Exit status: 0 yes/done;.*$")
 
 ENVIRONMENT = [
@@ -149,7 +155,7 @@ def extra_sections(name, tool, text, examples):
             out += [".It Pa " + quoted(path), what]
         out.append(".El")
     out += [".Sh EXIT STATUS", ".Bl -tag -width Ds"]
-    for code, what in EXIT_STATUS:
+    for code, what in EXIT_STATUS + ([OUTCOME_UNKNOWN] if SAYS_EXIT_75.search(text) else []):
         out += [".It " + code, what]
     out.append(".El")
     if examples.get(name):
