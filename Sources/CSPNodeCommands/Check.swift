@@ -15,7 +15,10 @@ extension CSPNode {
                 admission under the configuration in force at its block, at the block's \
                 timestamp; duplicate ids; and re-execution, whose validation codes and effects \
                 must equal the recorded ones, chained by commit hash. Reads only the block \
-                files, so it runs beside a serving node. Exit 0 when every block verifies, 1 \
+                files, so it runs beside a serving node; a damaged last record (after a \
+                moment for an append in progress) is reported like any damage: either a \
+                crash tore an append that was never committed, which the node removes at its \
+                next start, or committed data was damaged. Exit 0 when every block verifies, 1 \
                 naming the first block that does not and why, 2 when the files cannot be read.
                 """)
 
@@ -32,7 +35,9 @@ extension CSPNode {
                 let directory = home.channel(name)
                 guard FileIO.isDirectory(directory) else { throw CommandFailure("no channel \(quoted(name)) in \(quoted(home.path))") }
                 do {
-                    let report = try LedgerCheck.run(directory: directory, channel: name)
+                    // A damaged last record is named, not taken for an append in progress: the
+                    // reader gives a serving node's append a moment to complete first.
+                    let report = try LedgerCheck.run(directory: directory, channel: name, completeTail: true)
                     global.output.emit(
                         json: ["channel": .string(name), "blocks": .int(Int64(report.blocks)),
                                "transactions": .int(Int64(report.transactions)), "valid": .int(Int64(report.valid)),

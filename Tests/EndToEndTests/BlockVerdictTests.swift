@@ -242,6 +242,21 @@ final class BlockVerdictTests: XCTestCase {
         XCTAssertEqual(missing.stderr, "error: no channel 'nope' in '\(fixture.node)'\n")
     }
 
+    /// Damage in the last record is damage too, not an append in progress, once it stays
+    /// damaged: a flipped byte in the newest block of a stopped node is named (it used to
+    /// end the walk silently, reporting one block fewer and exit 0).
+    func testCheckNamesADamagedLastRecord() throws {
+        let fixture = try preparedLedger()
+        let blocks = fixture.node + "/channels/consortium/blocks"
+        let file = try XCTUnwrap(try FileManager.default.contentsOfDirectory(atPath: blocks).filter { $0.hasPrefix("blocks-") }.sorted().last)
+        var bytes = try Data(contentsOf: URL(fileURLWithPath: blocks + "/" + file))
+        bytes[bytes.count - 3] ^= 0x01
+        try bytes.write(to: URL(fileURLWithPath: blocks + "/" + file))
+        let check = try NodeFixture.run("csp-node", ["check", "--home", fixture.node], expect: 1)
+        XCTAssertTrue(check.stderr.hasPrefix("error: channel 'consortium': block 5 in '"), check.stderr)
+        XCTAssertTrue(check.stderr.contains("is corrupt"), check.stderr)
+    }
+
     /// The configuration in force comes from the block files: a policy rewritten in the
     /// index (write access to the home) does not take effect, it stops the channel.
     func testConfigurationRewrittenInTheIndexIsRefused() throws {
