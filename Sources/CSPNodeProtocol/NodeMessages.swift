@@ -166,8 +166,6 @@ public struct ChannelStatus: Codable, Equatable, Sendable {
     public var following: String?
     /// Present when this node's state forked from another node's on this channel.
     public var fork: StateForkReport?
-    /// Present on an access node (`csp-node join --access`): it keeps block headers only.
-    public var access: Bool?
 
     public init(channel: String, height: UInt64, lastBlockHash: String, commitHash: String, transactions: UInt64, pending: Int) {
         self.channel = channel
