@@ -137,7 +137,7 @@ let package = Package(
         .testTarget(name: "CSPAuditTests", dependencies: ["CSPAudit", "CSPFormat", "CSPCrypto", "CSPBasics"]),
         .testTarget(name: "CSPNodeProtocolTests", dependencies: ["CSPNodeProtocol"]),
         .testTarget(name: "CSPTxCommandsTests", dependencies: ["CSPTxCommands", "CSPCLI", "CSPContracts", "CSPCrypto", "CSPTestSupport"]),
-        .testTarget(name: "CSPNodeRuntimeTests", dependencies: ["CSPNodeRuntime", "CSPNodeProtocol"]),
+        .testTarget(name: "CSPNodeRuntimeTests", dependencies: ["CSPNodeRuntime", "CSPNodeProtocol", "CSPTestSupport"]),
         .testTarget(name: "CSPLedgerTests", dependencies: ["CSPLedger", "CSPTestSupport", "CSPKeyValue"]),
         .testTarget(name: "CSPKVRTests", dependencies: ["CSPKVR", "CSPFormat", "CSPCrypto", "CSPLedger", "CSPSQLite", "CSPContracts", "CSPTestSupport"]),
         .testTarget(name: "CSPAuthorityTests", dependencies: ["CSPAuthority", "CSPCertificates", "CSPCrypto", "CSPSQLite", "CSPTestSupport"]),

@@ -33,6 +33,7 @@ extension CSPCommand {
             throw ExitStatus.failure.exitCode
         }
         if status != .success { throw status.exitCode }
+        if SuspectAnswer.reason != nil { throw ExitStatus.failure.exitCode }
     }
 }
 

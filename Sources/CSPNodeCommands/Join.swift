@@ -19,7 +19,11 @@ extension CSPNode {
                 every one in full (orderer signature, hash chain, Merkle root, each \
                 transaction's signatures and admission at the block's timestamp, \
                 re-execution and commit hash) before committing it, and keeps following; it \
-                serves reads and refuses submissions (docs/NETWORK.md). The certificate in \
+                serves reads, and forwards its clients' submissions to the orderer, answering \
+                once it has committed them itself; a block its own execution gives another \
+                commit hash than the orderer's is a state fork: named in the log and in \
+                'csp-node status', the channel then takes no submissions and its reads are \
+                marked suspect (docs/NETWORK.md). The certificate in \
                 --home must have role node and belong to a member organisation. Exit codes: \
                 0 joined; 2 could not join (the channel exists, block 0 does not verify or \
                 carries another configuration, the orderer is unreachable or refuses, \

@@ -30,6 +30,10 @@ extension CSPNode {
                     json["following"] = .string(following)
                     text += "  following \(following)"
                 }
+                if let fork = channel.fork {
+                    json["fork"] = .object(["block": .int(Int64(fork.block)), "commit_hash": .string(fork.commitHash),
+                                            "other_commit_hash": .string(fork.otherCommitHash), "node": .string(fork.node)])
+                }
                 if let reason = channel.reason {
                     healthy = false
                     json["reason"] = .string(reason)
@@ -37,7 +41,7 @@ extension CSPNode {
                 }
                 global.output.emit(json: json, text: text)
             }
-            // Exit 1 when a channel is stopped: a monitoring script needs no parsing.
+            // Exit 1 when a channel is stopped or forked: a monitoring script needs no parsing.
             return healthy ? .success : .no
         }
     }

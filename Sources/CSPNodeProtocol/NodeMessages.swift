@@ -31,6 +31,9 @@ public struct NodeRequest: Codable, Equatable, Sendable {
     /// block: also answer the block file record itself (base64 in `value`), for proofs
     /// a reader checks without trusting the node.
     public var raw: Bool?
+    /// tx: also answer the transaction's inclusion proof (`proof`), which a node holding
+    /// only block headers checks against them.
+    public var proof: Bool?
 
     public init(id: UInt64, op: String, channel: String? = nil) {
         self.id = id
@@ -38,9 +41,17 @@ public struct NodeRequest: Codable, Equatable, Sendable {
         self.channel = channel
     }
 
-    /// What a read's signature covers: `op`, `channel` and the one parameter that names
-    /// what is read, so a signature for one read cannot be replayed for another.
+    /// What a read's signature covers: `op`, `channel` and the parameters that name what
+    /// is read, so a signature for one read cannot be replayed for another. A `blocks`
+    /// request also covers `from` and `limit` (decimal, empty when absent).
     public var readSubject: String {
+        guard op == "blocks" else { return legacyReadSubject }
+        return legacyReadSubject + "\u{0}" + (from.map { String($0) } ?? "") + "\u{0}" + (limit.map { String($0) } ?? "")
+    }
+
+    /// The subject clients older than the `blocks` range signing signed: without `from`
+    /// and `limit`. A node uses it only to tell such a client why it is refused.
+    public var legacyReadSubject: String {
         [op, channel ?? "", key ?? "", target ?? "", account ?? "", contract ?? "", event ?? ""].joined(separator: "\u{0}")
     }
 }
@@ -95,6 +106,11 @@ public struct NodeResponse: Codable, Equatable, Sendable {
     // subscribe: one event per frame; `behind` says the subscriber fell behind and must resume.
     public var eventItem: NodeItem?
     public var behind: Bool?
+    /// Present on a read answered from a channel whose state forked from another node's
+    /// (docs/NETWORK.md, "State forks"): why the answer cannot be vouched for.
+    public var suspect: String?
+    /// tx with `proof`: the transaction in its block's Merkle tree.
+    public var proof: NodeInclusionProof?
     // status
     public var channels: [ChannelStatus]?
     public var uptime: Double?
@@ -148,6 +164,8 @@ public struct ChannelStatus: Codable, Equatable, Sendable {
     public var reason: String?
     /// Present when this node follows the channel's orderer (`csp-node join`): its HOST:PORT.
     public var following: String?
+    /// Present when this node's state forked from another node's on this channel.
+    public var fork: StateForkReport?
 
     public init(channel: String, height: UInt64, lastBlockHash: String, commitHash: String, transactions: UInt64, pending: Int) {
         self.channel = channel
@@ -175,4 +193,44 @@ public enum SubmitOutcome: String, Sendable {
     /// Its once key was used by an earlier valid transaction of the same creator: txid,
     /// block and index are that transaction's (status 0). Nothing new was ordered.
     case alreadyDone = "already-done"
+}
+
+/// A state fork: at `block`, this node's commit hash differs from the one `node` recorded.
+public struct StateForkReport: Codable, Equatable, Sendable {
+    public var block: UInt64
+    /// This node's commit hash after executing the block.
+    public var commitHash: String
+    /// The other node's commit hash for the same block (for a follower: the orderer's, in the signed header).
+    public var otherCommitHash: String
+    /// HOST:PORT of the other node.
+    public var node: String
+
+    public init(block: UInt64, commitHash: String, otherCommitHash: String, node: String) {
+        self.block = block
+        self.commitHash = commitHash
+        self.otherCommitHash = otherCommitHash
+        self.node = node
+    }
+}
+
+/// A transaction's inclusion proof on the wire (docs/FORMAT.md, "Inclusion proof").
+public struct NodeInclusionProof: Codable, Equatable, Sendable {
+    /// base64 of the signed transaction as encoded (the Merkle leaf).
+    public var transaction: String
+    public var block: UInt64
+    public var index: UInt32
+    /// hex digests, leaf side first.
+    public var path: [String]
+    /// base64 of the block header and of the orderer's signature over its hash.
+    public var header: String
+    public var signature: String
+
+    public init(transaction: String, block: UInt64, index: UInt32, path: [String], header: String, signature: String) {
+        self.transaction = transaction
+        self.block = block
+        self.index = index
+        self.path = path
+        self.header = header
+        self.signature = signature
+    }
 }

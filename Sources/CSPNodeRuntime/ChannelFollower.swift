@@ -169,7 +169,8 @@ extension ChannelService {
     private func pause(_ seconds: TimeInterval) {
         let deadline = Date().addingTimeInterval(seconds)
         condition.lock()
-        while state != .stopping && condition.wait(until: deadline) {}
+        while state != .stopping && !followWake && condition.wait(until: deadline) {}
+        followWake = false
         condition.unlock()
     }
 
@@ -184,11 +185,20 @@ extension ChannelService {
             throw BlockVerificationError(block: number, reason: "it is not the next block (height \(ledger.height))")
         }
         try BlockVerifier.verifyTimestamp(record, previous: lastTimestamp)
-        let execution = try BlockVerifier(rules: currentRules).verify(
-            record, state: LedgerStateReader(ledger: ledger), signatures: signatures, isDuplicate: { try self.ledger.contains(transaction: $0) })
+        let source = following?.orderer ?? "the orderer"
+        let execution: BlockExecution
+        do {
+            execution = try BlockVerifier(rules: currentRules).verify(
+                record, state: LedgerStateReader(ledger: ledger), signatures: signatures, isDuplicate: { try self.ledger.contains(transaction: $0) })
+        } catch let error as BlockVerificationError {
+            // A state fork holds this thread until the node stops, and commits nothing.
+            if stopOnFork(record, source: source) { return }
+            throw error
+        }
         do {
             try ledger.commit(record)
         } catch let error as LedgerError where error.kind == .refused {
+            if stopOnFork(record, source: source) { return }
             throw BlockVerificationError(block: number, reason: "\(error)")
         }
         let newRules = try execution.newConfig.map { try ChannelRules(config: $0) }

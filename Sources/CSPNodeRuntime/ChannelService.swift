@@ -81,6 +81,14 @@ public final class ChannelService: @unchecked Sendable {
     var committedTransactions: UInt64 = 0
     /// The follower's connection to its orderer, closed by `stop` to end a wait on it.
     var followClient: NodeClient?
+    /// Set when this node's state forked from another node's (StateFork.swift): the
+    /// channel then takes no submissions and its reads are marked suspect.
+    var fork: StateFork?
+    /// Set when the orderer committed a forwarded transaction past this follower's height:
+    /// the follower's pause ends at once, so the client's answer does not wait for a poll.
+    var followWake = false
+    /// A follower's connection for forwarding its clients' submissions to the orderer.
+    let forwarder: SubmitForwarder?
     /// The last block's timestamp: block timestamps never go backwards, so deadlines
     /// computed from them are monotonic even when the node's clock steps back.
     var lastTimestamp: UInt64
@@ -104,6 +112,7 @@ public final class ChannelService: @unchecked Sendable {
         self.following = following
         self.ledger = ledger
         self.identity = identity
+        self.forwarder = following.map { SubmitForwarder(target: $0, channelDirectory: ledger.directory) }
         self.rules = try ChannelRules(config: config)
         self.lastTimestamp = try ledger.height == 0 ? 0 : ledger.block(number: ledger.height - 1)?.block.header.timestamp ?? 0
     }
@@ -122,16 +131,19 @@ public final class ChannelService: @unchecked Sendable {
 
     // MARK: Submitting
 
-    /// Admits, queues and (with `wait`) waits for the commit of one transaction.
-    public func submit(_ transaction: Transaction, wait: Bool) async -> CommitOutcome {
+    /// Admits, queues and (with `wait`) waits for the commit of one transaction. On a
+    /// follower, forwards it to the orderer (`encoded`: the signed transaction as the
+    /// client sent it, base64) and answers when this node has committed it.
+    public func submit(_ transaction: Transaction, wait: Bool, encoded: String? = nil) async -> CommitOutcome {
         func outcome(_ result: SubmitResult) -> CommitOutcome { CommitOutcome(txid: transaction.id, result: result) }
         func refused(_ validation: Validation) -> CommitOutcome {
             nodeLog.info("refused \(transaction.id.hex) (\(transaction.body.contract).\(transaction.body.function)): \(validation.code): \(validation.reason)",
                          metadata: ["channel": "\(name)"])
             return outcome(.refused(validation))
         }
-        if let following {
-            return outcome(.notCommitted("channel \(quoted(name)) on this node follows the orderer at \(following.orderer): submit there (this node does not forward submissions yet)"))
+        if let following, let forwarder {
+            return await forwardSubmission(transaction, encoded: encoded ?? Data(transaction.encoded()).base64EncodedString(),
+                                           wait: wait, to: following, via: forwarder)
         }
         let admission = currentRules.admit(transaction, now: Date())
         guard admission.isAdmitted else { return refused(admission.validation) }
@@ -199,7 +211,7 @@ public final class ChannelService: @unchecked Sendable {
     public func waitForHeight(above height: UInt64) async {
         await withCheckedContinuation { continuation in
             condition.lock()
-            if ledger.height > height || state == .stopping {
+            if ledger.height > height || state == .stopping || fork != nil {
                 condition.unlock()
                 continuation.resume()
                 return
@@ -240,6 +252,7 @@ public final class ChannelService: @unchecked Sendable {
         let client = followClient
         condition.unlock()
         client?.close()
+        forwarder?.close()
         // Re-signal so a second caller (signal handler, then shutdown) passes too.
         if thread != nil { stopped.wait(); stopped.signal() }
         condition.lock()

@@ -140,6 +140,11 @@ public final class NodeServer: Sendable {
                 row.state = condition.reason == nil ? "running" : "stopped"
                 row.reason = condition.reason
                 row.following = service.following?.orderer
+                if let fork = service.currentFork {
+                    row.state = "forked"
+                    row.reason = fork.message(channel: service.name)
+                    row.fork = fork.report
+                }
                 return row
             }
             response.uptime = Date().timeIntervalSince(started)
@@ -154,8 +159,11 @@ public final class NodeServer: Sendable {
             case .refused(let response): return response
             case .found(let service):
                 let reads = Reads(service: service)
-                return (try? await BlockingWork.run { reads.answer(request) })
+                var response = (try? await BlockingWork.run { reads.answer(request) })
                     ?? NodeResponse(id: request.id, status: 2, error: "the node is stopping")
+                // Read from a state that forked from another node's: said on every answer.
+                response.suspect = service.currentFork?.message(channel: service.name)
+                return response
             }
         }
     }
@@ -176,7 +184,7 @@ public final class NodeServer: Sendable {
         guard transaction.body.channel == service.name else {
             return NodeResponse(id: request.id, status: 1, error: "rejected: transaction is for channel \(quoted(transaction.body.channel)), sent to \(quoted(service.name))")
         }
-        let outcome = await service.submit(transaction, wait: request.wait ?? true)
+        let outcome = await service.submit(transaction, wait: request.wait ?? true, encoded: encoded)
         var response = NodeResponse(id: request.id, status: 0)
         response.txid = outcome.txid.hex
         switch outcome.result {
@@ -240,7 +248,7 @@ struct ResponseWriter: Sendable {
         guard response.status == 0, response.error == nil, response.reason == nil, let txid = response.txid,
               let code = response.code, response.value == nil, response.items == nil, response.record == nil,
               response.eventItem == nil, response.blocks == nil, response.channels == nil, response.next == nil, response.version == nil,
-              response.behind == nil, response.uptime == nil else { return nil }
+              response.behind == nil, response.uptime == nil, response.suspect == nil, response.proof == nil else { return nil }
         var json = "{\"id\":\(response.id),\"status\":0,\"txid\":\"\(txid)\",\"code\":\"\(code)\""
         if let outcome = response.outcome { json += ",\"outcome\":\"\(outcome)\"" }
         if let block = response.block { json += ",\"block\":\(block)" }

@@ -48,6 +48,11 @@ struct Reads {
             let key = try Certificate(der: Array(der)).publicKey
             let bytes = ReadAuthorization.signedBytes(subject: request.readSubject, timestamp: auth.timestamp)
             guard try key.isValidSignature(Array(signature), for: bytes) else {
+                // A client from before `blocks` signed its range: say so rather than "does not verify".
+                if request.op == "blocks",
+                   try key.isValidSignature(Array(signature), for: ReadAuthorization.signedBytes(subject: request.legacyReadSubject, timestamp: auth.timestamp)) {
+                    return NodeResponse(id: request.id, status: 1, error: "read refused: the signature does not cover 'from' and 'limit' (a client older than this node signed it): upgrade the client")
+                }
                 return NodeResponse(id: request.id, status: 1, error: "read refused: signature does not verify")
             }
         } catch {
@@ -104,6 +109,16 @@ struct Reads {
                 return NodeResponse(id: request.id, status: 1, error: "no transaction \(target)")
             }
             response.record = Self.item(record.transaction, validation: record.validation, block: record.block, index: record.index)
+            if request.proof == true {
+                guard let stored = try ledger.block(number: record.block), Int(record.index) < stored.block.transactions.count else {
+                    return NodeResponse(id: request.id, status: 2, error: "block \(record.block) holding \(target) cannot be read")
+                }
+                let proof = InclusionProof(block: stored.block, index: Int(record.index))
+                response.proof = NodeInclusionProof(
+                    transaction: Data(proof.transaction).base64EncodedString(), block: record.block, index: proof.index,
+                    path: proof.path.map(\.hex), header: Data(stored.block.header.encoded()).base64EncodedString(),
+                    signature: Data(stored.block.signature).base64EncodedString())
+            }
         case "block":
             let target = request.target ?? ""
             let found: CommittedBlock?

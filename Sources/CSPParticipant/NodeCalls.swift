@@ -24,16 +24,26 @@ extension NodeClient {
         var request = makeRequest("submit", channel: channel)
         request.tx = Data(transaction.encoded()).base64EncodedString()
         request.wait = true
+        let response: NodeResponse
         do {
-            return try call(request)
+            response = try call(request)
         } catch {
             throw outcomeUnknown(error, txid: transaction.id.hex, once: transaction.body.onceKey != nil)
         }
+        if response.outcome == SubmitOutcome.unknown.rawValue {
+            throw outcomeUnknown(response.error ?? "outcome unknown", txid: transaction.id.hex, once: transaction.body.onceKey != nil)
+        }
+        return response
     }
 }
 
 /// A transaction was sent but no answer came: it may still commit (exit 75).
 public func outcomeUnknown(_ error: any Error, txid: String, once: Bool) -> CommandFailure {
+    outcomeUnknown("\(error)", txid: txid, once: once)
+}
+
+/// The node said it cannot tell whether the transaction committed (exit 75).
+public func outcomeUnknown(_ error: String, txid: String, once: Bool) -> CommandFailure {
     CommandFailure("\(error); the outcome of transaction \(txid) is unknown: "
         + (once ? "running the same command again with the same --once key is safe" : "look it up with 'csp-tx tx \(txid)' before submitting again"),
         status: .outcomeUnknown)

@@ -16,6 +16,14 @@ public struct ChannelOption: ParsableArguments {
             completion: .shellCommand("csp-node channels 2>/dev/null"))
     public var channel: String?
 
+    @Option(name: .long, help: ArgumentHelp("Talk to the node listening on HOST:PORT, over TCP with mutual TLS (default: $CSP_NODE; without either, the Unix socket).", valueName: "host:port"))
+    public var node: String?
+
+    /// Records --node for `Participant.client`, which every command of the channel uses.
+    public func validate() throws {
+        if let node { Participant.nodeFlag.value = node }
+    }
+
     public var resolved: String {
         get throws {
             guard let channel = HomeConfiguration.channel(flag: channel) else {
@@ -81,18 +89,22 @@ public struct Participant {
         return LedgerIdentity(organization: identity.organization, id: certificate.subject.commonName, role: identity.role)
     }
 
+    /// --node as parsed (ChannelOption): a process-wide setting like the socket's origin.
+    static let nodeFlag = Locked<String?>(nil)
+
     /// A connection to the node; `timeout` bounds each wait for it (nil: no limit). With
-    /// $CSP_NODE (HOST:PORT) it is TCP with mutual TLS to that node's listener, presenting
+    /// --node or $CSP_NODE (HOST:PORT) it is TCP with mutual TLS to that node's listener, presenting
     /// this identity and trusting the CAs in $CSP_NODE_CA, else <home>/ca-chain.pem
     /// (docs/NETWORK.md); --socket is then not used.
     public func client(socket: String, timeout: Double?) throws -> NodeClient {
-        guard let node = Environment.value("CSP_NODE"), !node.isEmpty else {
+        let flag = Self.nodeFlag.value
+        guard let node = flag ?? Environment.value("CSP_NODE"), !node.isEmpty else {
             do { return try NodeClient(path: socket, key: key, certificateDER: certificate.der, timeout: timeout) } catch {
                 throw GlobalOptions.cannotConnect(error, socket: socket)
             }
         }
         guard let (host, port) = NetworkAddress.parse(node) else {
-            throw CommandFailure("CSP_NODE \(quoted(node)) is not HOST:PORT", status: .usage)
+            throw CommandFailure("\(flag == nil ? "CSP_NODE" : "--node") \(quoted(node)) is not HOST:PORT", status: .usage)
         }
         let trusted = Environment.value("CSP_NODE_CA").flatMap { $0.isEmpty ? nil : $0 } ?? home + "/ca-chain.pem"
         let identity = TLSClientIdentity(certificate: home + "/cert.pem", key: home + "/key.pem", trusted: trusted)
@@ -115,8 +127,11 @@ public struct LedgerIdentity: Equatable {
     public var account: String { "\(organization)/\(id)" }
 }
 
-/// Turns a node response into the tool's exit status, or throws its error line.
+/// Turns a node response into the tool's exit status, or throws its error line. An
+/// answer the node marks suspect (its state forked from another node's) is warned about
+/// on stderr, once, and ends the command with exit 2 after its output (`SuspectAnswer`).
 public func check(_ response: NodeResponse) throws {
+    if let suspect = response.suspect { SuspectAnswer.record(suspect) }
     guard response.status == 0 else {
         throw CommandFailure(response.error ?? "the node answered status \(response.status)",
                              status: response.status == 1 ? .no : .failure)

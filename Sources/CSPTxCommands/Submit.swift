@@ -107,6 +107,10 @@ extension CSPTx {
             }
             Self.print(response, txid: transaction.id.hex, output: output)
             if let note = Self.alreadyDoneNote(response), !global.quiet { Diagnostics.note(note) }
+            // The node cannot tell either (its orderer's answer was lost, a commit failed): 75.
+            if response.outcome == SubmitOutcome.unknown.rawValue {
+                throw CSPParticipant.outcomeUnknown(response.error ?? "outcome unknown", txid: transaction.id.hex, once: once.once != nil)
+            }
             if response.status == 2 { throw CommandFailure(response.error ?? "could not submit") }
             if response.status != 0 {
                 if !global.quiet { Diagnostics.error(response.error ?? "transaction \(response.code ?? "invalid")") }

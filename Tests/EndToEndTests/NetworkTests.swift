@@ -189,15 +189,17 @@ final class NetworkTests: XCTestCase {
     }
 
     /// A `blocks` request signed by `who` (docs/PROTOCOL.md, "Deliver"), sent on the Unix socket.
-    func deliver(_ fixture: NodeFixture, who: String, from: UInt64, limit: Int? = nil, socket: String? = nil) throws -> [String: Any] {
+    /// `legacy`: signed as clients did before the signature covered `from` and `limit`.
+    func deliver(_ fixture: NodeFixture, who: String, from: UInt64, limit: Int? = nil, socket: String? = nil, legacy: Bool = false) throws -> [String: Any] {
         let key = try P256PrivateKey(pemFile: fixture.dir + "/" + who + "/key.pem")
         let pem = try String(contentsOfFile: fixture.dir + "/" + who + "/cert.pem", encoding: .utf8)
         let body = pem.split(separator: "\n").filter { !$0.hasPrefix("-----") }.joined()
         let timestamp = UInt64(Date().timeIntervalSince1970 * 1000)
-        // The read subject: op, channel, key, target, account, contract, event.
+        // The read subject: op, channel, key, target, account, contract, event; for blocks, from and limit.
         var signed = Array("csp-read-v1".utf8) + [0]
         withUnsafeBytes(of: timestamp.bigEndian) { signed.append(contentsOf: $0) }
-        signed += Array((["blocks", fixture.channel] + Array(repeating: "", count: 5)).joined(separator: "\u{0}").utf8)
+        let range = legacy ? [] : [String(from), limit.map { String($0) } ?? ""]
+        signed += Array((["blocks", fixture.channel] + Array(repeating: "", count: 5) + range).joined(separator: "\u{0}").utf8)
         var request: [String: Any] = ["id": 3, "op": "blocks", "channel": fixture.channel, "from": from,
                                       "auth": ["certificate": body, "timestamp": timestamp,
                                                "signature": Data(try key.signature(for: signed)).base64EncodedString()]]

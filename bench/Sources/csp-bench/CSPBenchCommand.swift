@@ -41,7 +41,10 @@ struct CSPBenchCommand: ParsableCommand {
     @Option(help: "Transactions the audit scenario commits and then verifies with csp-audit ledger.")
     var auditTransactions: Int = 100_000
 
-    @Option(parsing: .upToNextOption, help: "Scenarios to run: sha256 ecdsa leveldb ca node net workflow kvr audit (default: all).")
+    @Option(help: "Transactions per second the peer scenario offers (issue 10's target is for 2,000).")
+    var peerRate: Double = 2000
+
+    @Option(parsing: .upToNextOption, help: "Scenarios to run: sha256 ecdsa leveldb ca node net peer workflow kvr audit (default: all; net includes peer).")
     var only: [String] = []
 
     func run() throws {
@@ -55,6 +58,9 @@ struct CSPBenchCommand: ParsableCommand {
         if wanted.contains("ca") { rows += try CABench(bin: bin, seconds: seconds, scratch: scratch).run() }
         if wanted.contains("node") { rows += try NodeBench(bin: bin, scratch: scratch, transactions: nodeTransactions, seconds: seconds * 3, before: before).run() }
         if wanted.contains("net") { rows += try NetworkBench(bin: bin, scratch: scratch, transactions: min(nodeTransactions, 50_000)).run() }
+        if wanted.contains("net") || wanted.contains("peer") {
+            rows += try NetworkBench(bin: bin, scratch: scratch, transactions: 0).peerSubmitLatency(seconds: seconds * 3, rate: peerRate)
+        }
         if wanted.contains("kvr") { rows += try KVRBench(bin: bin, scratch: scratch, transactions: kvrTransactions).run() }
         if wanted.contains("workflow") { rows += try WorkflowBench(bin: bin, scratch: scratch, instances: workflowInstances).run() }
         if wanted.contains("audit") {

@@ -10,25 +10,8 @@ struct NetworkBench {
 
     func run() throws -> [Row] {
         let setup = try Setup(bin: bin, directory: scratch + "/net-bench")
-        let log = setup.directory + "/node.log"
-        FileManager.default.createFile(atPath: log, contents: nil)
-        let node = Process()
-        node.executableURL = URL(fileURLWithPath: bin + "/csp-node")
-        node.arguments = ["start", "--home", setup.node, "--listen", "127.0.0.1:0"]
-        node.standardError = FileHandle(forWritingAtPath: log)
-        try node.run()
+        let (node, address) = try startListening(setup)
         defer { node.terminate(); node.waitUntilExit() }
-        var address: String?
-        for _ in 0..<1000 where address == nil {
-            let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
-            if let range = text.range(of: "listening on ") {
-                address = String(text[range.upperBound...].prefix { !$0.isWhitespace })
-            } else {
-                usleep(10_000)
-            }
-        }
-        guard let address else { throw BenchFailure("the node did not log its TCP address") }
-        for _ in 0..<500 where !FileManager.default.fileExists(atPath: setup.socket) { usleep(10_000) }
 
         var unix: [Double] = [], tls: [Double] = []
         // Alternating rounds, so both transports see the same ledger sizes and machine load.
@@ -81,5 +64,69 @@ struct NetworkBench {
             usleep(20_000)
         }
         return Double(4 * transactions) / (now() - start)
+    }
+}
+
+extension NetworkBench {
+    /// Starts the setup's node with a TCP listener on a free loopback port; returns it and
+    /// the HOST:PORT it logged, once its Unix socket is there too.
+    func startListening(_ setup: Setup) throws -> (Process, String) {
+        let log = setup.directory + "/node.log"
+        FileManager.default.createFile(atPath: log, contents: nil)
+        let node = Process()
+        node.executableURL = URL(fileURLWithPath: bin + "/csp-node")
+        node.arguments = ["start", "--home", setup.node, "--listen", "127.0.0.1:0"]
+        node.standardError = FileHandle(forWritingAtPath: log)
+        try node.run()
+        var address: String?
+        for _ in 0..<1000 where address == nil {
+            let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+            if let range = text.range(of: "listening on ") {
+                address = String(text[range.upperBound...].prefix { !$0.isWhitespace })
+            } else {
+                usleep(10_000)
+            }
+        }
+        guard let address else {
+            node.terminate()
+            node.waitUntilExit()
+            throw BenchFailure("the node did not log its TCP address")
+        }
+        for _ in 0..<500 where !FileManager.default.fileExists(atPath: setup.socket) { usleep(10_000) }
+        return (node, address)
+    }
+
+    /// Issue 10: p99 submit→commit at a steady 2,000 tx/s offered through a follower
+    /// (forwarded to the orderer, answered once the follower has committed the block)
+    /// beside the same load straight to the orderer, alternating, in the same run. The
+    /// extra latency a peer adds is the difference (target ≤ 20 ms on one host).
+    func peerSubmitLatency(seconds: Double, rate: Double = 2000) throws -> [Row] {
+        let setup = try Setup(bin: bin, directory: scratch + "/peer-bench")
+        let (orderer, address) = try startListening(setup)
+        defer { orderer.terminate(); orderer.waitUntilExit() }
+        let peer = setup.directory + "/peer"
+        let secret = try shell(bin + "/csp-ca", ["register", "peer", "--home", setup.ca, "--role", "node"]).trimmingCharacters(in: .newlines)
+        try shell(bin + "/csp-ca", ["enroll", "peer", "--secret", secret, "--ca", setup.ca, "--out", peer])
+        try shell(bin + "/csp-node", ["join", "--home", peer, "--channel", "bench", "--genesis", setup.directory + "/genesis.json", "--orderer", address])
+        let follower = Process()
+        follower.executableURL = URL(fileURLWithPath: bin + "/csp-node")
+        follower.arguments = ["start", "--home", peer]
+        follower.standardError = FileHandle.nullDevice
+        try follower.run()
+        defer { follower.terminate(); follower.waitUntilExit() }
+        for _ in 0..<1000 where !FileManager.default.fileExists(atPath: peer + "/node.sock") { usleep(10_000) }
+
+        var direct: [Double] = [], throughPeer: [Double] = []
+        for round in 0..<4 {
+            let viaPeer = round % 2 == 1
+            let p99 = try NodeBench.latency(setup: setup, socket: viaPeer ? peer + "/node.sock" : nil, rate: rate, duration: seconds)
+            if viaPeer { throughPeer.append(p99) } else { direct.append(p99) }
+        }
+        let orderers = direct.min() ?? 0, peers = throughPeer.min() ?? 0
+        let offered = "\(Int(rate)) tx/s"
+        return [Row(scenario: "p99 submit→commit at \(offered) through a follower (best of 2)", ours: peers,
+                    baselineName: "same straight to the orderer", baseline: orderers, unit: "ms", target: nil),
+                Row(scenario: "extra p99 latency through a follower at \(offered)", ours: max(0, peers - orderers),
+                    baselineName: "target", baseline: 20, unit: "ms", target: nil, maximum: 20)]
     }
 }

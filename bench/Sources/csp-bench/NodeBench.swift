@@ -79,7 +79,7 @@ struct NodeBench {
         }
         let throughput = Double(committed) / elapsed
         let rss = Self.residentMegabytes(pid: node.processIdentifier)
-        let p99 = try latency(setup: setup, rate: 2000, duration: seconds)
+        let p99 = try Self.latency(setup: setup, rate: 2000, duration: seconds)
         node.terminate()
         node.waitUntilExit()
         stopped = true
@@ -109,9 +109,9 @@ struct NodeBench {
         throw BenchFailure("cannot read openssl speed's output")
     }
 
-    /// Pre-signed transactions sent at a steady rate on one connection; each latency is
-    /// from the send to the commit answer.
-    private func latency(setup: Setup, rate: Double, duration: Double) throws -> Double {
+    /// Pre-signed transactions sent at a steady rate on one connection (to `socket`, by
+    /// default the setup's node); each latency is from the send to the commit answer.
+    static func latency(setup: Setup, socket: String? = nil, rate: Double, duration: Double) throws -> Double {
         let key = try P256PrivateKey(pemFile: setup.alice + "/key.pem")
         let certificate = try Certificate(pemFile: setup.alice + "/cert.pem")
         let count = Int(rate * duration)
@@ -121,7 +121,7 @@ struct NodeBench {
                                                          function: "put", arguments: [TransactionArgument(name: "key", text: "lat\(i)"),
                                                                                       TransactionArgument(name: "value", text: "x")]), with: key)
         }
-        let client = try NodeClient(path: setup.socket)
+        let client = try NodeClient(path: socket ?? setup.socket)
         defer { client.close() }
         let sentAt = Counts(count)
         let latencies = LatencyLog(count)

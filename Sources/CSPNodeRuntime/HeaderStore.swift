@@ -1,0 +1,118 @@
+import CSPBasics
+import CSPChannel
+import CSPCrypto
+import CSPFormat
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The block headers an access node keeps instead of a ledger (docs/NETWORK.md, "Access
+/// nodes"): one append-only file, `headers`, of records `u32 length, header, u32 length,
+/// orderer signature`, block 0 first. Every header is verified before it is kept, and
+/// again when the file is opened: signed (low-S) by the channel's orderer over its hash,
+/// numbered one past the previous, chained to the previous header's hash, and not older
+/// than it. Without the transactions and the state nothing more can be checked: not the
+/// transactions' signatures or admission, not the validation codes, not the commit hash
+/// (it covers a state the access node does not hold); a transaction is checked later,
+/// when one is read, with its inclusion proof against the header kept here.
+final class HeaderStore: @unchecked Sendable {
+    static let fileName = "headers"
+
+    let path: String
+    let channel: String
+    /// The channel's orderer: its certificate (DER), which headers must name, and its key.
+    let orderer: [UInt8]
+    let ordererKey: P256PublicKey
+    private let lock = NSLock()
+    private var headers: [(header: BlockHeader, signature: [UInt8])] = []
+
+    /// Opens (or creates) the store at `path`, verifying every record. A record cut short
+    /// at the end (a crash while appending) is dropped; anything else that does not
+    /// verify is an error naming the block.
+    init(path: String, channel: String, orderer: [UInt8], ordererKey: P256PublicKey) throws {
+        self.path = path
+        self.channel = channel
+        self.orderer = orderer
+        self.ordererKey = ordererKey
+        guard FileIO.exists(path) else { return }
+        let bytes = try FileIO.read(path)
+        var offset = 0
+        func field() -> [UInt8]? {
+            guard offset + 4 <= bytes.count else { return nil }
+            let length = bytes[offset..<offset + 4].reduce(0) { $0 << 8 | Int($1) }
+            guard offset + 4 + length <= bytes.count else { return nil }
+            defer { offset += 4 + length }
+            return Array(bytes[offset + 4..<offset + 4 + length])
+        }
+        while offset < bytes.count {
+            let start = offset
+            guard let header = field(), let signature = field() else {
+                // A torn tail: what a crash mid-append leaves. Cut it off.
+                try Self.truncate(path, to: start)
+                break
+            }
+            let decoded: BlockHeader
+            do { decoded = try BlockHeader(decoding: header) } catch {
+                throw NodeError("\(quoted(path)): block \(headers.count): the header does not decode: \(error)")
+            }
+            if let failure = check(decoded, signature: signature) { throw NodeError("\(quoted(path)): block \(headers.count): \(failure)") }
+            headers.append((decoded, signature))
+        }
+    }
+
+    var height: UInt64 {
+        lock.lock()
+        defer { lock.unlock() }
+        return UInt64(headers.count)
+    }
+
+    func header(_ number: UInt64) -> BlockHeader? {
+        lock.lock()
+        defer { lock.unlock() }
+        return number < UInt64(headers.count) ? headers[Int(number)].header : nil
+    }
+
+    /// Verifies the next block's header and appends it (fsynced). Throws a
+    /// BlockVerificationError naming the block when it does not verify.
+    func append(_ header: BlockHeader, signature: [UInt8]) throws {
+        if let failure = check(header, signature: signature) { throw BlockVerificationError(block: header.number, reason: failure) }
+        var record: [UInt8] = []
+        for part in [header.encoded(), signature] {
+            withUnsafeBytes(of: UInt32(part.count).bigEndian) { record.append(contentsOf: $0) }
+            record.append(contentsOf: part)
+        }
+        if !FileIO.exists(path) { FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o640]) }
+        guard let handle = FileHandle(forWritingAtPath: path) else { throw SystemError("cannot open \(quoted(path))") }
+        defer { try? handle.close() }
+        try handle.seekToEnd()
+        try handle.write(contentsOf: Data(record))
+        try handle.synchronize()
+        lock.lock()
+        headers.append((header, signature))
+        lock.unlock()
+    }
+
+    /// Why `header` cannot be the next header; nil when it can.
+    private func check(_ header: BlockHeader, signature: [UInt8]) -> String? {
+        lock.lock()
+        let previous = headers.last?.header
+        let expected = UInt64(headers.count)
+        lock.unlock()
+        guard header.number == expected else { return "it is not the next block (height \(expected))" }
+        guard header.channel == channel else { return "it is for channel \(quoted(header.channel))" }
+        guard header.previousHash == (previous?.hash ?? .zero) else { return "its previous hash does not chain to block \(expected == 0 ? 0 : expected - 1)" }
+        if let previous, header.timestamp < previous.timestamp {
+            return "its timestamp \(header.timestamp) is before the previous block's (\(previous.timestamp))"
+        }
+        guard header.orderer == orderer else { return "it is signed by a certificate that is not the channel's orderer" }
+        guard (try? ordererKey.isValidLowSSignature(signature, digest: header.hash)) == true else {
+            return "the orderer's signature does not verify"
+        }
+        return nil
+    }
+
+    private static func truncate(_ path: String, to length: Int) throws {
+        guard Glibc.truncate(path, off_t(length)) == 0 else { throw SystemError("cannot truncate \(quoted(path))") }
+    }
+}
