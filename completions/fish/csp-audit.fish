@@ -27,22 +27,22 @@ function __csp-audit_parse_tokens -S
         case 'check'
             __csp-audit_parse_subcommand 1 'home=' 'format=' 'q/quiet' 'v/verbose' 'version' 'h/help'
         case 'anchor'
-            __csp-audit_parse_subcommand -r 1 'home=' 'socket=' 'format=' 'q/quiet' 'v/verbose' 'channel=' 'timeout=' 'ref=' 'type=' 'batch' 'receipts=' 'bundle=' 'version' 'h/help'
+            __csp-audit_parse_subcommand -r 1 'home=' 'socket=' 'format=' 'q/quiet' 'v/verbose' 'channel=' 'node=' 'timeout=' 'ref=' 'type=' 'batch' 'receipts=' 'bundle=' 'version' 'h/help'
         case 'verify'
-            __csp-audit_parse_subcommand -r 1 'home=' 'socket=' 'format=' 'q/quiet' 'v/verbose' 'channel=' 'timeout=' 'proof=' 'ca=+' 'c=' 'explain' 'version' 'h/help'
+            __csp-audit_parse_subcommand -r 1 'home=' 'socket=' 'format=' 'q/quiet' 'v/verbose' 'channel=' 'node=' 'timeout=' 'proof=' 'ca=+' 'c=' 'explain' 'version' 'h/help'
         case 'proof'
-            __csp-audit_parse_subcommand 1 'home=' 'socket=' 'format=' 'q/quiet' 'v/verbose' 'channel=' 'timeout=' 'out=' 'version' 'h/help'
+            __csp-audit_parse_subcommand 1 'home=' 'socket=' 'format=' 'q/quiet' 'v/verbose' 'channel=' 'node=' 'timeout=' 'out=' 'version' 'h/help'
         case 'ledger'
-            __csp-audit_parse_subcommand 0 'home=' 'socket=' 'format=' 'q/quiet' 'v/verbose' 'channel=' 'timeout=' 'ledger=' 'version' 'h/help'
+            __csp-audit_parse_subcommand 0 'home=' 'socket=' 'format=' 'q/quiet' 'v/verbose' 'channel=' 'node=' 'timeout=' 'ledger=' 'version' 'h/help'
         case 'compare'
-            __csp-audit_parse_subcommand 2 'home=' 'socket=' 'format=' 'q/quiet' 'v/verbose' 'channel=' 'timeout=' 'version' 'h/help'
+            __csp-audit_parse_subcommand 2 'home=' 'socket=' 'format=' 'q/quiet' 'v/verbose' 'channel=' 'node=' 'timeout=' 'version' 'h/help'
         case 'trust'
             __csp-audit_parse_subcommand 0 'version' 'h/help'
             switch $unparsed_tokens[1]
             case 'save'
-                __csp-audit_parse_subcommand 0 'home=' 'socket=' 'format=' 'q/quiet' 'v/verbose' 'channel=' 'timeout=' 'ledger=' 'file=' 'version' 'h/help'
+                __csp-audit_parse_subcommand 0 'home=' 'socket=' 'format=' 'q/quiet' 'v/verbose' 'channel=' 'node=' 'timeout=' 'ledger=' 'file=' 'version' 'h/help'
             case 'check'
-                __csp-audit_parse_subcommand 0 'home=' 'socket=' 'format=' 'q/quiet' 'v/verbose' 'channel=' 'timeout=' 'ledger=' 'file=' 'update' 'version' 'h/help'
+                __csp-audit_parse_subcommand 0 'home=' 'socket=' 'format=' 'q/quiet' 'v/verbose' 'channel=' 'node=' 'timeout=' 'ledger=' 'file=' 'update' 'version' 'h/help'
             end
         case 'help'
             __csp-audit_parse_subcommand -r 1 'version'
@@ -130,6 +130,7 @@ complete -c 'csp-audit' -n '__csp-audit_should_offer_completions_for_flags_or_op
 complete -c 'csp-audit' -n '__csp-audit_should_offer_completions_for_flags_or_options "csp-audit anchor" q quiet' -l 'quiet' -s 'q' -d 'Print nothing but errors.'
 complete -c 'csp-audit' -n '__csp-audit_should_offer_completions_for_flags_or_options "csp-audit anchor" v verbose' -l 'verbose' -s 'v' -d 'Say more on stderr: where home, config and socket came from; csp-node start logs every block and refusal.'
 complete -c 'csp-audit' -n '__csp-audit_should_offer_completions_for_flags_or_options "csp-audit anchor" channel' -l 'channel' -d 'The channel (default: $CSP_CHANNEL, else \'channel\' in <home>/config).' -rfka '(csp-node channels 2>/dev/null)'
+complete -c 'csp-audit' -n '__csp-audit_should_offer_completions_for_flags_or_options "csp-audit anchor" node' -l 'node' -d 'Talk to the node listening on HOST:PORT, over TCP with mutual TLS (default: $CSP_NODE; without either, the Unix socket).' -rfka ''
 complete -c 'csp-audit' -n '__csp-audit_should_offer_completions_for_flags_or_options "csp-audit anchor" timeout' -l 'timeout' -d 'How long to wait for the node before giving up: 500ms, 30s, 2m (a bare number is seconds); 0 waits without limit.' -rfka ''
 complete -c 'csp-audit' -n '__csp-audit_should_offer_completions_for_flags_or_options "csp-audit anchor" ref' -l 'ref' -d 'What the documents belong to: a demand, contract or invoice (instance id), up to 256 bytes.' -rfka ''
 complete -c 'csp-audit' -n '__csp-audit_should_offer_completions_for_flags_or_options "csp-audit anchor" type' -l 'type' -d 'The kind of documents (e.g. invoice, inspection-report), up to 64 bytes.' -rfka ''
@@ -145,6 +146,7 @@ complete -c 'csp-audit' -n '__csp-audit_should_offer_completions_for_flags_or_op
 complete -c 'csp-audit' -n '__csp-audit_should_offer_completions_for_flags_or_options "csp-audit verify" q quiet' -l 'quiet' -s 'q' -d 'Print nothing but errors.'
 complete -c 'csp-audit' -n '__csp-audit_should_offer_completions_for_flags_or_options "csp-audit verify" v verbose' -l 'verbose' -s 'v' -d 'Say more on stderr: where home, config and socket came from; csp-node start logs every block and refusal.'
 complete -c 'csp-audit' -n '__csp-audit_should_offer_completions_for_flags_or_options "csp-audit verify" channel' -l 'channel' -d 'The channel (default: $CSP_CHANNEL, else \'channel\' in <home>/config).' -rfka '(csp-node channels 2>/dev/null)'
+complete -c 'csp-audit' -n '__csp-audit_should_offer_completions_for_flags_or_options "csp-audit verify" node' -l 'node' -d 'Talk to the node listening on HOST:PORT, over TCP with mutual TLS (default: $CSP_NODE; without either, the Unix socket).' -rfka ''
 complete -c 'csp-audit' -n '__csp-audit_should_offer_completions_for_flags_or_options "csp-audit verify" timeout' -l 'timeout' -d 'How long to wait for the node before giving up: 500ms, 30s, 2m (a bare number is seconds); 0 waits without limit.' -rfka ''
 complete -c 'csp-audit' -n '__csp-audit_should_offer_completions_for_flags_or_options "csp-audit verify" proof' -l 'proof' -d 'A proof file, batch receipt or receipt bundle: verify offline.' -rF
 complete -c 'csp-audit' -n '__csp-audit_should_offer_completions_for_flags_or_options "csp-audit verify"' -l 'ca' -d 'A pinned CA certificate (PEM; repeatable, or a file of several): the only trust anchor of --proof.' -rF
@@ -159,6 +161,7 @@ complete -c 'csp-audit' -n '__csp-audit_should_offer_completions_for_flags_or_op
 complete -c 'csp-audit' -n '__csp-audit_should_offer_completions_for_flags_or_options "csp-audit proof" q quiet' -l 'quiet' -s 'q' -d 'Print nothing but errors.'
 complete -c 'csp-audit' -n '__csp-audit_should_offer_completions_for_flags_or_options "csp-audit proof" v verbose' -l 'verbose' -s 'v' -d 'Say more on stderr: where home, config and socket came from; csp-node start logs every block and refusal.'
 complete -c 'csp-audit' -n '__csp-audit_should_offer_completions_for_flags_or_options "csp-audit proof" channel' -l 'channel' -d 'The channel (default: $CSP_CHANNEL, else \'channel\' in <home>/config).' -rfka '(csp-node channels 2>/dev/null)'
+complete -c 'csp-audit' -n '__csp-audit_should_offer_completions_for_flags_or_options "csp-audit proof" node' -l 'node' -d 'Talk to the node listening on HOST:PORT, over TCP with mutual TLS (default: $CSP_NODE; without either, the Unix socket).' -rfka ''
 complete -c 'csp-audit' -n '__csp-audit_should_offer_completions_for_flags_or_options "csp-audit proof" timeout' -l 'timeout' -d 'How long to wait for the node before giving up: 500ms, 30s, 2m (a bare number is seconds); 0 waits without limit.' -rfka ''
 complete -c 'csp-audit' -n '__csp-audit_should_offer_completions_for_flags_or_options "csp-audit proof" out' -l 'out' -d 'Where to write the proof file.' -rF
 complete -c 'csp-audit' -n '__csp-audit_should_offer_completions_for_positional "csp-audit proof" -eq 1' -F
@@ -170,6 +173,7 @@ complete -c 'csp-audit' -n '__csp-audit_should_offer_completions_for_flags_or_op
 complete -c 'csp-audit' -n '__csp-audit_should_offer_completions_for_flags_or_options "csp-audit ledger" q quiet' -l 'quiet' -s 'q' -d 'Print nothing but errors.'
 complete -c 'csp-audit' -n '__csp-audit_should_offer_completions_for_flags_or_options "csp-audit ledger" v verbose' -l 'verbose' -s 'v' -d 'Say more on stderr: where home, config and socket came from; csp-node start logs every block and refusal.'
 complete -c 'csp-audit' -n '__csp-audit_should_offer_completions_for_flags_or_options "csp-audit ledger" channel' -l 'channel' -d 'The channel (default: $CSP_CHANNEL, else \'channel\' in <home>/config).' -rfka '(csp-node channels 2>/dev/null)'
+complete -c 'csp-audit' -n '__csp-audit_should_offer_completions_for_flags_or_options "csp-audit ledger" node' -l 'node' -d 'Talk to the node listening on HOST:PORT, over TCP with mutual TLS (default: $CSP_NODE; without either, the Unix socket).' -rfka ''
 complete -c 'csp-audit' -n '__csp-audit_should_offer_completions_for_flags_or_options "csp-audit ledger" timeout' -l 'timeout' -d 'How long to wait for the node before giving up: 500ms, 30s, 2m (a bare number is seconds); 0 waits without limit.' -rfka ''
 complete -c 'csp-audit' -n '__csp-audit_should_offer_completions_for_flags_or_options "csp-audit ledger" ledger' -l 'ledger' -d 'A node\'s home or a channel\'s folder to read the block files of (default: through --socket).' -rfa '(__csp-audit_complete_directories)'
 complete -c 'csp-audit' -n '__csp-audit_should_offer_completions_for_flags_or_options "csp-audit ledger" version' -l 'version' -d 'Show the version.'
@@ -180,6 +184,7 @@ complete -c 'csp-audit' -n '__csp-audit_should_offer_completions_for_flags_or_op
 complete -c 'csp-audit' -n '__csp-audit_should_offer_completions_for_flags_or_options "csp-audit compare" q quiet' -l 'quiet' -s 'q' -d 'Print nothing but errors.'
 complete -c 'csp-audit' -n '__csp-audit_should_offer_completions_for_flags_or_options "csp-audit compare" v verbose' -l 'verbose' -s 'v' -d 'Say more on stderr: where home, config and socket came from; csp-node start logs every block and refusal.'
 complete -c 'csp-audit' -n '__csp-audit_should_offer_completions_for_flags_or_options "csp-audit compare" channel' -l 'channel' -d 'The channel (default: $CSP_CHANNEL, else \'channel\' in <home>/config).' -rfka '(csp-node channels 2>/dev/null)'
+complete -c 'csp-audit' -n '__csp-audit_should_offer_completions_for_flags_or_options "csp-audit compare" node' -l 'node' -d 'Talk to the node listening on HOST:PORT, over TCP with mutual TLS (default: $CSP_NODE; without either, the Unix socket).' -rfka ''
 complete -c 'csp-audit' -n '__csp-audit_should_offer_completions_for_flags_or_options "csp-audit compare" timeout' -l 'timeout' -d 'How long to wait for the node before giving up: 500ms, 30s, 2m (a bare number is seconds); 0 waits without limit.' -rfka ''
 complete -c 'csp-audit' -n '__csp-audit_should_offer_completions_for_positional "csp-audit compare" -eq 1' -F
 complete -c 'csp-audit' -n '__csp-audit_should_offer_completions_for_positional "csp-audit compare" -eq 2' -F
@@ -195,6 +200,7 @@ complete -c 'csp-audit' -n '__csp-audit_should_offer_completions_for_flags_or_op
 complete -c 'csp-audit' -n '__csp-audit_should_offer_completions_for_flags_or_options "csp-audit trust save" q quiet' -l 'quiet' -s 'q' -d 'Print nothing but errors.'
 complete -c 'csp-audit' -n '__csp-audit_should_offer_completions_for_flags_or_options "csp-audit trust save" v verbose' -l 'verbose' -s 'v' -d 'Say more on stderr: where home, config and socket came from; csp-node start logs every block and refusal.'
 complete -c 'csp-audit' -n '__csp-audit_should_offer_completions_for_flags_or_options "csp-audit trust save" channel' -l 'channel' -d 'The channel (default: $CSP_CHANNEL, else \'channel\' in <home>/config).' -rfka '(csp-node channels 2>/dev/null)'
+complete -c 'csp-audit' -n '__csp-audit_should_offer_completions_for_flags_or_options "csp-audit trust save" node' -l 'node' -d 'Talk to the node listening on HOST:PORT, over TCP with mutual TLS (default: $CSP_NODE; without either, the Unix socket).' -rfka ''
 complete -c 'csp-audit' -n '__csp-audit_should_offer_completions_for_flags_or_options "csp-audit trust save" timeout' -l 'timeout' -d 'How long to wait for the node before giving up: 500ms, 30s, 2m (a bare number is seconds); 0 waits without limit.' -rfka ''
 complete -c 'csp-audit' -n '__csp-audit_should_offer_completions_for_flags_or_options "csp-audit trust save" ledger' -l 'ledger' -d 'A node\'s home or a channel\'s folder to read the block files of (default: through --socket).' -rfa '(__csp-audit_complete_directories)'
 complete -c 'csp-audit' -n '__csp-audit_should_offer_completions_for_flags_or_options "csp-audit trust save" file' -l 'file' -d 'The trusted head\'s file (default: <home>/trust/<channel>.json).' -rF
@@ -206,6 +212,7 @@ complete -c 'csp-audit' -n '__csp-audit_should_offer_completions_for_flags_or_op
 complete -c 'csp-audit' -n '__csp-audit_should_offer_completions_for_flags_or_options "csp-audit trust check" q quiet' -l 'quiet' -s 'q' -d 'Print nothing but errors.'
 complete -c 'csp-audit' -n '__csp-audit_should_offer_completions_for_flags_or_options "csp-audit trust check" v verbose' -l 'verbose' -s 'v' -d 'Say more on stderr: where home, config and socket came from; csp-node start logs every block and refusal.'
 complete -c 'csp-audit' -n '__csp-audit_should_offer_completions_for_flags_or_options "csp-audit trust check" channel' -l 'channel' -d 'The channel (default: $CSP_CHANNEL, else \'channel\' in <home>/config).' -rfka '(csp-node channels 2>/dev/null)'
+complete -c 'csp-audit' -n '__csp-audit_should_offer_completions_for_flags_or_options "csp-audit trust check" node' -l 'node' -d 'Talk to the node listening on HOST:PORT, over TCP with mutual TLS (default: $CSP_NODE; without either, the Unix socket).' -rfka ''
 complete -c 'csp-audit' -n '__csp-audit_should_offer_completions_for_flags_or_options "csp-audit trust check" timeout' -l 'timeout' -d 'How long to wait for the node before giving up: 500ms, 30s, 2m (a bare number is seconds); 0 waits without limit.' -rfka ''
 complete -c 'csp-audit' -n '__csp-audit_should_offer_completions_for_flags_or_options "csp-audit trust check" ledger' -l 'ledger' -d 'A node\'s home or a channel\'s folder to read the block files of (default: through --socket).' -rfa '(__csp-audit_complete_directories)'
 complete -c 'csp-audit' -n '__csp-audit_should_offer_completions_for_flags_or_options "csp-audit trust check" file' -l 'file' -d 'The trusted head\'s file (default: <home>/trust/<channel>.json).' -rF
