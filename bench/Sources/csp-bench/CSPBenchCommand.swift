@@ -32,6 +32,9 @@ struct CSPBenchCommand: ParsableCommand {
     @Option(help: "Transactions in the ledger the KV-R scenario exports.")
     var kvrTransactions: Int = 1_000_000
 
+    @Option(help: "Transactions of that ledger the KV-R scenario loads into PostgreSQL through psql.")
+    var kvrPsqlTransactions: Int = 200_000
+
     @Option(help: "Files of mixed sizes the audit scenario hashes.")
     var auditFiles: Int = 10_000
 
@@ -55,7 +58,7 @@ struct CSPBenchCommand: ParsableCommand {
         if wanted.contains("ca") { rows += try CABench(bin: bin, seconds: seconds, scratch: scratch).run() }
         if wanted.contains("node") { rows += try NodeBench(bin: bin, scratch: scratch, transactions: nodeTransactions, seconds: seconds * 3, before: before).run() }
         if wanted.contains("net") { rows += try NetworkBench(bin: bin, scratch: scratch, transactions: min(nodeTransactions, 50_000)).run() }
-        if wanted.contains("kvr") { rows += try KVRBench(bin: bin, scratch: scratch, transactions: kvrTransactions).run() }
+        if wanted.contains("kvr") { rows += try KVRBench(bin: bin, scratch: scratch, transactions: kvrTransactions, psqlTransactions: kvrPsqlTransactions).run() }
         if wanted.contains("workflow") { rows += try WorkflowBench(bin: bin, scratch: scratch, instances: workflowInstances).run() }
         if wanted.contains("audit") {
             rows += try AuditBench(bin: bin, scratch: scratch, files: auditFiles, documents: auditDocuments, transactions: auditTransactions).run()
