@@ -55,13 +55,15 @@ final class PostgresSession: @unchecked Sendable {
     /// Streams the rows of a query to `body` (each column as text) without holding them all.
     func forEachRow(_ sql: String, _ binds: [String], _ body: ([String?]) throws -> Void) throws {
         try withoutActuallyEscaping(body) { body in
-            let sink = Unchecked(body)
+            // The task may outlive `blocking` by a moment: it keeps the box, never `body`.
+            let sink = Unchecked<(([String?]) throws -> Void)?>(body)
+            defer { sink.value = nil }
             try guarded { [connection, logger] in
                 var bindings = PostgresBindings()
                 for bind in binds { bindings.append(bind) }
                 // The caller waits in `blocking` while this runs: `body` is only ever called here.
                 for try await row in try await connection.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger) {
-                    try sink.value(try row.makeRandomAccess().map { try $0.decode(String?.self) })
+                    try sink.value?(try row.makeRandomAccess().map { try $0.decode(String?.self) })
                 }
             }
         }

@@ -233,9 +233,18 @@ struct BenchPostgres {
         return server
     }
 
+    /// Runs a server binary through posix_spawn and waitpid, not Foundation's Process: after
+    /// `pg_ctl start` Process never sees `runuser` exit (PostgresServer says the same).
     private func run(_ command: String) throws {
-        let line = "\(binaries)/\(command)"
-        try shell("/bin/bash", ["-c", (runAs.map { "runuser -u \($0) -- " } ?? "") + line + " >>'\(directory)/output.log' 2>&1 </dev/null"])
+        let line = (runAs.map { "runuser -u \($0) -- " } ?? "") + "\(binaries)/\(command) >>'\(directory)/output.log' 2>&1 </dev/null"
+        let words: [String] = ["/bin/bash", "-c", line]
+        let argv = words.map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        var pid: pid_t = 0
+        guard posix_spawn(&pid, "/bin/bash", nil, nil, argv, environ) == 0 else { throw BenchFailure("cannot run \(command)") }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        guard status == 0 else { throw BenchFailure("\(command) failed (status \(status)); see \(directory)/output.log") }
     }
 
     func stop() {
