@@ -25,6 +25,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         // KV-R's PostgreSQL sink only (heavy: NIOSSL, swift-crypto); nothing else links it.
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        // TLS to PostgreSQL (sslmode=require|verify-full); already there beneath postgres-nio.
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
     ],
     targets: [
         // MARK: C system libraries (shim headers wrap macros and variadic functions)
@@ -76,7 +78,7 @@ let package = Package(
         // KV-R: committed blocks to relational rows, and the sinks (SQLite, PostgreSQL, SQL text, CSV) with checkpoints.
         .target(name: "CSPKVR", dependencies: [
             "CSPBasics", "CSPCrypto", "CSPFormat", "CSPLedger", "CSPCertificates", "CSPContracts", "CSPSQLite",
-            .product(name: "PostgresNIO", package: "postgres-nio"),
+            .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "NIOSSL", package: "swift-nio-ssl"),
         ]),
         // Audits without trusting a node: sha256sum lines, parallel file hashing, Merkle
         // proofs of anchored documents, proof files and their offline verifier.

@@ -11,73 +11,21 @@ import PostgresNIO
 /// per channel at a time, by a session advisory lock.
 public final class PostgresSink: Sink, @unchecked Sendable {
     /// The URL without its password, for messages.
-    public let target: String
-    private let connection: PostgresConnection
-    private let logger = Logger(label: "csp-kvr.postgres")
+    public var target: String { client.target }
+    private let client: PostgresSession
     private var batch = BatchBuffer()
 
     /// `url`: `postgresql://USER[:PASSWORD]@HOST[:PORT]/DATABASE`, or with an empty host
-    /// and `?host=/socket/dir` for a Unix socket, as libpq reads it. TLS is not used.
+    /// and `?host=/socket/dir` for a Unix socket, as libpq reads it (`PostgresURL`).
     public init(url: String) throws {
-        let connectionURL = try PostgresURL(url)
-        target = connectionURL.display
-        let configuration = connectionURL.configuration
-        let display = target
-        do {
-            connection = try blocking {
-                try await PostgresConnection.connect(configuration: configuration, id: 1, logger: Logger(label: "csp-kvr.postgres"))
-            }
-        } catch {
-            throw KVRError(.failure, "cannot connect to PostgreSQL \(quoted(display)): \(Self.reason(error))")
-        }
+        client = try PostgresSession(url: url)
     }
 
-    deinit {
-        let connection = connection
-        try? blocking { try await connection.close() }
-    }
+    static func reason(_ error: any Error) -> String { PostgresSession.reason(error) }
 
-    /// What went wrong, in the server's words when it said something.
-    static func reason(_ error: any Error) -> String {
-        guard let psql = error as? PSQLError else { return "\(error)" }
-        if let message = psql.serverInfo?[.message] { return message }
-        if let underlying = psql.underlying { return "\(underlying)" }
-        return String(reflecting: psql.code)
-    }
-
-    private func run(_ sql: String) throws {
-        try guarded { [connection, logger] in
-            try await connection.query(PostgresQuery(unsafeSQL: sql), logger: logger)
-        }
-    }
-
-    /// Rows of a query, each column as text.
-    private func rows(_ sql: String, _ binds: [String]) throws -> [[String?]] {
-        try guarded { [connection, logger] in
-            var bindings = PostgresBindings()
-            for bind in binds { bindings.append(bind) }
-            var out: [[String?]] = []
-            for try await row in try await connection.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger) {
-                out.append(try row.makeRandomAccess().map { try $0.decode(String?.self) })
-            }
-            return out
-        }
-    }
-
-    private func guarded<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) throws -> T {
-        do {
-            return try blocking(body)
-        } catch {
-            throw KVRError(.failure, "PostgreSQL \(quoted(target)): \(Self.reason(error))")
-        }
-    }
-
-    /// The statements of a script, one at a time (the extended protocol takes one each).
-    private func runScript(_ script: String) throws {
-        for statement in script.components(separatedBy: ";\n") where !statement.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
-            try run(statement)
-        }
-    }
+    private func run(_ sql: String) throws { try client.run(sql) }
+    private func rows(_ sql: String, _ binds: [String]) throws -> [[String?]] { try client.rows(sql, binds) }
+    private func runScript(_ script: String) throws { try client.runScript(script) }
 
     private var tables = Tables.tables
 
@@ -114,7 +62,7 @@ public final class PostgresSink: Sink, @unchecked Sendable {
         let steps = BatchSQL.steps(batch, .postgres)
         let views = batch.views.sorted { $0.key < $1.key }.map { $0.value.viewDDL($0.key, .postgres) }
         batch.removeAll()
-        try guarded { [connection, logger] in
+        try client.guarded { [connection = client.connection, logger = client.logger] in
             try await connection.query("BEGIN", logger: logger)
             do {
                 for step in steps {
@@ -153,53 +101,4 @@ public final class PostgresSink: Sink, @unchecked Sendable {
     public func abandon() {
         batch.removeAll()
     }
-}
-
-/// A PostgreSQL connection URL, read as libpq reads the common forms.
-struct PostgresURL {
-    let configuration: PostgresConnection.Configuration
-    let display: String
-
-    init(_ text: String) throws {
-        guard let components = URLComponents(string: text), ["postgres", "postgresql"].contains(components.scheme ?? "") else {
-            throw KVRError(.failure, "invalid PostgreSQL URL \(quoted(text)): expected postgresql://user@host/database")
-        }
-        let query = Dictionary((components.queryItems ?? []).map { ($0.name, $0.value ?? "") }, uniquingKeysWith: { $1 })
-        let environment = ProcessInfo.processInfo.environment
-        let user = components.user.flatMap { $0.removingPercentEncoding } ?? environment["PGUSER"] ?? environment["USER"] ?? "postgres"
-        let password = components.password?.removingPercentEncoding
-        var database = String(components.path.dropFirst())
-        if database.isEmpty { database = query["dbname"] ?? user }
-        let port = components.port ?? query["port"].flatMap(Int.init) ?? 5432
-        if let mode = query["sslmode"], !["disable", "allow", "prefer"].contains(mode) {
-            throw KVRError(.failure, "invalid PostgreSQL URL: sslmode=\(mode) is not supported (csp-kvr connects without TLS)")
-        }
-        let host = components.host.flatMap { $0.isEmpty ? nil : $0 } ?? query["host"] ?? "/var/run/postgresql"
-        if host.hasPrefix("/") {
-            configuration = .init(unixSocketPath: host + "/.s.PGSQL.\(port)", username: user, password: password, database: database)
-        } else {
-            configuration = .init(host: host, port: port, username: user, password: password, database: database, tls: .disable)
-        }
-        var shown = components
-        if shown.password != nil { shown.password = "***" }
-        display = shown.string ?? text
-    }
-}
-
-/// Runs async work to completion from synchronous code (the export loop is synchronous;
-/// postgres-nio is async). The work runs on NIO's threads, so waiting here cannot deadlock.
-func blocking<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) throws -> T {
-    let box = ResultBox<T>()
-    let done = DispatchSemaphore(value: 0)
-    Task {
-        do { box.result = .success(try await body()) } catch { box.result = .failure(error) }
-        done.signal()
-    }
-    done.wait()
-    return try box.result!.get()
-}
-
-/// Where `blocking` leaves the result; written by the task before it signals, read after.
-private final class ResultBox<T>: @unchecked Sendable {
-    var result: Result<T, any Error>?
 }

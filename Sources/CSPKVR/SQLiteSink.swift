@@ -48,19 +48,29 @@ public final class SQLiteSink: Sink {
     }
 
     private var tables = Tables.tables
+    /// Tables whose natural key a block never repeats (a transaction may write a key twice,
+    /// so state_history is not one of them).
+    static let uniqueRows: Set<String> = [Tables.blocks.name, Tables.transactions.name, Tables.events.name, Tables.accountTransactions.name]
 
     public func prepare(channel: String, tables: [Table]) throws -> Checkpoint? {
         self.tables = tables
         return try guarded {
             try database.execute("BEGIN IMMEDIATE")
             do {
-                bulkLoad = try database.scalar("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'blocks'")?.int64Value == 0
                 try database.execute(Tables.ddl(.sqlite, tables: tables, indexes: false))
+                // A bulk load: no checkpoint of any channel, so no rows (every row is committed
+                // with a checkpoint); also after an export killed before its first commit.
+                bulkLoad = try database.scalar("SELECT count(*) FROM kvr_checkpoint")?.int64Value == 0
+                    && database.scalar("SELECT count(*) FROM (SELECT 1 FROM blocks LIMIT 1)")?.int64Value == 0
                 let row = try database.query("SELECT block, hash, commit_hash FROM kvr_checkpoint WHERE channel = ?", channel).first
                 try database.execute("COMMIT")
                 // A bulk load into a new database: a rollback journal writes new pages once, where
                 // WAL would write every page twice (log, then checkpoint). WAL again after the load.
-                if bulkLoad { try database.execute("PRAGMA journal_mode = DELETE") }
+                if bulkLoad {
+                    try database.execute("PRAGMA journal_mode = DELETE")
+                    // The current-state tables take rows at random places in their B-trees: keep them in memory.
+                    try database.execute("PRAGMA cache_size = -262144")
+                }
                 guard let row else { return nil }
                 guard let block = row[0].int64Value, let hash = row[1].stringValue.flatMap(SHA256Digest.init(hex:)),
                       let commit = row[2].stringValue.flatMap(SHA256Digest.init(hex:)) else {
@@ -95,7 +105,11 @@ public final class SQLiteSink: Sink {
                 try statement(&upserts, table) {
                     let columns = table.columns.map { Dialect.sqlite.quote($0.name) }.joined(separator: ", ")
                     let marks = Array(repeating: "?", count: table.columns.count).joined(separator: ", ")
-                    return "INSERT INTO \(Dialect.sqlite.quote(table.name)) (\(columns)) VALUES (\(marks))" + Dialect.sqlite.upsertClause(table)
+                    // In a bulk load these tables cannot hold the row already (it comes after the
+                    // checkpoint, and a block gives each key once): a plain INSERT skips the upsert's
+                    // extra B-tree search. A row there anyway fails the batch, never doubles.
+                    let upsert = bulkLoad && Self.uniqueRows.contains(table.name) ? "" : Dialect.sqlite.upsertClause(table)
+                    return "INSERT INTO \(Dialect.sqlite.quote(table.name)) (\(columns)) VALUES (\(marks))" + upsert
                 }.run(bindings: values)
             case let .delete(table, key):
                 try statement(&deletes, table) {
@@ -128,6 +142,9 @@ public final class SQLiteSink: Sink {
             if bulkLoad {
                 try database.execute("ANALYZE")
                 try database.execute("PRAGMA journal_mode = WAL")
+                try database.execute("PRAGMA cache_size = -65536")
+                // Batches after this (follow) may meet rows again: upserts from now on.
+                upserts = [:]
             }
             bulkLoad = false
         }

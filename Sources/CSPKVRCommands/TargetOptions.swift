@@ -21,7 +21,7 @@ struct TargetOptions: ParsableArguments {
     var db: String?
 
     @Option(name: .long, help: ArgumentHelp(
-        "A PostgreSQL server to write to instead of --db: postgresql://USER[:PASSWORD]@HOST[:PORT]/DB, or postgresql://USER@/DB?host=/socket/dir.",
+        "A PostgreSQL server to write to instead of --db: postgresql://USER[:PASSWORD]@HOST[:PORT]/DB, or postgresql://USER@/DB?host=/socket/dir; TLS with ?sslmode=require|verify-ca|verify-full and sslrootcert=FILE.",
         valueName: "url"))
     var postgres: String?
 

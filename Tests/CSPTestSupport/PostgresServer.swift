@@ -14,9 +14,13 @@ public final class PostgresServer {
     /// The folder holding the cluster and the socket.
     public let directory: String
     public let socketDirectory: String
-    public let port = 5432
+    public let port: Int
     private let binaries: String
     private let runAs: String?
+    /// With TLS: the server also listens on 127.0.0.1:`port`, accepting only TLS there, with
+    /// a certificate for `localhost` signed by the test CA in `caCertificate`.
+    public let tls: Bool
+    public var caCertificate: String { directory + "/tls/ca.pem" }
 
     /// The server binaries: Debian keeps them in /usr/lib/postgresql/<version>/bin.
     static func findBinaries() -> String? {
@@ -33,19 +37,56 @@ public final class PostgresServer {
         return nil
     }
 
-    public static func start(_ testCase: XCTestCase) throws -> PostgresServer {
+    /// `tls`: `ssl = on` with an openssl-made certificate, and TCP on loopback that takes TLS only.
+    public static func start(_ testCase: XCTestCase, tls: Bool = false) throws -> PostgresServer {
         guard let binaries = findBinaries() else { throw XCTSkip("PostgreSQL is not installed (make deps installs it)") }
-        let server = try PostgresServer(directory: temporaryDirectory(testCase), binaries: binaries)
+        let server = try PostgresServer(directory: temporaryDirectory(testCase), binaries: binaries, tls: tls)
         try server.initialize()
         testCase.addTeardownBlock { server.stop() }
         return server
     }
 
-    private init(directory: String, binaries: String) throws {
+    private init(directory: String, binaries: String, tls: Bool) throws {
         self.directory = directory
         self.socketDirectory = directory + "/socket"
         self.binaries = binaries
         self.runAs = getuid() == 0 ? "postgres" : nil
+        self.tls = tls
+        self.port = tls ? try Self.freePort() : 5432
+    }
+
+    /// A loopback port nobody listens on now (the kernel's pick).
+    static func freePort() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
+        }
+        guard bound else { throw PostgresError(message: "cannot find a free port: errno \(errno)") }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    /// A CA and a server certificate for `localhost` signed by it, by the openssl command.
+    private func makeCertificates() throws {
+        let folder = directory + "/tls"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let steps: [[String]] = [
+            ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", "ca.key", "-out", "ca.pem",
+             "-days", "2", "-subj", "/CN=csp test CA"],
+            ["req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", "server.key", "-out", "server.csr",
+             "-subj", "/CN=localhost"],
+            ["x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-out", "server.pem",
+             "-days", "2", "-extfile", "ext.cnf"],
+        ]
+        try "subjectAltName = DNS:localhost\n".write(toFile: folder + "/ext.cnf", atomically: true, encoding: .utf8)
+        for step in steps {
+            let result = try runProcess("openssl", step, currentDirectory: folder)
+            guard result.status == 0 else { throw PostgresError(message: "openssl \(step[0]) failed: \(result.stderr)") }
+        }
     }
 
     /// Runs a server binary as the server's user, its output into `output.log`. Not through
@@ -87,8 +128,23 @@ public final class PostgresServer {
             }
         }
         try server("initdb", ["-D", data, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync", "--locale=C"])
-        try server("pg_ctl", ["-D", data, "-l", directory + "/server.log", "-w", "-t", "60", "-o",
-                              "-k \(socketDirectory) -p \(port) -c listen_addresses='' -c fsync=off", "start"])
+        var options = "-k \(socketDirectory) -p \(port) -c listen_addresses='' -c fsync=off"
+        if tls {
+            try makeCertificates()
+            // The key must belong to the server's user and be private to it.
+            for file in ["server.pem", "server.key"] {
+                let path = directory + "/tls/" + file
+                chmod(path, 0o600)
+                if let runAs, let user = getpwnam(runAs) { chown(path, user.pointee.pw_uid, user.pointee.pw_gid) }
+            }
+            if let runAs, let user = getpwnam(runAs) { chown(directory + "/tls", user.pointee.pw_uid, user.pointee.pw_gid) }
+            // TCP takes TLS only, so a connection that works there used TLS.
+            try "local all all trust\nhostssl all all 127.0.0.1/32 trust\nhostnossl all all 127.0.0.1/32 reject\n"
+                .write(toFile: data + "/pg_hba.conf", atomically: false, encoding: .utf8)
+            options = "-k \(socketDirectory) -p \(port) -c listen_addresses=127.0.0.1 -c fsync=off -c ssl=on"
+                + " -c ssl_cert_file=\(directory)/tls/server.pem -c ssl_key_file=\(directory)/tls/server.key"
+        }
+        try server("pg_ctl", ["-D", data, "-l", directory + "/server.log", "-w", "-t", "60", "-o", options, "start"])
     }
 
     /// Stops the server at once (its data is thrown away with the folder).
@@ -99,6 +155,11 @@ public final class PostgresServer {
     /// A connection URL for libpq and psql.
     public func url(database: String = "postgres") -> String {
         "postgresql://postgres@/\(database)?host=\(socketDirectory)&port=\(port)"
+    }
+
+    /// A URL over TCP on loopback (a TLS server), with extra query parameters.
+    public func tcpURL(host: String = "localhost", database: String = "postgres", _ parameters: String) -> String {
+        "postgresql://postgres@\(host):\(port)/\(database)?\(parameters)"
     }
 
     /// Runs `psql` against `database`, stopping at the first error.

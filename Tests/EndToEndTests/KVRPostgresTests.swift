@@ -106,4 +106,87 @@ final class KVRPostgresTests: XCTestCase {
         XCTAssertTrue(unreachable.stderr.hasPrefix("error: cannot connect to PostgreSQL 'postgresql://postgres@/direct?host=/nonexistent': "),
                       unreachable.stderr)
     }
+
+    func testVerifyAPostgresTargetNamesTheFirstBlockThatDiffers() throws {
+        let server = try PostgresServer.start(self)
+        let home = try makeLedger(blocks: 8, perBlock: 5)
+        let ledger = ["--channel", "consortium", "--ledger", home]
+        try server.createDatabase("direct")
+        try server.createDatabase("piped")
+        let url = server.url(database: "direct")
+        _ = try kvr(["export"] + ledger + ["--postgres", url, "--batch-rows", "20"])
+        // Loaded by psql from SQL text too: JSONB respaces and reorders JSON, which must still match.
+        let text = try kvr(["export"] + ledger + ["--format", "sql", "--dialect", "postgres"])
+        XCTAssertEqual(try server.psql([], database: "piped", input: text.stdoutBytes).status, 0)
+        for database in ["direct", "piped"] {
+            let ok = try kvr(["verify"] + ledger + ["--postgres", server.url(database: database)])
+            XCTAssertTrue(ok.stdout.hasSuffix("matches the ledger: channel 'consortium', blocks 0 to 7, 88 rows\n"), ok.stdout)
+        }
+        let json = try kvr(["verify"] + ledger + ["--postgres", url, "--format", "json"])
+        XCTAssertTrue(json.stdout.contains("\"ok\":true") && json.stdout.contains("\"checkpoint\":7"), json.stdout)
+
+        // A changed value in block 5 and a missing row in block 6: block 5 is named.
+        _ = try server.value("UPDATE transactions SET function = 'tampered' WHERE block = 5 AND position = 2 RETURNING 1", database: "direct")
+        _ = try server.value("DELETE FROM state_history WHERE block = 6 RETURNING 1", database: "direct")
+        let differs = try NodeFixture.run("csp-kvr", ["verify"] + ledger + ["--postgres", url], expect: 1)
+        XCTAssertEqual(differs.stderr, "error: '\(url)' does not match the ledger: block 5 differs: the ledger gives 11 rows, the database holds 11 with other values\n")
+        _ = try server.value("UPDATE transactions SET function = 'put' WHERE block = 5 AND position = 2 RETURNING 1", database: "direct")
+        let missing = try NodeFixture.run("csp-kvr", ["verify"] + ledger + ["--postgres", url], expect: 1)
+        XCTAssertTrue(missing.stderr.contains(": block 6 differs: the ledger gives "), missing.stderr)
+        // Current state is compared as a whole.
+        _ = try server.value("UPDATE state SET value = 'x' WHERE key = 'k/1/1' RETURNING 1", database: "piped")
+        let state = try NodeFixture.run("csp-kvr", ["verify"] + ledger + ["--postgres", server.url(database: "piped")], expect: 1)
+        XCTAssertTrue(state.stderr.hasSuffix("table 'state' differs: the ledger gives 40 rows up to block 7, the database holds 40 with other values\n"), state.stderr)
+
+        // A database without an export, an unreachable server, and no target at all.
+        let empty = try NodeFixture.run("csp-kvr", ["verify"] + ledger + ["--postgres", server.url()], expect: 1)
+        XCTAssertTrue(empty.stderr.hasSuffix("holds no export of channel 'consortium'\n"), empty.stderr)
+        let unreachable = try NodeFixture.run("csp-kvr", ["verify"] + ledger + ["--postgres", "postgresql://postgres@/direct?host=/nonexistent"], expect: 2)
+        XCTAssertTrue(unreachable.stderr.hasPrefix("error: cannot connect to PostgreSQL "), unreachable.stderr)
+        let usage = try NodeFixture.run("csp-kvr", ["verify"] + ledger, expect: 64)
+        XCTAssertTrue(usage.stderr.contains("verify needs one target: --db FILE or --postgres URL"), usage.stderr)
+    }
+
+    func testTLSWithSslmodeRequireAndVerifyFull() throws {
+        let server = try PostgresServer.start(self, tls: true)
+        let home = try makeLedger(blocks: 3, perBlock: 2)
+        let ledger = ["--channel", "consortium", "--ledger", home]
+        try server.createDatabase("tls")
+        let ca = server.caCertificate
+        // The server takes TLS only on TCP: without it, it refuses.
+        let plain = try NodeFixture.run("csp-kvr", ["export"] + ledger + ["--postgres", server.tcpURL(database: "tls", "sslmode=disable")], expect: 2)
+        XCTAssertTrue(plain.stderr.hasPrefix("error: cannot connect to PostgreSQL 'postgresql://postgres@localhost:\(server.port)/tls?sslmode=disable': "),
+                      plain.stderr)
+        XCTAssertTrue(plain.stderr.contains("no encryption"), plain.stderr)
+        // require: TLS, the certificate unchecked (no sslrootcert), as libpq does.
+        let required = try kvr(["export"] + ledger + ["--postgres", server.tcpURL(database: "tls", "sslmode=require"), "--to", "1"])
+        XCTAssertTrue(required.stdout.hasPrefix("exported blocks 0 to 1 of channel 'consortium'"), required.stdout)
+        // verify-full: the chain against the test CA and the name localhost; export continues, verify agrees.
+        let full = server.tcpURL(database: "tls", "sslmode=verify-full&sslrootcert=\(ca)")
+        let rest = try kvr(["export"] + ledger + ["--postgres", full, "--format", "json"])
+        XCTAssertTrue(rest.stdout.contains("\"resumed_after\":1") && rest.stdout.contains("\"last_block\":2"), rest.stdout)
+        let verified = try kvr(["verify"] + ledger + ["--postgres", full])
+        XCTAssertTrue(verified.stdout.contains("matches the ledger: channel 'consortium', blocks 0 to 2"), verified.stdout)
+        XCTAssertEqual(try server.value("SELECT count(*) FROM transactions", database: "tls"), "6")
+
+        // A certificate the given CA did not sign, and a host name the certificate does not name, are refused.
+        let other = try temporaryDirectory(self)
+        let made = try runProcess("openssl", ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+                                              "-keyout", other + "/key.pem", "-out", other + "/ca.pem", "-days", "2", "-subj", "/CN=another CA"])
+        XCTAssertEqual(made.status, 0, made.stderr)
+        for url in [server.tcpURL(database: "tls", "sslmode=verify-full&sslrootcert=\(other)/ca.pem"),
+                    server.tcpURL(database: "tls", "sslmode=require&sslrootcert=\(other)/ca.pem"),
+                    server.tcpURL(host: "127.0.0.1", database: "tls", "sslmode=verify-full&sslrootcert=\(ca)")] {
+            let refused = try NodeFixture.run("csp-kvr", ["export"] + ledger + ["--postgres", url], expect: 2)
+            XCTAssertTrue(refused.stderr.hasPrefix("error: cannot connect to PostgreSQL "), "\(url): \(refused.stderr)")
+        }
+        // Mistakes in the URL: said before anything connects.
+        let missing = try NodeFixture.run("csp-kvr", ["export"] + ledger + ["--postgres", server.tcpURL(database: "tls", "sslmode=verify-full&sslrootcert=/nonexistent.pem")], expect: 2)
+        XCTAssertEqual(missing.stderr, "error: cannot read sslrootcert '/nonexistent.pem': no such file\n")
+        let unknown = try NodeFixture.run("csp-kvr", ["export"] + ledger + ["--postgres", server.tcpURL(database: "tls", "sslmode=always")], expect: 2)
+        XCTAssertTrue(unknown.stderr.hasSuffix(": unknown sslmode 'always' (disable, allow, prefer, require, verify-ca, verify-full)\n"), unknown.stderr)
+        let socket = try NodeFixture.run("csp-kvr", ["export"] + ledger + ["--postgres", server.url(database: "tls") + "&sslmode=require"], expect: 2)
+        XCTAssertTrue(socket.stderr.contains("sslmode=require needs a TCP host, not the Unix socket"), socket.stderr)
+        XCTAssertEqual(try server.value("SELECT count(*) FROM transactions", database: "tls"), "6", "nothing written by the refused runs")
+    }
 }

@@ -32,6 +32,9 @@ struct CSPBenchCommand: ParsableCommand {
     @Option(help: "Transactions in the ledger the KV-R scenario exports.")
     var kvrTransactions: Int = 1_000_000
 
+    @Option(help: "Transactions of that ledger the KV-R scenario loads into PostgreSQL through psql.")
+    var kvrPsqlTransactions: Int = 200_000
+
     @Option(help: "Files of mixed sizes the audit scenario hashes.")
     var auditFiles: Int = 10_000
 
@@ -61,7 +64,7 @@ struct CSPBenchCommand: ParsableCommand {
         if wanted.contains("net") || wanted.contains("peer") {
             rows += try NetworkBench(bin: bin, scratch: scratch, transactions: 0).peerSubmitLatency(seconds: seconds * 3, rate: peerRate)
         }
-        if wanted.contains("kvr") { rows += try KVRBench(bin: bin, scratch: scratch, transactions: kvrTransactions).run() }
+        if wanted.contains("kvr") { rows += try KVRBench(bin: bin, scratch: scratch, transactions: kvrTransactions, psqlTransactions: kvrPsqlTransactions).run() }
         if wanted.contains("workflow") { rows += try WorkflowBench(bin: bin, scratch: scratch, instances: workflowInstances).run() }
         if wanted.contains("audit") {
             rows += try AuditBench(bin: bin, scratch: scratch, files: auditFiles, documents: auditDocuments, transactions: auditTransactions).run()
