@@ -92,6 +92,9 @@ public struct NodeResponse: Codable, Equatable, Sendable {
     /// blocks: committed blocks from `from`, each base64 of its stored encoding
     /// (docs/STORAGE.md); `block` is then the number to ask for next.
     public var blocks: [String]?
+    /// follow: the sending node's height (blocks 0..<height committed), in every pushed
+    /// frame and every idle heartbeat, so a follower knows how far each source has got.
+    public var height: UInt64?
     // subscribe: one event per frame; `behind` says the subscriber fell behind and must resume.
     public var eventItem: NodeItem?
     public var behind: Bool?
@@ -148,6 +151,8 @@ public struct ChannelStatus: Codable, Equatable, Sendable {
     public var reason: String?
     /// Present when this node follows the channel's orderer (`csp-node join`): its HOST:PORT.
     public var following: String?
+    /// A follower channel's sources (orderer and peers), as `csp-node status --peers` shows them.
+    public var peers: [PeerStatus]?
 
     public init(channel: String, height: UInt64, lastBlockHash: String, commitHash: String, transactions: UInt64, pending: Int) {
         self.channel = channel
@@ -175,4 +180,29 @@ public enum SubmitOutcome: String, Sendable {
     /// Its once key was used by an earlier valid transaction of the same creator: txid,
     /// block and index are that transaction's (status 0). Nothing new was ordered.
     case alreadyDone = "already-done"
+}
+
+/// One node a follower channel takes blocks from (docs/NETWORK.md, "Several sources").
+public struct PeerStatus: Codable, Equatable, Sendable {
+    /// HOST:PORT.
+    public var address: String
+    /// "orderer" or "peer".
+    public var role: String
+    /// The height it last announced; nil before the first contact.
+    public var height: UInt64?
+    /// Seconds since the last frame from it; nil when never reached.
+    public var lastContact: Double?
+    /// False while it is avoided for having served a bad block.
+    public var trusted: Bool
+    /// Why it is avoided, or the last problem reaching it.
+    public var reason: String?
+
+    public init(address: String, role: String, height: UInt64?, lastContact: Double?, trusted: Bool, reason: String?) {
+        self.address = address
+        self.role = role
+        self.height = height
+        self.lastContact = lastContact
+        self.trusted = trusted
+        self.reason = reason
+    }
 }

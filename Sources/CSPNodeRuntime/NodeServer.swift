@@ -109,6 +109,7 @@ public final class NodeServer: Sendable {
         }
         // A subscription owns the rest of the connection.
         if request.op == "subscribe" { return .exclusively { writer in try await self.subscribe(request, writer: ResponseWriter(writer)) } }
+        if request.op == "follow" { return .exclusively { writer in try await self.push(request, writer: ResponseWriter(writer)) } }
         return .concurrently { writer in try await ResponseWriter(writer).send(await self.answer(request)) }
     }
 
@@ -140,6 +141,7 @@ public final class NodeServer: Sendable {
                 row.state = condition.reason == nil ? "running" : "stopped"
                 row.reason = condition.reason
                 row.following = service.following?.orderer
+                row.peers = service.sources?.statuses()
                 return row
             }
             response.uptime = Date().timeIntervalSince(started)
@@ -240,7 +242,7 @@ struct ResponseWriter: Sendable {
         guard response.status == 0, response.error == nil, response.reason == nil, let txid = response.txid,
               let code = response.code, response.value == nil, response.items == nil, response.record == nil,
               response.eventItem == nil, response.blocks == nil, response.channels == nil, response.next == nil, response.version == nil,
-              response.behind == nil, response.uptime == nil else { return nil }
+              response.behind == nil, response.uptime == nil, response.height == nil else { return nil }
         var json = "{\"id\":\(response.id),\"status\":0,\"txid\":\"\(txid)\",\"code\":\"\(code)\""
         if let outcome = response.outcome { json += ",\"outcome\":\"\(outcome)\"" }
         if let block = response.block { json += ",\"block\":\(block)" }
