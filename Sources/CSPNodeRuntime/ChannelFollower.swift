@@ -92,11 +92,16 @@ public struct FollowTarget: Sendable {
     static func receiveBlocks(_ client: NodeClient, _ request: NodeRequest) throws -> [(record: CommittedBlock, payload: [UInt8])] {
         var response = try client.receive()
         while response.id != request.id && response.id != 0 { response = try client.receive() }
+        return try blocks(in: response, from: request.from ?? 0)
+    }
+
+    /// The blocks of a `blocks` answer asked `from`, decoded; none when the node has none yet.
+    static func blocks(in response: NodeResponse, from: UInt64) throws -> [(record: CommittedBlock, payload: [UInt8])] {
         if response.status == 1, response.error?.hasPrefix("no block") == true { return [] }
         guard response.status == 0, let blocks = response.blocks else {
             throw NodeError("'blocks' refused: \(response.error ?? "status \(response.status)")")
         }
-        return try decode(blocks, from: request.from ?? 0)
+        return try decode(blocks, from: from)
     }
 
     /// Blocks `from`, `from`+1, … as a `blocks` answer or a `follow` frame carries them.
@@ -208,6 +213,11 @@ extension ChannelService {
             sources?.retry(from: height)
             Thread.sleep(forTimeInterval: FollowSources.retryInterval)
             return
+        }
+        // Blocks after a refused one were not verified: they go back to wait for it.
+        if let (block, _) = refused {
+            let number = block.record.block.header.number
+            sources?.putBack(blocks.filter { $0.record.block.header.number > number })
         }
         let newRules = newConfig.flatMap { try? ChannelRules(config: $0) }
         condition.lock()

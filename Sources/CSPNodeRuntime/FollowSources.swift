@@ -160,6 +160,20 @@ public final class FollowSources: @unchecked Sendable {
         return run
     }
 
+    /// Blocks taken but not verified (a block before them was refused): ready again.
+    func putBack(_ blocks: [FetchedBlock]) {
+        condition.lock()
+        for block in blocks {
+            let number = block.record.block.header.number
+            if number >= committed && ready[number] == nil {
+                ready[number] = block
+                readyBytes += block.payload.count
+            }
+        }
+        condition.broadcast()
+        condition.unlock()
+    }
+
     /// The ledger reached `height`.
     func committed(height: UInt64) {
         condition.lock()
@@ -244,9 +258,15 @@ public final class FollowSources: @unchecked Sendable {
                     let request = try FollowTarget.requestBlocks(client, channel: channel, from: range.lowerBound, limit: range.count)
                     inFlight.append((request, range))
                 }
-                if let (request, range) = inFlight.first {
-                    let blocks = try FollowTarget.receiveBlocks(client, request)
-                    inFlight.removeFirst()
+                if !inFlight.isEmpty {
+                    // Answers may come in any order (the node answers requests concurrently).
+                    let response = try client.receive()
+                    guard let index = inFlight.firstIndex(where: { $0.request.id == response.id }) else {
+                        if response.id == 0 { throw NodeError(response.error ?? "status \(response.status)") }
+                        continue
+                    }
+                    let (request, range) = inFlight.remove(at: index)
+                    let blocks = try FollowTarget.blocks(in: response, from: request.from ?? 0)
                     contact(source, problemSolved: true)
                     deliver(blocks, from: source, claimed: range)
                     continue
