@@ -309,8 +309,36 @@ public final class BlockStore: @unchecked Sendable {
         return try Self.readRecord(file: file, location: location, number: number)
     }
 
+    /// The stored payload at `location` (length and checksum checked), not decoded: what
+    /// a node sends another node, which decodes and verifies it itself.
+    public func readPayload(_ location: BlockLocation) throws -> [UInt8] {
+        let (file, number) = try lock.withLock { () throws -> (BlockFile, UInt64) in
+            if closed { throw closedError }
+            guard let number = blockNumber(at: location) else {
+                throw LedgerError(.invalidArgument, "no block record of \(location.length) bytes starts at offset \(location.offset) of \(quoted(blockFilePath(folder, location.file)))")
+            }
+            return (try handle(for: location.file), number)
+        }
+        return try Self.readPayload(file: file, location: location, number: number)
+    }
+
     /// Reads one record with a single pread and checks it the way the open scan did.
     static func readRecord(file: BlockFile, location: BlockLocation, number: UInt64) throws -> CommittedBlock {
+        let payload = try readPayload(file: file, location: location, number: number)
+        let record: CommittedBlock
+        do {
+            record = try CommittedBlock(decoding: payload)
+        } catch {
+            throw LedgerError.corruptBlock(number, file: file.path, offset: location.offset, "\(error)")
+        }
+        guard record.block.header.number == number else {
+            throw LedgerError.corruptBlock(number, file: file.path, offset: location.offset, "the record holds block \(record.block.header.number)")
+        }
+        return record
+    }
+
+    /// One record's payload with a single pread: its length and checksum checked.
+    static func readPayload(file: BlockFile, location: BlockLocation, number: UInt64) throws -> [UInt8] {
         let bytes = try file.read(at: location.offset, count: Int(location.recordLength))
         func corrupt(_ reason: String) -> LedgerError {
             LedgerError.corruptBlock(number, file: file.path, offset: location.offset, reason)
@@ -324,16 +352,7 @@ public final class BlockStore: @unchecked Sendable {
         let payload = Array(bytes[BlockRecord.headerLength...])
         let sum = BlockRecord.checksum(payload)
         guard sum == stored else { throw corrupt("checksum mismatch (stored \(hex8(stored)), computed \(hex8(sum)))") }
-        let record: CommittedBlock
-        do {
-            record = try CommittedBlock(decoding: payload)
-        } catch {
-            throw corrupt("\(error)")
-        }
-        guard record.block.header.number == number else {
-            throw corrupt("the record holds block \(record.block.header.number)")
-        }
-        return record
+        return payload
     }
 
     /// Calls `body` with every block from `number` on, in order, as of the call.

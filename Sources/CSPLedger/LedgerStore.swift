@@ -499,6 +499,18 @@ public final class LedgerStore: @unchecked Sendable {
         return try query { try readBlock(number) }
     }
 
+    /// Committed block `number` as stored (`CommittedBlock.encoded()`), its checksum
+    /// checked but not decoded, for sending to another node; nil at or past the height.
+    public func blockPayload(number: UInt64) throws -> [UInt8]? {
+        guard number < height else { return nil }
+        return try query {
+            guard let location = blocks.location(ofBlock: number) else {
+                throw LedgerError(.corrupt, "block \(number) is below the height but the block files hold \(blocks.count) blocks")
+            }
+            return try blocks.readPayload(location)
+        }
+    }
+
     /// The committed block whose header hashes to `hash`.
     public func block(hash: SHA256Digest) throws -> CommittedBlock? {
         try query {
