@@ -299,27 +299,26 @@ public final class BlockStore: @unchecked Sendable {
     /// Reads, checks (length, checksum, decoding) and returns the record at `location`,
     /// which must be one this store returned or listed.
     public func read(_ location: BlockLocation) throws -> CommittedBlock {
-        let (file, number) = try lock.withLock { () throws -> (BlockFile, UInt64) in
-            if closed { throw closedError }
-            guard let number = blockNumber(at: location) else {
-                throw LedgerError(.invalidArgument, "no block record of \(location.length) bytes starts at offset \(location.offset) of \(quoted(blockFilePath(folder, location.file)))")
-            }
-            return (try handle(for: location.file), number)
-        }
+        let (file, number) = try locate(location)
         return try Self.readRecord(file: file, location: location, number: number)
     }
 
     /// The stored payload at `location` (length and checksum checked), not decoded: what
     /// a node sends another node, which decodes and verifies it itself.
     public func readPayload(_ location: BlockLocation) throws -> [UInt8] {
-        let (file, number) = try lock.withLock { () throws -> (BlockFile, UInt64) in
+        let (file, number) = try locate(location)
+        return try Self.readPayload(file: file, location: location, number: number)
+    }
+
+    /// The file holding `location` and the number of the block there.
+    private func locate(_ location: BlockLocation) throws -> (BlockFile, UInt64) {
+        try lock.withLock { () throws -> (BlockFile, UInt64) in
             if closed { throw closedError }
             guard let number = blockNumber(at: location) else {
                 throw LedgerError(.invalidArgument, "no block record of \(location.length) bytes starts at offset \(location.offset) of \(quoted(blockFilePath(folder, location.file)))")
             }
             return (try handle(for: location.file), number)
         }
-        return try Self.readPayload(file: file, location: location, number: number)
     }
 
     /// Reads one record with a single pread and checks it the way the open scan did.
