@@ -106,22 +106,39 @@ public struct FollowTarget: Sendable {
 
     /// Blocks `from`, `from`+1, … as a `blocks` answer or a `follow` frame carries them.
     /// Decoding checks each Merkle root; anything that does not decode is a bad block.
+    /// Blocks are decoded on every core at once: alone, decoding a range is what keeps a
+    /// follower's fetching thread busy.
     static func decode(_ blocks: [String], from: UInt64) throws -> [(record: CommittedBlock, payload: [UInt8])] {
-        try blocks.enumerated().map { offset, text in
-            let number = from + UInt64(offset)
-            guard let bytes = Data(base64Encoded: text) else { throw BlockVerificationError(block: number, reason: "it is not base64") }
-            let payload = Array(bytes)
-            let record: CommittedBlock
-            do {
-                record = try CommittedBlock(decoding: payload)
-            } catch {
-                throw BlockVerificationError(block: number, reason: "it does not decode: \(error)")
-            }
-            guard record.block.header.number == number else {
-                throw BlockVerificationError(block: number, reason: "it holds block \(record.block.header.number) where block \(number) was asked for")
-            }
-            return (record, payload)
+        let results = DecodedBlocks(count: blocks.count)
+        DispatchQueue.concurrentPerform(iterations: blocks.count) { offset in
+            results.set(offset, Result { try decode(blocks[offset], number: from + UInt64(offset)) })
         }
+        return try results.values.map { try $0!.get() }
+    }
+
+    private final class DecodedBlocks: @unchecked Sendable {
+        private let lock = NSLock()
+        private(set) var values: [Result<(record: CommittedBlock, payload: [UInt8]), any Error>?]
+        init(count: Int) { values = Array(repeating: nil, count: count) }
+        func set(_ index: Int, _ value: Result<(record: CommittedBlock, payload: [UInt8]), any Error>) {
+            lock.withLock { values[index] = value }
+        }
+    }
+
+    /// One block of a `blocks` answer or `follow` frame, which must be block `number`.
+    private static func decode(_ text: String, number: UInt64) throws -> (record: CommittedBlock, payload: [UInt8]) {
+        guard let bytes = Data(base64Encoded: text) else { throw BlockVerificationError(block: number, reason: "it is not base64") }
+        let payload = Array(bytes)
+        let record: CommittedBlock
+        do {
+            record = try CommittedBlock(decoding: payload)
+        } catch {
+            throw BlockVerificationError(block: number, reason: "it does not decode: \(error)")
+        }
+        guard record.block.header.number == number else {
+            throw BlockVerificationError(block: number, reason: "it holds block \(record.block.header.number) where block \(number) was asked for")
+        }
+        return (record, payload)
     }
 }
 
