@@ -240,6 +240,12 @@ public final class FollowSources: @unchecked Sendable {
                     break
                 }
                 if let until = source.avoidedUntil, until > Date() {
+                    // Avoided meanwhile: what it has in flight goes to the others now (the
+                    // catch below gives it back and drops the connection), then wait.
+                    if connection != nil || !inFlight.isEmpty {
+                        condition.unlock()
+                        throw NodeError("avoided")
+                    }
                     condition.wait(until: until)
                     condition.unlock()
                     continue

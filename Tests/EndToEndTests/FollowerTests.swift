@@ -33,9 +33,9 @@ extension NetworkTests {
         return try XCTUnwrap(JSONSerialization.jsonObject(with: Data(out.utf8)) as? [String: Any], out)
     }
 
-    /// Waits until `home`'s channel has `height` blocks (at most 60 s).
-    func waitForHeight(_ home: String, _ height: Int) throws {
-        let deadline = Date().addingTimeInterval(60)
+    /// Waits until `home`'s channel has `height` blocks (at most `seconds`).
+    func waitForHeight(_ home: String, _ height: Int, within seconds: Double = 60) throws {
+        let deadline = Date().addingTimeInterval(seconds)
         while Date() < deadline {
             if try status(home)["height"] as? Int == height { return }
             usleep(50_000)
