@@ -121,7 +121,7 @@ let package = Package(
 
         // MARK: Tests
         // Runs real processes (the built binaries, openssl) for the tests; builds test chains.
-        .target(name: "CSPTestSupport", dependencies: ["CSPCrypto", "CSPFormat"], path: "Tests/CSPTestSupport"),
+        .target(name: "CSPTestSupport", dependencies: ["CSPCrypto", "CSPFormat", "CSPWire", "CSPWireServer"], path: "Tests/CSPTestSupport"),
         .testTarget(name: "CSPBasicsTests", dependencies: ["CSPBasics"]),
         .testTarget(name: "CSPCryptoTests", dependencies: ["CSPCrypto", "CSPTestSupport"]),
         .testTarget(name: "CSPKeyValueTests", dependencies: ["CSPKeyValue"]),
@@ -144,6 +144,6 @@ let package = Package(
         .testTarget(name: "CSPKVRTests", dependencies: ["CSPKVR", "CSPFormat", "CSPCrypto", "CSPLedger", "CSPSQLite", "CSPContracts", "CSPTestSupport"]),
         .testTarget(name: "CSPAuthorityTests", dependencies: ["CSPAuthority", "CSPCertificates", "CSPCrypto", "CSPSQLite", "CSPTestSupport"]),
         // Runs the built binaries: stdout, stderr, exit codes, generated docs.
-        .testTarget(name: "EndToEndTests", dependencies: ["CSPTestSupport", "CSPBasics", "CSPCertificates", "CSPCrypto", "CSPFormat", "CSPLedger", "CSPKeyValue"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["CSPTestSupport", "CSPBasics", "CSPCertificates", "CSPCrypto", "CSPFormat", "CSPLedger", "CSPKeyValue", "CSPWire"]),
     ]
 )

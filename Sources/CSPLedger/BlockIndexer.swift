@@ -10,9 +10,19 @@ import CSPKeyValue
 enum BlockIndexer {
     static func batch(for record: CommittedBlock, location: BlockLocation, accepted: ChainVerifier.Accepted,
                       index: LevelDB) throws -> WriteBatch {
+        let batch = WriteBatch()
+        var seen = Set<SHA256Digest>()
+        try add(record, location: location, accepted: accepted, index: index, to: batch, seen: &seen)
+        return batch
+    }
+
+    /// Adds one block's entries to `batch`, which may already hold earlier blocks' (a
+    /// batched commit): `seen` holds the transaction ids those blocks indexed, which the
+    /// index does not know yet, so the first occurrence still wins.
+    static func add(_ record: CommittedBlock, location: BlockLocation, accepted: ChainVerifier.Accepted,
+                    index: LevelDB, to batch: WriteBatch, seen: inout Set<SHA256Digest>) throws {
         let block = record.block
         let number = block.header.number
-        let batch = WriteBatch()
 
         var locationValue: [UInt8] = []
         locationValue.appendBigEndian(location.file)
@@ -23,14 +33,13 @@ enum BlockIndexer {
         numberValue.appendBigEndian(number)
         batch.put(IndexKey.blockHash(accepted.blockHash), numberValue)
 
-        var idsInBlock = Set<SHA256Digest>()
-        idsInBlock.reserveCapacity(block.transactions.count)
+        seen.reserveCapacity(seen.count + block.transactions.count)
         for (position, transaction) in block.transactions.enumerated() {
             let tx = UInt32(position)
             // Every transaction, valid or not, so a resubmitted id is recognised; the first
             // occurrence wins so the id keeps pointing at the transaction that used it first.
             let idKey = IndexKey.transaction(transaction.id)
-            if idsInBlock.insert(transaction.id).inserted, try index.get(idKey) == nil {
+            if seen.insert(transaction.id).inserted, try index.get(idKey) == nil {
                 var value: [UInt8] = []
                 value.appendBigEndian(number)
                 value.appendBigEndian(tx)
@@ -63,7 +72,6 @@ enum BlockIndexer {
         }
         batch.put(IndexKey.savepoint, Savepoint(height: number + 1, lastBlockHash: accepted.blockHash,
                                                 lastCommitHash: accepted.commitHash).encoded())
-        return batch
     }
 
     /// Reads back a location value written by `batch`.

@@ -192,65 +192,105 @@ public final class BlockStore: @unchecked Sendable {
 
     /// `append` for a payload the caller already encoded (and checked), to encode once.
     func append(payload: [UInt8], number: UInt64) throws -> BlockLocation {
+        try append(payloads: [payload], from: number)[0]
+    }
+
+    /// Appends blocks `from`, `from`+1, … (one payload each) and returns their locations
+    /// once all are on disk: one fdatasync for the lot, so a follower catching up pays one
+    /// sync per batch instead of one per block. Before a new file is started the current
+    /// one is synced, so only the last file can end in a torn record (docs/STORAGE.md,
+    /// "Batched commits"). A failure before anything was synced removes what this call
+    /// wrote and leaves the store writable; after a file was synced it needs reopening
+    /// (the scan then finds whole blocks, which the ledger re-applies).
+    func append(payloads: [[UInt8]], from first: UInt64) throws -> [BlockLocation] {
         try appendLock.withLock {
             let expected = try lock.withLock {
                 if closed { throw closedError }
                 return UInt64(locations.count)
             }
             if let writeFailure { throw writeFailure }
-            guard number == expected else {
-                throw LedgerError(.refused, "cannot append block \(number) to \(quoted(folder)): the next block is \(expected)")
+            guard first == expected else {
+                throw LedgerError(.refused, "cannot append block \(first) to \(quoted(folder)): the next block is \(expected)")
             }
-            guard !payload.isEmpty, payload.count <= Int(UInt32.max) else {
-                throw LedgerError(.refused, "cannot append block \(number): a record payload must be 1 byte to 4 GiB, got \(payload.count)")
-            }
-            let recordLength = UInt64(BlockRecord.headerLength + payload.count)
-            var file: BlockFile
+            var added: [BlockLocation] = []
+            added.reserveCapacity(payloads.count)
+            // Where this call started writing in the current file, for removing a partial batch.
+            var batchStart: (file: BlockFile, offset: UInt64)? = writer.map { ($0, writerEnd) }
             var offset = writerEnd
-            if let current = writer, offset == 0 || offset + recordLength <= fileSizeLimit {
-                file = current
-            } else {
-                let next = writer.map { $0.number + 1 } ?? 0
-                file = try BlockFile(path: blockFilePath(folder, next), number: next, mode: .create)
-                do {
-                    try FileIO.syncDirectory(containing: file.path)
-                } catch let error as SystemError {
-                    throw LedgerError.system(error)
-                }
-                writer = file
-                writerEnd = 0
-                offset = 0
-                lock.withLock {
-                    currentFile = file.number
-                    cache(file)
-                }
+            var synced = false
+            func doubtful(_ what: String, _ error: any Error) -> LedgerError {
+                LedgerError(.unavailable, "block files in \(quoted(folder)) need reopening after a failed \(what): \(error)")
             }
-            var bytes = BlockRecord.header(for: payload)
-            bytes.reserveCapacity(Int(recordLength))
-            bytes.append(contentsOf: payload)
-            do {
-                try file.write(bytes, at: offset)
-            } catch {
-                // Remove the partial record so the next append does not land after garbage.
+            for (position, payload) in payloads.enumerated() {
+                let number = first + UInt64(position)
+                guard !payload.isEmpty, payload.count <= Int(UInt32.max) else {
+                    throw LedgerError(.refused, "cannot append block \(number): a record payload must be 1 byte to 4 GiB, got \(payload.count)")
+                }
+                let recordLength = UInt64(BlockRecord.headerLength + payload.count)
+                var file: BlockFile
+                if let current = writer, offset == 0 || offset + recordLength <= fileSizeLimit {
+                    file = current
+                } else {
+                    if let current = writer, !added.isEmpty {
+                        // Records of this batch in the file being left must be durable before
+                        // a later file exists: a torn record may only end the last file.
+                        do {
+                            try current.sync()
+                        } catch {
+                            writeFailure = doubtful("sync", error)
+                            throw error
+                        }
+                        synced = true
+                    }
+                    let next = writer.map { $0.number + 1 } ?? 0
+                    file = try BlockFile(path: blockFilePath(folder, next), number: next, mode: .create)
+                    do {
+                        try FileIO.syncDirectory(containing: file.path)
+                    } catch let error as SystemError {
+                        throw LedgerError.system(error)
+                    }
+                    writer = file
+                    writerEnd = 0
+                    offset = 0
+                    if batchStart == nil || !synced { batchStart = (file, 0) }
+                    lock.withLock {
+                        currentFile = file.number
+                        cache(file)
+                    }
+                }
+                var bytes = BlockRecord.header(for: payload)
+                bytes.reserveCapacity(Int(recordLength))
+                bytes.append(contentsOf: payload)
                 do {
-                    try file.truncate(to: offset)
+                    try file.write(bytes, at: offset)
                 } catch {
-                    writeFailure = LedgerError(.unavailable, "block files in \(quoted(folder)) need reopening after a failed append: \(error)")
+                    // Remove the partial batch so the next append does not land after garbage.
+                    if synced {
+                        writeFailure = doubtful("append", error)
+                    } else if let start = batchStart {
+                        do {
+                            try start.file.truncate(to: start.offset)
+                            writerEnd = start.offset
+                        } catch {
+                            writeFailure = doubtful("append", error)
+                        }
+                    }
+                    throw error
                 }
-                throw error
+                added.append(BlockLocation(file: file.number, offset: offset, length: UInt32(payload.count)))
+                offset += recordLength
+                writerEnd = offset
             }
             do {
-                try file.sync()
+                try writer?.sync()
             } catch {
                 // After a failed fsync the kernel may have dropped the dirty pages: nothing
                 // about the file can be trusted until the scan at the next open.
-                writeFailure = LedgerError(.unavailable, "block files in \(quoted(folder)) need reopening after a failed sync: \(error)")
+                writeFailure = doubtful("sync", error)
                 throw error
             }
-            let location = BlockLocation(file: file.number, offset: offset, length: UInt32(payload.count))
-            writerEnd = offset + recordLength
-            lock.withLock { locations.append(location) }
-            return location
+            lock.withLock { locations.append(contentsOf: added) }
+            return added
         }
     }
 
@@ -259,18 +299,45 @@ public final class BlockStore: @unchecked Sendable {
     /// Reads, checks (length, checksum, decoding) and returns the record at `location`,
     /// which must be one this store returned or listed.
     public func read(_ location: BlockLocation) throws -> CommittedBlock {
-        let (file, number) = try lock.withLock { () throws -> (BlockFile, UInt64) in
+        let (file, number) = try locate(location)
+        return try Self.readRecord(file: file, location: location, number: number)
+    }
+
+    /// The stored payload at `location` (length and checksum checked), not decoded: what
+    /// a node sends another node, which decodes and verifies it itself.
+    public func readPayload(_ location: BlockLocation) throws -> [UInt8] {
+        let (file, number) = try locate(location)
+        return try Self.readPayload(file: file, location: location, number: number)
+    }
+
+    /// The file holding `location` and the number of the block there.
+    private func locate(_ location: BlockLocation) throws -> (BlockFile, UInt64) {
+        try lock.withLock { () throws -> (BlockFile, UInt64) in
             if closed { throw closedError }
             guard let number = blockNumber(at: location) else {
                 throw LedgerError(.invalidArgument, "no block record of \(location.length) bytes starts at offset \(location.offset) of \(quoted(blockFilePath(folder, location.file)))")
             }
             return (try handle(for: location.file), number)
         }
-        return try Self.readRecord(file: file, location: location, number: number)
     }
 
     /// Reads one record with a single pread and checks it the way the open scan did.
     static func readRecord(file: BlockFile, location: BlockLocation, number: UInt64) throws -> CommittedBlock {
+        let payload = try readPayload(file: file, location: location, number: number)
+        let record: CommittedBlock
+        do {
+            record = try CommittedBlock(decoding: payload)
+        } catch {
+            throw LedgerError.corruptBlock(number, file: file.path, offset: location.offset, "\(error)")
+        }
+        guard record.block.header.number == number else {
+            throw LedgerError.corruptBlock(number, file: file.path, offset: location.offset, "the record holds block \(record.block.header.number)")
+        }
+        return record
+    }
+
+    /// One record's payload with a single pread: its length and checksum checked.
+    static func readPayload(file: BlockFile, location: BlockLocation, number: UInt64) throws -> [UInt8] {
         let bytes = try file.read(at: location.offset, count: Int(location.recordLength))
         func corrupt(_ reason: String) -> LedgerError {
             LedgerError.corruptBlock(number, file: file.path, offset: location.offset, reason)
@@ -284,16 +351,7 @@ public final class BlockStore: @unchecked Sendable {
         let payload = Array(bytes[BlockRecord.headerLength...])
         let sum = BlockRecord.checksum(payload)
         guard sum == stored else { throw corrupt("checksum mismatch (stored \(hex8(stored)), computed \(hex8(sum)))") }
-        let record: CommittedBlock
-        do {
-            record = try CommittedBlock(decoding: payload)
-        } catch {
-            throw corrupt("\(error)")
-        }
-        guard record.block.header.number == number else {
-            throw corrupt("the record holds block \(record.block.header.number)")
-        }
-        return record
+        return payload
     }
 
     /// Calls `body` with every block from `number` on, in order, as of the call.

@@ -292,6 +292,78 @@ public final class LedgerStore: @unchecked Sendable {
         }
     }
 
+    /// Commits consecutive blocks with one fdatasync of the block files and one synced
+    /// index batch (docs/STORAGE.md, "Batched commits"): how a follower catching up
+    /// commits the blocks it verified. Each block gets `commit`'s checks in order; when
+    /// block k fails them, blocks before k are committed and k is refused (nothing of it
+    /// or after it is written). After a crash the ledger recovers to a prefix of whole
+    /// blocks: the index's savepoint is the last batch's or this one's, and blocks in the
+    /// files past it are re-applied at the next open.
+    ///
+    /// `payloads`, when given, are the bytes each record was decoded from (a `blocks`
+    /// answer): they are stored as they are, which reads back by construction, instead
+    /// of encoding and decoding every block again.
+    public func commit(batch records: [CommittedBlock], payloads given: [[UInt8]]? = nil) throws {
+        guard !records.isEmpty else { return }
+        precondition(given == nil || given!.count == records.count, "one payload per record")
+        try commitLock.withLock {
+            var verifier = try lock.withLock { () throws -> ChainVerifier in
+                if closed { throw closedError }
+                if let failure { throw failure }
+                return chain
+            }
+            var accepted: [ChainVerifier.Accepted] = []
+            var payloads: [[UInt8]] = []
+            var refusal: LedgerError?
+            for (position, record) in records.enumerated() {
+                let number = record.block.header.number
+                func refuse(_ reason: String) -> LedgerError {
+                    LedgerError(.refused, "cannot commit block \(number) to channel \(quoted(channel)): \(reason)")
+                }
+                let checked = verifier.check(record)
+                guard case let .success(result) = checked else {
+                    if case let .failure(mismatch) = checked { refusal = refuse(mismatch.description) }
+                    break
+                }
+                let payload: [UInt8]
+                if let given {
+                    payload = given[position]
+                } else {
+                    payload = record.encoded()
+                    do {
+                        _ = try CommittedBlock(decoding: payload)
+                    } catch {
+                        refusal = refuse("its encoding does not read back: \(error)")
+                        break
+                    }
+                }
+                verifier.advance(result)
+                accepted.append(result)
+                payloads.append(payload)
+            }
+            if !payloads.isEmpty {
+                let first = records[0].block.header.number
+                let locations = try blocks.append(payloads: payloads, from: first)
+                do {
+                    let batch = WriteBatch()
+                    var seen = Set<SHA256Digest>()
+                    for position in payloads.indices {
+                        try BlockIndexer.add(records[position], location: locations[position], accepted: accepted[position],
+                                             index: index, to: batch, seen: &seen)
+                    }
+                    try index.write(batch, sync: true)
+                } catch {
+                    let last = first + UInt64(payloads.count - 1)
+                    let failure = LedgerError(.unavailable, "ledger \(quoted(directory)) stopped: blocks \(first) to \(last) are in the block files but indexing them failed (\(error)); reopen the ledger to re-apply them")
+                    lock.withLock { self.failure = failure }
+                    throw failure
+                }
+                lock.withLock { accepted.forEach { chain.advance($0) } }
+            }
+            if let refusal { throw refusal }
+        }
+    }
+
     // MARK: Queries
 
     /// Runs a query: refuses after close and turns LevelDB failures into LedgerError.
@@ -425,6 +497,18 @@ public final class LedgerStore: @unchecked Sendable {
     public func block(number: UInt64) throws -> CommittedBlock? {
         guard number < height else { return nil }
         return try query { try readBlock(number) }
+    }
+
+    /// Committed block `number` as stored (`CommittedBlock.encoded()`), its checksum
+    /// checked but not decoded, for sending to another node; nil at or past the height.
+    public func blockPayload(number: UInt64) throws -> [UInt8]? {
+        guard number < height else { return nil }
+        return try query {
+            guard let location = blocks.location(ofBlock: number) else {
+                throw LedgerError(.corrupt, "block \(number) is below the height but the block files hold \(blocks.count) blocks")
+            }
+            return try blocks.readPayload(location)
+        }
     }
 
     /// The committed block whose header hashes to `hash`.

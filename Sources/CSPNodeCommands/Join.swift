@@ -15,15 +15,18 @@ extension CSPNode {
                 configuration. Block 0 is verified (the orderer's signature, the \
                 configuration it establishes) before anything is written. The channel \
                 remembers its orderer in <home>/channels/<channel>/follow.conf. When \
-                'csp-node start' runs, the channel pulls blocks from the orderer, verifies \
-                every one in full (orderer signature, hash chain, Merkle root, each \
+                'csp-node start' runs, the channel fetches blocks from the orderer and from \
+                every --peer (other nodes of the channel; 'peer = HOST:PORT' lines in \
+                follow.conf), several ranges at once, then takes each new block the \
+                orderer pushes; it verifies every one in full (orderer signature, hash chain, Merkle root, each \
                 transaction's signatures and admission at the block's timestamp, \
-                re-execution and commit hash) before committing it, and keeps following; it \
-                serves reads, and forwards its clients' submissions to the orderer, answering \
-                once it has committed them itself; a block its own execution gives another \
-                commit hash than the orderer's is a state fork: named in the log and in \
-                'csp-node status', the channel then takes no submissions and its reads are \
-                marked suspect (docs/NETWORK.md). The certificate in \
+                re-execution and commit hash) before committing it, avoids for a while a node \
+                that served a block failing verification, and keeps following; it serves \
+                reads, and forwards its clients' submissions to the orderer, answering once it \
+                has committed them itself; a block its own execution gives another commit hash \
+                than the orderer's is a state fork: named in the log and in 'csp-node status', \
+                the channel then takes no submissions and its reads are marked suspect \
+                (docs/NETWORK.md). The certificate in \
                 --home must have role node and belong to a member organisation. Exit codes: \
                 0 joined; 2 could not join (the channel exists, block 0 does not verify or \
                 carries another configuration, the orderer is unreachable or refuses, \
@@ -42,14 +45,20 @@ extension CSPNode {
         @Option(name: .long, help: ArgumentHelp("The channel's orderer: its TCP listener.", valueName: "host:port"))
         var orderer: String
 
+        @Option(name: .long, help: ArgumentHelp("Another node of the channel to fetch blocks from too (repeatable).", valueName: "host:port"))
+        var peer: [String] = []
+
         func execute() throws -> ExitStatus {
             guard (try? NodeSettings.address(orderer)) != nil else {
                 throw CommandFailure("--orderer \(quoted(orderer)) is not HOST:PORT", status: .usage)
             }
+            for address in peer where (try? NodeSettings.address(address)) == nil {
+                throw CommandFailure("--peer \(quoted(address)) is not HOST:PORT", status: .usage)
+            }
             let home = NodeHome(global.resolvedHome)
-            let record = try NodeRunner.joinChannel(home: home, channel: channel, genesis: genesis, orderer: orderer)
+            let record = try NodeRunner.joinChannel(home: home, channel: channel, genesis: genesis, orderer: orderer, peers: peer)
             global.output.emit(json: ["channel": .string(channel), "block": 0, "hash": .string(record.block.header.hash.hex),
-                                      "orderer": .string(orderer)],
+                                      "orderer": .string(orderer), "peers": .array(peer.map { .string($0) })],
                                text: "joined channel '\(channel)' following \(orderer): block 0 \(record.block.header.hash.hex)")
             return .success
         }

@@ -33,7 +33,7 @@ extension CSPNode {
                 channels, checked against the channel's CAs and CRLs before any request is \
                 read; the node presents its own certificate (docs/NETWORK.md). A channel \
                 joined with 'csp-node join' follows its orderer: it pulls, verifies and \
-                commits the orderer's blocks, serves reads and refuses submissions. Exit codes: \
+                commits the orderer's blocks, serves reads and forwards submissions to the orderer. Exit codes: \
                 0 stopped by a signal, 2 could not serve (a channel, the socket, the \
                 listen address or the TLS files), 64 usage error.
                 """)

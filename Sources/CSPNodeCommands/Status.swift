@@ -7,9 +7,19 @@ extension CSPNode {
     /// `csp-node status`: heights and hashes of a running node.
     struct Status: CSPCommand {
         static let configuration = CommandConfiguration.csp(
-            abstract: "Show a running node's channels: height, last block hash, commit hash, counts, uptime.")
+            abstract: "Show a running node's channels: height, last block hash, commit hash, counts, uptime.",
+            discussion: """
+                With --peers, one line per known node of each followed channel instead: the \
+                channel's orderer and peers, each node's height, how far this node lags it, \
+                the seconds since its last frame, and whether it is trusted (not avoided for \
+                having served a block that fails verification). Exit codes: 0 done; 1 a \
+                channel is stopped; 2 could not answer (no node running); 64 usage error.
+                """)
 
         @OptionGroup(title: "Global Options") var global: GlobalOptions
+
+        @Flag(name: .long, help: "Show every node each followed channel takes blocks from.")
+        var peers = false
 
         func execute() throws -> ExitStatus {
             let client: NodeClient
@@ -19,6 +29,11 @@ extension CSPNode {
             guard response.status == 0 else { throw CommandFailure(response.error ?? "status failed") }
             var healthy = true
             for channel in response.channels ?? [] {
+                if channel.reason != nil { healthy = false }
+                if peers {
+                    emitPeers(channel)
+                    continue
+                }
                 let state = channel.state ?? "running"
                 var json: [String: JSONValue] = [
                     "channel": .string(channel.channel), "state": .string(state), "height": .int(Int64(channel.height)),
@@ -35,7 +50,6 @@ extension CSPNode {
                                             "other_commit_hash": .string(fork.otherCommitHash), "node": .string(fork.node)])
                 }
                 if let reason = channel.reason {
-                    healthy = false
                     json["reason"] = .string(reason)
                     text += "\n  \(reason)"
                 }
@@ -43,6 +57,26 @@ extension CSPNode {
             }
             // Exit 1 when a channel is stopped or forked: a monitoring script needs no parsing.
             return healthy ? .success : .no
+        }
+
+        /// One line per source of a followed channel (none for a channel the node orders).
+        private func emitPeers(_ channel: ChannelStatus) {
+            for peer in channel.peers ?? [] {
+                let lag = peer.height.map { $0 > channel.height ? $0 - channel.height : 0 }
+                var json: [String: JSONValue] = [
+                    "channel": .string(channel.channel), "address": .string(peer.address), "role": .string(peer.role),
+                    "height": peer.height.map { .int(Int64($0)) } ?? .null, "lag": lag.map { .int(Int64($0)) } ?? .null,
+                    "last_contact": peer.lastContact.map { .double(($0 * 10).rounded() / 10) } ?? .null, "trusted": .bool(peer.trusted)]
+                var text = "\(channel.channel)  \(peer.role) \(peer.address)  height \(peer.height.map(String.init) ?? "unknown")"
+                    + "  lag \(lag.map(String.init) ?? "unknown")"
+                    + "  contact \(peer.lastContact.map { String(format: "%.1f s ago", $0) } ?? "never")"
+                    + "  \(peer.trusted ? "trusted" : "avoided")"
+                if let reason = peer.reason {
+                    json["reason"] = .string(reason)
+                    text += "\n  \(reason)"
+                }
+                global.output.emit(json: json, text: text)
+            }
         }
     }
 }

@@ -42,10 +42,10 @@ public struct NodeRequest: Codable, Equatable, Sendable {
     }
 
     /// What a read's signature covers: `op`, `channel` and the parameters that name what
-    /// is read, so a signature for one read cannot be replayed for another. A `blocks`
-    /// request also covers `from` and `limit` (decimal, empty when absent).
+    /// is read, so a signature for one read cannot be replayed for another. A `blocks` or
+    /// `follow` request also covers `from` and `limit` (decimal, empty when absent).
     public var readSubject: String {
-        guard op == "blocks" else { return legacyReadSubject }
+        guard op == "blocks" || op == "follow" else { return legacyReadSubject }
         return legacyReadSubject + "\u{0}" + (from.map { String($0) } ?? "") + "\u{0}" + (limit.map { String($0) } ?? "")
     }
 
@@ -103,6 +103,9 @@ public struct NodeResponse: Codable, Equatable, Sendable {
     /// blocks: committed blocks from `from`, each base64 of its stored encoding
     /// (docs/STORAGE.md); `block` is then the number to ask for next.
     public var blocks: [String]?
+    /// follow: the sending node's height (blocks 0..<height committed), in every pushed
+    /// frame and every idle heartbeat, so a follower knows how far each source has got.
+    public var height: UInt64?
     // subscribe: one event per frame; `behind` says the subscriber fell behind and must resume.
     public var eventItem: NodeItem?
     public var behind: Bool?
@@ -166,6 +169,8 @@ public struct ChannelStatus: Codable, Equatable, Sendable {
     public var following: String?
     /// Present when this node's state forked from another node's on this channel.
     public var fork: StateForkReport?
+    /// A follower channel's sources (orderer and peers), as `csp-node status --peers` shows them.
+    public var peers: [PeerStatus]?
 
     public init(channel: String, height: UInt64, lastBlockHash: String, commitHash: String, transactions: UInt64, pending: Int) {
         self.channel = channel
@@ -232,5 +237,30 @@ public struct NodeInclusionProof: Codable, Equatable, Sendable {
         self.path = path
         self.header = header
         self.signature = signature
+    }
+}
+
+/// One node a follower channel takes blocks from (docs/NETWORK.md, "Several sources").
+public struct PeerStatus: Codable, Equatable, Sendable {
+    /// HOST:PORT.
+    public var address: String
+    /// "orderer" or "peer".
+    public var role: String
+    /// The height it last announced; nil before the first contact.
+    public var height: UInt64?
+    /// Seconds since the last frame from it; nil when never reached.
+    public var lastContact: Double?
+    /// False while it is avoided for having served a bad block.
+    public var trusted: Bool
+    /// Why it is avoided, or the last problem reaching it.
+    public var reason: String?
+
+    public init(address: String, role: String, height: UInt64?, lastContact: Double?, trusted: Bool, reason: String?) {
+        self.address = address
+        self.role = role
+        self.height = height
+        self.lastContact = lastContact
+        self.trusted = trusted
+        self.reason = reason
     }
 }

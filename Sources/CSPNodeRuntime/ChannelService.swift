@@ -76,19 +76,16 @@ public final class ChannelService: @unchecked Sendable {
     private var pendingBytes = 0
     private var firstPendingAt: Date?
     private var waiters: [SHA256Digest: [CheckedContinuation<CommitOutcome, Never>]] = [:]
-    var heightWaiters: [CheckedContinuation<Void, Never>] = []
+    var heightWaiters: [HeightWaiter] = []
     var state = ChannelCondition.running
     var committedTransactions: UInt64 = 0
-    /// The follower's connection to its orderer, closed by `stop` to end a wait on it.
-    var followClient: NodeClient?
     /// Set when this node's state forked from another node's (StateFork.swift): the
     /// channel then takes no submissions and its reads are marked suspect.
     var fork: StateFork?
-    /// Set when the orderer committed a forwarded transaction past this follower's height:
-    /// the follower's pause ends at once, so the client's answer does not wait for a poll.
-    var followWake = false
     /// A follower's connection for forwarding its clients' submissions to the orderer.
     let forwarder: SubmitForwarder?
+    /// A follower's sources (orderer and peers) and the blocks fetched from them.
+    public let sources: FollowSources?
     /// The last block's timestamp: block timestamps never go backwards, so deadlines
     /// computed from them are monotonic even when the node's clock steps back.
     var lastTimestamp: UInt64
@@ -110,6 +107,7 @@ public final class ChannelService: @unchecked Sendable {
     public init(name: String, ledger: LedgerStore, config: ChannelConfig, identity: NodeIdentity, following: FollowTarget? = nil) throws {
         self.name = name
         self.following = following
+        self.sources = following.map { FollowSources(channel: name, target: $0, height: ledger.height) }
         self.ledger = ledger
         self.identity = identity
         self.forwarder = following.map { SubmitForwarder(target: $0, channelDirectory: ledger.directory) }
@@ -209,6 +207,12 @@ public final class ChannelService: @unchecked Sendable {
 
     /// Waits until the channel is taller than `height`, or the node stops.
     public func waitForHeight(above height: UInt64) async {
+        await waitForHeight(above: height, timeout: nil)
+    }
+
+    /// Waits until the channel is taller than `height`, the node stops, or `timeout`
+    /// seconds pass (nil: no limit).
+    public func waitForHeight(above height: UInt64, timeout: Double?) async {
         await withCheckedContinuation { continuation in
             condition.lock()
             if ledger.height > height || state == .stopping || fork != nil {
@@ -216,8 +220,17 @@ public final class ChannelService: @unchecked Sendable {
                 continuation.resume()
                 return
             }
-            heightWaiters.append(continuation)
+            let waiter = HeightWaiter(continuation)
+            heightWaiters.append(waiter)
             condition.unlock()
+            if let timeout {
+                DispatchQueue.global().asyncAfter(deadline: .now() + timeout) { [self] in
+                    condition.lock()
+                    heightWaiters.removeAll { $0 === waiter }
+                    condition.unlock()
+                    waiter.resume()
+                }
+            }
         }
     }
 
@@ -249,10 +262,9 @@ public final class ChannelService: @unchecked Sendable {
         condition.lock()
         state = .stopping
         condition.broadcast()
-        let client = followClient
         condition.unlock()
-        client?.close()
         forwarder?.close()
+        sources?.stop()
         // Re-signal so a second caller (signal handler, then shutdown) passes too.
         if thread != nil { stopped.wait(); stopped.signal() }
         condition.lock()
@@ -421,6 +433,23 @@ public final class ChannelService: @unchecked Sendable {
     /// A notice about this channel in the node's log (the follower's progress and problems).
     func log(_ line: String, level: Logger.Level = .notice) {
         nodeLog.log(level: level, "\(line)", metadata: ["channel": "\(name)"])
+    }
+}
+
+/// A task waiting for the channel to grow; resumed once, by a commit or a timeout.
+final class HeightWaiter: @unchecked Sendable {
+    private let continuation: CheckedContinuation<Void, Never>
+    private let lock = NSLock()
+    private var resumed = false
+
+    init(_ continuation: CheckedContinuation<Void, Never>) { self.continuation = continuation }
+
+    func resume() {
+        lock.lock()
+        let first = !resumed
+        resumed = true
+        lock.unlock()
+        if first { continuation.resume() }
     }
 }
 

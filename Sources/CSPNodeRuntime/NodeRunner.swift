@@ -53,14 +53,16 @@ public enum NodeRunner {
     /// whose block 0 must carry exactly that configuration. Either way block 0 is verified
     /// (orderer signature, the configuration it establishes) before anything is kept, and
     /// the channel remembers its orderer in follow.conf (docs/NETWORK.md).
-    public static func joinChannel(home: NodeHome, channel: String, genesis: String, orderer: String) throws -> CommittedBlock {
+    public static func joinChannel(home: NodeHome, channel: String, genesis: String, orderer: String,
+                                   peers: [String] = []) throws -> CommittedBlock {
         guard NetworkAddress.parse(orderer) != nil else { throw NodeError("orderer \(quoted(orderer)) is not HOST:PORT") }
+        for peer in peers where NetworkAddress.parse(peer) == nil { throw NodeError("peer \(quoted(peer)) is not HOST:PORT") }
         // Only a node certificate follows a channel (and connects to the orderer).
         _ = try home.identity()
         let directory = home.channel(channel)
         if FileIO.exists(directory) { throw NodeError("channel \(quoted(channel)) already exists in \(quoted(home.path))") }
         let bytes = try FileIO.read(genesis, limit: 64 << 20)
-        let target = FollowTarget(orderer: orderer, home: home)
+        let target = FollowTarget(orderer: orderer, peers: peers, home: home)
         try home.prepare()
         try FileIO.makeDirectory(directory, mode: 0o750)
         do {

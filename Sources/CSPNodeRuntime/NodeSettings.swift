@@ -45,8 +45,14 @@ public struct NodeSettings: Equatable, Sendable {
     }
 
     /// `key = value` lines with `#` comments, every key one of `keys`; errors name the line.
+    /// A key given twice keeps its last value.
     static func parseKeys(_ text: String, source: String, keys: [String]) throws -> [String: String] {
-        var settings: [String: String] = [:]
+        Dictionary(try parseLines(text, source: source, keys: keys), uniquingKeysWith: { $1 })
+    }
+
+    /// The `key = value` lines in order, for files where a key may repeat (`peer` in follow.conf).
+    static func parseLines(_ text: String, source: String, keys: [String]) throws -> [(key: String, value: String)] {
+        var settings: [(key: String, value: String)] = []
         for (number, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             let line = raw.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? ""
             let trimmed = line.trimmingCharacters(in: .whitespaces)
@@ -60,7 +66,7 @@ public struct NodeSettings: Equatable, Sendable {
             guard keys.contains(key) else {
                 throw NodeError("\(source):\(number + 1): unknown setting \(quoted(key)) (settings: \(keys.joined(separator: ", ")))")
             }
-            settings[key] = value
+            settings.append((key, value))
         }
         return settings
     }

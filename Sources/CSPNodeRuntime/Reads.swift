@@ -15,12 +15,29 @@ struct Reads {
 
     /// The policy kind each read op needs.
     static let kinds = ["query": "state", "range": "state", "history": "history", "tx": "transaction",
-                        "block": "block", "blocks": "block", "account": "account", "subscribe": "events"]
+                        "block": "block", "blocks": "block", "follow": "block", "account": "account", "subscribe": "events"]
 
     /// A `blocks` answer holds at most this many blocks, and stops before passing this
     /// many bytes of encoded blocks (one block is always sent, however large).
     static let deliverBlocks = 256
     static let deliverBytes = 8 << 20
+
+    /// Committed blocks from `from` (below `height`) as `blocks` and `follow` send them:
+    /// base64 of each stored encoding, at most `limit` (1–256) and 8 MiB; and the number
+    /// to ask for next.
+    static func deliver(_ ledger: LedgerStore, from: UInt64, height: UInt64, limit: Int) throws -> ([String], UInt64) {
+        var blocks: [String] = [], bytes = 0, number = from
+        let count = min(max(limit, 1), deliverBlocks)
+        while number < height && blocks.count < count {
+            // As stored: the receiver decodes and verifies it itself.
+            guard let encoded = try ledger.blockPayload(number: number) else { break }
+            if !blocks.isEmpty && bytes + encoded.count > deliverBytes { break }
+            blocks.append(Data(encoded).base64EncodedString())
+            bytes += encoded.count
+            number += 1
+        }
+        return (blocks, number)
+    }
 
     func answer(_ request: NodeRequest) -> NodeResponse {
         guard let kind = Self.kinds[request.op] else {
@@ -138,18 +155,7 @@ struct Reads {
             guard from < height else {
                 return NodeResponse(id: request.id, status: 1, error: "no block \(from): the channel's height is \(height)")
             }
-            var blocks: [String] = [], bytes = 0, number = from
-            let count = min(max(request.limit ?? Self.deliverBlocks, 1), Self.deliverBlocks)
-            while number < height && blocks.count < count {
-                guard let record = try ledger.block(number: number) else { break }
-                let encoded = record.encoded()
-                if !blocks.isEmpty && bytes + encoded.count > Self.deliverBytes { break }
-                blocks.append(Data(encoded).base64EncodedString())
-                bytes += encoded.count
-                number += 1
-            }
-            response.blocks = blocks
-            response.block = number
+            (response.blocks, response.block) = try Self.deliver(ledger, from: from, height: height, limit: request.limit ?? Self.deliverBlocks)
         case "account":
             guard let account = request.target else { return NodeResponse(id: request.id, status: 2, error: "account needs an account (ORG/ID)") }
             let page = try ledger.transactions(account: account, limit: limit, after: request.after)

@@ -174,17 +174,8 @@ extension ChannelService {
         return outcome(.unknown("the orderer at \(orderer) answered without an outcome: \(response.error ?? "status \(response.status)")"))
     }
 
-    /// Ends the follower's pause between polls: the orderer has a block it lacks.
-    private func wakeFollower() {
-        condition.lock()
-        followWake = true
-        condition.broadcast()
-        condition.unlock()
-    }
-
     /// Waits until this node has committed `block`; nil then, else why it never will.
     private func waitUntilCommitted(block: UInt64, orderer: String) async -> SubmitResult? {
-        if ledger.height <= block { wakeFollower() }
         while ledger.height <= block {
             if let fork = currentFork {
                 return .unknown("the orderer at \(orderer) committed it in block \(block), which this node cannot confirm: \(fork.message(channel: name))")

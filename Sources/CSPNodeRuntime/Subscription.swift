@@ -4,21 +4,35 @@ import CSPNodeProtocol
 import CSPWireServer
 
 extension NodeServer {
+    /// The channel a stream (`subscribe`, `follow`) reads, once the reader may read every
+    /// kind in `kinds`; nil after sending the refusal.
+    func openStream(_ request: NodeRequest, writer: ResponseWriter, kinds: [String]) async throws -> ChannelService? {
+        let service: ChannelService
+        switch channel(request) {
+        case .refused(let response):
+            try await writer.send(response)
+            return nil
+        case .found(let found): service = found
+        }
+        let reads = Reads(service: service)
+        for kind in kinds {
+            if let refusal = reads.authorize(request, kind: kind) {
+                try await writer.send(refusal)
+                return nil
+            }
+        }
+        return service
+    }
+
     /// Streams matching events from `from` (default: the next block) in commit order.
     /// After each block the client gets a marker with the block number, so it can resume
     /// from the next one. The stream reads committed blocks at its own pace: a slow
     /// reader is backpressured by the socket and never holds up commits; at shutdown it
     /// is closed after the server's grace period.
     func subscribe(_ request: NodeRequest, writer: ResponseWriter) async throws {
-        let service: ChannelService
-        switch channel(request) {
-        case .refused(let response): return try await writer.send(response)
-        case .found(let found): service = found
-        }
-        let reads = Reads(service: service)
-        if let refusal = reads.authorize(request, kind: "events") { return try await writer.send(refusal) }
         // Values are state: a subscriber who may not read the state gets no values.
-        if request.values == true, let refusal = reads.authorize(request, kind: "state") { return try await writer.send(refusal) }
+        let kinds = request.values == true ? ["events", "state"] : ["events"]
+        guard let service = try await openStream(request, writer: writer, kinds: kinds) else { return }
         var next = request.from ?? service.ledger.height
         var accepted = NodeResponse(id: request.id, status: 0)
         accepted.block = next

@@ -53,11 +53,21 @@ final class FollowTargetTests: XCTestCase {
 
         try FollowTarget(orderer: "[::1]:7050", home: home).save(channelDirectory: home.channel("c"))
         XCTAssertEqual(try FollowTarget.load(home: home, channel: "c")?.orderer, "[::1]:7050")
+        XCTAssertEqual(try FollowTarget.load(home: home, channel: "c")?.peers, [])
 
+        // Peers: repeatable lines, in order, the orderer and repeats left out.
+        try FollowTarget(orderer: "10.0.0.5:7050", peers: ["10.0.0.6:7050", "10.0.0.7:7050"], home: home).save(channelDirectory: home.channel("c"))
+        let saved = try XCTUnwrap(try FollowTarget.load(home: home, channel: "c"))
+        XCTAssertEqual(saved.orderer, "10.0.0.5:7050")
+        XCTAssertEqual(saved.peers, ["10.0.0.6:7050", "10.0.0.7:7050"])
         let path = home.channel("c") + "/follow.conf"
+        try "orderer = a:1\npeer = b:2\npeer = a:1\npeer = b:2\npeer = c:3\n".write(toFile: path, atomically: true, encoding: .utf8)
+        XCTAssertEqual(try FollowTarget.load(home: home, channel: "c")?.peers, ["b:2", "c:3"])
+
         for (text, message) in [("orderer = nowhere\n", "\(path): orderer 'nowhere' is not HOST:PORT"),
                                 ("# nothing\n", "\(path): 'orderer' is missing"),
-                                ("listen = 127.0.0.1:1\n", "\(path):1: unknown setting 'listen' (settings: orderer)")] {
+                                ("orderer = a:1\npeer = b\n", "\(path): peer 'b' is not HOST:PORT"),
+                                ("listen = 127.0.0.1:1\n", "\(path):1: unknown setting 'listen' (settings: orderer, peer)")] {
             try text.write(toFile: path, atomically: true, encoding: .utf8)
             XCTAssertThrowsError(try FollowTarget.load(home: home, channel: "c")) { error in
                 XCTAssertEqual((error as? NodeError)?.message, message)

@@ -191,21 +191,10 @@ final class NetworkTests: XCTestCase {
     /// A `blocks` request signed by `who` (docs/PROTOCOL.md, "Deliver"), sent on the Unix socket.
     /// `legacy`: signed as clients did before the signature covered `from` and `limit`.
     func deliver(_ fixture: NodeFixture, who: String, from: UInt64, limit: Int? = nil, socket: String? = nil, legacy: Bool = false) throws -> [String: Any] {
-        let key = try P256PrivateKey(pemFile: fixture.dir + "/" + who + "/key.pem")
-        let pem = try String(contentsOfFile: fixture.dir + "/" + who + "/cert.pem", encoding: .utf8)
-        let body = pem.split(separator: "\n").filter { !$0.hasPrefix("-----") }.joined()
-        let timestamp = UInt64(Date().timeIntervalSince1970 * 1000)
-        // The read subject: op, channel, key, target, account, contract, event; for blocks, from and limit.
-        var signed = Array("csp-read-v1".utf8) + [0]
-        withUnsafeBytes(of: timestamp.bigEndian) { signed.append(contentsOf: $0) }
-        let range = legacy ? [] : [String(from), limit.map { String($0) } ?? ""]
-        signed += Array((["blocks", fixture.channel] + Array(repeating: "", count: 5) + range).joined(separator: "\u{0}").utf8)
-        var request: [String: Any] = ["id": 3, "op": "blocks", "channel": fixture.channel, "from": from,
-                                      "auth": ["certificate": body, "timestamp": timestamp,
-                                               "signature": Data(try key.signature(for: signed)).base64EncodedString()]]
-        if let limit { request["limit"] = limit }
-        let payload = Array(try JSONSerialization.data(withJSONObject: request))
-        let reply = RawSocket.exchange(socket ?? fixture.socket, withUnsafeBytes(of: UInt32(payload.count).bigEndian, Array.init) + payload)
+        var fields: [String: Any] = ["from": from]
+        if let limit { fields["limit"] = limit }
+        let payload = try signedFrame(fixture, who: who, op: "blocks", fields: fields, legacy: legacy)
+        let reply = RawSocket.exchange(socket ?? fixture.socket, Self.framed(payload))
         XCTAssertGreaterThan(reply.count, 4)
         return try XCTUnwrap(JSONSerialization.jsonObject(with: Data(reply.dropFirst(4))) as? [String: Any])
     }

@@ -1,0 +1,49 @@
+import CSPBasics
+import CSPNodeProtocol
+import CSPWireServer
+
+extension NodeServer {
+    /// Seconds between heartbeats on an idle `follow` stream: each carries the node's
+    /// height, and tells the follower the connection is alive.
+    static let pushHeartbeat: Double = 2
+
+    /// `follow`: pushes every committed block from `from` to a following node as soon as
+    /// it is committed (docs/PROTOCOL.md, "Push: follow"). Blocks already committed go
+    /// first, up to 256 (and 8 MiB) per frame; then each new block as the channel commits
+    /// it. Every frame carries the node's height; an idle stream gets a heartbeat frame
+    /// every 2 s. The stream is read at the follower's pace (the socket backpressures),
+    /// so a slow follower never delays commits.
+    func push(_ request: NodeRequest, writer: ResponseWriter) async throws {
+        guard let service = try await openStream(request, writer: writer, kinds: ["block"]) else { return }
+        var next = request.from ?? service.ledger.height
+        var accepted = NodeResponse(id: request.id, status: 0)
+        accepted.block = next
+        accepted.height = service.ledger.height
+        try await writer.send(accepted)
+        while true {
+            let height = service.ledger.height
+            if next < height {
+                let from = next
+                // Reading and encoding blocks is blocking work: off the cooperative threads.
+                let (blocks, after) = try await BlockingWork.run {
+                    try Reads.deliver(service.ledger, from: from, height: height, limit: Reads.deliverBlocks)
+                }
+                var frame = NodeResponse(id: request.id, status: 0)
+                frame.blocks = blocks
+                frame.block = after
+                frame.height = height
+                try await writer.send(frame)
+                next = after
+                continue
+            }
+            if service.isStopping { return }
+            await service.waitForHeight(above: next, timeout: Self.pushHeartbeat)
+            if service.ledger.height <= next {
+                var heartbeat = NodeResponse(id: request.id, status: 0)
+                heartbeat.block = next
+                heartbeat.height = service.ledger.height
+                try await writer.send(heartbeat)
+            }
+        }
+    }
+}

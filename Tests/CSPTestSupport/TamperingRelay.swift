@@ -1,0 +1,105 @@
+import CSPFormat
+import CSPWire
+import CSPWireServer
+import Foundation
+
+/// A node that lies, for the tests: a TCP listener with TLS that presents a member node's
+/// certificate, forwards every request frame to a real node over mutual TLS, and alters
+/// the first block of every `blocks` answer and `follow` frame it passes back (docs/NETWORK.md,
+/// "Several sources"). Everything else goes through untouched, so a follower sees a
+/// healthy node whose blocks fail verification. No hook in the node: the lie is on the wire.
+public final class TamperingRelay: @unchecked Sendable {
+    /// What to alter in a block.
+    public enum Tampering: Sendable {
+        /// One bit of the orderer's signature.
+        case flippedSignature
+        /// The value of the first write of the first transaction that writes.
+        case changedWrite
+    }
+
+    public let tampering: Tampering
+    private let server: SocketServer
+    private let upstream: (host: String, port: Int)
+    private let identity: TLSClientIdentity
+    private let task: Task<Void, Error>
+    /// Blocks altered so far, by number.
+    public var altered: [UInt64] { lock.withLock { alteredBlocks } }
+    private let lock = NSLock()
+    private var alteredBlocks: [UInt64] = []
+
+    /// Listens on 127.0.0.1 (any free port) as `certificate`/`key`, relaying to
+    /// `upstream` (HOST, PORT) whose certificate must chain to `trusted`.
+    public init(upstream: (host: String, port: Int), certificate: String, key: String, trusted: String, tampering: Tampering) throws {
+        self.tampering = tampering
+        self.upstream = upstream
+        identity = TLSClientIdentity(certificate: certificate, key: key, trusted: trusted)
+        let tls = try TLSServerContext(certificate: certificate, chain: nil, key: key, admit: { _ in nil })
+        server = SocketServer(host: "127.0.0.1", port: 0, tls: tls,
+                              limits: SocketServerLimits(maximumFrameSize: 64 << 20, requestsInFlight: 64, connections: 64, shutdownGraceSeconds: 0),
+                              refusal: { Array($0.utf8) })
+        let box = Box()
+        let server = self.server
+        task = Task { try await server.run(handle: { payload in box.relay?.handle(payload) ?? .concurrently { _ in } }) }
+        box.relay = self
+        for _ in 0..<500 where server.listeningAddress == nil { usleep(10_000) }
+    }
+
+    private final class Box: @unchecked Sendable { weak var relay: TamperingRelay? }
+
+    /// HOST:PORT the relay listens on.
+    public var address: String { server.listeningAddress ?? "" }
+
+    public func stop() {
+        server.stop()
+        task.cancel()
+    }
+
+    private func handle(_ payload: [UInt8]) -> RequestHandling {
+        let upstream = self.upstream, identity = self.identity
+        let op = (try? JSONSerialization.jsonObject(with: Data(payload)) as? [String: Any])?["op"] as? String
+        if op == "follow" {
+            return .exclusively { [self] writer in
+                let client = try await blocking { try FrameClient(host: upstream.host, port: upstream.port, identity: identity, maximumFrameSize: 64 << 20, timeout: 30) }
+                defer { client.close() }
+                try client.send(payload)
+                while true {
+                    let frame = try await blocking { try client.receive() }
+                    try await writer.send(tamper(frame))
+                }
+            }
+        }
+        return .concurrently { [self] writer in
+            let answer = try await blocking {
+                let client = try FrameClient(host: upstream.host, port: upstream.port, identity: identity, maximumFrameSize: 64 << 20, timeout: 30)
+                defer { client.close() }
+                return try client.request(payload)
+            }
+            try await writer.send(tamper(answer))
+        }
+    }
+
+    /// The frame with its first block altered, when it carries blocks.
+    func tamper(_ frame: [UInt8]) -> [UInt8] {
+        guard var json = try? JSONSerialization.jsonObject(with: Data(frame)) as? [String: Any],
+              var blocks = json["blocks"] as? [String], let first = blocks.first,
+              let bytes = Data(base64Encoded: first), var record = try? CommittedBlock(decoding: Array(bytes)) else { return frame }
+        switch tampering {
+        case .flippedSignature:
+            guard !record.block.signature.isEmpty else { return frame }
+            record.block.signature[record.block.signature.count / 2] ^= 0x01
+        case .changedWrite:
+            guard let index = record.effects.firstIndex(where: { !$0.writes.isEmpty }) else { return frame }
+            record.effects[index].writes[0].value = Array("tampered".utf8)
+        }
+        blocks[0] = Data(record.encoded()).base64EncodedString()
+        json["blocks"] = blocks
+        lock.withLock { alteredBlocks.append(record.block.header.number) }
+        return (try? Array(JSONSerialization.data(withJSONObject: json))) ?? frame
+    }
+
+    private func blocking<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async { continuation.resume(with: Result { try body() }) }
+        }
+    }
+}
