@@ -16,6 +16,14 @@ public struct ProofVerifier {
     /// used only when the CA it names signed it.
     public let crls: [CertificateRevocationList]
 
+    /// Signers already checked, by header, signature, chain and CRLs (see `verifyInclusion`).
+    private let checkedSigners = Box<[[String]: (orderer: String, anchor: String)]>([:])
+
+    final class Box<Value> {
+        var value: Value
+        init(_ value: Value) { self.value = value }
+    }
+
     public init(pinned: [Certificate], crls: [CertificateRevocationList] = []) {
         self.pinned = pinned
         self.crls = crls
@@ -138,6 +146,31 @@ public struct ProofVerifier {
 
         let blockHash = header.hash
         explain("block hash = SHA-256(header) = \(blockHash.hex)")
+        // Every receipt of a batch carries the same header, signature, chain and CRLs: their
+        // checks (three ECDSA verifications and a chain) are made once per verifier.
+        let key = [proof.header, proof.signature] + proof.chain + ["crls"] + (proof.crls ?? [])
+        let signer: (orderer: String, anchor: String)
+        if let known = checkedSigners.value[key] {
+            signer = known
+            explain("orderer signature, chain and CRLs: the same as a proof verified above")
+        } else {
+            signer = try checkSigner(header, blockHash: blockHash, proof: proof, explain: explain)
+            checkedSigners.value[key] = signer
+        }
+
+        let creator = try? Certificate(der: body.creator)
+        let creatorIdentity = (try? creator?.identity) ?? nil
+        let arguments = Self.arguments(body)
+        return Verified(channel: header.channel, block: header.number, txid: transaction.id.hex, time: header.timestamp,
+                        signer: creator?.subject.commonName ?? "?", organization: creatorIdentity?.organization ?? creator?.subject.organization ?? "?",
+                        role: creatorIdentity?.role ?? "?", reference: body.contract == "anchor" ? arguments["ref"] : nil,
+                        type: body.contract == "anchor" ? arguments["type"] : nil,
+                        batch: proof.batch != nil, orderer: signer.orderer, anchor: signer.anchor, contract: body.contract, function: body.function)
+    }
+
+    /// Steps 5 and 6: the orderer's signature, its chain to a pinned CA and its CRLs.
+    private func checkSigner(_ header: BlockHeader, blockHash: SHA256Digest, proof: ProofFile, explain: (String) -> Void) throws -> (orderer: String, anchor: String) {
+        func fail(_ reason: String) -> ProofError { .mismatch(reason) }
         let orderer: Certificate
         do { orderer = try Certificate(der: header.orderer) } catch { throw fail("the header's orderer certificate: \(error)") }
         let signature = try base64(proof.signature, "signature")
@@ -169,14 +202,7 @@ public struct ProofVerifier {
         }
         try RevocationCheck(crls: carried + crls).check(path: path, at: header.timestamp, explain: explain)
 
-        let creator = try? Certificate(der: body.creator)
-        let creatorIdentity = (try? creator?.identity) ?? nil
-        let arguments = Self.arguments(body)
-        return Verified(channel: header.channel, block: header.number, txid: transaction.id.hex, time: header.timestamp,
-                        signer: creator?.subject.commonName ?? "?", organization: creatorIdentity?.organization ?? creator?.subject.organization ?? "?",
-                        role: creatorIdentity?.role ?? "?", reference: body.contract == "anchor" ? arguments["ref"] : nil,
-                        type: body.contract == "anchor" ? arguments["type"] : nil,
-                        batch: proof.batch != nil, orderer: "\(orderer.subject)", anchor: anchor, contract: body.contract, function: body.function)
+        return ("\(orderer.subject)", anchor)
     }
 
     private static func arguments(_ body: TransactionBody) -> [String: String] {

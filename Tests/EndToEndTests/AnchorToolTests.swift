@@ -134,6 +134,25 @@ final class AnchorToolTests: XCTestCase {
         return (doc, proof)
     }
 
+    /// `verify --proof` in its plain form skips ArgumentParser (csp-audit's quick path);
+    /// with `--` before the files it takes the ordinary path: the same answers either way.
+    func testTheQuickProofCheckAnswersAsTheOrdinaryPath() throws {
+        let (doc, proof) = try anchoredOffline("quick.txt", "checked by scripts, one process per document")
+        for format in ["text", "json"] {
+            let quick = try offline([doc, "--proof", proof, "--ca", caPEM, "--format", format])
+            XCTAssertEqual(try offline(["--proof", proof, "--ca", caPEM, "--format", format, "--", doc]).stdout, quick.stdout)
+            XCTAssertEqual(try offline(["--proof=" + proof, "--ca=" + caPEM, "--format=" + format, doc]).stdout, quick.stdout)
+        }
+        XCTAssertEqual(try offline([doc, "--proof", proof, "--ca", caPEM, "-q"]).stdout, "")
+        let missing = try offline([doc + ".none", "--proof", proof, "--ca", caPEM], expect: 2)
+        XCTAssertEqual(try offline(["--proof", proof, "--ca", caPEM, "--", doc + ".none"], expect: 2).stderr, missing.stderr)
+        XCTAssertTrue(missing.stderr.hasPrefix("error: cannot open '\(doc).none'"), missing.stderr)
+        let unreadable = try offline([doc, "--proof", proof + ".none", "--ca", caPEM], expect: 2)
+        XCTAssertEqual(try offline(["--proof", proof + ".none", "--ca", caPEM, "--", doc], expect: 2).stderr, unreadable.stderr)
+        // Usage errors are ArgumentParser's, as before.
+        XCTAssertEqual(try offline([doc, "--proof", proof, "--ca", caPEM, "--format", "xml"], expect: 64).stdout, "")
+    }
+
     func testProofAgainstTheWrongCAOrWithAForgedSignatureFails() throws {
         let (doc, proof) = try anchoredOffline("contract.pdf", "signed by both parties")
 
@@ -199,6 +218,10 @@ final class AnchorToolTests: XCTestCase {
         // Many documents against the bundle in one process: each its own line and verdict.
         let many = try offline(docs + [stranger, "--proof", bundle, "--ca", caPEM], expect: 1)
         XCTAssertEqual(many.stdout.split(separator: "\n").filter { $0.contains(": OK anchored in consortium block 1") }.count, 5, many.stdout)
+        // The batch's header, signature, chain and CRLs are checked once per process.
+        let twice = try offline([docs[0], docs[1], "--proof", bundle, "--ca", caPEM, "--explain"])
+        XCTAssertEqual(twice.stdout.components(separatedBy: "  orderer signature over ").count, 2, twice.stdout)
+        XCTAssertEqual(twice.stdout.components(separatedBy: "  orderer signature, chain and CRLs: the same as a proof verified above\n").count, 2, twice.stdout)
         XCTAssertTrue(many.stdout.hasSuffix("\(stranger): FAILED '\(bundle)' holds no receipt for it (\(try runProcess("sha256sum", [stranger]).stdout.prefix(64)))\n"), many.stdout)
         try audit("root", ["anchor", "--batch", docs[0]], expect: 64)
         let receipt = receipts + "/doc-2.txt.proof"
