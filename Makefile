@@ -129,9 +129,11 @@ completions:
 	done; \
 	echo "completions: bash, zsh and fish scripts for $(words $(TOOLS)) tools in $(COMPLETIONS_OUT)"
 
+# The proof-verification rows time csp-audit as `make install` builds it (static Swift runtime).
 bench: check-libs
 	$(SWIFT) build -c release
-	.build/release/csp-bench --bin .build/release $(BENCH_FLAGS)
+	$(SWIFT) build -c release --scratch-path $(INSTALL_BUILD) --static-swift-stdlib --product csp-audit
+	.build/release/csp-bench --bin .build/release --installed-audit $(INSTALL_BUILD)/release/csp-audit $(BENCH_FLAGS)
 
 # Binaries with the Swift runtime linked in (they run where no toolchain is installed),
 # stripped, from a build of their own (.build/install) so the development build keeps its

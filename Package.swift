@@ -105,7 +105,7 @@ let package = Package(
         .target(name: "CSPKVRCommands", dependencies: ["CSPBasics", "CSPCLI", "CSPKVR"]),
         .target(name: "CSPAuditCommands", dependencies: [
             "CSPBasics", "CSPCLI", "CSPCrypto", "CSPFormat", "CSPCertificates", "CSPContracts", "CSPNodeProtocol", "CSPParticipant", "CSPAudit",
-            "CSPLedger", "CSPNodeRuntime",
+            "CSPLedger", "CSPNodeRuntime", "CSPChannel",
         ]),
 
         // MARK: Thin executables
@@ -136,7 +136,7 @@ let package = Package(
         .testTarget(name: "CSPCertificatesTests", dependencies: ["CSPCertificates", "CSPTestSupport"]),
         .testTarget(name: "CSPChannelTests", dependencies: ["CSPChannel", "CSPContracts", "CSPTestSupport", "CSPCertificates", "CSPCrypto", "CSPFormat", "CSPBasics"]),
         .testTarget(name: "CSPContractsTests", dependencies: ["CSPContracts", "CSPFormat", "CSPCrypto", "CSPBasics"]),
-        .testTarget(name: "CSPAuditTests", dependencies: ["CSPAudit", "CSPFormat", "CSPCrypto", "CSPBasics"]),
+        .testTarget(name: "CSPAuditTests", dependencies: ["CSPAudit", "CSPFormat", "CSPCrypto", "CSPBasics", "CSPCertificates"]),
         .testTarget(name: "CSPNodeProtocolTests", dependencies: ["CSPNodeProtocol"]),
         .testTarget(name: "CSPTxCommandsTests", dependencies: ["CSPTxCommands", "CSPCLI", "CSPContracts", "CSPCrypto", "CSPTestSupport"]),
         .testTarget(name: "CSPNodeRuntimeTests", dependencies: ["CSPNodeRuntime", "CSPNodeProtocol", "CSPTestSupport"]),

@@ -1,17 +1,17 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import CSPBasics
 import CSPCrypto
 import CSPFormat
 import Foundation
 
-/// A self-contained proof that a document's fingerprint is on a ledger (docs/FORMAT.md,
-/// "Proof file"): everything from the document's hash up to the orderer's signature, so
-/// it verifies offline against a CA certificate the reader pins, without a node.
+/// A self-contained proof that a document's fingerprint, or a transaction, is on a ledger
+/// (docs/FORMAT.md, "Proof file"): everything from the document's hash (or the
+/// transaction) up to the orderer's signature and the CRLs that show the orderer was not
+/// revoked, so it verifies offline against a CA certificate the reader pins, without a node.
 public struct ProofFile: Codable, Equatable, Sendable {
     public static let formatName = "csp-proof"
     public static let currentVersion = 1
+    /// `kind` of a proof of a transaction (no document): any contract, any function.
+    public static let transactionKind = "transaction"
 
     /// Where a batch receipt places the document: its salt and its audit path in the
     /// batch's tree, whose root and size the anchoring transaction carries.
@@ -32,8 +32,10 @@ public struct ProofFile: Codable, Equatable, Sendable {
     public var format: String
     public var version: Int
     /// The document's SHA-256, hex. Verifiers recompute it from the file; this copy only
-    /// says which document the proof is for.
-    public var document: String
+    /// says which document the proof is for. Absent in a transaction proof.
+    public var document: String?
+    /// `"transaction"` for a proof of a transaction; absent in a document's proof.
+    public var kind: String?
     public var batch: Batch?
     /// The anchoring transaction as signed (docs/FORMAT.md, "Signed transaction"), base64.
     public var transaction: String
@@ -49,12 +51,19 @@ public struct ProofFile: Codable, Equatable, Sendable {
     /// CA certificates between the orderer's and a CA the reader may pin, DER base64.
     /// Helpers for building the chain only: never trusted on their own.
     public var chain: [String]
+    /// CRLs of the CAs on the orderer's chain, DER base64: signed by those CAs, so
+    /// carrying them is safe; they show the orderer's certificate was not revoked.
+    public var crls: [String]?
 
-    public init(document: SHA256Digest, batch: Batch?, transaction: [UInt8], position: Int, blockPath: [SHA256Digest],
-                header: [UInt8], signature: [UInt8], commit: [UInt8], chain: [[UInt8]]) {
+    public var isTransactionProof: Bool { kind == Self.transactionKind }
+
+    /// A document's proof (`document` set), or a transaction's (`document` nil).
+    public init(document: SHA256Digest?, batch: Batch?, transaction: [UInt8], position: Int, blockPath: [SHA256Digest],
+                header: [UInt8], signature: [UInt8], commit: [UInt8], chain: [[UInt8]], crls: [[UInt8]] = []) {
         format = Self.formatName
         version = Self.currentVersion
-        self.document = document.hex
+        self.document = document?.hex
+        kind = document == nil ? Self.transactionKind : nil
         self.batch = batch
         self.transaction = Data(transaction).base64EncodedString()
         self.position = position
@@ -63,6 +72,7 @@ public struct ProofFile: Codable, Equatable, Sendable {
         self.signature = Data(signature).base64EncodedString()
         self.commit = Data(commit).base64EncodedString()
         self.chain = chain.map { Data($0).base64EncodedString() }
+        self.crls = crls.isEmpty ? nil : crls.map { Data($0).base64EncodedString() }
     }
 
     /// JSON, one member per line in sorted order, with a final newline: stable and
@@ -76,9 +86,12 @@ public struct ProofFile: Codable, Equatable, Sendable {
         if let batch {
             members.append("\"batch\"\(colon){\"index\"\(colon)\(batch.index),\"path\"\(colon)\(list(batch.path)),\"salt\"\(colon)\"\(batch.salt)\",\"size\"\(colon)\(batch.size)}")
         }
-        members += ["\"blockPath\"\(colon)\(list(blockPath))", "\"chain\"\(colon)\(list(chain))", "\"commit\"\(colon)\"\(commit)\"",
-                    "\"document\"\(colon)\"\(document)\"", "\"format\"\(colon)\"\(format)\"", "\"header\"\(colon)\"\(header)\"",
-                    "\"position\"\(colon)\(position)", "\"signature\"\(colon)\"\(signature)\"", "\"transaction\"\(colon)\"\(transaction)\"",
+        members += ["\"blockPath\"\(colon)\(list(blockPath))", "\"chain\"\(colon)\(list(chain))", "\"commit\"\(colon)\"\(commit)\""]
+        if let crls { members.append("\"crls\"\(colon)\(list(crls))") }
+        if let document { members.append("\"document\"\(colon)\"\(document)\"") }
+        members += ["\"format\"\(colon)\"\(format)\"", "\"header\"\(colon)\"\(header)\""]
+        if let kind { members.append("\"kind\"\(colon)\"\(kind)\"") }
+        members += ["\"position\"\(colon)\(position)", "\"signature\"\(colon)\"\(signature)\"", "\"transaction\"\(colon)\"\(transaction)\"",
                     "\"version\"\(colon)\(version)"]
         return Array((open + members.joined(separator: next) + (compact ? "}\n" : "\n}\n")).utf8)
     }
@@ -115,70 +128,113 @@ public struct ProofFile: Codable, Equatable, Sendable {
         }
     }
 
-    /// The proof for `document` in `bytes`: a proof file, or a receipt bundle (one
-    /// compact proof per line, `csp-audit anchor --batch --bundle`), where the line for
-    /// the document is looked up by its fingerprint. Only a lookup: the proof found is
+    /// A receipt bundle (docs/FORMAT.md, "Receipt bundle"): on its first line the proof of
+    /// the anchor.batch transaction, then one line per document in batch order with its
+    /// fingerprint, index and salt. Paths are left out (a verifier rebuilds the tree from
+    /// every line), so 100,000 receipts take 15 MB instead of 300.
+    public static func bundle(transactionProof: ProofFile, batch: AnchorBatch) -> [UInt8] {
+        var out = transactionProof.encoded(compact: true)
+        out.reserveCapacity(out.count + batch.count * 152)
+        let open = Array(#"{"document":""#.utf8), middle = Array(#"","index":"#.utf8), salt = Array(#","salt":""#.utf8), close = Array(#""}"#.utf8) + [0x0a]
+        for index in 0..<batch.count {
+            out += open
+            appendHex(batch.documents[index].bytes, to: &out)
+            out += middle
+            out += Array(String(index).utf8)
+            out += salt
+            appendHex(batch.salts[index], to: &out)
+            out += close
+        }
+        return out
+    }
+
+    private static func appendHex(_ bytes: [UInt8], to out: inout [UInt8]) {
+        for byte in bytes {
+            let high = byte >> 4, low = byte & 0x0f
+            out.append(high < 10 ? high + 48 : high + 87)
+            out.append(low < 10 ? low + 48 : low + 87)
+        }
+    }
+
+    /// The proof for `document` in `bytes`: a proof file, or a receipt bundle, where the
+    /// document's line is looked up by its fingerprint. Only a lookup: the proof found is
     /// verified like any other.
     public static func find(_ document: SHA256Digest, in bytes: [UInt8], source: String) throws -> ProofFile? {
         try Lookup(bytes, source: source).proof(for: document)
     }
 
     /// A proof file or a bundle, read once, for looking up many documents' proofs.
-    public struct Lookup {
+    public final class Lookup {
         let source: String
         let single: ProofFile?
-        let bytes: [UInt8]
-        /// Document fingerprint (hex) → the byte range of its line in a bundle.
-        let lines: [String: Range<Int>]
+        /// A bundle's first line (the batch transaction's proof) and its documents' lines,
+        /// in batch order.
+        let head: ProofFile?
+        let documents: [SHA256Digest]
+        let salts: [[UInt8]]
+        let firstLine: [SHA256Digest: Int]
+        /// The batch's tree, built from every line on the first lookup.
+        private lazy var levels = MerkleLevels(leafHashes: zip(salts, documents).map { AnchorBatch.leafHash(salt: $0, document: $1) })
 
         public init(_ bytes: [UInt8], source: String) throws {
             self.source = source
-            self.bytes = bytes
+            func malformed(_ why: String) -> ProofError { .malformed("\(quoted(source)) \(why)") }
             // A proof file opens with "{" alone on its line; a bundle's lines are whole objects.
-            guard bytes.count > 2, bytes[0] == UInt8(ascii: "{"), bytes[1] != UInt8(ascii: "\n") else {
+            let newline = bytes.firstIndex(of: 0x0a) ?? bytes.count
+            guard bytes.count > 2, bytes[0] == UInt8(ascii: "{"), bytes[1] != 0x0a, newline + 1 < bytes.count else {
                 single = try ProofFile(decoding: bytes, source: source)
-                lines = [:]
+                (head, documents, salts, firstLine) = (nil, [], [], [:])
                 return
             }
+            let first = try ProofFile(decoding: Array(bytes[..<newline]), source: source)
+            guard first.isTransactionProof else {
+                throw malformed("is not a receipt bundle: its first line is not the proof of the batch's transaction")
+            }
             single = nil
-            // memchr and memmem over the raw bytes: a bundle of 100,000 receipts is 300 MB.
-            var lines: [String: Range<Int>] = [:]
-            let key = Array("\"document\":\"".utf8)
-            bytes.withUnsafeBytes { raw in
-                let base = raw.baseAddress!
-                func search(from: Int, to: Int) -> Int? {
-                    var at = from
-                    while at + key.count <= to {
-                        guard let found = memchr(base + at, Int32(key[0]), to - at - key.count + 1) else { return nil }
-                        let index = UnsafeRawPointer(found) - base
-                        if memcmp(base + index, key, key.count) == 0 { return index }
-                        at = index + 1
-                    }
-                    return nil
+            head = first
+            // Each line exactly {"document":"HEX64","index":N,"salt":"HEX64"}, N counting from 0.
+            var documents: [SHA256Digest] = [], salts: [[UInt8]] = [], firstLine: [SHA256Digest: Int] = [:]
+            let open = Array(#"{"document":""#.utf8), middle = Array(#"","index":"#.utf8), salt = Array(#","salt":""#.utf8), close = Array(#""}"#.utf8)
+            var at = newline + 1
+            while at < bytes.count {
+                let end = bytes[at...].firstIndex(of: 0x0a) ?? bytes.count
+                let line = bytes[at..<end]
+                let index = documents.count
+                let digits = Array(String(index).utf8)
+                var cursor = line.startIndex
+                func take(_ expected: [UInt8]) -> Bool {
+                    guard line.count - (cursor - line.startIndex) >= expected.count, line[cursor..<(cursor + expected.count)].elementsEqual(expected) else { return false }
+                    cursor += expected.count
+                    return true
                 }
-                var start = 0
-                while start < raw.count {
-                    let end = memchr(base + start, 0x0a, raw.count - start).map { UnsafeRawPointer($0) - base } ?? raw.count
-                    if let hit = search(from: start, to: end) {
-                        let at = hit + key.count
-                        if at + 64 <= end {
-                            let hex = String(decoding: UnsafeRawBufferPointer(start: base + at, count: 64), as: UTF8.self)
-                            if lines[hex] == nil { lines[hex] = start..<end }
-                        }
-                    }
-                    start = end + 1
+                func hex() -> [UInt8]? {
+                    guard line.endIndex - cursor >= 64, let value = Hex.decode(String(decoding: line[cursor..<(cursor + 64)], as: UTF8.self)) else { return nil }
+                    cursor += 64
+                    return value
                 }
+                guard take(open), let document = hex(), take(middle), take(digits), take(salt), let saltBytes = hex(), take(close), cursor == line.endIndex else {
+                    throw malformed("line \(index + 2) is not the receipt line of document \(index) ({\"document\":HEX,\"index\":\(index),\"salt\":HEX})")
+                }
+                let digest = SHA256Digest(bytes: document)!
+                documents.append(digest)
+                salts.append(saltBytes)
+                if firstLine[digest] == nil { firstLine[digest] = index }
+                at = end + 1
             }
-            guard !lines.isEmpty else {
-                throw ProofError.malformed("\(quoted(source)) is not a csp proof file (JSON with format \(quoted(ProofFile.formatName)))")
-            }
-            self.lines = lines
+            (self.documents, self.salts, self.firstLine) = (documents, salts, firstLine)
         }
 
-        public func proof(for document: SHA256Digest) throws -> ProofFile? {
+        /// The proof for `document` (a bundle's line made a whole receipt); with nil, the
+        /// proof of the file's transaction.
+        public func proof(for document: SHA256Digest?) throws -> ProofFile? {
             if let single { return single }
-            guard let range = lines[document.hex] else { return nil }
-            return try ProofFile(decoding: Array(bytes[range]), source: source)
+            guard var proof = head else { return nil }
+            guard let document else { return proof }
+            guard let index = firstLine[document] else { return nil }
+            proof.kind = nil
+            proof.document = document.hex
+            proof.batch = Batch(salt: Hex.encode(salts[index]), index: index, size: documents.count, path: levels.auditPath(index: index).map(\.hex))
+            return proof
         }
     }
 
@@ -193,16 +249,17 @@ public struct ProofFile: Codable, Equatable, Sendable {
     }
 
     /// The proof of transaction `position` of `record`, whose commit hash chains from
-    /// `previousCommit`; with `batch`, a receipt for one document of a batch.
-    public static func make(document: SHA256Digest, batch: Batch?, record: CommittedBlock, position: Int,
-                            previousCommit: SHA256Digest, chain: [[UInt8]]) throws -> ProofFile {
+    /// `previousCommit`: for `document` (with `batch`, a receipt for one document of a
+    /// batch), or for the transaction itself when `document` is nil.
+    public static func make(document: SHA256Digest?, batch: Batch?, record: CommittedBlock, position: Int,
+                            previousCommit: SHA256Digest, chain: [[UInt8]], crls: [[UInt8]] = []) throws -> ProofFile {
         let block = record.block
         let leaves = block.transactions.map { MerkleTree.leafHash($0.encoded()) }
         let commit = try CommitHash.preimage(previous: previousCommit, number: block.header.number,
                                          validations: block.validations.map(\.code), writes: record.finalWrites)
         return ProofFile(document: document, batch: batch, transaction: block.transactions[position].encoded(), position: position,
                          blockPath: MerkleTree.auditPath(index: position, leafHashes: leaves), header: block.header.encoded(),
-                         signature: block.signature, commit: commit, chain: chain)
+                         signature: block.signature, commit: commit, chain: chain, crls: crls)
     }
 }
 
@@ -210,10 +267,13 @@ public struct ProofFile: Codable, Equatable, Sendable {
 public enum ProofError: Error, CustomStringConvertible, Equatable, Sendable {
     case mismatch(String)
     case malformed(String)
+    /// The proof holds as far as it goes but cannot settle the question (no CRL that
+    /// covers the block's time): "could not check", never "yes".
+    case undecided(String)
 
     public var description: String {
         switch self {
-        case .mismatch(let reason), .malformed(let reason): reason
+        case .mismatch(let reason), .malformed(let reason), .undecided(let reason): reason
         }
     }
 }

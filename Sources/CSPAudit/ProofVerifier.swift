@@ -4,15 +4,30 @@ import CSPCrypto
 import CSPFormat
 import Foundation
 
-/// Checks a proof file against a document, offline, trusting only the CA certificates
-/// the reader pins. Every link is recomputed, never read from the proof:
+/// Checks a proof file against a document or a transaction id, offline, trusting only
+/// the CA certificates the reader pins. Every link is recomputed, never read from the proof:
 /// document → (salted leaf → batch root) → anchoring transaction → block Merkle root →
 /// block header → commit hash (the transaction is valid) → orderer signature → orderer
-/// certificate → a pinned CA at the header's signed time.
+/// certificate → a pinned CA at the header's signed time, not revoked then by a CRL
+/// signed by the CA itself.
 public struct ProofVerifier {
     public let pinned: [Certificate]
+    /// CRLs the reader supplies (`--crl`), beside those the proof carries; either kind is
+    /// used only when the CA it names signed it.
+    public let crls: [CertificateRevocationList]
 
-    public init(pinned: [Certificate]) { self.pinned = pinned }
+    /// Signers already checked, by header, signature, chain and CRLs (see `verifyInclusion`).
+    private let checkedSigners = Box<[[String]: (orderer: String, anchor: String)]>([:])
+
+    final class Box<Value> {
+        var value: Value
+        init(_ value: Value) { self.value = value }
+    }
+
+    public init(pinned: [Certificate], crls: [CertificateRevocationList] = []) {
+        self.pinned = pinned
+        self.crls = crls
+    }
 
     /// What a verified proof establishes.
     public struct Verified: Sendable {
@@ -30,6 +45,9 @@ public struct ProofVerifier {
         /// The orderer certificate's subject and the pinned CA it chains to.
         public var orderer: String
         public var anchor: String
+        /// The transaction's contract and function.
+        public var contract: String
+        public var function: String
     }
 
     /// Verifies `proof` for the document whose SHA-256 is `document`; `explain` receives
@@ -37,16 +55,18 @@ public struct ProofVerifier {
     public func verify(_ proof: ProofFile, document: SHA256Digest, explain: @escaping (String) -> Void = { _ in }) throws -> Verified {
         func fail(_ reason: String) -> ProofError { .mismatch(reason) }
         explain("document sha256 = \(document.hex)")
-        guard proof.document == document.hex else {
-            throw fail("the document's fingerprint \(document.hex) is not the one the proof is for (\(proof.document))")
+        // A transaction proof carries no label: its anchor.record transaction says which documents.
+        if let label = proof.document, label != document.hex {
+            throw fail("the document's fingerprint \(document.hex) is not the one the proof is for (\(label))")
         }
+        if proof.isTransactionProof && proof.batch != nil { throw fail("a transaction proof carries no batch receipt") }
         let transactionBytes = try base64(proof.transaction, "transaction")
         let transaction: Transaction
         do { transaction = try Transaction(decoding: transactionBytes) } catch { throw fail("the proof's transaction: \(error)") }
         let body = transaction.body
         explain("txid = SHA-256(transaction body) = \(transaction.id.hex)")
         guard body.contract == "anchor" else { throw fail("transaction \(transaction.id.hex) is \(body.contract).\(body.function), not an anchor") }
-        let arguments = Dictionary(body.arguments.map { ($0.name, String(decoding: $0.value, as: UTF8.self)) }, uniquingKeysWith: { a, _ in a })
+        let arguments = Self.arguments(body)
 
         if let batch = proof.batch {
             guard body.function == "batch" else { throw fail("the proof is a batch receipt but the transaction is anchor.\(body.function)") }
@@ -74,7 +94,29 @@ public struct ProofVerifier {
             }
             explain("anchor.record lists \(document.hex)")
         }
+        return try verifyInclusion(proof, transaction, transactionBytes, explain: explain)
+    }
 
+    /// Verifies that `proof` shows transaction `txid` valid in a block signed by an
+    /// orderer a pinned CA vouched for: any proof file proves its transaction.
+    public func verify(_ proof: ProofFile, transaction txid: SHA256Digest, explain: @escaping (String) -> Void = { _ in }) throws -> Verified {
+        let transactionBytes = try base64(proof.transaction, "transaction")
+        let transaction: Transaction
+        do { transaction = try Transaction(decoding: transactionBytes) } catch { throw ProofError.mismatch("the proof's transaction: \(error)") }
+        explain("txid = SHA-256(transaction body) = \(transaction.id.hex)")
+        guard transaction.id == txid else {
+            throw ProofError.mismatch("the proof is for transaction \(transaction.id.hex), not \(txid.hex)")
+        }
+        return try verifyInclusion(proof, transaction, transactionBytes, explain: explain)
+    }
+
+    /// Steps 3 to 6 of docs/FORMAT.md, "Proof file": the transaction in the block, valid,
+    /// under a header the orderer signed, whose certificate chains to a pinned CA and was
+    /// not revoked at the header's time.
+    private func verifyInclusion(_ proof: ProofFile, _ transaction: Transaction, _ transactionBytes: [UInt8],
+                                 explain: @escaping (String) -> Void) throws -> Verified {
+        func fail(_ reason: String) -> ProofError { .mismatch(reason) }
+        let body = transaction.body
         let headerBytes = try base64(proof.header, "header")
         let header: BlockHeader
         do { header = try BlockHeader(decoding: headerBytes) } catch { throw fail("the proof's block header: \(error)") }
@@ -104,6 +146,31 @@ public struct ProofVerifier {
 
         let blockHash = header.hash
         explain("block hash = SHA-256(header) = \(blockHash.hex)")
+        // Every receipt of a batch carries the same header, signature, chain and CRLs: their
+        // checks (three ECDSA verifications and a chain) are made once per verifier.
+        let key = [proof.header, proof.signature] + proof.chain + ["crls"] + (proof.crls ?? [])
+        let signer: (orderer: String, anchor: String)
+        if let known = checkedSigners.value[key] {
+            signer = known
+            explain("orderer signature, chain and CRLs: the same as a proof verified above")
+        } else {
+            signer = try checkSigner(header, blockHash: blockHash, proof: proof, explain: explain)
+            checkedSigners.value[key] = signer
+        }
+
+        let creator = try? Certificate(der: body.creator)
+        let creatorIdentity = (try? creator?.identity) ?? nil
+        let arguments = Self.arguments(body)
+        return Verified(channel: header.channel, block: header.number, txid: transaction.id.hex, time: header.timestamp,
+                        signer: creator?.subject.commonName ?? "?", organization: creatorIdentity?.organization ?? creator?.subject.organization ?? "?",
+                        role: creatorIdentity?.role ?? "?", reference: body.contract == "anchor" ? arguments["ref"] : nil,
+                        type: body.contract == "anchor" ? arguments["type"] : nil,
+                        batch: proof.batch != nil, orderer: signer.orderer, anchor: signer.anchor, contract: body.contract, function: body.function)
+    }
+
+    /// Steps 5 and 6: the orderer's signature, its chain to a pinned CA and its CRLs.
+    private func checkSigner(_ header: BlockHeader, blockHash: SHA256Digest, proof: ProofFile, explain: (String) -> Void) throws -> (orderer: String, anchor: String) {
+        func fail(_ reason: String) -> ProofError { .mismatch(reason) }
         let orderer: Certificate
         do { orderer = try Certificate(der: header.orderer) } catch { throw fail("the header's orderer certificate: \(error)") }
         let signature = try base64(proof.signature, "signature")
@@ -126,27 +193,34 @@ public struct ProofVerifier {
         guard identity.role == CertificateRole.node.rawValue else {
             throw fail("block \(header.number) is signed by \(orderer.subject), whose role is \(identity.role ?? "none"), not node")
         }
-        let anchor = Self.pinnedAnchor(of: orderer, intermediates: intermediates, pinned: pinned)
+        let path = Self.path(of: orderer, intermediates: intermediates, pinned: pinned)
+        let anchor = path.last.map { "\($0.subject)" } ?? "?"
         explain("orderer certificate chains to the pinned CA \(anchor)")
+        var carried: [CertificateRevocationList] = []
+        for (index, der) in (proof.crls ?? []).enumerated() {
+            do { carried.append(try CertificateRevocationList(der: try base64(der, "crls"))) } catch { throw fail("CRL \(index + 1) of the proof: \(error)") }
+        }
+        try RevocationCheck(crls: carried + crls).check(path: path, at: header.timestamp, explain: explain)
 
-        let creator = try? Certificate(der: body.creator)
-        let creatorIdentity = (try? creator?.identity) ?? nil
-        return Verified(channel: header.channel, block: header.number, txid: transaction.id.hex, time: header.timestamp,
-                        signer: creator?.subject.commonName ?? "?", organization: creatorIdentity?.organization ?? creator?.subject.organization ?? "?",
-                        role: creatorIdentity?.role ?? "?", reference: arguments["ref"], type: arguments["type"],
-                        batch: proof.batch != nil, orderer: "\(orderer.subject)", anchor: anchor)
+        return ("\(orderer.subject)", anchor)
     }
 
-    /// The subject of the pinned CA the orderer's chain ends at (for the report only; the
-    /// trust decision is the trust store's).
-    static func pinnedAnchor(of certificate: Certificate, intermediates: [Certificate], pinned: [Certificate]) -> String {
+    private static func arguments(_ body: TransactionBody) -> [String: String] {
+        Dictionary(body.arguments.map { ($0.name, String(decoding: $0.value, as: UTF8.self)) }, uniquingKeysWith: { a, _ in a })
+    }
+
+    /// The certificates from `certificate` up to the pinned CA it chains to, both
+    /// included (the trust decision is the trust store's; this is the path it took).
+    static func path(of certificate: Certificate, intermediates: [Certificate], pinned: [Certificate]) -> [Certificate] {
+        var path = [certificate]
         var current = certificate
         for _ in 0...intermediates.count {
-            if let root = pinned.first(where: { current.isIssued(by: $0) }) { return "\(root.subject)" }
-            guard let next = intermediates.first(where: { current.isIssued(by: $0) && $0 != current }) else { break }
+            if let root = pinned.first(where: { current.isIssued(by: $0) }) { return path + (root == current ? [] : [root]) }
+            guard let next = intermediates.first(where: { current.isIssued(by: $0) && $0 != current && !path.contains($0) }) else { break }
+            path.append(next)
             current = next
         }
-        return "?"
+        return path
     }
 
     private func base64(_ text: String, _ what: String) throws -> [UInt8] {

@@ -23,7 +23,8 @@ extension CSPAudit {
                 nor their fingerprints. Each document gets a receipt in --receipts DIR \
                 (NAME.proof; a repeated name gets .2, .3 …), a proof file that \
                 'csp-audit verify FILE --proof RECEIPT --ca CA.pem' checks offline, and/or \
-                all of them in --bundle FILE, one per line, which --proof also takes. \
+                all of them in --bundle FILE (the batch transaction's proof and one line \
+                per document, docs/FORMAT.md), which --proof also takes. \
                 Writing receipts reads the block (the channel's read policy must allow \
                 'block' to this identity).
 
@@ -49,7 +50,7 @@ extension CSPAudit {
         @Option(help: ArgumentHelp("With --batch: the folder to write one receipt per document into.", valueName: "dir"), completion: .directory)
         var receipts: String?
 
-        @Option(help: ArgumentHelp("With --batch: one file holding every receipt, one per line (faster than a file each).", valueName: "file"),
+        @Option(help: ArgumentHelp("With --batch: one file holding every receipt, a line per document (faster and far smaller than a file each).", valueName: "file"),
                 completion: .file())
         var bundle: String?
 
@@ -98,28 +99,34 @@ extension CSPAudit {
                 TransactionArgument(name: "count", text: String(anchorBatch.count)),
             ])
             if let receipts { try FileIO.makeDirectory(receipts) }
-            let template = try node.proof(document: digests[0], batch: anchorBatch.receipt(0), txid: txid, block: block)
-            var used: [String: Int] = [:]
-            var lines: [UInt8] = []
+            // The batch transaction's proof, checked against the channel's CAs; every
+            // receipt is it plus the document's salt and path.
+            let transactionProof = try node.proof(document: nil, batch: nil, txid: txid, block: block)
+            var template = transactionProof
+            template.kind = nil
+            template.document = digests[0].hex
+            template.batch = anchorBatch.receipt(0)
             let pretty = ProofFile.ReceiptEncoder(template: template, compact: false)
-            let compact = ProofFile.ReceiptEncoder(template: template, compact: true)
+            var used: [String: Int] = [:]
+            let json = output.format == .json
             for (index, (name, digest)) in zip(names, digests).enumerated() {
-                let receipt = anchorBatch.receipt(index)
-                var json: [String: JSONValue] = ["file": .string(name), "sha256": .string(digest.hex), "channel": .string(node.channel),
-                                                 "block": .int(Int64(block)), "txid": .string(txid), "root": .string(anchorBatch.root.hex)]
-                var text = "\(digest.hex)  \(name)  block \(block)  tx \(txid)"
+                var path: String?
                 if let receipts {
                     let base = String(name.split(separator: "/").last ?? Substring(name))
                     used[base, default: 0] += 1
-                    let path = receipts + "/" + base + (used[base]! > 1 ? ".\(used[base]!)" : "") + ".proof"
-                    try FileIO.writeUnsynced(path, pretty.encode(document: digest, batch: receipt))
-                    json["receipt"] = .string(path)
-                    text += "  receipt \(path)"
+                    path = receipts + "/" + base + (used[base]! > 1 ? ".\(used[base]!)" : "") + ".proof"
+                    try FileIO.writeUnsynced(path!, pretty.encode(document: digest, batch: anchorBatch.receipt(index)))
                 }
-                if bundle != nil { lines += compact.encode(document: digest, batch: receipt) }
-                output.emit(json: json, text: text)
+                if json {
+                    var fields: [String: JSONValue] = ["file": .string(name), "sha256": .string(digest.hex), "channel": .string(node.channel),
+                                                       "block": .int(Int64(block)), "txid": .string(txid), "root": .string(anchorBatch.root.hex)]
+                    if let path { fields["receipt"] = .string(path) }
+                    output.emit(json: fields, text: "")
+                } else {
+                    output.textOnly("\(digest.hex)  \(name)  block \(block)  tx \(txid)" + (path.map { "  receipt \($0)" } ?? ""))
+                }
             }
-            if let bundle { try FileIO.writeAtomically(bundle, lines) }
+            if let bundle { try FileIO.writeAtomically(bundle, ProofFile.bundle(transactionProof: transactionProof, batch: anchorBatch)) }
             // One flush for every receipt: they are the only proof of their documents.
             if let receipts { try FileIO.syncFiles(in: receipts) }
             return .success

@@ -1,5 +1,6 @@
 import ArgumentParser
 import CSPCLI
+import Foundation
 
 /// `csp-audit`: hash-fingerprint audits of documents and ledgers.
 public struct CSPAudit: ParsableCommand {
@@ -17,4 +18,68 @@ public struct CSPAudit: ParsableCommand {
         subcommands: [Hash.self, Check.self, Anchor.self, Verify.self, Proof.self, Ledger.self, Compare.self, Trust.self])
 
     public init() {}
+}
+
+extension CSPAudit {
+    /// The executable's entry point: `cspMain()`, except that an offline proof check in
+    /// its plain form (`verify FILE|TXID... --proof P --ca CA [--crl C] [--explain]
+    /// [--format F] [-q]`) runs without ArgumentParser, whose reflection over the
+    /// commands cost a third of such a process (docs/FORMAT.md's verifier is meant to be
+    /// run once per document from scripts). Anything else, or anything unusual in those
+    /// arguments, takes the ordinary path, which then parses and reports exactly as before.
+    public static func start() -> Never {
+        if let status = quickOfflineVerify(Array(CommandLine.arguments.dropFirst())) { Foundation.exit(status) }
+        cspMain()
+    }
+
+    static func quickOfflineVerify(_ arguments: [String]) -> Int32? {
+        // Arguments that were not UTF-8 arrive with U+FFFD: the ordinary path refuses them.
+        guard arguments.first == "verify", !arguments.contains(where: { $0.contains("\u{FFFD}") }) else { return nil }
+        var proof: String?, ca: [String] = [], crl: [String] = [], files: [String] = []
+        var explain = false, quiet = false, format: OutputFormat?
+        var rest = arguments.dropFirst()
+        while let argument = rest.popFirst() {
+            if !argument.hasPrefix("-") {
+                files.append(argument)
+                continue
+            }
+            if argument == "--explain" { explain = true; continue }
+            if argument == "-q" || argument == "--quiet" { quiet = true; continue }
+            var name = argument, value: String?
+            if let equals = argument.firstIndex(of: "=") {
+                name = String(argument[..<equals])
+                value = String(argument[argument.index(after: equals)...])
+            }
+            guard ["--proof", "--ca", "--crl", "--format"].contains(name), let given = value ?? rest.popFirst(), !given.hasPrefix("-") || value != nil else { return nil }
+            switch name {
+            case "--proof":
+                guard proof == nil else { return nil }
+                proof = given
+            case "--ca": ca.append(given)
+            case "--crl": crl.append(given)
+            default:
+                guard format == nil, let parsed = OutputFormat(rawValue: given) else { return nil }
+                format = parsed
+            }
+        }
+        guard let proof, !ca.isEmpty, !files.isEmpty else { return nil }
+        do {
+            // The format in force ($CSP_FORMAT, the home's config) as GlobalOptions finds it.
+            _ = try GlobalOptions.prepare(home: nil, format: &format, quiet: quiet, verbose: false)
+        } catch let status as ExitCode {
+            return status.rawValue
+        } catch {
+            return nil
+        }
+        do {
+            let output = Output(format: format ?? .text, quiet: quiet)
+            return try OfflineVerification(ca: ca, crl: crl, explain: explain, output: output).run(files: files, proofPath: proof).exitCode.rawValue
+        } catch let failure as CommandFailure {
+            Diagnostics.error(failure.message)
+            return failure.status.exitCode.rawValue
+        } catch {
+            Diagnostics.error(String(describing: error))
+            return ExitStatus.failure.exitCode.rawValue
+        }
+    }
 }

@@ -8,6 +8,7 @@ import CSPFormat
 import CSPLedger
 import CSPNodeProtocol
 import CSPParticipant
+import Foundation
 
 /// Where a ledger's blocks come from: block files (a node's home or a channel's folder,
 /// readable beside a running node) or a node's socket. Nothing a source says is trusted:
@@ -42,18 +43,13 @@ enum LedgerSource {
 
     func close() { if case .node(let node) = self { node.close() } }
 
-    /// Calls `body` with block 0, 1, 2 … up to the head.
-    func forEach(_ body: (CommittedBlock) throws -> Void) throws {
+    /// Calls `body` with block `first`, `first + 1` … up to the head.
+    func forEach(from first: UInt64 = 0, _ body: (CommittedBlock) throws -> Void) throws {
         switch self {
         case .folder(let path):
-            try BlockFileReader(directory: path, completeTail: true).forEach(from: 0) { _, record in try body(record) }
+            try BlockFileReader(directory: path, completeTail: true).forEach(from: first) { _, record in try body(record) }
         case .node(let node):
-            let height = try node.height()
-            var number: UInt64 = 0
-            while number < height {
-                try body(try node.block(number))
-                number += 1
-            }
+            try node.blocks(from: first, to: try node.height(), body)
         }
     }
 }
@@ -67,5 +63,57 @@ extension NodeAccess {
             throw CommandFailure("the node serves no channel \(quoted(channel))", status: .no)
         }
         return row.height
+    }
+}
+
+extension NodeAccess {
+    /// Blocks `first..<end` through `blocks` range requests (docs/PROTOCOL.md, "Deliver"),
+    /// `depth` of them in flight on the connection so the node reads and encodes the next
+    /// ranges while these are verified; handed to `body` in order. A short answer (the
+    /// node stops before 8 MiB) is followed by a request for the rest of its range.
+    func blocks(from first: UInt64, to end: UInt64, depth: Int = 4, range: UInt64 = 256, _ body: (CommittedBlock) throws -> Void) throws {
+        var requested = first
+        var inFlight: [UInt64: Range<UInt64>] = [:]
+        var arrived: [UInt64: [CommittedBlock]] = [:]
+        var next = first
+        func request(_ wanted: Range<UInt64>) throws {
+            var request = client.makeRequest("blocks", channel: channel)
+            request.from = wanted.lowerBound
+            request.limit = Int(wanted.count)
+            try client.sign(&request)
+            try client.send(request)
+            inFlight[request.id] = wanted
+        }
+        while next < end {
+            while inFlight.count < depth, requested < end {
+                let upper = min(end, requested + range)
+                try request(requested..<upper)
+                requested = upper
+            }
+            if let ready = arrived.removeValue(forKey: next) {
+                for record in ready { try body(record) }
+                next += UInt64(ready.count)
+                continue
+            }
+            let response = try client.receive()
+            if response.id == 0 { try check(response) }
+            guard let wanted = inFlight.removeValue(forKey: response.id) else { continue }
+            try check(response)
+            var records: [CommittedBlock] = []
+            for (offset, text) in (response.blocks ?? []).prefix(Int(wanted.count)).enumerated() {
+                let number = wanted.lowerBound + UInt64(offset)
+                guard let data = Data(base64Encoded: text) else { throw CommandFailure("the node sent block \(number) not in base64") }
+                let record: CommittedBlock
+                do { record = try CommittedBlock(decoding: Array(data)) } catch { throw CommandFailure("the node sent a malformed block \(number): \(error)") }
+                guard record.block.header.number == number, record.block.header.channel == channel else {
+                    throw CommandFailure("the node sent another block than \(channel) block \(number)")
+                }
+                records.append(record)
+            }
+            guard !records.isEmpty else { throw CommandFailure("the node sent no blocks from \(wanted.lowerBound) (height \(end))") }
+            let got = wanted.lowerBound + UInt64(records.count)
+            if got < wanted.upperBound { try request(got..<wanted.upperBound) }
+            arrived[wanted.lowerBound] = records
+        }
     }
 }

@@ -1,5 +1,7 @@
 import CSPAudit
 import CSPBasics
+import CSPCertificates
+import CSPChannel
 import CSPCLI
 import CSPCrypto
 import CSPFormat
@@ -76,13 +78,57 @@ struct NodeAccess {
         return (txid, response.block ?? 0)
     }
 
-    /// The proof of transaction `txid` in block `number`, for `document`.
-    func proof(document: SHA256Digest, batch: ProofFile.Batch?, txid: String, block number: UInt64) throws -> ProofFile {
+    /// The channel's CA certificates and CRLs as its configuration holds them now
+    /// (state key `config/channel`): the chain and the CRLs a proof carries, and the CAs
+    /// a proof is checked against before it is written. Needs the `state` read.
+    func channelTrust() throws -> (cas: [Certificate], crls: [CertificateRevocationList]) {
+        let response = try read("query") { $0.key = "config/channel" }
+        guard let text = response.value else { throw CommandFailure("the node sent no channel configuration") }
+        let bytes = text.hasPrefix("base64:") ? Array(Data(base64Encoded: String(text.dropFirst(7))) ?? Data()) : Array(text.utf8)
+        let config = try ChannelConfig.decode(bytes, source: "the channel configuration")
+        var cas: [Certificate] = [], crls: [CertificateRevocationList] = []
+        for organization in config.organizations {
+            for pem in organization.certificates { cas += try Certificate.all(pem: Array(pem.utf8)) }
+            for pem in organization.crls { crls.append(try CertificateRevocationList(pem: Array(pem.utf8))) }
+        }
+        return (cas, crls)
+    }
+
+    /// The proof of transaction `txid` in block `number`, for `document` (nil: a
+    /// transaction proof), carrying the CA certificates above the orderer's and their
+    /// CRLs; checked against the channel's CAs before it is handed out, so a node serving
+    /// blocks that do not verify is caught here rather than by the proof's reader.
+    func proof(document: SHA256Digest?, batch: ProofFile.Batch?, txid: String, block number: UInt64) throws -> ProofFile {
         let record = try block(number)
         guard let position = record.block.transactions.firstIndex(where: { $0.id.hex == txid }) else {
             throw CommandFailure("block \(number) does not hold transaction \(txid)")
         }
         let previous = number == 0 ? SHA256Digest.zero : try block(number - 1).block.header.commitHash
-        return try ProofFile.make(document: document, batch: batch, record: record, position: position, previousCommit: previous, chain: [])
+        var trust: (cas: [Certificate], crls: [CertificateRevocationList]) = ([], [])
+        do { trust = try channelTrust() } catch {
+            Diagnostics.warning("cannot read the channel's CA certificates and CRLs (\(error)): the proof carries none; verify it with --crl")
+        }
+        var path: [Certificate] = []
+        if let orderer = try? Certificate(der: record.block.header.orderer) {
+            var current = orderer
+            while !current.isSelfSigned, let issuer = trust.cas.first(where: { current.isIssued(by: $0) && !path.contains($0) }) {
+                path.append(issuer)
+                current = issuer
+            }
+        }
+        let crls = trust.crls.filter { crl in path.contains { crl.issuer == $0.subject && crl.isSigned(by: $0) } }
+        let proof = try ProofFile.make(document: document, batch: batch, record: record, position: position, previousCommit: previous,
+                                       chain: path.filter { !$0.isSelfSigned }.map(\.der), crls: crls.map(\.der))
+        let roots = trust.cas.filter(\.isSelfSigned)
+        guard !roots.isEmpty else { return proof }
+        do {
+            let verifier = ProofVerifier(pinned: roots)
+            if let document { _ = try verifier.verify(proof, document: document) } else { _ = try verifier.verify(proof, transaction: record.block.transactions[position].id) }
+        } catch ProofError.undecided(let reason) {
+            Diagnostics.warning(reason)
+        } catch {
+            throw CommandFailure("the proof built from the node's blocks does not verify: \(error)", status: .no)
+        }
+        return proof
     }
 }

@@ -4,6 +4,7 @@ import CSPBasics
 import CSPCLI
 import CSPContracts
 import CSPCrypto
+import CSPFormat
 import CSPParticipant
 import Foundation
 
@@ -11,19 +12,23 @@ extension CSPAudit {
     /// `csp-audit proof`: a self-contained proof file for an anchored document.
     struct Proof: CSPCommand {
         static let configuration = CommandConfiguration.csp(
-            abstract: "Write a self-contained proof file for a document already anchored on the ledger.",
+            abstract: "Write a self-contained proof file for a transaction or an anchored document already on the ledger.",
             discussion: """
-                TARGET is a FILE whose fingerprint is anchored and indexed (anchor.record), \
-                or the TXID of an anchor.record transaction that anchored exactly one \
-                fingerprint. The proof (docs/FORMAT.md, "Proof file") holds the anchoring \
-                transaction, its audit path in the block's Merkle tree, the block header, \
-                the orderer's signature and the commit hash's preimage, so that \
-                'csp-audit verify FILE --proof P --ca CA.pem' checks it without a node. \
-                Reads the block: the channel's read policy must allow 'block' to this \
-                identity. The proof is verified before it is written.
+                TARGET is the TXID of any valid transaction (64 hex digits), or a FILE: \
+                one whose fingerprint is anchored and indexed (anchor.record), or, with \
+                --receipt, one anchored in a batch, whose receipt (a receipt file or a \
+                bundle) gives its salt and place in the batch. The proof \
+                (docs/FORMAT.md, "Proof file") holds the transaction, its audit path in \
+                the block's Merkle tree, the block header, the orderer's signature, the \
+                commit hash's preimage (the transaction is valid), the CA certificates \
+                above the orderer's and the channel's current CRLs of those CAs, so that \
+                'csp-audit verify FILE|TXID --proof P --ca CA.pem' checks it without a \
+                node. Reads the block and the channel's configuration: the read policy \
+                must allow 'block' and 'state' to this identity. The proof is verified \
+                against the channel's CAs before it is written.
 
-                Exit status: 0 written, 1 not anchored or not found, 2 could not read or \
-                write, 64 usage error.
+                Exit status: 0 written, 1 not anchored, not found or not valid, 2 could \
+                not read or write, 64 usage error.
                 """)
 
         @OptionGroup(title: "Global Options") var global: GlobalOptions
@@ -33,36 +38,61 @@ extension CSPAudit {
         @Option(help: ArgumentHelp("Where to write the proof file.", valueName: "file"), completion: .file())
         var out: String
 
-        @Argument(help: ArgumentHelp("An anchored file, or the id of an anchor.record transaction.", valueName: "target"), completion: .file())
+        @Option(help: ArgumentHelp("For a FILE anchored in a batch: its receipt, or a receipt bundle holding it.", valueName: "file"),
+                completion: .file())
+        var receipt: String?
+
+        @Argument(help: ArgumentHelp("A transaction id, or an anchored file.", valueName: "target"), completion: .file())
         var target: String
 
         func execute() throws -> ExitStatus {
+            let isTransaction = !FileIO.exists(target) && SHA256Digest(hex: target) != nil
+            if isTransaction && receipt != nil { throw CommandFailure("--receipt goes with a FILE, not a transaction id", status: .usage) }
             let node = try NodeAccess(global: global, channel: channel, timeout: timeout)
             defer { node.close() }
-            let document: SHA256Digest, txid: String, block: UInt64
-            if !FileIO.exists(target), let id = SHA256Digest(hex: target) {
-                let response = try node.read("tx") { $0.target = id.hex }
-                guard let record = response.record, record.contract == SystemAnchors.name, record.function == "record", record.code == "valid" else {
-                    throw CommandFailure("transaction \(id.hex) is not a valid anchor.record transaction", status: .no)
+            let document: SHA256Digest?, batch: ProofFile.Batch?, txid: String, block: UInt64
+            if isTransaction, let id = SHA256Digest(hex: target) {
+                (document, batch) = (nil, nil)
+                (txid, block) = try Self.validTransaction(id.hex, node)
+            } else if let receipt {
+                let digest = try SHA256.hash(file: target)
+                let found: ProofFile?
+                do { found = try ProofFile.Lookup(try FileIO.read(receipt, limit: 1 << 32), source: receipt).proof(for: digest) } catch let error as ProofError {
+                    throw CommandFailure(error.description)
                 }
-                let fingerprints = (record.arguments?["fingerprints"] ?? "").split(separator: ",")
-                guard fingerprints.count == 1, let only = SHA256Digest(hex: fingerprints[0]) else {
-                    throw CommandFailure("transaction \(id.hex) anchors \(fingerprints.count) fingerprints: give the FILE to prove instead", status: .usage)
+                guard let found, found.document == digest.hex, let inBatch = found.batch,
+                      let bytes = Data(base64Encoded: found.transaction), let transaction = try? Transaction(decoding: Array(bytes)) else {
+                    throw CommandFailure("\(quoted(receipt)) holds no batch receipt for \(quoted(target)) (\(digest.hex))", status: .no)
                 }
-                (document, txid, block) = (only, id.hex, record.block ?? 0)
+                (document, batch) = (digest, inBatch)
+                (txid, block) = try Self.validTransaction(transaction.id.hex, node)
             } else {
-                document = try SHA256.hash(file: target)
-                let anchors = try node.range(prefix: SystemAnchors.documentPrefix + document.hex + "/")
+                let digest = try SHA256.hash(file: target)
+                let anchors = try node.range(prefix: SystemAnchors.documentPrefix + digest.hex + "/")
                 guard let first = anchors.first, let key = first.key else {
-                    throw CommandFailure("\(quoted(target)) is not anchored (\(document.hex))", status: .no)
+                    throw CommandFailure("\(quoted(target)) is not anchored (\(digest.hex)); for a document anchored with --batch give its --receipt", status: .no)
                 }
+                (document, batch) = (digest, nil)
                 (txid, block) = (String(key.split(separator: "/").last ?? ""), first.block ?? 0)
             }
-            let proof = try node.proof(document: document, batch: nil, txid: txid, block: block)
+            let proof = try node.proof(document: document, batch: batch, txid: txid, block: block)
             try FileIO.writeAtomically(out, proof.encoded())
-            global.output.emit(json: ["sha256": .string(document.hex), "txid": .string(txid), "block": .int(Int64(block)), "proof": .string(out)],
-                               text: "\(document.hex)  block \(block)  tx \(txid)  proof \(out)")
+            var json: [String: JSONValue] = ["txid": .string(txid), "block": .int(Int64(block)), "proof": .string(out)]
+            if let document { json["sha256"] = .string(document.hex) }
+            global.output.emit(json: json, text: "\(document?.hex ?? "transaction")  block \(block)  tx \(txid)  proof \(out)")
             return .success
+        }
+
+        /// Where transaction `txid` is, if the node has it as valid.
+        static func validTransaction(_ txid: String, _ node: NodeAccess) throws -> (String, UInt64) {
+            let response = try node.read("tx") { $0.target = txid }
+            guard let record = response.record, let block = record.block else {
+                throw CommandFailure("transaction \(txid) is not on channel \(quoted(node.channel))", status: .no)
+            }
+            guard record.code == "valid" else {
+                throw CommandFailure("transaction \(txid) is in block \(block) but was refused (\(record.code ?? "?")): a proof shows valid transactions", status: .no)
+            }
+            return (txid, block)
         }
     }
 }

@@ -26,15 +26,24 @@ extension CSPAudit {
                 transaction is valid, the block hash and the orderer's signature, and \
                 accepts the orderer's certificate only if it chains, at the block's signed \
                 time, to a CA certificate given with --ca. Keys in the proof or from a node \
-                are never trusted on their own. With a receipt bundle, each FILE is \
-                checked against its own line. --explain prints every hash step.
+                are never trusted on their own. The orderer's certificate (and every CA \
+                certificate above it) must not have been revoked at the block's time, \
+                shown by a CRL its CA signed: the proof carries the channel's CRLs, and \
+                --crl adds one (a newer CRL, or one for a proof that carries none); a key \
+                revoked as compromised fails at any time. With a receipt bundle, each FILE \
+                is checked against its own line. --explain prints every hash step.
+
+                A TXID (64 hex digits, not a file) instead of a FILE checks a transaction \
+                proof ('csp-audit proof TXID'), or the transaction of any proof: that the \
+                transaction is in the block, valid, under the orderer's signature.
 
                 With -c LIST, checks a sha256sum-style list: each file must match its \
                 listed fingerprint, and that fingerprint must be anchored.
 
                 Exit status: 0 every document anchored and matching, 1 some document not \
                 anchored, not matching, or its proof does not verify, 2 could not check \
-                (unreadable file or proof, node unreachable), 64 usage error.
+                (unreadable file or proof, no CRL to show the orderer was not revoked, \
+                node unreachable), 64 usage error.
                 """)
 
         @OptionGroup(title: "Global Options") var global: GlobalOptions
@@ -48,13 +57,17 @@ extension CSPAudit {
                 completion: .file())
         var ca: [String] = []
 
+        @Option(help: ArgumentHelp("A CRL (PEM or DER; repeatable) for --proof, used only if the CA it names signed it.", valueName: "file"),
+                completion: .file())
+        var crl: [String] = []
+
         @Option(name: .customShort("c"), help: ArgumentHelp("A sha256sum-style list of files and fingerprints to check.", valueName: "list"), completion: .file())
         var list: String?
 
         @Flag(help: "Print every hash step of an offline proof.")
         var explain = false
 
-        @Argument(help: ArgumentHelp("The documents to check.", valueName: "file"), completion: .file())
+        @Argument(help: ArgumentHelp("The documents to check (with --proof, or a transaction id).", valueName: "file"), completion: .file())
         var files: [String] = []
 
         func validate() throws {
@@ -64,11 +77,12 @@ extension CSPAudit {
             } else {
                 if files.isEmpty && list == nil { throw ValidationError("give FILE... or -c LIST") }
                 if explain { throw ValidationError("--explain goes with --proof") }
+                if !crl.isEmpty { throw ValidationError("--crl goes with --proof") }
             }
         }
 
         func execute() throws -> ExitStatus {
-            if let proof { return try offline(files: files, proofPath: proof) }
+            if let proof { return try OfflineVerification(ca: ca, crl: crl, explain: explain, output: global.output).run(files: files, proofPath: proof) }
             var entries: [(name: String, expected: SHA256Digest?)] = files.map { ($0, nil) }
             if let list {
                 let bytes = try FileIO.read(list)
@@ -125,60 +139,95 @@ extension CSPAudit {
             return status
         }
 
-        private func offline(files: [String], proofPath: String) throws -> ExitStatus {
-            var pinned: [Certificate] = []
-            for path in ca {
-                do { pinned += try Certificate.all(pemFile: path) } catch { throw CommandFailure("cannot read CA certificate \(quoted(path)): \(error)") }
-            }
-            if pinned.isEmpty { throw CommandFailure("no certificate in \(ca.map(quoted).joined(separator: ", "))") }
-            let lookup: ProofFile.Lookup
-            do { lookup = try ProofFile.Lookup(try FileIO.read(proofPath, limit: 1 << 32), source: proofPath) } catch let error as ProofError {
-                throw CommandFailure(error.description)
-            }
-            let verifier = ProofVerifier(pinned: pinned)
-            let output = global.output
-            var status = ExitStatus.success
-            for file in files {
-                let digest: SHA256Digest
-                do { digest = try SHA256.hash(file: file) } catch {
-                    Diagnostics.error(String(describing: error))
-                    status = .failure
-                    continue
-                }
-                let found: ProofFile?
-                do { found = try lookup.proof(for: digest) } catch let error as ProofError { throw CommandFailure(error.description) }
-                guard let proofFile = found else {
-                    output.emit(json: ["file": .string(file), "sha256": .string(digest.hex), "ok": false, "reason": "no receipt for it in the bundle"],
-                                text: "\(file): FAILED \(quoted(proofPath)) holds no receipt for it (\(digest.hex))")
-                    if status == .success { status = .no }
-                    continue
-                }
-                do {
-                    // The steps go to stdout in text, to stderr beside JSON lines.
-                    let stepsToStderr = output.format == .json
-                    let verified = try verifier.verify(proofFile, document: digest) { step in
-                        guard explain else { return }
-                        if stepsToStderr { Diagnostics.note("  " + step) } else { Swift.print("  " + step) }
-                    }
-                    var json: [String: JSONValue] = ["file": .string(file), "sha256": .string(digest.hex), "ok": true, "channel": .string(verified.channel),
-                                                     "block": .int(Int64(verified.block)), "txid": .string(verified.txid), "time": .string(Self.iso(verified.time)),
-                                                     "by": .string(verified.organization + "/" + verified.signer), "organization": .string(verified.organization), "role": .string(verified.role),
-                                                     "batch": .bool(verified.batch), "orderer": .string(verified.orderer), "ca": .string(verified.anchor)]
-                    if let ref = verified.reference { json["ref"] = .string(ref) }
-                    if let type = verified.type { json["type"] = .string(type) }
-                    let described = [verified.reference.map { "ref \($0)" }, verified.type.map { "type \($0)" }].compactMap { $0 }
-                    output.emit(json: json, text: "\(file): OK anchored in \(verified.channel) block \(verified.block) tx \(verified.txid) at \(Self.iso(verified.time)) by \(verified.organization)/\(verified.signer) (\(verified.role))\(described.isEmpty ? "" : ", " + described.joined(separator: ", ")); signed by \(verified.orderer) under pinned CA \(verified.anchor)")
-                } catch let error as ProofError {
-                    if case .malformed(let reason) = error { throw CommandFailure(reason) }
-                    output.emit(json: ["file": .string(file), "sha256": .string(digest.hex), "ok": false, "reason": .string(error.description)],
-                                text: "\(file): FAILED \(error.description)")
-                    if status == .success { status = .no }
-                }
-            }
-            return status
-        }
-
         /// A block time in UTC, to the millisecond.
         static func iso(_ milliseconds: UInt64) -> String { UTCTime.format(milliseconds: milliseconds) }
+    }
+}
+
+/// `verify --proof`: offline, no node, no home. Apart from ArgumentParser so that the
+/// common case, one proof per process, can skip its start-up cost (see `CSPAudit.start`).
+struct OfflineVerification {
+    let ca: [String]
+    let crl: [String]
+    let explain: Bool
+    let output: Output
+
+func run(files: [String], proofPath: String) throws -> ExitStatus {
+        var pinned: [Certificate] = []
+        for path in ca {
+            do { pinned += try Certificate.all(pemFile: path) } catch { throw CommandFailure("cannot read CA certificate \(quoted(path)): \(error)") }
+        }
+        if pinned.isEmpty { throw CommandFailure("no certificate in \(ca.map(quoted).joined(separator: ", "))") }
+        var crls: [CertificateRevocationList] = []
+        for path in crl {
+            let bytes = try FileIO.read(path, limit: 64 << 20)
+            do { crls.append(bytes.starts(with: Array("-----".utf8)) ? try CertificateRevocationList(pem: bytes) : try CertificateRevocationList(der: bytes)) } catch {
+                throw CommandFailure("cannot read CRL \(quoted(path)): \(error)")
+            }
+        }
+        let lookup: ProofFile.Lookup
+        do { lookup = try ProofFile.Lookup(try FileIO.read(proofPath, limit: 1 << 32), source: proofPath) } catch let error as ProofError {
+            throw CommandFailure(error.description)
+        }
+        let verifier = ProofVerifier(pinned: pinned, crls: crls)
+                    var status = ExitStatus.success
+        func worsen(_ to: ExitStatus) { if status == .success || to == .failure { status = to } }
+        for file in files {
+            // A transaction id where no such file exists: the proof's transaction is checked.
+            let txid = FileIO.exists(file) ? nil : SHA256Digest(hex: file)
+            let digest: SHA256Digest
+            if let txid { digest = txid } else {
+                do { digest = try SHA256.hash(file: file) } catch {
+                    Diagnostics.error(String(describing: error))
+                    worsen(.failure)
+                    continue
+                }
+            }
+            let found: ProofFile?
+            do { found = try lookup.proof(for: txid == nil ? digest : nil) } catch let error as ProofError { throw CommandFailure(error.description) }
+            guard let proofFile = found else {
+                output.emit(json: ["file": .string(file), "sha256": .string(digest.hex), "ok": false, "reason": "no receipt for it in the bundle"],
+                            text: "\(file): FAILED \(quoted(proofPath)) holds no receipt for it (\(digest.hex))")
+                worsen(.no)
+                continue
+            }
+            do {
+                // The steps go to stdout in text, to stderr beside JSON lines.
+                let stepsToStderr = output.format == .json
+                let step: (String) -> Void = { step in
+                    guard explain else { return }
+                    if stepsToStderr { Diagnostics.note("  " + step) } else { Swift.print("  " + step) }
+                }
+                let verified = try txid.map { try verifier.verify(proofFile, transaction: $0, explain: step) }
+                    ?? verifier.verify(proofFile, document: digest, explain: step)
+                var json: [String: JSONValue] = ["ok": true, "channel": .string(verified.channel),
+                                                 "block": .int(Int64(verified.block)), "txid": .string(verified.txid), "time": .string(CSPAudit.Verify.iso(verified.time)),
+                                                 "by": .string(verified.organization + "/" + verified.signer), "organization": .string(verified.organization), "role": .string(verified.role),
+                                                 "batch": .bool(verified.batch), "orderer": .string(verified.orderer), "ca": .string(verified.anchor)]
+                if txid == nil {
+                    json["file"] = .string(file)
+                    json["sha256"] = .string(digest.hex)
+                } else {
+                    json["call"] = .string(verified.contract + "." + verified.function)
+                }
+                if let ref = verified.reference { json["ref"] = .string(ref) }
+                if let type = verified.type { json["type"] = .string(type) }
+                let described = [verified.reference.map { "ref \($0)" }, verified.type.map { "type \($0)" }].compactMap { $0 }
+                let what = txid == nil ? "anchored in" : "\(verified.contract).\(verified.function) valid in"
+                output.emit(json: json, text: "\(file): OK \(what) \(verified.channel) block \(verified.block) tx \(verified.txid) at \(CSPAudit.Verify.iso(verified.time)) by \(verified.organization)/\(verified.signer) (\(verified.role))\(described.isEmpty ? "" : ", " + described.joined(separator: ", ")); signed by \(verified.orderer) under pinned CA \(verified.anchor)")
+            } catch let error as ProofError {
+                switch error {
+                case .malformed(let reason): throw CommandFailure(reason)
+                case .undecided(let reason):
+                    output.emit(json: ["file": .string(file), "ok": false, "reason": .string(reason)], text: "\(file): CANNOT CHECK \(reason)")
+                    worsen(.failure)
+                case .mismatch:
+                    output.emit(json: ["file": .string(file), "sha256": .string(digest.hex), "ok": false, "reason": .string(error.description)],
+                                text: "\(file): FAILED \(error.description)")
+                    worsen(.no)
+                }
+            }
+        }
+        return status
     }
 }

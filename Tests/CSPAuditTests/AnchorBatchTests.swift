@@ -39,6 +39,25 @@ final class AnchorBatchTests: XCTestCase {
         XCTAssertThrowsError(try ProofFile(decoding: Array(#"{"format":"csp-proof","version":2}"#.utf8), source: "p"))
     }
 
+    /// A transaction proof has a kind and no document; CRLs travel in both kinds, and a
+    /// receipt with CRLs still encodes fast to the same bytes.
+    func testTransactionProofsAndCRLsRoundTrip() throws {
+        let proof = ProofFile(document: nil, batch: nil, transaction: [1, 2, 3], position: 1, blockPath: [SHA256.hash([2])], header: [4, 5],
+                              signature: [6], commit: [7], chain: [], crls: [[0x30, 1], [0x30, 2]])
+        XCTAssertTrue(proof.isTransactionProof)
+        let text = String(decoding: proof.encoded(), as: UTF8.self)
+        XCTAssertTrue(text.contains(#""kind": "transaction""#) && !text.contains("document") && text.contains(#""crls": ["MAE=", "MAI="]"#), text)
+        XCTAssertEqual(try ProofFile(decoding: proof.encoded(), source: "p"), proof)
+        XCTAssertEqual(try ProofFile.Lookup(proof.encoded(compact: true), source: "p").proof(for: nil), proof)
+        var receipt = ProofFile(document: SHA256.hash([1]), batch: ProofFile.Batch(salt: String(repeating: "ab", count: 32), index: 0, size: 2, path: [SHA256.hash([5]).hex]),
+                                transaction: [1], position: 0, blockPath: [], header: [4], signature: [6], commit: [7], chain: [], crls: [[0x30, 1]])
+        XCTAssertFalse(receipt.isTransactionProof)
+        let encoder = ProofFile.ReceiptEncoder(template: receipt, compact: true)
+        receipt.document = SHA256.hash([2]).hex
+        receipt.batch!.index = 1
+        XCTAssertEqual(encoder.encode(document: SHA256.hash([2]), batch: receipt.batch!), receipt.encoded(compact: true))
+    }
+
     func testUTCTimeMatchesRFC3339() {
         XCTAssertEqual(UTCTime.format(milliseconds: 0), "1970-01-01T00:00:00.000Z")
         XCTAssertEqual(UTCTime.format(milliseconds: 1_796_014_862_278), "2026-11-30T05:01:02.278Z")

@@ -80,14 +80,21 @@ final class AnchorToolTests: XCTestCase {
         XCTAssertTrue(written.stdout.hasPrefix(fingerprint + "  block 1  tx "), written.stdout)
         let txid = String(written.stdout.split(separator: " ").filter { $0.count == 64 }[1])
         let byTransaction = fixture.dir + "/by-tx.proof"
-        // anchor.record of two fingerprints: a TXID alone does not say which document.
-        try audit("root", ["proof", txid, "--out", byTransaction], expect: 64)
+        // The transaction's proof: it proves both fingerprints anchor.record lists.
+        let transactionProof = try audit("root", ["proof", txid, "--out", byTransaction])
+        XCTAssertTrue(transactionProof.stdout.hasPrefix("transaction  block 1  tx \(txid)  proof "), transactionProof.stdout)
         // A reader without the right to read blocks cannot build proofs.
         try audit("alice", ["proof", invoice, "--out", byTransaction], expect: 1)
 
         stopNode()
         let ok = try offline([invoice, "--proof", proof, "--ca", caPEM])
         XCTAssertTrue(ok.stdout.hasPrefix("\(invoice): OK anchored in consortium block 1 tx \(txid) at "), ok.stdout)
+        for document in [invoice, report] {
+            XCTAssertTrue(try offline([document, "--proof", byTransaction, "--ca", caPEM]).stdout.contains(": OK anchored in consortium block 1 tx \(txid) at "))
+        }
+        XCTAssertTrue(try offline([txid, "--proof", byTransaction, "--ca", caPEM]).stdout
+            .hasPrefix("\(txid): OK anchor.record valid in consortium block 1 tx \(txid) at "))
+        XCTAssertTrue(try offline([stranger, "--proof", byTransaction, "--ca", caPEM], expect: 1).stdout.contains("does not anchor fingerprint"))
         XCTAssertTrue(ok.stdout.contains("by Acme/root (admin), ref demand-42, type invoice; signed by "), ok.stdout)
         // The same names as through the node: who anchored is "by", an account.
         let offlineJSON = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(try offline([invoice, "--proof", proof, "--ca", caPEM, "--format", "json"]).stdout.utf8)) as? [String: Any])
@@ -116,13 +123,38 @@ final class AnchorToolTests: XCTestCase {
         try offline([invoice, "--proof", proof], expect: 64)
     }
 
-    func testProofAgainstTheWrongCAOrWithAForgedSignatureFails() throws {
-        let doc = try write("contract.pdf", "signed by both parties")
+    /// A document anchored and its proof written, the node stopped, the proof verified offline.
+    func anchoredOffline(_ name: String, _ text: String) throws -> (doc: String, proof: String) {
+        let doc = try write(name, text)
         try audit("root", ["anchor", doc])
-        let proof = fixture.dir + "/contract.proof"
+        let proof = fixture.dir + "/" + name + ".proof"
         try audit("root", ["proof", doc, "--out", proof])
         stopNode()
         try offline([doc, "--proof", proof, "--ca", caPEM])
+        return (doc, proof)
+    }
+
+    /// `verify --proof` in its plain form skips ArgumentParser (csp-audit's quick path);
+    /// with `--` before the files it takes the ordinary path: the same answers either way.
+    func testTheQuickProofCheckAnswersAsTheOrdinaryPath() throws {
+        let (doc, proof) = try anchoredOffline("quick.txt", "checked by scripts, one process per document")
+        for format in ["text", "json"] {
+            let quick = try offline([doc, "--proof", proof, "--ca", caPEM, "--format", format])
+            XCTAssertEqual(try offline(["--proof", proof, "--ca", caPEM, "--format", format, "--", doc]).stdout, quick.stdout)
+            XCTAssertEqual(try offline(["--proof=" + proof, "--ca=" + caPEM, "--format=" + format, doc]).stdout, quick.stdout)
+        }
+        XCTAssertEqual(try offline([doc, "--proof", proof, "--ca", caPEM, "-q"]).stdout, "")
+        let missing = try offline([doc + ".none", "--proof", proof, "--ca", caPEM], expect: 2)
+        XCTAssertEqual(try offline(["--proof", proof, "--ca", caPEM, "--", doc + ".none"], expect: 2).stderr, missing.stderr)
+        XCTAssertTrue(missing.stderr.hasPrefix("error: cannot open '\(doc).none'"), missing.stderr)
+        let unreadable = try offline([doc, "--proof", proof + ".none", "--ca", caPEM], expect: 2)
+        XCTAssertEqual(try offline(["--proof", proof + ".none", "--ca", caPEM, "--", doc], expect: 2).stderr, unreadable.stderr)
+        // Usage errors are ArgumentParser's, as before.
+        XCTAssertEqual(try offline([doc, "--proof", proof, "--ca", caPEM, "--format", "xml"], expect: 64).stdout, "")
+    }
+
+    func testProofAgainstTheWrongCAOrWithAForgedSignatureFails() throws {
+        let (doc, proof) = try anchoredOffline("contract.pdf", "signed by both parties")
 
         // Another CA (an impostor's, same organisation name): the orderer does not chain to it.
         try NodeFixture.run("csp-ca", ["init", "--home", fixture.dir + "/other-ca", "--org", "Acme"])
@@ -164,8 +196,20 @@ final class AnchorToolTests: XCTestCase {
             let ok = try offline([doc, "--proof", "\(receipts)/doc-\(i).txt.proof", "--ca", caPEM])
             XCTAssertTrue(ok.stdout.contains(": OK anchored in consortium block 1 tx "), ok.stdout)
         }
-        // The bundle holds every receipt, one per line; a document not in it fails.
-        XCTAssertEqual(try String(contentsOfFile: bundle, encoding: .utf8).split(separator: "\n").count, 5)
+        // The bundle: the batch transaction's proof, then a line per document; a document not in it fails.
+        let bundleLines = try String(contentsOfFile: bundle, encoding: .utf8).split(separator: "\n")
+        XCTAssertEqual(bundleLines.count, 6)
+        XCTAssertTrue(bundleLines[1].hasPrefix(#"{"document":""#) && bundleLines[1].contains(#"","index":0,"salt":""#), String(bundleLines[1]))
+        // The first line is the batch transaction's proof.
+        let batchTxid = String(try XCTUnwrap(anchored.stdout.split(separator: "\n").first).split(separator: " ").filter { $0.count == 64 }[1])
+        XCTAssertTrue(try offline([batchTxid, "--proof", bundle, "--ca", caPEM]).stdout.contains(": OK anchor.batch valid in consortium block 1"))
+        // A bundle with a line changed or missing is refused as malformed (the tree needs every line).
+        var damaged = bundleLines.map(String.init)
+        damaged[3] = damaged[3].replacingOccurrences(of: #""index":2"#, with: #""index":7"#)
+        try Data((damaged.joined(separator: "\n") + "\n").utf8).write(to: URL(fileURLWithPath: bundle + ".bad"))
+        XCTAssertTrue(try offline([docs[0], "--proof", bundle + ".bad", "--ca", caPEM], expect: 2).stderr.contains("line 4 is not the receipt line of document 2"))
+        try Data((bundleLines.dropLast().joined(separator: "\n") + "\n").utf8).write(to: URL(fileURLWithPath: bundle + ".short"))
+        XCTAssertTrue(try offline([docs[0], "--proof", bundle + ".short", "--ca", caPEM], expect: 1).stdout.contains("the receipt says the batch holds 4 documents, the transaction 5"))
         for doc in [docs[0], docs[4]] {
             XCTAssertTrue(try offline([doc, "--proof", bundle, "--ca", caPEM]).stdout.contains(": OK anchored in consortium block 1 tx "))
         }
@@ -174,6 +218,10 @@ final class AnchorToolTests: XCTestCase {
         // Many documents against the bundle in one process: each its own line and verdict.
         let many = try offline(docs + [stranger, "--proof", bundle, "--ca", caPEM], expect: 1)
         XCTAssertEqual(many.stdout.split(separator: "\n").filter { $0.contains(": OK anchored in consortium block 1") }.count, 5, many.stdout)
+        // The batch's header, signature, chain and CRLs are checked once per process.
+        let twice = try offline([docs[0], docs[1], "--proof", bundle, "--ca", caPEM, "--explain"])
+        XCTAssertEqual(twice.stdout.components(separatedBy: "  orderer signature over ").count, 2, twice.stdout)
+        XCTAssertEqual(twice.stdout.components(separatedBy: "  orderer signature, chain and CRLs: the same as a proof verified above\n").count, 2, twice.stdout)
         XCTAssertTrue(many.stdout.hasSuffix("\(stranger): FAILED '\(bundle)' holds no receipt for it (\(try runProcess("sha256sum", [stranger]).stdout.prefix(64)))\n"), many.stdout)
         try audit("root", ["anchor", "--batch", docs[0]], expect: 64)
         let receipt = receipts + "/doc-2.txt.proof"
@@ -222,5 +270,111 @@ final class AnchorToolTests: XCTestCase {
             object["batch"] = batch
         }
         XCTAssertTrue(try offline([docs[2], "--proof", salted, "--ca", caPEM], expect: 1).stdout.contains("is not the one transaction"))
+    }
+
+    /// Submits kv.put as alice; its transaction id.
+    func put(_ key: String) throws -> String {
+        let result = try fixture.tx("alice", ["submit", "kv.put", "key=\(key)", "value=v", "--format", "json"])
+        let object = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        return try XCTUnwrap(object["txid"] as? String)
+    }
+
+    func testAnyTransactionHasAProofVerifiedOfflineAndBoundToItsId() throws {
+        let txid = try put("order-1")
+        let other = try put("order-2")
+        let proof = fixture.dir + "/order-1.proof"
+        let written = try audit("root", ["proof", txid, "--out", proof])
+        XCTAssertTrue(written.stdout.hasPrefix("transaction  block "), written.stdout)
+        let object = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: proof))) as? [String: Any])
+        XCTAssertEqual(object["kind"] as? String, "transaction")
+        XCTAssertNil(object["document"])
+        XCTAssertEqual((object["crls"] as? [String])?.count, 1, "the proof carries Acme's CRL")
+        // Unknown to the node, and not a valid transaction id.
+        try audit("root", ["proof", String(repeating: "ab", count: 32), "--out", proof + ".none"], expect: 1)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: proof + ".none"))
+        stopNode()
+
+        let ok = try offline([txid, "--proof", proof, "--ca", caPEM])
+        XCTAssertTrue(ok.stdout.hasPrefix("\(txid): OK kv.put valid in consortium block "), ok.stdout)
+        XCTAssertTrue(ok.stdout.contains(" by Acme/alice (customer); signed by "), ok.stdout)
+        let json = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(try offline([txid, "--proof", proof, "--ca", caPEM, "--format", "json"]).stdout.utf8)) as? [String: Any])
+        XCTAssertEqual(json["call"] as? String, "kv.put")
+        XCTAssertEqual(json["txid"] as? String, txid)
+        let explained = try offline([txid, "--proof", proof, "--ca", caPEM, "--explain"])
+        XCTAssertTrue(explained.stdout.contains(" not revoked at "), explained.stdout)
+        // Another transaction's id, a document, another CA, a moved position: all "no".
+        XCTAssertTrue(try offline([other, "--proof", proof, "--ca", caPEM], expect: 1).stdout.contains("the proof is for transaction \(txid), not \(other)"))
+        let doc = try write("unrelated.txt", "unrelated")
+        XCTAssertTrue(try offline([doc, "--proof", proof, "--ca", caPEM], expect: 1).stdout.contains("is kv.put, not an anchor"))
+        try NodeFixture.run("csp-ca", ["init", "--home", fixture.dir + "/other-ca", "--org", "Acme"])
+        XCTAssertTrue(try offline([txid, "--proof", proof, "--ca", fixture.dir + "/other-ca/ca-cert.pem"], expect: 1).stdout.contains("does not chain to a pinned CA"))
+        let moved = try edit(proof) { $0["position"] = 3 }
+        XCTAssertTrue(try offline([txid, "--proof", moved, "--ca", caPEM], expect: 1).stdout.contains("is not below the block's"))
+        // Without a CRL nobody can tell the orderer was not revoked: could not check, until one is given.
+        let bare = try edit(proof) { $0.removeValue(forKey: "crls") }
+        let undecided = try offline([txid, "--proof", bare, "--ca", caPEM], expect: 2)
+        XCTAssertTrue(undecided.stdout.contains(": CANNOT CHECK cannot tell whether the orderer certificate "), undecided.stdout)
+        try offline([txid, "--proof", bare, "--ca", caPEM, "--crl", fixture.ca + "/crl.pem"])
+        // A CRL signed by another CA is no evidence.
+        XCTAssertTrue(try offline([txid, "--proof", bare, "--ca", caPEM, "--crl", fixture.dir + "/other-ca/crl.pem"], expect: 2).stdout.contains("CANNOT CHECK"))
+    }
+
+    func testADocumentOfABatchGetsAProofFromItsReceiptOrBundle() throws {
+        var docs: [String] = []
+        for i in 0..<3 { docs.append(try write("batch-\(i).txt", "batched document \(i)")) }
+        let bundle = fixture.dir + "/batch.receipts"
+        try audit("root", ["anchor", "--batch", "--bundle", bundle] + docs)
+        let stranger = try write("stranger.txt", "not in the batch")
+        // Not indexed: the index does not know it, the receipt does.
+        XCTAssertTrue(try audit("root", ["proof", docs[1], "--out", fixture.dir + "/x.proof"], expect: 1).stderr.contains("give its --receipt"))
+        let proof = fixture.dir + "/batch-1.proof"
+        let written = try audit("root", ["proof", docs[1], "--receipt", bundle, "--out", proof])
+        XCTAssertTrue(written.stdout.hasPrefix(String(try runProcess("sha256sum", [docs[1]]).stdout.prefix(64)) + "  block 1  tx "), written.stdout)
+        try audit("root", ["proof", stranger, "--receipt", bundle, "--out", fixture.dir + "/y.proof"], expect: 1)
+        try audit("root", ["proof", String(repeating: "0", count: 64), "--receipt", bundle, "--out", fixture.dir + "/z.proof"], expect: 64)
+        stopNode()
+        let ok = try offline([docs[1], "--proof", proof, "--ca", caPEM])
+        XCTAssertTrue(ok.stdout.contains(": OK anchored in consortium block 1 tx "), ok.stdout)
+        XCTAssertTrue(try offline([docs[0], "--proof", proof, "--ca", caPEM], expect: 1).stdout.contains("FAILED the document's fingerprint"))
+    }
+
+    /// The orderer's certificate revoked (not for a compromised key) after block 1 and
+    /// before block 3: block 1's proof still holds, block 3's does not.
+    func testARevokedOrdererCertificateFailsOfflineFromTheBlockItWasRevoked() throws {
+        let early = try write("early.txt", "anchored before the revocation")
+        try audit("root", ["anchor", early])
+        let earlyProof = fixture.dir + "/early.proof"
+        try audit("root", ["proof", early, "--out", earlyProof])
+        Thread.sleep(forTimeInterval: 1.1)
+        try NodeFixture.run("csp-ca", ["revoke", "node", "--home", fixture.ca, "--reason", "superseded"])
+        let crl = try String(contentsOfFile: fixture.ca + "/crl.pem", encoding: .utf8)
+        try fixture.tx("root", ["submit", "config.set-crl", "organization=Acme", "crl=\(crl)"])
+        Thread.sleep(forTimeInterval: 1.1)
+        let late = try write("late.txt", "anchored after the revocation")
+        try audit("root", ["anchor", late])
+        let lateProof = fixture.dir + "/late.proof"
+        // The channel's CRL now lists the orderer from before the late block: no proof.
+        let refused = try audit("root", ["proof", late, "--out", lateProof], expect: 1)
+        XCTAssertTrue(refused.stderr.contains("does not verify: the orderer certificate "), refused.stderr)
+        XCTAssertTrue(refused.stderr.contains(" (superseded), before block time "), refused.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: lateProof))
+        // A proof of the early block made now carries the new CRL, and holds.
+        let remade = fixture.dir + "/early-now.proof"
+        try audit("root", ["proof", early, "--out", remade])
+        stopNode()
+        try offline([early, "--proof", earlyProof, "--ca", caPEM])
+        try offline([early, "--proof", remade, "--ca", caPEM])
+        // The newer CRL given with --crl lists the orderer as revoked after block 1: still good.
+        XCTAssertTrue(try offline([early, "--proof", earlyProof, "--ca", caPEM, "--crl", fixture.ca + "/crl.pem"]).stdout.contains(": OK anchored"))
+    }
+
+    /// A key revoked as compromised signs any time stamp: no proof signed by it holds,
+    /// whatever the block's time.
+    func testAnOrdererKeyRevokedAsCompromisedFailsEveryProof() throws {
+        let (doc, proof) = try anchoredOffline("contract.txt", "anchored, then the orderer's key leaked")
+        try NodeFixture.run("csp-ca", ["revoke", "node", "--home", fixture.ca, "--reason", "keyCompromise"])
+        let failed = try offline([doc, "--proof", proof, "--ca", caPEM, "--crl", fixture.ca + "/crl.pem"], expect: 1)
+        XCTAssertTrue(failed.stdout.contains(": FAILED the orderer certificate "), failed.stdout)
+        XCTAssertTrue(failed.stdout.contains("because its key was compromised (keyCompromise): nothing it signed can be trusted"), failed.stdout)
     }
 }

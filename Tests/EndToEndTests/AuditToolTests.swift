@@ -190,5 +190,12 @@ final class AuditToolTests: XCTestCase {
         }
         let wrong = try runProcess(audit, ["verify", dir + "/report.txt", "--proof", dir + "/invoice.txt.receipt", "--ca", dir + "/ca-cert.pem"])
         XCTAssertEqual(wrong.status, 1)
+        // The bundle's line for the invoice, and the transaction proof of a kv.put by its id.
+        let bundled = try runProcess(audit, ["verify", dir + "/invoice.txt", "--proof", dir + "/invoice-batch.receipts", "--ca", dir + "/ca-cert.pem"])
+        XCTAssertEqual(bundled.status, 0, bundled.stdout + bundled.stderr)
+        let txid = try String(contentsOfFile: dir + "/kv-put.txid", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        let put = try runProcess(audit, ["verify", txid, "--proof", dir + "/kv-put.proof", "--ca", dir + "/ca-cert.pem"])
+        XCTAssertEqual(put.status, 0, put.stdout + put.stderr)
+        XCTAssertTrue(put.stdout.hasPrefix("\(txid): OK kv.put valid in vectors block "), put.stdout)
     }
 }

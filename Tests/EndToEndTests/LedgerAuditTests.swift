@@ -220,9 +220,45 @@ final class LedgerAuditTests: XCTestCase {
         node.terminate()
         node.waitUntilExit()
         let extended = try NodeFixture.run("csp-audit", ["trust", "check", "--update", "--ledger", fixture.node, "--channel", "consortium", "--file", trust])
-        XCTAssertTrue(extended.stdout.contains("(height 7 → 8); saved"), extended.stdout)
+        XCTAssertTrue(extended.stdout.contains("(height 7 → 8, 1 block after it checked); saved"), extended.stdout)
         XCTAssertTrue(try String(contentsOfFile: trust, encoding: .utf8).contains("\"height\" : 8"))
         try NodeFixture.run("csp-audit", ["trust", "check", "--ledger", fixture.node, "--channel", "consortium", "--file", fixture.dir + "/none.json"], expect: 2)
+    }
+
+    @discardableResult
+    func trust(_ arguments: [String], expect status: Int32 = 0, file: StaticString = #filePath, line: UInt = #line) throws -> ProcessResult {
+        try NodeFixture.run("csp-audit", ["trust"] + arguments + ["--channel", "consortium", "--file", fixture.dir + "/head.json"],
+                            expect: status, file: file, line: line)
+    }
+
+    /// The quick check reads the saved head's block and the blocks after it; --full reads
+    /// them all, and through the node as from the files.
+    func testTrustCheckVerifiesOnlyTheExtensionAndFullEverything() throws {
+        try trust(["save", "--ledger", fixture.node])
+        let node = try fixture.start()
+        try fixture.tx("root", ["submit", "kv.put", "key=later", "value=2"])
+        try fixture.tx("root", ["submit", "kv.put", "key=later", "value=3"])
+        let socket = try trust(["check", "--home", fixture.dir + "/root", "--socket", fixture.socket])
+        XCTAssertTrue(socket.stdout.contains("(height 7 → 9, 2 blocks after it checked)"), socket.stdout)
+        XCTAssertTrue(try trust(["check", "--full", "--home", fixture.dir + "/root", "--socket", fixture.socket]).stdout.contains("(height 7 → 9, every block re-verified)"))
+        node.terminate()
+        node.waitUntilExit()
+        XCTAssertTrue(try trust(["check", "--ledger", fixture.node]).stdout.contains("2 blocks after it checked"))
+
+        // A block after the saved head whose orderer signature was forged.
+        let original = try Data(contentsOf: URL(fileURLWithPath: blockFile))
+        try rewriteLast(resign: false) { record in record.block.signature[record.block.signature.count - 3] ^= 1 }
+        let forged = try trust(["check", "--ledger", fixture.node], expect: 1)
+        XCTAssertEqual(forged.stderr, "error: channel 'consortium': block 8: the orderer's signature does not verify\n")
+
+        // A block before the saved head damaged: its hash no longer chains to the saved
+        // head, which the quick check does not read; --full (as csp-audit ledger) catches it.
+        try original.write(to: URL(fileURLWithPath: blockFile))
+        var all = try records()
+        all[2][all[2].count - 40] ^= 1
+        try write(all)
+        try trust(["check", "--ledger", fixture.node])
+        XCTAssertTrue(try trust(["check", "--full", "--ledger", fixture.node], expect: 1).stderr.hasPrefix("error: channel 'consortium': block 2"))
     }
 
     func testCompareFindsTheCommonPrefixAndTheFirstDivergence() throws {
@@ -249,5 +285,25 @@ final class LedgerAuditTests: XCTestCase {
         try data.prefix(data.count - lastLength).write(to: URL(fileURLWithPath: file))
         let prefix = try NodeFixture.run("csp-audit", ["compare", copy, behind, "--channel", "consortium"])
         XCTAssertTrue(prefix.stdout.contains("common prefix 6 blocks\n'\(copy)' extends the other by 1 blocks"), prefix.stdout)
+    }
+}
+
+/// `csp-audit ledger --socket` over more blocks than one `blocks` answer holds (256), so
+/// several ranges are in flight at once: the same verdict as from the block files.
+final class LedgerOverSocketTests: XCTestCase {
+    func testManyBlocksThroughTheNodeInPipelinedRanges() throws {
+        let fixture = try NodeFixture.make(self, maxTransactions: 1, timeoutMilliseconds: 1)
+        let node = try fixture.start()
+        defer { node.terminate(); node.waitUntilExit() }
+        let lines = (0..<600).map { #"{"call":"kv.put","args":{"key":"k\#($0)","value":"v\#($0)"}}"# }
+        try fixture.tx("alice", ["submit", "--batch", "-", "--window", "32"], input: Data((lines.joined(separator: "\n") + "\n").utf8))
+        let socket = try NodeFixture.run("csp-audit", ["ledger", "--home", fixture.dir + "/root", "--socket", fixture.socket, "--channel", fixture.channel])
+        let blocks = try XCTUnwrap(socket.stdout.split(separator: " ").dropFirst().first.flatMap { Int($0) }, socket.stdout)
+        XCTAssertGreaterThan(blocks, 600, socket.stdout)
+        let files = try NodeFixture.run("csp-audit", ["ledger", "--ledger", fixture.node, "--channel", fixture.channel])
+        XCTAssertEqual(socket.stdout, files.stdout)
+        // compare reads both the same way: identical.
+        XCTAssertTrue(try NodeFixture.run("csp-audit", ["compare", fixture.socket, fixture.node, "--home", fixture.dir + "/root", "--channel", fixture.channel])
+            .stdout.contains("identical"))
     }
 }

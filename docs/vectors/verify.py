@@ -5,12 +5,14 @@ Decodes the committed vectors with its own parser, recomputes every hash and Mer
 root, and checks every signature with the openssl command. Exits 0 when all agree,
 1 with the first disagreement otherwise.
 """
+import base64
 import hashlib
 import json
 import os
 import subprocess
 import sys
 import tempfile
+import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -178,30 +180,122 @@ def decode_header(header_bytes):
     return header
 
 
-def verify_proof(document_path, proof_path, ca_pem):
-    """FORMAT.md, "Proof file": True when every link holds, else the first broken one."""
-    import base64
-    proof = json.load(open(proof_path))
+def audit_path(leaves, index):
+    """RFC 6962 2.1.1 PATH(m, D[n]) over leaf hashes."""
+    if len(leaves) <= 1:
+        return []
+    k = 1
+    while k * 2 < len(leaves):
+        k *= 2
+    if index < k:
+        return audit_path(leaves[:k], index) + [tree_hash(leaves[k:])]
+    return audit_path(leaves[k:], index - k) + [tree_hash(leaves[:k])]
+
+
+def tree_hash(leaves):
+    if len(leaves) == 1:
+        return leaves[0]
+    k = 1
+    while k * 2 < len(leaves):
+        k *= 2
+    return sha256(b"\x01" + tree_hash(leaves[:k]) + tree_hash(leaves[k:]))
+
+
+def bundle_receipt(bundle_path, document):
+    """FORMAT.md, "Receipt bundle": the document's line made a whole receipt, or None."""
+    lines = open(bundle_path, "rb").read().decode().split("\n")
+    assert lines[-1] == "", "a bundle ends with a newline"
+    proof = json.loads(lines[0])
+    entries = [json.loads(line) for line in lines[1:-1]]
+    for i, entry in enumerate(entries):
+        if sorted(entry) != ["document", "index", "salt"] or entry["index"] != i:
+            raise ValueError("bundle line %d" % (i + 2))
+    leaves = [sha256(b"\x00" + bytes.fromhex(e["salt"]) + bytes.fromhex(e["document"])) for e in entries]
+    for entry in entries:
+        if entry["document"] == document.hex():
+            del proof["kind"]
+            proof["document"] = entry["document"]
+            proof["batch"] = {"salt": entry["salt"], "index": entry["index"], "size": len(entries),
+                              "path": [p.hex() for p in audit_path(leaves, entry["index"])]}
+            return proof
+    return None
+
+
+def openssl_text(arguments):
+    return subprocess.run(["openssl"] + arguments, capture_output=True, text=True)
+
+
+def asn1_time(text):
+    """'Nov 30 08:00:00 2026 GMT' as seconds since the epoch."""
+    import calendar
+    return calendar.timegm(time.strptime(text.strip(), "%b %d %H:%M:%S %Y GMT"))
+
+
+def not_revoked(orderer_pem, ca_pem, crls, at, tmp):
+    """Step 6 for an orderer the pinned CA issued: True, "revoked" or "cannot tell"."""
+    serial = openssl_text(["x509", "-in", orderer_pem, "-noout", "-serial"]).stdout.strip().split("=")[1].lstrip("0")
+    not_after = asn1_time(openssl_text(["x509", "-in", orderer_pem, "-noout", "-enddate"]).stdout.split("=", 1)[1])
+    covered = False
+    for n, crl in enumerate(crls):
+        path = os.path.join(tmp, "crl-%d.der" % n)
+        open(path, "wb").write(crl)
+        # openssl finds the CRL's issuer by name in the CA file and checks its signature.
+        signed = openssl_text(["crl", "-inform", "DER", "-in", path, "-CAfile", ca_pem, "-noout"])
+        if signed.returncode != 0 or "verify OK" not in signed.stderr + signed.stdout:
+            continue
+        this_update = asn1_time(openssl_text(["crl", "-inform", "DER", "-in", path, "-noout", "-lastupdate"]).stdout.split("=", 1)[1])
+        next_text = openssl_text(["crl", "-inform", "DER", "-in", path, "-noout", "-nextupdate"]).stdout.split("=", 1)[1].strip()
+        next_update = None if next_text == "NONE" else asn1_time(next_text)
+        if this_update <= at:
+            if next_update is None or at > next_update:
+                continue
+        elif this_update > not_after:
+            continue
+        covered = True
+        entries = openssl_text(["crl", "-inform", "DER", "-in", path, "-noout", "-text"]).stdout.split("Serial Number: ")[1:]
+        for entry in entries:
+            if entry.split()[0].lstrip("0").upper() != serial.upper():
+                continue
+            revoked_at = asn1_time(entry.split("Revocation Date: ")[1].split("\n")[0])
+            compromised = any(r in entry for r in ("Key Compromise", "CA Compromise", "AA Compromise"))
+            if compromised or revoked_at <= at:
+                return "revoked"
+    return True if covered else "cannot tell"
+
+
+def verify_proof(target, proof_path, ca_pem, crls=(), txid=None):
+    """FORMAT.md, "Proof file": True when every link holds, else the first broken one.
+    `target` is a document's path, or None with `txid` (hex) for a transaction."""
+    if proof_path.endswith(".receipts"):
+        proof = bundle_receipt(proof_path, sha256(open(target, "rb").read())) if target else json.loads(open(proof_path).readline())
+        if proof is None:
+            return "no receipt in the bundle"
+    else:
+        proof = json.load(open(proof_path))
     if proof.get("format") != "csp-proof" or proof.get("version") != 1:
         return "not a csp-proof version 1"
-    document = sha256(open(document_path, "rb").read())
-    if proof["document"] != document.hex():
-        return "document fingerprint"
     tx_bytes = base64.b64decode(proof["transaction"])
     body_bytes, _ = decode_transaction(tx_bytes)
     body = decode_body(body_bytes)
-    if body["contract"] != "anchor":
-        return "not an anchor transaction"
-    if "batch" in proof:
-        batch = proof["batch"]
-        salt = bytes.fromhex(batch["salt"])
-        leaf = sha256(b"\x00" + salt + document)
-        root = root_from_path(leaf, batch["index"], batch["size"], [bytes.fromhex(p) for p in batch["path"]])
-        if len(salt) != 32 or root is None or body["function"] != "batch" or body["args"].get("root") != root.hex() \
-                or body["args"].get("count") != str(batch["size"]):
-            return "batch root"
-    elif body["function"] != "record" or document.hex() not in body["args"].get("fingerprints", "").split(","):
-        return "anchor.record fingerprints"
+    if target is None:
+        if sha256(body_bytes).hex() != txid:
+            return "transaction id"
+    else:
+        document = sha256(open(target, "rb").read())
+        if "document" in proof and proof["document"] != document.hex():
+            return "document fingerprint"
+        if body["contract"] != "anchor":
+            return "not an anchor transaction"
+        if "batch" in proof:
+            batch = proof["batch"]
+            salt = bytes.fromhex(batch["salt"])
+            leaf = sha256(b"\x00" + salt + document)
+            root = root_from_path(leaf, batch["index"], batch["size"], [bytes.fromhex(p) for p in batch["path"]])
+            if len(salt) != 32 or root is None or body["function"] != "batch" or body["args"].get("root") != root.hex() \
+                    or body["args"].get("count") != str(batch["size"]):
+                return "batch root"
+        elif body["function"] != "record" or document.hex() not in body["args"].get("fingerprints", "").split(","):
+            return "anchor.record fingerprints"
     header_bytes = base64.b64decode(proof["header"])
     header = decode_header(header_bytes)
     if header["channel"] != body["channel"]:
@@ -232,6 +326,10 @@ def verify_proof(document_path, proof_path, ca_pem):
                                  capture_output=True, text=True).stdout
         if chained.returncode != 0 or "OU=node" not in subject:
             return "orderer certificate chains to the pinned CA"
+        carried = [base64.b64decode(c) for c in proof.get("crls", [])]
+        revocation = not_revoked(pem, ca_pem, carried + list(crls), header["timestamp"] / 1000, tmp)
+        if revocation is not True:
+            return "orderer certificate " + revocation
     return True
 
 
@@ -304,8 +402,17 @@ def main():
     ca = os.path.join(proofs, "ca-cert.pem")
     invoice, report = os.path.join(proofs, "invoice.txt"), os.path.join(proofs, "report.txt")
     receipt, indexed = os.path.join(proofs, "invoice.txt.receipt"), os.path.join(proofs, "report.txt.proof")
-    check(verify_proof(invoice, receipt, ca) is True, "batch receipt: salted leaf, batch root, block, commit, orderer, pinned CA")
-    check(verify_proof(report, indexed, ca) is True, "indexed proof: anchor.record, block, commit, orderer, pinned CA")
+    bundle, put = os.path.join(proofs, "invoice-batch.receipts"), os.path.join(proofs, "kv-put.proof")
+    put_txid = open(os.path.join(proofs, "kv-put.txid")).read().strip()
+    check(verify_proof(invoice, receipt, ca) is True, "batch receipt: salted leaf, batch root, block, commit, orderer, pinned CA, CRL")
+    check(verify_proof(report, indexed, ca) is True, "indexed proof: anchor.record, block, commit, orderer, pinned CA, CRL")
+    check(verify_proof(invoice, bundle, ca) is True, "receipt bundle: the invoice's line, the tree rebuilt from every line")
+    check(verify_proof(report, bundle, ca) == "no receipt in the bundle", "a document not in the bundle has no receipt")
+    batch_tx = base64.b64decode(json.loads(open(bundle).readline())["transaction"])
+    check(verify_proof(None, bundle, ca, txid=sha256(decode_transaction(batch_tx)[0]).hex()) is True,
+          "the bundle's first line proves the batch transaction")
+    check(verify_proof(None, put, ca, txid=put_txid) is True, "transaction proof of a kv.put: id, block, commit, orderer, pinned CA, CRL")
+    check(verify_proof(None, put, ca, txid="00" * 32) == "transaction id", "a transaction proof for another id fails")
     check(verify_proof(report, receipt, ca) == "document fingerprint", "a receipt for another document fails")
     with tempfile.TemporaryDirectory() as tmp:
         other = os.path.join(tmp, "other.pem")
@@ -313,6 +420,12 @@ def main():
                        check=True, capture_output=True)
         check(verify_proof(invoice, receipt, other) == "orderer certificate chains to the pinned CA",
               "a proof checked against another CA fails")
+        bare = json.load(open(put))
+        del bare["crls"]
+        bare_path = os.path.join(tmp, "bare.proof")
+        json.dump(bare, open(bare_path, "w"))
+        check(verify_proof(None, bare_path, ca, txid=put_txid) == "orderer certificate cannot tell",
+              "without a CRL nobody can tell the orderer was not revoked")
     print("verify.py: all vectors agree with FORMAT.md")
 
 

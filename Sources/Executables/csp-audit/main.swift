@@ -1,4 +1,4 @@
-import CSPCLI
 import CSPAuditCommands
 
-CSPAudit.cspMain()
+// `start` is `cspMain` with a quick path for offline proof checks.
+CSPAudit.start()

@@ -41,6 +41,9 @@ struct CSPBenchCommand: ParsableCommand {
     @Option(help: "Documents the audit scenario anchors in one batch.")
     var auditDocuments: Int = 100_000
 
+    @Option(help: "The csp-audit that `make install` builds (static Swift runtime), stripped by the bench as install does: the proof rows time it.")
+    var installedAudit: String = ".build/install/release/csp-audit"
+
     @Option(help: "Transactions the audit scenario commits and then verifies with csp-audit ledger.")
     var auditTransactions: Int = 100_000
 
@@ -67,7 +70,8 @@ struct CSPBenchCommand: ParsableCommand {
         if wanted.contains("kvr") { rows += try KVRBench(bin: bin, scratch: scratch, transactions: kvrTransactions, psqlTransactions: kvrPsqlTransactions).run() }
         if wanted.contains("workflow") { rows += try WorkflowBench(bin: bin, scratch: scratch, instances: workflowInstances).run() }
         if wanted.contains("audit") {
-            rows += try AuditBench(bin: bin, scratch: scratch, files: auditFiles, documents: auditDocuments, transactions: auditTransactions).run()
+            rows += try AuditBench(bin: bin, scratch: scratch, files: auditFiles, documents: auditDocuments, transactions: auditTransactions,
+                                   installed: installedAudit).run()
         }
         print("")
         print("machine: \(Machine.description)")
