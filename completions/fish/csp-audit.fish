@@ -29,9 +29,9 @@ function __csp-audit_parse_tokens -S
         case 'anchor'
             __csp-audit_parse_subcommand -r 1 'home=' 'socket=' 'format=' 'q/quiet' 'v/verbose' 'channel=' 'node=' 'timeout=' 'ref=' 'type=' 'batch' 'receipts=' 'bundle=' 'version' 'h/help'
         case 'verify'
-            __csp-audit_parse_subcommand -r 1 'home=' 'socket=' 'format=' 'q/quiet' 'v/verbose' 'channel=' 'node=' 'timeout=' 'proof=' 'ca=+' 'c=' 'explain' 'version' 'h/help'
+            __csp-audit_parse_subcommand -r 1 'home=' 'socket=' 'format=' 'q/quiet' 'v/verbose' 'channel=' 'node=' 'timeout=' 'proof=' 'ca=+' 'crl=+' 'c=' 'explain' 'version' 'h/help'
         case 'proof'
-            __csp-audit_parse_subcommand 1 'home=' 'socket=' 'format=' 'q/quiet' 'v/verbose' 'channel=' 'node=' 'timeout=' 'out=' 'version' 'h/help'
+            __csp-audit_parse_subcommand 1 'home=' 'socket=' 'format=' 'q/quiet' 'v/verbose' 'channel=' 'node=' 'timeout=' 'out=' 'receipt=' 'version' 'h/help'
         case 'ledger'
             __csp-audit_parse_subcommand 0 'home=' 'socket=' 'format=' 'q/quiet' 'v/verbose' 'channel=' 'node=' 'timeout=' 'ledger=' 'version' 'h/help'
         case 'compare'
@@ -42,7 +42,7 @@ function __csp-audit_parse_tokens -S
             case 'save'
                 __csp-audit_parse_subcommand 0 'home=' 'socket=' 'format=' 'q/quiet' 'v/verbose' 'channel=' 'node=' 'timeout=' 'ledger=' 'file=' 'version' 'h/help'
             case 'check'
-                __csp-audit_parse_subcommand 0 'home=' 'socket=' 'format=' 'q/quiet' 'v/verbose' 'channel=' 'node=' 'timeout=' 'ledger=' 'file=' 'update' 'version' 'h/help'
+                __csp-audit_parse_subcommand 0 'home=' 'socket=' 'format=' 'q/quiet' 'v/verbose' 'channel=' 'node=' 'timeout=' 'ledger=' 'file=' 'update' 'full' 'version' 'h/help'
             end
         case 'help'
             __csp-audit_parse_subcommand -r 1 'version'
@@ -105,7 +105,7 @@ complete -c 'csp-audit' -n '__csp-audit_should_offer_completions_for_positional 
 complete -c 'csp-audit' -n '__csp-audit_should_offer_completions_for_positional "csp-audit" -eq 1' -fa 'check' -d 'Verify files against a list of SHA-256 fingerprints (sha256sum -c).'
 complete -c 'csp-audit' -n '__csp-audit_should_offer_completions_for_positional "csp-audit" -eq 1' -fa 'anchor' -d 'Record documents\' SHA-256 fingerprints on the ledger (anchor contract).'
 complete -c 'csp-audit' -n '__csp-audit_should_offer_completions_for_positional "csp-audit" -eq 1' -fa 'verify' -d 'Check that documents are anchored on the ledger, through the node or offline with a proof.'
-complete -c 'csp-audit' -n '__csp-audit_should_offer_completions_for_positional "csp-audit" -eq 1' -fa 'proof' -d 'Write a self-contained proof file for a document already anchored on the ledger.'
+complete -c 'csp-audit' -n '__csp-audit_should_offer_completions_for_positional "csp-audit" -eq 1' -fa 'proof' -d 'Write a self-contained proof file for a transaction or an anchored document already on the ledger.'
 complete -c 'csp-audit' -n '__csp-audit_should_offer_completions_for_positional "csp-audit" -eq 1' -fa 'ledger' -d 'Verify a whole channel: checksums, hash chain, Merkle roots, signatures, CRLs, re-execution.'
 complete -c 'csp-audit' -n '__csp-audit_should_offer_completions_for_positional "csp-audit" -eq 1' -fa 'compare' -d 'Compare two copies of a channel: their common prefix and first divergence.'
 complete -c 'csp-audit' -n '__csp-audit_should_offer_completions_for_positional "csp-audit" -eq 1' -fa 'trust' -d 'Remember a verified head and later prove the ledger still extends it (rollback detection).'
@@ -136,7 +136,7 @@ complete -c 'csp-audit' -n '__csp-audit_should_offer_completions_for_flags_or_op
 complete -c 'csp-audit' -n '__csp-audit_should_offer_completions_for_flags_or_options "csp-audit anchor" type' -l 'type' -d 'The kind of documents (e.g. invoice, inspection-report), up to 64 bytes.' -rfka ''
 complete -c 'csp-audit' -n '__csp-audit_should_offer_completions_for_flags_or_options "csp-audit anchor" batch' -l 'batch' -d 'Anchor every document in one transaction, as a Merkle root of salted leaves, with receipts.'
 complete -c 'csp-audit' -n '__csp-audit_should_offer_completions_for_flags_or_options "csp-audit anchor" receipts' -l 'receipts' -d 'With --batch: the folder to write one receipt per document into.' -rfa '(__csp-audit_complete_directories)'
-complete -c 'csp-audit' -n '__csp-audit_should_offer_completions_for_flags_or_options "csp-audit anchor" bundle' -l 'bundle' -d 'With --batch: one file holding every receipt, one per line (faster than a file each).' -rF
+complete -c 'csp-audit' -n '__csp-audit_should_offer_completions_for_flags_or_options "csp-audit anchor" bundle' -l 'bundle' -d 'With --batch: one file holding every receipt, a line per document (faster and far smaller than a file each).' -rF
 complete -c 'csp-audit' -n '__csp-audit_should_offer_completions_for_positional "csp-audit anchor" -ge 1' -F
 complete -c 'csp-audit' -n '__csp-audit_should_offer_completions_for_flags_or_options "csp-audit anchor" version' -l 'version' -d 'Show the version.'
 complete -c 'csp-audit' -n '__csp-audit_should_offer_completions_for_flags_or_options "csp-audit anchor" h help' -s 'h' -l 'help' -d 'Show help information.'
@@ -150,6 +150,7 @@ complete -c 'csp-audit' -n '__csp-audit_should_offer_completions_for_flags_or_op
 complete -c 'csp-audit' -n '__csp-audit_should_offer_completions_for_flags_or_options "csp-audit verify" timeout' -l 'timeout' -d 'How long to wait for the node before giving up: 500ms, 30s, 2m (a bare number is seconds); 0 waits without limit.' -rfka ''
 complete -c 'csp-audit' -n '__csp-audit_should_offer_completions_for_flags_or_options "csp-audit verify" proof' -l 'proof' -d 'A proof file, batch receipt or receipt bundle: verify offline.' -rF
 complete -c 'csp-audit' -n '__csp-audit_should_offer_completions_for_flags_or_options "csp-audit verify"' -l 'ca' -d 'A pinned CA certificate (PEM; repeatable, or a file of several): the only trust anchor of --proof.' -rF
+complete -c 'csp-audit' -n '__csp-audit_should_offer_completions_for_flags_or_options "csp-audit verify"' -l 'crl' -d 'A CRL (PEM or DER; repeatable) for --proof, used only if the CA it names signed it.' -rF
 complete -c 'csp-audit' -n '__csp-audit_should_offer_completions_for_flags_or_options "csp-audit verify" c' -s 'c' -d 'A sha256sum-style list of files and fingerprints to check.' -rF
 complete -c 'csp-audit' -n '__csp-audit_should_offer_completions_for_flags_or_options "csp-audit verify" explain' -l 'explain' -d 'Print every hash step of an offline proof.'
 complete -c 'csp-audit' -n '__csp-audit_should_offer_completions_for_positional "csp-audit verify" -ge 1' -F
@@ -164,6 +165,7 @@ complete -c 'csp-audit' -n '__csp-audit_should_offer_completions_for_flags_or_op
 complete -c 'csp-audit' -n '__csp-audit_should_offer_completions_for_flags_or_options "csp-audit proof" node' -l 'node' -d 'Talk to the node listening on HOST:PORT, over TCP with mutual TLS (default: $CSP_NODE; without either, the Unix socket).' -rfka ''
 complete -c 'csp-audit' -n '__csp-audit_should_offer_completions_for_flags_or_options "csp-audit proof" timeout' -l 'timeout' -d 'How long to wait for the node before giving up: 500ms, 30s, 2m (a bare number is seconds); 0 waits without limit.' -rfka ''
 complete -c 'csp-audit' -n '__csp-audit_should_offer_completions_for_flags_or_options "csp-audit proof" out' -l 'out' -d 'Where to write the proof file.' -rF
+complete -c 'csp-audit' -n '__csp-audit_should_offer_completions_for_flags_or_options "csp-audit proof" receipt' -l 'receipt' -d 'For a FILE anchored in a batch: its receipt, or a receipt bundle holding it.' -rF
 complete -c 'csp-audit' -n '__csp-audit_should_offer_completions_for_positional "csp-audit proof" -eq 1' -F
 complete -c 'csp-audit' -n '__csp-audit_should_offer_completions_for_flags_or_options "csp-audit proof" version' -l 'version' -d 'Show the version.'
 complete -c 'csp-audit' -n '__csp-audit_should_offer_completions_for_flags_or_options "csp-audit proof" h help' -s 'h' -l 'help' -d 'Show help information.'
@@ -193,7 +195,7 @@ complete -c 'csp-audit' -n '__csp-audit_should_offer_completions_for_flags_or_op
 complete -c 'csp-audit' -n '__csp-audit_should_offer_completions_for_flags_or_options "csp-audit trust" version' -l 'version' -d 'Show the version.'
 complete -c 'csp-audit' -n '__csp-audit_should_offer_completions_for_flags_or_options "csp-audit trust" h help' -s 'h' -l 'help' -d 'Show help information.'
 complete -c 'csp-audit' -n '__csp-audit_should_offer_completions_for_positional "csp-audit trust" -eq 1' -fa 'save' -d 'Verify the whole channel and remember its head (height, block hash, commit hash).'
-complete -c 'csp-audit' -n '__csp-audit_should_offer_completions_for_positional "csp-audit trust" -eq 1' -fa 'check' -d 'Verify the whole channel again and prove it extends the saved head.'
+complete -c 'csp-audit' -n '__csp-audit_should_offer_completions_for_positional "csp-audit trust" -eq 1' -fa 'check' -d 'Prove the ledger still extends the saved head: check only the blocks added since.'
 complete -c 'csp-audit' -n '__csp-audit_should_offer_completions_for_flags_or_options "csp-audit trust save" home' -l 'home' -d 'The home folder: identity, keys, its \'config\' file (default: $CSP_HOME, else ~/.csp).' -rfa '(__csp-audit_complete_directories)'
 complete -c 'csp-audit' -n '__csp-audit_should_offer_completions_for_flags_or_options "csp-audit trust save" socket' -l 'socket' -d 'The node\'s Unix socket (default: $CSP_SOCKET, else \'socket\' in <home>/config, else <home>/node.sock).' -rF
 complete -c 'csp-audit' -n '__csp-audit_should_offer_completions_for_flags_or_options "csp-audit trust save" format' -l 'format' -d 'Output format: json (one object per line) or text (default: $CSP_FORMAT, else \'format\' in <home>/config).' -rfka 'json text'
@@ -216,7 +218,8 @@ complete -c 'csp-audit' -n '__csp-audit_should_offer_completions_for_flags_or_op
 complete -c 'csp-audit' -n '__csp-audit_should_offer_completions_for_flags_or_options "csp-audit trust check" timeout' -l 'timeout' -d 'How long to wait for the node before giving up: 500ms, 30s, 2m (a bare number is seconds); 0 waits without limit.' -rfka ''
 complete -c 'csp-audit' -n '__csp-audit_should_offer_completions_for_flags_or_options "csp-audit trust check" ledger' -l 'ledger' -d 'A node\'s home or a channel\'s folder to read the block files of (default: through --socket).' -rfa '(__csp-audit_complete_directories)'
 complete -c 'csp-audit' -n '__csp-audit_should_offer_completions_for_flags_or_options "csp-audit trust check" file' -l 'file' -d 'The trusted head\'s file (default: <home>/trust/<channel>.json).' -rF
-complete -c 'csp-audit' -n '__csp-audit_should_offer_completions_for_flags_or_options "csp-audit trust check" update' -l 'update' -d 'Save the newly verified head when the check passes.'
+complete -c 'csp-audit' -n '__csp-audit_should_offer_completions_for_flags_or_options "csp-audit trust check" update' -l 'update' -d 'Save the newly checked head when the check passes.'
+complete -c 'csp-audit' -n '__csp-audit_should_offer_completions_for_flags_or_options "csp-audit trust check" full' -l 'full' -d 'Re-verify the whole channel from block 0 (every check of \'csp-audit ledger\'), not only the blocks after the saved head.'
 complete -c 'csp-audit' -n '__csp-audit_should_offer_completions_for_flags_or_options "csp-audit trust check" version' -l 'version' -d 'Show the version.'
 complete -c 'csp-audit' -n '__csp-audit_should_offer_completions_for_flags_or_options "csp-audit trust check" h help' -s 'h' -l 'help' -d 'Show help information.'
 complete -c 'csp-audit' -n '__csp-audit_should_offer_completions_for_flags_or_options "csp-audit help" version' -l 'version' -d 'Show the version.'

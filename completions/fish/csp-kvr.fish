@@ -29,7 +29,7 @@ function __csp-kvr_parse_tokens -S
         case 'schema'
             __csp-kvr_parse_subcommand 0 'dialect=' 'mapping=' 'channel=' 'ledger=' 'version' 'h/help'
         case 'verify'
-            __csp-kvr_parse_subcommand 0 'channel=' 'ledger=' 'db=' 'format=' 'q/quiet' 'mapping=' 'mask=' 'mask-key=' 'version' 'h/help'
+            __csp-kvr_parse_subcommand 0 'channel=' 'ledger=' 'db=' 'postgres=' 'format=' 'q/quiet' 'mapping=' 'mask=' 'mask-key=' 'version' 'h/help'
         case 'help'
             __csp-kvr_parse_subcommand -r 1 'version'
         end
@@ -90,12 +90,12 @@ complete -c 'csp-kvr' -n '__csp-kvr_should_offer_completions_for_flags_or_option
 complete -c 'csp-kvr' -n '__csp-kvr_should_offer_completions_for_positional "csp-kvr" -eq 1' -fa 'export' -d 'Export a channel\'s blocks as relational rows.'
 complete -c 'csp-kvr' -n '__csp-kvr_should_offer_completions_for_positional "csp-kvr" -eq 1' -fa 'follow' -d 'Keep a target up to date as blocks commit.'
 complete -c 'csp-kvr' -n '__csp-kvr_should_offer_completions_for_positional "csp-kvr" -eq 1' -fa 'schema' -d 'Print the DDL of the tables (and, with a ledger, of its business views).'
-complete -c 'csp-kvr' -n '__csp-kvr_should_offer_completions_for_positional "csp-kvr" -eq 1' -fa 'verify' -d 'Check an SQLite target against the ledger.'
+complete -c 'csp-kvr' -n '__csp-kvr_should_offer_completions_for_positional "csp-kvr" -eq 1' -fa 'verify' -d 'Check an SQLite or PostgreSQL target against the ledger.'
 complete -c 'csp-kvr' -n '__csp-kvr_should_offer_completions_for_positional "csp-kvr" -eq 1' -fa 'help' -d 'Show subcommand help information.'
 complete -c 'csp-kvr' -n '__csp-kvr_should_offer_completions_for_flags_or_options "csp-kvr export" channel' -l 'channel' -d 'The channel to export.' -rfka ''
 complete -c 'csp-kvr' -n '__csp-kvr_should_offer_completions_for_flags_or_options "csp-kvr export" ledger' -l 'ledger' -d 'The node\'s home (holding channels/<name>/) or a channel\'s directory; read while the node runs.' -rfa '(__csp-kvr_complete_directories)'
 complete -c 'csp-kvr' -n '__csp-kvr_should_offer_completions_for_flags_or_options "csp-kvr export" db' -l 'db' -d 'The SQLite database to write (created if missing).' -rF
-complete -c 'csp-kvr' -n '__csp-kvr_should_offer_completions_for_flags_or_options "csp-kvr export" postgres' -l 'postgres' -d 'A PostgreSQL server to write to instead of --db: postgresql://USER[:PASSWORD]@HOST[:PORT]/DB, or postgresql://USER@/DB?host=/socket/dir.' -rfka ''
+complete -c 'csp-kvr' -n '__csp-kvr_should_offer_completions_for_flags_or_options "csp-kvr export" postgres' -l 'postgres' -d 'A PostgreSQL server to write to instead of --db: postgresql://USER[:PASSWORD]@HOST[:PORT]/DB, or postgresql://USER@/DB?host=/socket/dir; TLS with ?sslmode=require|verify-ca|verify-full and sslrootcert=FILE.' -rfka ''
 complete -c 'csp-kvr' -n '__csp-kvr_should_offer_completions_for_flags_or_options "csp-kvr export" format' -l 'format' -d 'text or json: a summary of the export into --db or --postgres; sql: SQL on stdout; csv: files in --dir.' -rfka 'text json sql csv'
 complete -c 'csp-kvr' -n '__csp-kvr_should_offer_completions_for_flags_or_options "csp-kvr export" dialect' -l 'dialect' -d 'The SQL dialect of --format sql and of the DDL of --format csv: sqlite, postgres or mysql.' -rfka 'sqlite postgres mysql'
 complete -c 'csp-kvr' -n '__csp-kvr_should_offer_completions_for_flags_or_options "csp-kvr export" dir' -l 'dir' -d 'The folder for --format csv (created; must be empty).' -rfa '(__csp-kvr_complete_directories)'
@@ -112,7 +112,7 @@ complete -c 'csp-kvr' -n '__csp-kvr_should_offer_completions_for_flags_or_option
 complete -c 'csp-kvr' -n '__csp-kvr_should_offer_completions_for_flags_or_options "csp-kvr follow" channel' -l 'channel' -d 'The channel to export.' -rfka ''
 complete -c 'csp-kvr' -n '__csp-kvr_should_offer_completions_for_flags_or_options "csp-kvr follow" ledger' -l 'ledger' -d 'The node\'s home (holding channels/<name>/) or a channel\'s directory; read while the node runs.' -rfa '(__csp-kvr_complete_directories)'
 complete -c 'csp-kvr' -n '__csp-kvr_should_offer_completions_for_flags_or_options "csp-kvr follow" db' -l 'db' -d 'The SQLite database to write (created if missing).' -rF
-complete -c 'csp-kvr' -n '__csp-kvr_should_offer_completions_for_flags_or_options "csp-kvr follow" postgres' -l 'postgres' -d 'A PostgreSQL server to write to instead of --db: postgresql://USER[:PASSWORD]@HOST[:PORT]/DB, or postgresql://USER@/DB?host=/socket/dir.' -rfka ''
+complete -c 'csp-kvr' -n '__csp-kvr_should_offer_completions_for_flags_or_options "csp-kvr follow" postgres' -l 'postgres' -d 'A PostgreSQL server to write to instead of --db: postgresql://USER[:PASSWORD]@HOST[:PORT]/DB, or postgresql://USER@/DB?host=/socket/dir; TLS with ?sslmode=require|verify-ca|verify-full and sslrootcert=FILE.' -rfka ''
 complete -c 'csp-kvr' -n '__csp-kvr_should_offer_completions_for_flags_or_options "csp-kvr follow" format' -l 'format' -d 'text or json: a summary of the export into --db or --postgres; sql: SQL on stdout; csv: files in --dir.' -rfka 'text json sql csv'
 complete -c 'csp-kvr' -n '__csp-kvr_should_offer_completions_for_flags_or_options "csp-kvr follow" dialect' -l 'dialect' -d 'The SQL dialect of --format sql and of the DDL of --format csv: sqlite, postgres or mysql.' -rfka 'sqlite postgres mysql'
 complete -c 'csp-kvr' -n '__csp-kvr_should_offer_completions_for_flags_or_options "csp-kvr follow" dir' -l 'dir' -d 'The folder for --format csv (created; must be empty).' -rfa '(__csp-kvr_complete_directories)'
@@ -136,6 +136,7 @@ complete -c 'csp-kvr' -n '__csp-kvr_should_offer_completions_for_flags_or_option
 complete -c 'csp-kvr' -n '__csp-kvr_should_offer_completions_for_flags_or_options "csp-kvr verify" channel' -l 'channel' -d 'The channel to export.' -rfka ''
 complete -c 'csp-kvr' -n '__csp-kvr_should_offer_completions_for_flags_or_options "csp-kvr verify" ledger' -l 'ledger' -d 'The node\'s home (holding channels/<name>/) or a channel\'s directory; read while the node runs.' -rfa '(__csp-kvr_complete_directories)'
 complete -c 'csp-kvr' -n '__csp-kvr_should_offer_completions_for_flags_or_options "csp-kvr verify" db' -l 'db' -d 'The SQLite database to check.' -rF
+complete -c 'csp-kvr' -n '__csp-kvr_should_offer_completions_for_flags_or_options "csp-kvr verify" postgres' -l 'postgres' -d 'The PostgreSQL database to check instead of --db (a URL as export takes).' -rfka ''
 complete -c 'csp-kvr' -n '__csp-kvr_should_offer_completions_for_flags_or_options "csp-kvr verify" format' -l 'format' -d 'Output format: json (one object) or text.' -rfka 'json text'
 complete -c 'csp-kvr' -n '__csp-kvr_should_offer_completions_for_flags_or_options "csp-kvr verify" q quiet' -l 'quiet' -s 'q' -d 'Print nothing but errors.'
 complete -c 'csp-kvr' -n '__csp-kvr_should_offer_completions_for_flags_or_options "csp-kvr verify" mapping' -l 'mapping' -d 'Tables of other namespaces or definitions (docs/KVR.md, "Mapping").' -rF
