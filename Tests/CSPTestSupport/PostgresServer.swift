@@ -52,23 +52,9 @@ public final class PostgresServer {
         self.binaries = binaries
         self.runAs = getuid() == 0 ? "postgres" : nil
         self.tls = tls
-        self.port = tls ? try Self.freePort() : 5432
+        self.port = tls ? try freeLoopbackPort() : 5432
     }
 
-    /// A loopback port nobody listens on now (the kernel's pick).
-    static func freePort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
-        }
-        guard bound else { throw PostgresError(message: "cannot find a free port: errno \(errno)") }
-        return Int(UInt16(bigEndian: address.sin_port))
-    }
 
     /// A CA and a server certificate for `localhost` signed by it, by the openssl command.
     private func makeCertificates() throws {

@@ -12,21 +12,6 @@ import XCTest
 /// Propagation and catch-up between nodes (docs/NETWORK.md, "Following", "Push",
 /// "Several sources"): real processes on loopback, each node in its own home.
 extension NetworkTests {
-    /// A free TCP port on 127.0.0.1 (bound, read, released).
-    static func freePort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
-        }
-        XCTAssertTrue(bound)
-        return Int(UInt16(bigEndian: address.sin_port))
-    }
-
     /// A read request signed by `who` (docs/PROTOCOL.md, "Reads are signed"), as a frame.
     /// The signature of `blocks` and `follow` covers `from` and `limit` too, unless `legacy`
     /// (signed as clients did before it did).
@@ -106,7 +91,7 @@ extension NetworkTests {
         defer { if ordererRunning { orderer.terminate(); orderer.waitUntilExit() } }
         let ordererAddress = "127.0.0.1:\(port)"
         let homes = try (1...3).map { try fixture.enroll("peer\($0)", role: "node") }
-        let addresses = try homes.map { _ in "127.0.0.1:\(try Self.freePort())" }
+        let addresses = try homes.map { _ in "127.0.0.1:\(try freeLoopbackPort())" }
         let relayHome = try fixture.enroll("relay", role: "node")
         let relays = try [TamperingRelay.Tampering.flippedSignature, .changedWrite].map {
             try TamperingRelay(upstream: ("127.0.0.1", port), certificate: relayHome + "/cert.pem", key: relayHome + "/key.pem",
