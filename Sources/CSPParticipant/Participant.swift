@@ -19,9 +19,13 @@ public struct ChannelOption: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("Talk to the node listening on HOST:PORT, over TCP with mutual TLS (default: $CSP_NODE; without either, the Unix socket).", valueName: "host:port"))
     public var node: String?
 
-    /// Records --node for `Participant.client`, which every command of the channel uses.
+    /// Records --node for `Participant.client`, which every command of the channel uses;
+    /// a value that is not HOST:PORT is a usage error before anything else is looked at
+    /// (the identity, the channel).
     public func validate() throws {
-        if let node { Participant.nodeFlag.value = node }
+        guard let node else { return }
+        guard NetworkAddress.parse(node) != nil else { throw ValidationError("--node \(quoted(node)) is not HOST:PORT") }
+        Participant.nodeFlag.value = node
     }
 
     public var resolved: String {

@@ -64,7 +64,11 @@ extension NetworkTests {
         XCTAssertEqual(readTCP.stdout, "two\n")
         let badNode = try NodeFixture.run("csp-tx", ["query", "kv/p2", "--home", fixture.dir + "/alice", "--node", "nowhere",
                                                      "--channel", fixture.channel], expect: 64)
-        XCTAssertEqual(badNode.stderr, "error: --node 'nowhere' is not HOST:PORT\n")
+        XCTAssertEqual(badNode.stderr, "error: --node 'nowhere' is not HOST:PORT (see 'csp-tx query --help')\n")
+        // A usage error whatever the home holds: checked before the identity is read.
+        let noIdentity = try NodeFixture.run("csp-tx", ["query", "kv/p2", "--home", fixture.dir + "/nobody", "--node", "nowhere",
+                                                        "--channel", fixture.channel], expect: 64)
+        XCTAssertEqual(noIdentity.stderr, badNode.stderr)
 
         // Invalid in its block: the follower's verdict, equal to the orderer's (exit 1).
         let invalid = try viaPeer(fixture, peer, "alice", ["submit", "kv.delete", "key=absent"], expect: 1)
