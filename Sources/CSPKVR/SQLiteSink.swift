@@ -47,6 +47,16 @@ public final class SQLiteSink: Sink {
         }
     }
 
+    /// Switches the journal mode, a speed choice only: a reader that has the database open
+    /// at that moment (an analyst's query, a poller) makes SQLite refuse the switch as busy,
+    /// and the export goes on in the mode it has rather than failing.
+    private func setJournalMode(_ mode: String) throws {
+        do {
+            try database.execute("PRAGMA journal_mode = \(mode)")
+        } catch let error as SQLiteError where error.codeName == "busy" || error.codeName == "locked" {
+        }
+    }
+
     private var tables = Tables.tables
     /// Tables whose natural key a block never repeats (a transaction may write a key twice,
     /// so state_history is not one of them).
@@ -67,7 +77,7 @@ public final class SQLiteSink: Sink {
                 // A bulk load into a new database: a rollback journal writes new pages once, where
                 // WAL would write every page twice (log, then checkpoint). WAL again after the load.
                 if bulkLoad {
-                    try database.execute("PRAGMA journal_mode = DELETE")
+                    try setJournalMode("DELETE")
                     // The current-state tables take rows at random places in their B-trees: keep them in memory.
                     try database.execute("PRAGMA cache_size = -262144")
                 }
@@ -141,7 +151,7 @@ public final class SQLiteSink: Sink {
             try database.execute(Tables.indexDDL(.sqlite, tables: tables))
             if bulkLoad {
                 try database.execute("ANALYZE")
-                try database.execute("PRAGMA journal_mode = WAL")
+                try setJournalMode("WAL")
                 try database.execute("PRAGMA cache_size = -65536")
                 // Batches after this (follow) may meet rows again: upserts from now on.
                 upserts = [:]

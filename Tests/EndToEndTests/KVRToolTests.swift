@@ -55,6 +55,34 @@ final class KVRToolTests: XCTestCase {
         XCTAssertEqual(differs.stderr, "error: '\(db)' does not match the ledger: block 7 differs: the ledger gives 7 rows, the database holds 7 with other values\n")
     }
 
+    /// A reader that has the new database open when the export starts (an analyst's
+    /// query, the poller below) does not make it fail: SQLite refuses the bulk load's
+    /// journal-mode switch while another connection uses the WAL, and the switch is only a
+    /// speed choice. (It exited 2, "locked by another writer", having written nothing.)
+    func testAnExportStartsBesideAnOpenReader() throws {
+        let (home, _) = try makeLedger(blocks: 5, perBlock: 4)
+        let db = try temporaryDirectory(self) + "/kvr.db"
+        _ = try sqlite(db, "PRAGMA journal_mode = WAL; CREATE TABLE notes (a)")
+        let reader = Process()
+        reader.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        reader.arguments = ["python3", "-c", """
+            import sqlite3, sys, time
+            connection = sqlite3.connect(sys.argv[1])
+            connection.execute("SELECT count(*) FROM notes").fetchall()
+            print("open", flush=True)
+            time.sleep(60)
+            """, db]
+        let output = Pipe()
+        reader.standardOutput = output
+        try reader.run()
+        defer { reader.terminate(); reader.waitUntilExit() }
+        XCTAssertEqual(String(decoding: output.fileHandleForReading.availableData, as: UTF8.self), "open\n")
+        let exported = try kvr(["export", "--channel", "consortium", "--ledger", home, "--db", db, "--format", "json"])
+        XCTAssertTrue(exported.stdout.contains("\"blocks\":5"), exported.stdout)
+        XCTAssertEqual(try sqlite(db, "SELECT count(*), max(number) FROM blocks"), "5|4")
+        try kvr(["verify", "--channel", "consortium", "--ledger", home, "--db", db])
+    }
+
     func testKilledMidExportResumesWithoutDuplicatesOrGaps() throws {
         let (home, _) = try makeLedger(blocks: 400, perBlock: 40)
         let db = try temporaryDirectory(self) + "/kvr.db"
