@@ -191,7 +191,7 @@ extension ChannelService {
         var state = PendingState(ledger: ledger)
         var verified: [FetchedBlock] = []
         var timestamp = lastTimestamp
-        var newConfig: ChannelConfig?
+        var newRules: ChannelRules?
         var refused: (FetchedBlock, String)?
         let height = ledger.height
         for fetched in blocks {
@@ -200,12 +200,19 @@ extension ChannelService {
                 let execution = try verifyFollowed(record, number: height + UInt64(verified.count), rules: rules, previousTimestamp: timestamp,
                                                    signatures: fetched.signatures, state: state,
                                                    isDuplicate: { [state] id in try state.contains(transaction: id) })
+                // A configuration block's rules are built before it is committed: a
+                // configuration they cannot be built from refuses the block.
+                let rulesAfter = try execution.newConfig.map { config in
+                    do { return try ChannelRules(config: config) } catch {
+                        throw BlockVerificationError(block: record.block.header.number, reason: "its configuration is not valid: \(error)")
+                    }
+                }
                 state.apply(record)
                 verified.append(fetched)
                 timestamp = record.block.header.timestamp
                 // The rules change after a configuration block: later blocks wait for the next batch.
-                if let config = execution.newConfig {
-                    newConfig = config
+                if let rulesAfter {
+                    newRules = rulesAfter
                     break
                 }
             } catch let error as BlockVerificationError {
@@ -224,7 +231,7 @@ extension ChannelService {
             let committed = Int(ledger.height - height)
             refused = (verified[committed], "\(error)")
             verified = Array(verified.prefix(committed))
-            newConfig = nil
+            newRules = nil
         } catch {
             log("channel \(quoted(name)): cannot commit blocks \(height) to \(height + UInt64(verified.count) - 1): \(error); retrying", level: .error)
             sources?.retry(from: height)
@@ -236,7 +243,6 @@ extension ChannelService {
             let number = block.record.block.header.number
             sources?.putBack(blocks.filter { $0.record.block.header.number > number })
         }
-        let newRules = newConfig.flatMap { try? ChannelRules(config: $0) }
         condition.lock()
         if let newRules { self.rules = newRules }
         if let last = verified.last { lastTimestamp = last.record.block.header.timestamp }

@@ -118,6 +118,33 @@ extension NetworkTests {
                                                        "--socket", peers[0] + "/node.sock", "--channel", fixture.channel])
         XCTAssertTrue(forwarded.stdout.contains("\"code\":\"valid\""), forwarded.stdout)
     }
+
+    /// A configuration block changes the rules a follower verifies and serves with, from
+    /// the next block on: here a policy that stops customers reading, committed in the
+    /// middle of a load.
+    func testFollowerTakesTheRulesOfAConfigurationBlock() throws {
+        let fixture = try NodeFixture.make(self, maxTransactions: 20, timeoutMilliseconds: 20)
+        let (orderer, port) = try startListening(fixture)
+        defer { orderer.terminate(); orderer.waitUntilExit() }
+        let peer = try fixture.enroll("peer1", role: "node")
+        try NodeFixture.run("csp-node", ["join", "--home", peer, "--channel", fixture.channel,
+                                         "--genesis", fixture.dir + "/genesis.json", "--orderer", "127.0.0.1:\(port)"])
+        let follower = try startNode(peer)
+        defer { follower.terminate(); follower.waitUntilExit() }
+        try submitLoad(fixture, round: 0, count: 60)
+        let policy = #"{"invoke":{"*":["customer","admin"],"config.*":["admin"]},"read":{"*":["admin"]}}"#
+        try fixture.tx("root", ["submit", "config.set-policy", "policy=\(policy)"])
+        try submitLoad(fixture, round: 1, count: 60)
+        let height = try XCTUnwrap(try status(fixture.node)["height"] as? Int)
+        try waitForHeight(peer, height)
+        XCTAssertEqual(try status(peer)["commit_hash"] as? String, try status(fixture.node)["commit_hash"] as? String)
+        let refused = try NodeFixture.run("csp-tx", ["query", "kv/r1-7", "--home", fixture.dir + "/alice", "--socket", peer + "/node.sock",
+                                                     "--channel", fixture.channel], expect: 1)
+        XCTAssertTrue(refused.stderr.contains("read refused"), refused.stderr)
+        let allowed = try NodeFixture.run("csp-tx", ["query", "kv/r1-7", "--home", fixture.dir + "/root", "--socket", peer + "/node.sock",
+                                                     "--channel", fixture.channel])
+        XCTAssertEqual(allowed.stdout, "v7\n")
+    }
 }
 
 extension NetworkTests {
