@@ -12,7 +12,7 @@ public struct CSPNode: ParsableCommand {
             (solo), executes them in block order and serves clients on a Unix socket. Its \
             identity (key.pem, cert.pem with role node) lives in --home.
             """,
-        subcommands: [Genesis.self, Init.self, Join.self, Start.self, Status.self, Channels.self, Config.self, Check.self, Rebuild.self])
+        subcommands: [Genesis.self, Init.self, Join.self, Start.self, Status.self, Channels.self, Config.self, Check.self, Rebuild.self, ClearFork.self])
 
     public init() {}
 }

@@ -13,7 +13,10 @@ extension CSPNode {
                 derived from them. When the node reports a damaged index, stop it and run \
                 this: the old index is moved to <home>/channels/<channel>/index.broken-<UTC time> \
                 and kept, every block is verified and applied again, and on failure the old \
-                index is put back. Refused while a node has the channel open.
+                index is put back. A recorded state fork (docs/NETWORK.md, "State forks") is \
+                cleared after a successful rebuild, its record kept as \
+                fork.cleared-<UTC time>.json: the next start verifies the block that forked \
+                afresh against the rebuilt state. Refused while a node has the channel open.
                 """)
 
         @OptionGroup(title: "Global Options") var global: LocalOptions
@@ -29,6 +32,11 @@ extension CSPNode {
             if let old = rebuilt.oldIndex {
                 json["old_index"] = .string(old)
                 text += "; the old index is kept in \(quoted(old)) (remove it when no longer needed)"
+            }
+            // The rebuilt state is what the fork is judged on next: the old verdict no longer holds.
+            if let cleared = try NodeRunner.clearFork(home: home, channel: channel) {
+                json["cleared_fork"] = .string(cleared.fork)
+                text += "\ncleared \(cleared.fork); the record is kept in \(quoted(cleared.kept))"
             }
             global.output.emit(json: json, text: text)
             return .success

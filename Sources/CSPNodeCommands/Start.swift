@@ -33,7 +33,9 @@ extension CSPNode {
                 channels, checked against the channel's CAs and CRLs before any request is \
                 read; the node presents its own certificate (docs/NETWORK.md). A channel \
                 joined with 'csp-node join' follows its orderer: it pulls, verifies and \
-                commits the orderer's blocks, serves reads and forwards submissions to the orderer. Exit codes: \
+                commits the orderer's blocks, serves reads and forwards submissions to the orderer; \
+                it announces its address (--advertise) and learns the channel's other nodes \
+                from those it follows, fetching from them too (docs/NETWORK.md, "Discovery"). Exit codes: \
                 0 stopped by a signal, 2 could not serve (a channel, the socket, the \
                 listen address or the TLS files), 64 usage error.
                 """)
@@ -45,11 +47,17 @@ extension CSPNode {
             valueName: "host:port"))
         var listen: String?
 
+        @Option(name: .long, help: ArgumentHelp(
+            "The HOST:PORT other nodes reach this one at, announced to them (default: $CSP_NODE_ADVERTISE, else 'advertise' in <home>/node.conf, else the --listen address unless it is a wildcard).",
+            valueName: "host:port"))
+        var advertise: String?
+
         func execute() throws -> ExitStatus {
             let home = NodeHome(global.resolvedHome)
             LogLines.bootstrap(global)
             let listen = self.listen ?? Environment.value("CSP_NODE_LISTEN").flatMap { $0.isEmpty ? nil : $0 }
-            try NodeRunner.run(home: home, socket: global.resolvedSocket, verbose: global.verbose, listen: listen)
+            let advertise = self.advertise ?? Environment.value("CSP_NODE_ADVERTISE").flatMap { $0.isEmpty ? nil : $0 }
+            try NodeRunner.run(home: home, socket: global.resolvedSocket, verbose: global.verbose, listen: listen, advertise: advertise)
             return .success
         }
     }

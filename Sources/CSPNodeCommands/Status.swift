@@ -10,10 +10,14 @@ extension CSPNode {
             abstract: "Show a running node's channels: height, last block hash, commit hash, counts, uptime.",
             discussion: """
                 With --peers, one line per known node of each followed channel instead: the \
-                channel's orderer and peers, each node's height, how far this node lags it, \
-                the seconds since its last frame, and whether it is trusted (not avoided for \
-                having served a block that fails verification). Exit codes: 0 done; 1 a \
-                channel is stopped; 2 could not answer (no node running); 64 usage error.
+                channel's orderer and peers (those of follow.conf, and those learned from \
+                other nodes, with the node that named them), each node's height, how far \
+                this node lags it, the seconds since its last frame, and whether it is \
+                trusted (not avoided for having served a block that fails verification, nor \
+                found forked when its commit hashes were compared). Exit codes: 0 done; 1 a \
+                channel is stopped or forked (a fork found before a restart stays until \
+                'csp-node clear-fork' or 'csp-node rebuild'); 2 could not answer (no node \
+                running); 64 usage error.
                 """)
 
         @OptionGroup(title: "Global Options") var global: GlobalOptions
@@ -71,6 +75,8 @@ extension CSPNode {
                     + "  lag \(lag.map(String.init) ?? "unknown")"
                     + "  contact \(peer.lastContact.map { String(format: "%.1f s ago", $0) } ?? "never")"
                     + "  \(peer.trusted ? "trusted" : "avoided")"
+                json["learned_from"] = peer.learnedFrom.map { .string($0) } ?? .null
+                if let origin = peer.learnedFrom { text += "  learned from \(origin)" }
                 if let reason = peer.reason {
                     json["reason"] = .string(reason)
                     text += "\n  \(reason)"

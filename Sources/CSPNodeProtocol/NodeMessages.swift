@@ -4,7 +4,7 @@ import Foundation
 /// reading answers; every response carries the request's `id`.
 public struct NodeRequest: Codable, Equatable, Sendable {
     public var id: UInt64
-    /// submit, query, range, history, tx, block, blocks, account, subscribe, status.
+    /// submit, query, range, history, tx, block, blocks, follow, peers, account, subscribe, status.
     public var op: String
     public var channel: String?
     /// submit: base64 of a signed transaction (docs/FORMAT.md).
@@ -13,7 +13,8 @@ public struct NodeRequest: Codable, Equatable, Sendable {
     public var wait: Bool?
     /// query, history: the state key (UTF-8); range: the prefix.
     public var key: String?
-    /// tx: the id in hex; block: a number or a hash in hex; account: the account.
+    /// tx: the id in hex; block: a number or a hash in hex; account: the account;
+    /// peers, follow: the asking node's own TCP address (HOST:PORT), announced to the other.
     public var target: String?
     public var limit: Int?
     /// A continuation token from the previous page.
@@ -45,7 +46,7 @@ public struct NodeRequest: Codable, Equatable, Sendable {
     /// is read, so a signature for one read cannot be replayed for another. A `blocks` or
     /// `follow` request also covers `from` and `limit` (decimal, empty when absent).
     public var readSubject: String {
-        guard op == "blocks" || op == "follow" else { return legacyReadSubject }
+        guard op == "blocks" || op == "follow" || op == "peers" else { return legacyReadSubject }
         return legacyReadSubject + "\u{0}" + (from.map { String($0) } ?? "") + "\u{0}" + (limit.map { String($0) } ?? "")
     }
 
@@ -114,6 +115,9 @@ public struct NodeResponse: Codable, Equatable, Sendable {
     public var suspect: String?
     /// tx with `proof`: the transaction in its block's Merkle tree.
     public var proof: NodeInclusionProof?
+    /// peers, and `follow` frames now and then: the nodes of the channel the sender knows
+    /// (HOST:PORT), its own address first when it listens (docs/NETWORK.md, "Discovery").
+    public var nodes: [String]?
     // status
     public var channels: [ChannelStatus]?
     public var uptime: Double?
@@ -254,13 +258,18 @@ public struct PeerStatus: Codable, Equatable, Sendable {
     public var trusted: Bool
     /// Why it is avoided, or the last problem reaching it.
     public var reason: String?
+    /// For a node learned from another (docs/NETWORK.md, "Discovery"): the node that named
+    /// it; nil for the orderer and the peers of follow.conf.
+    public var learnedFrom: String?
 
-    public init(address: String, role: String, height: UInt64?, lastContact: Double?, trusted: Bool, reason: String?) {
+    public init(address: String, role: String, height: UInt64?, lastContact: Double?, trusted: Bool, reason: String?,
+                learnedFrom: String? = nil) {
         self.address = address
         self.role = role
         self.height = height
         self.lastContact = lastContact
         self.trusted = trusted
         self.reason = reason
+        self.learnedFrom = learnedFrom
     }
 }

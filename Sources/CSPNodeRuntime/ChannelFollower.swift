@@ -154,8 +154,23 @@ extension ChannelService {
     /// blocks with one fsync and one index batch. Never commits a block it cannot verify.
     func followLoop(_ target: FollowTarget) {
         guard let sources else { return }
+        if let fork = currentFork {
+            // Remembered from before a restart: nothing is followed until it is cleared.
+            log(fork.message(channel: name) + " (found \(StateFork.time(fork.found)), remembered in \(quoted(ledger.directory + "/" + StateFork.fileName))); this channel takes no submissions and its reads are marked suspect until an operator clears it (csp-node clear-fork or csp-node rebuild)",
+                level: .critical)
+            waitForStop()
+            stopped.signal()
+            return
+        }
+        sources.owner = self
         sources.start(directory: ledger.directory, config: { [self] in currentRules.config })
         while !isStopping {
+            if currentFork != nil {
+                // Found by comparing hashes with another node (PeerExchange.swift).
+                sources.stop()
+                waitForStop()
+                break
+            }
             let batch = sources.take(from: ledger.height, blocks: Self.followBatchBlocks, transactions: Self.followBatchTransactions)
             if batch.isEmpty || isStopping { continue }
             commitFollowed(batch)

@@ -86,6 +86,8 @@ public final class ChannelService: @unchecked Sendable {
     let forwarder: SubmitForwarder?
     /// A follower's sources (orderer and peers) and the blocks fetched from them.
     public let sources: FollowSources?
+    /// Nodes that announced their address to this one, and when they last did (Discovery.swift).
+    let announced = Locked<[String: Date]>([:])
     /// The last block's timestamp: block timestamps never go backwards, so deadlines
     /// computed from them are monotonic even when the node's clock steps back.
     var lastTimestamp: UInt64
@@ -113,6 +115,10 @@ public final class ChannelService: @unchecked Sendable {
         self.forwarder = following.map { SubmitForwarder(target: $0, channelDirectory: ledger.directory) }
         self.rules = try ChannelRules(config: config)
         self.lastTimestamp = try ledger.height == 0 ? 0 : ledger.block(number: ledger.height - 1)?.block.header.timestamp ?? 0
+        // A fork found before a restart still holds until an operator clears it.
+        do { self.fork = try StateFork.load(channelDirectory: ledger.directory) } catch {
+            throw NodeError("channel \(quoted(name)): \(error)")
+        }
     }
 
     public var currentRules: ChannelRules {
@@ -191,6 +197,7 @@ public final class ChannelService: @unchecked Sendable {
 
     /// Why the channel takes no transaction now; nil while it runs.
     private func refusalLocked() -> String? {
+        if let fork { return fork.refusal(channel: name) }
         switch state {
         case .running: return nil
         case .stopping: return "the node is stopping"

@@ -55,20 +55,26 @@ public final class FollowSources: @unchecked Sendable {
         /// Why it is avoided, or the last problem reaching it (logged once per distinct one).
         var problem: String?
         var client: NodeClient?
+        /// The node that named it (docs/NETWORK.md, "Discovery"); nil for follow.conf's.
+        var learnedFrom: String?
+        /// When it was learned: one that is never reached for `forgetSeconds` is forgotten.
+        var learnedAt = Date()
+        /// It disagreed with this node's verified blocks (PeerExchange.swift): never fetched from again.
+        var forked = false
 
         init(address: String, isOrderer: Bool) {
             self.address = address
             self.isOrderer = isOrderer
         }
 
-        func isAvoided(at now: Date) -> Bool { avoidedUntil.map { $0 > now } ?? false }
+        func isAvoided(at now: Date) -> Bool { forked || (avoidedUntil.map { $0 > now } ?? false) }
     }
 
     let channel: String
     let target: FollowTarget
-    private let condition = NSCondition()
+    let condition = NSCondition()
     // Guarded by `condition`:
-    private let sources: [Source]
+    var sources: [Source]
     /// Blocks 0..<committed are in the ledger.
     private var committed: UInt64
     /// The lowest block nobody has claimed yet (ranges returned below it aside).
@@ -79,10 +85,12 @@ public final class FollowSources: @unchecked Sendable {
     private var readyBytes = 0
     /// The source whose `follow` stream is open, if any.
     private var streamer: String?
-    private var stopping = false
-    private var threads: [Thread] = []
-    private var directory = ""
-    private var config: (() -> ChannelConfig)?
+    var stopping = false
+    var threads: [Thread] = []
+    var directory = ""
+    var config: (() -> ChannelConfig)?
+    /// The channel whose blocks these are: its ledger and fork (PeerExchange.swift).
+    weak var owner: ChannelService?
 
     init(channel: String, target: FollowTarget, height: UInt64) {
         self.channel = channel
@@ -98,14 +106,18 @@ public final class FollowSources: @unchecked Sendable {
         condition.lock()
         self.directory = directory
         self.config = config
-        for source in sources {
-            let thread = Thread { [self] in work(source) }
-            thread.name = "csp-node fetch \(channel) \(source.address)"
-            threads.append(thread)
-        }
-        let started = threads
+        let started = sources.map { threadLocked(for: $0) }
         condition.unlock()
         started.forEach { $0.start() }
+        loadLearned()
+    }
+
+    /// A fetching thread for `source`, not started yet; call with `condition` held.
+    func threadLocked(for source: Source) -> Thread {
+        let thread = Thread { [self] in work(source) }
+        thread.name = "csp-node fetch \(channel) \(source.address)"
+        threads.append(thread)
+        return thread
     }
 
     /// Closes every connection, which ends every wait on one; fetching threads then exit.
@@ -126,7 +138,7 @@ public final class FollowSources: @unchecked Sendable {
         return sources.map { source in
             PeerStatus(address: source.address, role: source.isOrderer ? "orderer" : "peer", height: source.height,
                        lastContact: source.lastContact.map { now.timeIntervalSince($0) }, trusted: !source.isAvoided(at: now),
-                       reason: source.problem)
+                       reason: source.problem, learnedFrom: source.learnedFrom)
         }
     }
 
@@ -239,6 +251,11 @@ public final class FollowSources: @unchecked Sendable {
                     condition.unlock()
                     break
                 }
+                if source.forked || !sources.contains(where: { $0 === source }) {
+                    // Found forked, or forgotten: this node never fetches from it again.
+                    condition.unlock()
+                    break
+                }
                 if let until = source.avoidedUntil, until > Date() {
                     // Avoided meanwhile: what it has in flight goes to the others now (the
                     // catch below gives it back and drops the connection), then wait.
@@ -307,6 +324,7 @@ public final class FollowSources: @unchecked Sendable {
                 } else if !isAvoided(source) {
                     // (An avoided source's connection was closed on purpose: nothing to report.)
                     problem(source, "\(error)")
+                    forgetIfStale(source)
                 }
                 condition.lock()
                 if !self.stopping { condition.wait(until: Date().addingTimeInterval(Self.retryInterval)) }
@@ -333,20 +351,28 @@ public final class FollowSources: @unchecked Sendable {
         return client
     }
 
-    /// Asks `source` for its height: the `status` request, which every node answers cheaply.
+    /// Asks `source` for its height, the hashes of this node's last block as it holds it,
+    /// and the nodes it knows, announcing this node's address: the `peers` request
+    /// (PeerExchange.swift).
     private func requestHeight(_ client: NodeClient, _ source: Source) throws {
-        let request = client.makeRequest("status", channel: nil)
+        var request = client.makeRequest("peers", channel: channel)
+        condition.lock()
+        request.from = committed > 0 ? committed - 1 : 0
+        condition.unlock()
+        request.target = NodeAddresses.shared.advertised
+        try client.sign(&request)
         try client.send(request)
         var response = try client.receive()
         while response.id != request.id && response.id != 0 { response = try client.receive() }
-        guard response.status == 0, let row = response.channels?.first(where: { $0.channel == channel }) else {
-            throw NodeError(response.error ?? "it does not serve channel \(quoted(channel))")
+        guard response.status == 0, let height = response.height else {
+            throw NodeError("'peers' refused: \(response.error ?? "status \(response.status)")")
         }
         condition.lock()
-        source.height = row.height
+        source.height = height
         condition.broadcast()
         condition.unlock()
         contact(source, problemSolved: true)
+        exchanged(response, with: source)
     }
 
     /// The next range to fetch from `source`: a returned range first, else past the
@@ -395,6 +421,7 @@ public final class FollowSources: @unchecked Sendable {
         }
         var request = client.makeRequest("follow", channel: channel)
         request.from = from
+        request.target = NodeAddresses.shared.advertised
         try client.sign(&request)
         try client.send(request)
         var next = from
@@ -409,6 +436,7 @@ public final class FollowSources: @unchecked Sendable {
             if let height = response.height { source.height = height }
             condition.unlock()
             contact(source, problemSolved: true)
+            exchanged(response, with: source)
             if !acknowledged {
                 acknowledged = true
                 continue
@@ -471,7 +499,7 @@ public final class FollowSources: @unchecked Sendable {
         returned.sort { $0.lowerBound < $1.lowerBound }
     }
 
-    private func contact(_ source: Source, problemSolved: Bool) {
+    func contact(_ source: Source, problemSolved: Bool) {
         condition.lock()
         source.lastContact = Date()
         let solved = problemSolved && source.problem != nil && !source.isAvoided(at: Date())
@@ -505,7 +533,7 @@ public final class FollowSources: @unchecked Sendable {
         }
     }
 
-    private func log(_ line: String, level: Logger.Level = .notice) {
+    func log(_ line: String, level: Logger.Level = .notice) {
         nodeLog.log(level: level, "channel \(quoted(channel)): \(line)", metadata: ["channel": "\(channel)"])
     }
 }

@@ -123,7 +123,8 @@ public enum NodeRunner {
     /// `csp-node start`: serves every channel in the home until SIGTERM or SIGINT, then
     /// finishes the block in flight, syncs and closes the ledgers. `listen` (HOST:PORT)
     /// overrides the settings file's; with either, TCP with mutual TLS is served too.
-    public static func run(home: NodeHome, socket path: String, verbose: Bool, listen: String? = nil) throws {
+    /// `advertise` (HOST:PORT) overrides the settings file's address announced to other nodes.
+    public static func run(home: NodeHome, socket path: String, verbose: Bool, listen: String? = nil, advertise: String? = nil) throws {
         // From now on a SIGTERM is kept, even while the ledgers open, and acted on once serving.
         let signals = StopSignals()
         // Every client connection is a descriptor.
@@ -136,6 +137,12 @@ public enum NodeRunner {
             return (host: host, port: port, certificate: home.resolve(settings.tlsCertificate ?? "cert.pem"),
                     chain: settings.tlsChain != nil || FileIO.exists(chain) ? chain : nil, key: home.resolve(settings.tlsKey ?? "key.pem"))
         }
+        if let announced = advertise ?? settings.advertise {
+            guard NetworkAddress.parse(announced) != nil, !announced.hasSuffix(":0") else {
+                throw NodeError("advertise address \(quoted(announced)) is not HOST:PORT (a port from 1 to 65535)")
+            }
+        }
+        NodeAddresses.shared.configure(advertise: advertise ?? settings.advertise)
         let names = home.channelNames()
         guard !names.isEmpty else { throw NodeError("no channels in \(quoted(home.path)): create one with 'csp-node init --channel NAME --config FILE'") }
         try home.prepare()

@@ -63,6 +63,7 @@ public final class NodeServer: Sendable {
         Task {
             do {
                 try await network.run(onListening: {
+                    if let bound = network.listeningAddress { NodeAddresses.shared.bound(bound) }
                     Self.notice("listening on \(network.listeningAddress ?? network.path) (TCP, mutual TLS 1.3)")
                 }, handle: { payload in self.handle(payload) })
             } catch {
@@ -151,6 +152,11 @@ public final class NodeServer: Sendable {
             }
             response.uptime = Date().timeIntervalSince(started)
             return response
+        case "peers":
+            switch channel(request) {
+            case .refused(let response): return response
+            case .found(let service): return await peers(request, service)
+            }
         case "submit":
             switch channel(request) {
             case .refused(let response): return response
@@ -255,7 +261,7 @@ struct ResponseWriter: Sendable {
               let code = response.code, response.value == nil, response.items == nil, response.record == nil,
               response.eventItem == nil, response.blocks == nil, response.channels == nil, response.next == nil, response.version == nil,
               response.behind == nil, response.uptime == nil, response.suspect == nil, response.proof == nil,
-              response.height == nil else { return nil }
+              response.height == nil, response.nodes == nil else { return nil }
         var json = "{\"id\":\(response.id),\"status\":0,\"txid\":\"\(txid)\",\"code\":\"\(code)\""
         if let outcome = response.outcome { json += ",\"outcome\":\"\(outcome)\"" }
         if let block = response.block { json += ",\"block\":\(block)" }

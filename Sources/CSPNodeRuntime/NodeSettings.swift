@@ -17,9 +17,12 @@ public struct NodeSettings: Equatable, Sendable {
     public var tlsCertificate: String?
     public var tlsChain: String?
     public var tlsKey: String?
+    /// HOST:PORT other nodes reach this one at, announced to them (docs/NETWORK.md,
+    /// "Discovery"); default: the listener's address when it is not a wildcard.
+    public var advertise: String?
 
     public static let fileName = "node.conf"
-    static let keys = ["listen", "tls-certificate", "tls-chain", "tls-key"]
+    static let keys = ["listen", "advertise", "tls-certificate", "tls-chain", "tls-key"]
 
     public init() {}
 
@@ -41,6 +44,7 @@ public struct NodeSettings: Equatable, Sendable {
         settings.tlsCertificate = values["tls-certificate"]
         settings.tlsChain = values["tls-chain"]
         settings.tlsKey = values["tls-key"]
+        settings.advertise = values["advertise"]
         return settings
     }
 
@@ -89,6 +93,11 @@ public struct NodeSettings: Equatable, Sendable {
         # channels that is not revoked (the channel's CAs and CRLs). Also --listen or
         # $CSP_NODE_LISTEN. Port 0 picks a free port (the log says which).
         # listen = 127.0.0.1:7050
+        #
+        # The address other nodes of a channel reach this one at, which it announces to
+        # them so that they find each other (default: the listen address, unless that is
+        # a wildcard such as 0.0.0.0). Also --advertise or $CSP_NODE_ADVERTISE.
+        # advertise = 10.0.0.5:7050
         #
         # The certificate, chain and key the node presents (default: its identity in the
         # home). Relative paths are inside the home.

@@ -1,6 +1,7 @@
 import CSPBasics
 import CSPNodeProtocol
 import CSPWireServer
+import Foundation
 
 extension NodeServer {
     /// Seconds between heartbeats on an idle `follow` stream: each carries the node's
@@ -16,9 +17,16 @@ extension NodeServer {
     func push(_ request: NodeRequest, writer: ResponseWriter) async throws {
         guard let service = try await openStream(request, writer: writer, kinds: ["block"]) else { return }
         var next = request.from ?? service.ledger.height
+        let announcing = request.target.flatMap { $0.isEmpty || !Self.isNode(request, service) ? nil : $0 }
         var accepted = NodeResponse(id: request.id, status: 0)
         accepted.block = next
         accepted.height = service.ledger.height
+        // Discovery (docs/NETWORK.md): the nodes this one knows and its last block's hashes,
+        // with the first frame and then at most every heartbeat interval.
+        var announcedAt = Date()
+        if let announcing { service.announce(announcing) }
+        accepted.nodes = service.knownNodes(excluding: request.target)
+        accepted.record = try await BlockingWork.run { try service.blockHashes(at: nil) }
         try await writer.send(accepted)
         while true {
             let height = service.ledger.height
@@ -32,16 +40,31 @@ extension NodeServer {
                 frame.blocks = blocks
                 frame.block = after
                 frame.height = height
+                if Date().timeIntervalSince(announcedAt) >= Self.pushHeartbeat {
+                    announcedAt = Date()
+                    if let announcing { service.announce(announcing) }
+                    frame.nodes = service.knownNodes(excluding: request.target)
+                    frame.record = try await BlockingWork.run { try service.blockHashes(at: height - 1) }
+                }
                 try await writer.send(frame)
                 next = after
                 continue
             }
             if service.isStopping { return }
-            await service.waitForHeight(above: next, timeout: Self.pushHeartbeat)
+            if service.currentFork != nil {
+                // Its height no longer moves (and waiting for it would return at once).
+                try await Task.sleep(nanoseconds: UInt64(Self.pushHeartbeat * 1e9))
+            } else {
+                await service.waitForHeight(above: next, timeout: Self.pushHeartbeat)
+            }
             if service.ledger.height <= next {
                 var heartbeat = NodeResponse(id: request.id, status: 0)
                 heartbeat.block = next
                 heartbeat.height = service.ledger.height
+                announcedAt = Date()
+                if let announcing { service.announce(announcing) }
+                heartbeat.nodes = service.knownNodes(excluding: request.target)
+                heartbeat.record = try await BlockingWork.run { try service.blockHashes(at: nil) }
                 try await writer.send(heartbeat)
             }
         }

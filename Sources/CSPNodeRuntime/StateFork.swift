@@ -3,6 +3,7 @@ import CSPChannel
 import CSPContracts
 import CSPCrypto
 import CSPFormat
+import CSPLedger
 import CSPNodeProtocol
 import Foundation
 
@@ -11,13 +12,56 @@ import Foundation
 /// in the header it signed). The same block from the same signed history gave two
 /// states: one node's execution or state differs (an altered index, another contract
 /// build). Nothing this node answers about the channel can then be vouched for.
-struct StateFork: Sendable {
+struct StateFork: Sendable, Equatable {
     let block: UInt64
     let own: SHA256Digest
     let other: SHA256Digest
     let node: String
     /// What this node's re-execution disagreed on, for the log.
     let detail: String
+    /// When it was found (milliseconds since the epoch).
+    var found = UInt64(Date().timeIntervalSince1970 * 1000)
+
+    /// Where a channel keeps its fork, so that it stays forked across restarts until an
+    /// operator clears it (`csp-node clear-fork`, `csp-node rebuild`).
+    static let fileName = "fork.json"
+
+    /// `ms` (since the epoch) as UTC ISO 8601, for the log and `csp-node clear-fork`.
+    static func time(_ ms: UInt64) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        return formatter.string(from: Date(timeIntervalSince1970: Double(ms) / 1000))
+    }
+
+    private struct Record: Codable {
+        var block: UInt64
+        var commit_hash: String
+        var other_commit_hash: String
+        var node: String
+        var detail: String
+        var found: UInt64
+    }
+
+    /// Written atomically (fsynced, renamed, the folder fsynced) before the fork is acted on.
+    func save(channelDirectory directory: String) throws {
+        let record = Record(block: block, commit_hash: own.hex, other_commit_hash: other.hex, node: node, detail: detail, found: found)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        try FileIO.writeAtomically(directory + "/" + Self.fileName, Array(try encoder.encode(record)) + [10], mode: 0o640)
+    }
+
+    /// The channel's recorded fork, nil when it has none. A record that cannot be read
+    /// stops the start: a fork is never forgotten silently.
+    static func load(channelDirectory directory: String) throws -> StateFork? {
+        let path = directory + "/" + fileName
+        guard FileIO.exists(path) else { return nil }
+        let bytes = try FileIO.read(path, limit: 1 << 20)
+        guard let record = try? JSONDecoder().decode(Record.self, from: Data(bytes)),
+              let own = SHA256Digest(hex: record.commit_hash), let other = SHA256Digest(hex: record.other_commit_hash) else {
+            throw NodeError("the state fork record \(quoted(path)) is not valid: repair or remove it with 'csp-node clear-fork'")
+        }
+        return StateFork(block: record.block, own: own, other: other, node: record.node, detail: record.detail, found: record.found)
+    }
 
     var report: StateForkReport {
         StateForkReport(block: block, commitHash: own.hex, otherCommitHash: other.hex, node: node)
@@ -72,18 +116,65 @@ extension ChannelService {
         let differing = zip(record.block.validations, execution.validations).enumerated().first { $0.element.0 != $0.element.1 }
         let detail = differing.map { "transaction \($0.offset) is \($0.element.0.code) there and \($0.element.1.code) here" }
             ?? (record.effects != execution.effects ? "the writes differ" : "the commit hashes before it differ")
-        let found = StateFork(block: header.number, own: own, other: header.commitHash, node: source, detail: detail)
+        forkFound(StateFork(block: header.number, own: own, other: header.commitHash, node: source, detail: detail))
+        waitForStop()
+        return true
+    }
+
+    /// Records `found` (on disk first, so that a restart still knows it), stops the channel's
+    /// writes, marks its reads suspect and says so once. Later forks keep the first.
+    func forkFound(_ found: StateFork) {
         condition.lock()
-        fork = found
-        let heights = heightWaiters
-        heightWaiters = []
+        let first = fork == nil
+        if first { fork = found }
+        let heights = first ? heightWaiters : []
+        if first { heightWaiters = [] }
+        condition.broadcast()
         condition.unlock()
+        guard first else { return }
         heights.forEach { $0.resume() }
-        log(found.message(channel: name) + " (\(detail)); this channel takes no submissions, its reads are marked suspect, and it stops following until its ledger is repaired (csp-node rebuild, or a new join)",
+        var remembered = "it is remembered in \(quoted(ledger.directory + "/" + StateFork.fileName)) until an operator clears it"
+        do { try found.save(channelDirectory: ledger.directory) } catch {
+            remembered = "it could not be written to disk (\(error)): a restart finds it only when it meets it again"
+        }
+        log(found.message(channel: name) + " (\(found.detail)); this channel takes no submissions, its reads are marked suspect, and it stops following until its ledger is repaired (csp-node rebuild, or a new join); " + remembered,
             level: .critical)
+    }
+
+    /// A forked follower commits nothing more: its commit thread waits here for the node to stop.
+    func waitForStop() {
         condition.lock()
         while state != .stopping { condition.wait() }
         condition.unlock()
-        return true
+    }
+}
+
+extension NodeRunner {
+    /// `csp-node clear-fork` (and `csp-node rebuild` once it has rebuilt the index): moves a
+    /// stopped channel's fork record aside to `fork.cleared-<UTC time>.json`, kept as
+    /// evidence; the node then follows again and verifies the block that forked afresh.
+    /// Nil when the channel has no recorded fork; else what was cleared (a record that
+    /// cannot be read is moved aside too) and where it is kept. Refused while a node has it open.
+    public static func clearFork(home: NodeHome, channel: String) throws -> (fork: String, kept: String)? {
+        let directory = home.channel(channel)
+        guard FileIO.isDirectory(directory) else { throw NodeError("no channel \(quoted(channel)) in \(quoted(home.path))") }
+        do {
+            return try LedgerStore.whileClosed(directory: directory) { () throws -> (fork: String, kept: String)? in
+                let path = directory + "/" + StateFork.fileName
+                guard FileIO.exists(path) else { return nil }
+                let fork = (try? StateFork.load(channelDirectory: directory))?
+                    .map { "the state fork at block \($0.block) (this node's commit hash \($0.own.hex), \($0.node)'s \($0.other.hex))" }
+                    ?? "an unreadable state fork record"
+                let stamp = StateFork.time(UInt64(Date().timeIntervalSince1970 * 1000)).replacingOccurrences(of: ":", with: "")
+                var kept = directory + "/fork.cleared-\(stamp).json"
+                var suffix = 1
+                while FileIO.exists(kept) { suffix += 1; kept = directory + "/fork.cleared-\(stamp)-\(suffix).json" }
+                guard rename(path, kept) == 0 else { throw SystemError("cannot move \(quoted(path)) to \(quoted(kept))") }
+                try FileIO.syncDirectory(containing: path)
+                return (fork, kept)
+            }
+        } catch let error as LedgerError where error.kind == .unavailable {
+            throw NodeError("channel \(quoted(channel)) is open in a running node: stop it first")
+        }
     }
 }

@@ -36,6 +36,8 @@ extension NodeServer {
         var next = request.from ?? service.ledger.height
         var accepted = NodeResponse(id: request.id, status: 0)
         accepted.block = next
+        // Events from a state that forked from another node's: said on every frame.
+        accepted.suspect = service.currentFork?.message(channel: service.name)
         try await writer.send(accepted)
         while true {
             while next < service.ledger.height {
@@ -63,13 +65,24 @@ extension NodeServer {
                         }
                         var response = NodeResponse(id: request.id, status: 0)
                         response.eventItem = item
+                        response.suspect = service.currentFork?.message(channel: service.name)
                         try await writer.send(response)
                     }
                 }
                 var marker = NodeResponse(id: request.id, status: 0)
                 marker.block = next
+                marker.suspect = service.currentFork?.message(channel: service.name)
                 try await writer.send(marker)
                 next += 1
+            }
+            if let fork = service.currentFork, next >= service.ledger.height {
+                // A forked channel commits nothing more: the stream ends, saying why.
+                var end = NodeResponse(id: request.id, status: 2,
+                                       error: fork.message(channel: service.name) + "; this node commits no more blocks on the channel until its ledger is repaired")
+                end.block = next
+                end.suspect = fork.message(channel: service.name)
+                try await writer.send(end)
+                return
             }
             let before = service.ledger.height
             await service.waitForHeight(above: next)

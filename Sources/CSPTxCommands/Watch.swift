@@ -18,7 +18,13 @@ extension CSPTx {
                 or any), or whose parties include me; account events naming me; and, for \
                 admins, the contract lifecycle (propose, approve, activate). In text, a \
                 transition reads 'block 12  D-20261130-9f2c41ab  demand.accept: submitted → \
-                accepted  by Acme/desk  next: role enterprise of Acme'.
+                accepted  by Acme/desk  next: role enterprise of Acme'. On a node whose \
+                state forked from another node's on the channel (docs/NETWORK.md, "State \
+                forks"), the events it holds are printed, one 'warning: the node's answer is \
+                suspect: ...' line goes to stderr, and the watch ends once it has them all \
+                (the node commits no more blocks there) with exit 2; it exits 2 as well \
+                when --count ends it first. Exit codes: 0 --count events delivered; 2 the \
+                node was lost for longer than --retry, or its events are suspect; 64 usage error.
                 """)
 
         @OptionGroup(title: "Global Options") var global: GlobalOptions

@@ -23,7 +23,7 @@ final class NodeSettingsTests: XCTestCase {
 
     func testMistakesNameTheLine() {
         XCTAssertThrowsError(try NodeSettings.parse("listen = :1\nport = 7\n", source: "n.conf")) { error in
-            XCTAssertEqual("\(error)", "n.conf:2: unknown setting 'port' (settings: listen, tls-certificate, tls-chain, tls-key)")
+            XCTAssertEqual("\(error)", "n.conf:2: unknown setting 'port' (settings: listen, advertise, tls-certificate, tls-chain, tls-key)")
         }
         XCTAssertThrowsError(try NodeSettings.parse("\nlisten 1.2.3.4:5\n", source: "n.conf")) { error in
             XCTAssertEqual("\(error)", "n.conf:2: expected 'key = value', got 'listen 1.2.3.4:5'")

@@ -15,6 +15,10 @@ public final class TamperingRelay: @unchecked Sendable {
         case flippedSignature
         /// The value of the first write of the first transaction that writes.
         case changedWrite
+        /// Blocks pass unchanged, but the commit hash the node announces of a block (the
+        /// `record` of a `peers` answer or `follow` frame) is altered: a peer that lies
+        /// about its state, or whose state no longer matches its blocks.
+        case announcedCommitHash
     }
 
     public let tampering: Tampering
@@ -80,6 +84,15 @@ public final class TamperingRelay: @unchecked Sendable {
 
     /// The frame with its first block altered, when it carries blocks.
     func tamper(_ frame: [UInt8]) -> [UInt8] {
+        if tampering == .announcedCommitHash {
+            guard var json = try? JSONSerialization.jsonObject(with: Data(frame)) as? [String: Any],
+                  var item = json["record"] as? [String: Any], let hash = item["commitHash"] as? String, let number = item["block"] as? Int,
+                  json["blocks"] == nil else { return frame }
+            item["commitHash"] = String(hash.reversed())
+            json["record"] = item
+            lock.withLock { alteredBlocks.append(UInt64(number)) }
+            return (try? Array(JSONSerialization.data(withJSONObject: json))) ?? frame
+        }
         guard var json = try? JSONSerialization.jsonObject(with: Data(frame)) as? [String: Any],
               var blocks = json["blocks"] as? [String], let first = blocks.first,
               let bytes = Data(base64Encoded: first), var record = try? CommittedBlock(decoding: Array(bytes)) else { return frame }
@@ -87,6 +100,8 @@ public final class TamperingRelay: @unchecked Sendable {
         case .flippedSignature:
             guard !record.block.signature.isEmpty else { return frame }
             record.block.signature[record.block.signature.count / 2] ^= 0x01
+        case .announcedCommitHash:
+            return frame
         case .changedWrite:
             guard let index = record.effects.firstIndex(where: { !$0.writes.isEmpty }) else { return frame }
             record.effects[index].writes[0].value = Array("tampered".utf8)

@@ -167,17 +167,66 @@ extension NetworkTests {
         let write = try viaPeer(fixture, peer, "alice", ["submit", "kv.put", "key=z", "value=3"], expect: 2)
         XCTAssertTrue(write.stderr.contains(forked), write.stderr)
         XCTAssertTrue(write.stderr.contains("takes no submissions"), write.stderr)
-        // It does not retry quietly: the fork is logged once, and a restart finds it again.
+        // It does not retry quietly: the fork is logged once.
         usleep(1_500_000)
         XCTAssertEqual(log(peer).components(separatedBy: forked).count - 1, 1, log(peer))
+        // Remembered on disk (written atomically before it is acted on).
+        let record = try json(try String(contentsOfFile: peer + "/channels/consortium/fork.json", encoding: .utf8))
+        XCTAssertEqual(record["block"] as? Int, height)
+        XCTAssertEqual(record["other_commit_hash"] as? String, fork["other_commit_hash"] as? String)
+        XCTAssertEqual(record["node"] as? String, "127.0.0.1:\(port)")
+        // A watch prints the events the node holds, warns once, and ends with exit 2: the
+        // forked node commits nothing more there.
+        let watch = try viaPeer(fixture, peer, "alice", ["watch", "--from", "0"], expect: 2)
+        // The events of the blocks it holds: the orderer's first ones, exactly.
+        let events = watch.stdout.split(separator: "\n").count
+        XCTAssertGreaterThan(events, 0, watch.stdout)
+        XCTAssertEqual(watch.stdout, try fixture.tx("alice", ["watch", "--from", "0", "--count", String(events)]).stdout)
+        let watchLines = watch.stderr.split(separator: "\n").map(String.init)
+        XCTAssertEqual(watchLines.count, 2, watch.stderr)
+        XCTAssertTrue(watchLines[0].hasPrefix("warning: the node's answer is suspect: " + forked), watch.stderr)
+        XCTAssertTrue(watchLines[1].hasPrefix("error: " + forked), watch.stderr)
+        XCTAssertTrue(watchLines[1].contains("this node commits no more blocks on the channel until its ledger is repaired"), watch.stderr)
+        // With --count satisfied first, still exit 2: what it printed is suspect.
+        let counted = try viaPeer(fixture, peer, "alice", ["watch", "--from", "0", "--count", "1"], expect: 2)
+        XCTAssertEqual(counted.stdout.split(separator: "\n").count, 1, counted.stdout)
+
         follower.terminate()
         follower.waitUntilExit()
         XCTAssertEqual(log(peer).components(separatedBy: forked).count - 1, 1, "stopping adds no line: \(log(peer))")
+        // A restart is still forked, at once, without verifying the block again: status
+        // exits 1, writes are refused, reads are suspect.
         follower = try startNode(peer)
-        for _ in 0..<500 where log(peer).components(separatedBy: forked).count - 1 < 2 { usleep(10_000) }
-        XCTAssertEqual(log(peer).components(separatedBy: forked).count - 1, 2, log(peer))
         let again = try json(try NodeFixture.run("csp-node", ["status", "--home", peer, "--format", "json"], expect: 1).stdout)
         XCTAssertEqual(again["state"] as? String, "forked")
+        XCTAssertEqual((again["fork"] as? [String: Any])?["commit_hash"] as? String, fork["commit_hash"] as? String)
+        XCTAssertTrue(log(peer).contains(", remembered in '\(peer)/channels/consortium/fork.json')"), log(peer))
+        XCTAssertTrue(try viaPeer(fixture, peer, "alice", ["submit", "kv.put", "key=z", "value=3"], expect: 2).stderr.contains(forked))
+        XCTAssertEqual(try viaPeer(fixture, peer, "alice", ["query", "kv/y"], expect: 2).stdout, "2\n")
+
+        // Cleared only by the operator, with the node stopped.
+        let running = try NodeFixture.run("csp-node", ["clear-fork", "--home", peer, "--channel", "consortium"], expect: 2)
+        XCTAssertEqual(running.stderr, "error: channel 'consortium' is open in a running node: stop it first\n")
+        follower.terminate()
+        follower.waitUntilExit()
+        let cleared = try NodeFixture.run("csp-node", ["clear-fork", "--home", peer, "--channel", "consortium"])
+        XCTAssertTrue(cleared.stdout.hasPrefix("cleared the state fork at block \(height) (this node's commit hash \(try XCTUnwrap(fork["commit_hash"] as? String))"), cleared.stdout)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: peer + "/channels/consortium/fork.json"))
+        let none = try NodeFixture.run("csp-node", ["clear-fork", "--home", peer, "--channel", "consortium"], expect: 1)
+        XCTAssertEqual(none.stderr, "error: channel 'consortium' has no recorded state fork\n")
+        // The cause (the altered index) remains: the next start meets the fork again and records it.
+        follower = try startNode(peer)
+        for _ in 0..<500 where log(peer).components(separatedBy: forked).count - 1 < 3 { usleep(10_000) }
+        XCTAssertTrue(FileManager.default.fileExists(atPath: peer + "/channels/consortium/fork.json"), log(peer))
+        follower.terminate()
+        follower.waitUntilExit()
+        // Rebuilding the index from the block files repairs it and clears the record.
+        let rebuilt = try NodeFixture.run("csp-node", ["rebuild", "--home", peer, "--channel", "consortium"])
+        XCTAssertTrue(rebuilt.stdout.contains("cleared the state fork at block \(height)"), rebuilt.stdout)
+        follower = try startNode(peer)
+        try waitForHeight(peer, height + 1)
+        XCTAssertEqual(try status(peer)["state"] as? String, "running")
+        XCTAssertEqual(try viaPeer(fixture, peer, "alice", ["query", "kv/x"], expect: 1).stdout, "")
     }
 
     /// A `tx` read with `proof` answers the transaction's Merkle inclusion proof, which
