@@ -179,18 +179,21 @@ extension NetworkTests {
         XCTAssertEqual(mismatch.stderr, "error: the orderer's block 0 of channel 'consortium' carries a different configuration than '\(fixture.dir)/genesis.json'\n")
         XCTAssertFalse(FileManager.default.fileExists(atPath: peer + "/channels/consortium"), "nothing is left behind")
 
-        // Joined to the real orderer, then pointed at the rogue: block 1 is refused.
+        // Joined to the real orderer, then pointed at the rogue: its block 0 differs from the
+        // one this node verified, and is not signed by the channel's orderer, so the first
+        // exchange of heights names the rogue as forked, before any block is fetched from it.
         try NodeFixture.run("csp-node", ["join", "--home", peer, "--channel", fixture.channel,
                                          "--genesis", fixture.dir + "/genesis.json", "--orderer", "127.0.0.1:\(port)"])
         let follow = peer + "/channels/consortium/follow.conf"
         try "orderer = 127.0.0.1:\(roguePort)\n".write(toFile: follow, atomically: true, encoding: .utf8)
         var follower = try startNode(peer)
-        let refusal = "channel 'consortium': refused block 1 from 127.0.0.1:\(roguePort): it is signed by a certificate that is not the channel's orderer; avoiding 127.0.0.1:\(roguePort) for 30 s and fetching the block elsewhere"
+        let refusal = "channel 'consortium': node 127.0.0.1:\(roguePort) disagrees at block 0: its commit hash is "
         for _ in 0..<500 where !log(peer).contains(refusal) { usleep(10_000) }
         XCTAssertTrue(log(peer).contains(refusal), log(peer))
         usleep(1_500_000)  // it avoids the node, and commits nothing
         XCTAssertEqual(try status(peer)["height"] as? Int, 1)
         XCTAssertEqual(log(peer).components(separatedBy: refusal).count - 1, 1, "logged once: \(log(peer))")
+        XCTAssertTrue(log(peer).contains("its block is not signed by the channel's orderer: 127.0.0.1:\(roguePort) is the forked one, and this node no longer fetches from it"), log(peer))
         follower.terminate()
         follower.waitUntilExit()
 
