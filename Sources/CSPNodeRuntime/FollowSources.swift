@@ -520,15 +520,19 @@ public final class FollowSources: @unchecked Sendable {
     }
 
     /// A node served a block that fails verification: it is avoided for `avoidSeconds`,
-    /// logged once (not again while it stays avoided).
-    private func avoid(_ source: Source, _ error: BlockVerificationError) {
+    /// logged once (not again while it stays avoided). With `announced`, it served none:
+    /// its announced hashes of a block differ from this node's (PeerExchange.swift).
+    func avoid(_ source: Source, _ error: BlockVerificationError, announced: Bool = false) {
         condition.lock()
         let first = !source.isAvoided(at: Date())
         source.avoidedUntil = Date().addingTimeInterval(Self.avoidSeconds)
-        source.problem = "served block \(error.block) that fails verification: \(error.reason)"
+        source.problem = announced ? "at block \(error.block) \(error.reason)" : "served block \(error.block) that fails verification: \(error.reason)"
         condition.broadcast()
         condition.unlock()
-        if first {
+        guard first else { return }
+        if announced {
+            log("node \(source.address) disagrees at block \(error.block): \(error.reason); avoiding \(source.address) for \(Int(Self.avoidSeconds)) s, then comparing again", level: .error)
+        } else {
             log("refused block \(error.block) from \(source.address): \(error.reason); avoiding \(source.address) for \(Int(Self.avoidSeconds)) s and fetching the block elsewhere", level: .error)
         }
     }

@@ -20,6 +20,9 @@ enum PeerVerdict: Equatable {
     case agree
     /// The other node is the forked one (why): it is never fetched from again.
     case peerForked(String)
+    /// It announced other hashes but could not serve its block (why): avoided for a
+    /// while like a node that served a bad block, and compared again after.
+    case unconfirmed(String)
     /// The orderer signed another block at this height too: the channel's history itself
     /// forked, and nothing tells which side is right. This node stops (a state fork).
     case historyForked
@@ -34,7 +37,7 @@ extension PeerVerdict {
                       serveError: String? = nil) -> PeerVerdict {
         guard announced != own else { return .agree }
         guard let served else {
-            return .peerForked("it announced other hashes for a block this node verified, and did not serve its own copy (\(serveError ?? "no answer"))")
+            return .unconfirmed("it announced commit hash \(announced.commitHash.hex) where this node's is \(own.commitHash.hex), and did not serve its copy of the block: \(serveError ?? "no answer")")
         }
         if served.hash == own.hash {
             return .peerForked("it serves this node's block but announced commit hash \(announced.commitHash.hex) for it: its state no longer matches its own blocks")
@@ -149,6 +152,12 @@ extension FollowSources {
                                         servedSigned: signed, serveError: serveError)
         switch verdict {
         case .agree: return
+        case .unconfirmed(let why):
+            avoid(source, BlockVerificationError(block: number, reason: why), announced: true)
+            condition.lock()
+            let client = source.client
+            condition.unlock()
+            client?.close()
         case .peerForked(let why):
             condition.lock()
             source.forked = true

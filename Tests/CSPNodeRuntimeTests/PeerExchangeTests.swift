@@ -21,8 +21,8 @@ final class PeerExchangeTests: XCTestCase {
         // Another block the orderer did not sign: the peer is on no chain the orderer signed.
         XCTAssertEqual(PeerVerdict.judge(own: own, announced: other, served: other, servedSigned: false),
                        .peerForked("its block is not signed by the channel's orderer"))
-        // Announced but not served: the peer is avoided, saying why.
-        guard case .peerForked(let unserved) = PeerVerdict.judge(own: own, announced: other, served: nil, servedSigned: false,
+        // Announced but not served: the peer is avoided for a while, saying why, and compared again.
+        guard case .unconfirmed(let unserved) = PeerVerdict.judge(own: own, announced: other, served: nil, servedSigned: false,
                                                                  serveError: "connection refused") else {
             return XCTFail("an unserved block is the peer's fault")
         }
