@@ -203,3 +203,20 @@ extension NetworkTests {
         XCTAssertTrue(write.stderr.contains("state fork on channel 'consortium' at block 1"), write.stderr)
     }
 }
+
+extension NetworkTests {
+    /// The address announced must be HOST:PORT with a real port: anything else stops the
+    /// start with one line, before anything is served.
+    func testAMalformedAdvertiseAddressStopsTheStart() throws {
+        let fixture = try NodeFixture.make(self)
+        for (value, source) in [("nowhere", "flag"), ("127.0.0.1:0", "file")] {
+            var arguments = ["start", "--home", fixture.node]
+            if source == "flag" { arguments += ["--advertise", value] } else {
+                try "advertise = \(value)\n".write(toFile: fixture.node + "/node.conf", atomically: true, encoding: .utf8)
+            }
+            let result = try NodeFixture.run("csp-node", arguments, expect: 2)
+            XCTAssertEqual(result.stderr, "error: advertise address '\(value)' is not HOST:PORT (a port from 1 to 65535)\n")
+            XCTAssertFalse(FileManager.default.fileExists(atPath: fixture.socket), "nothing is served")
+        }
+    }
+}
