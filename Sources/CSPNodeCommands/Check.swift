@@ -34,6 +34,9 @@ extension CSPNode {
             for name in names {
                 let directory = home.channel(name)
                 guard FileIO.isDirectory(directory) else { throw CommandFailure("no channel \(quoted(name)) in \(quoted(home.path))") }
+                guard !AccessChannel.isAccess(home: home, channel: name) else {
+                    throw CommandFailure(AccessChannel.noBlockFiles(name))
+                }
                 do {
                     // A damaged last record is named, not taken for an append in progress: the
                     // reader gives a serving node's append a moment to complete first.

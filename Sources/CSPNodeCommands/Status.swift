@@ -12,7 +12,9 @@ extension CSPNode {
                 With --peers, one line per known node of each followed channel instead: the \
                 channel's orderer and peers, each node's height, how far this node lags it, \
                 the seconds since its last frame, and whether it is trusted (not avoided for \
-                having served a block that fails verification). Exit codes: 0 done; 1 a \
+                having served a block that fails verification). A channel kept as an access \
+                node (csp-node join --access) shows role access; its height is the number of \
+                verified block headers it keeps, and --peers names it on every line. Exit codes: 0 done; 1 a \
                 channel is stopped; 2 could not answer (no node running); 64 usage error.
                 """)
 
@@ -45,6 +47,11 @@ extension CSPNode {
                     json["following"] = .string(following)
                     text += "  following \(following)"
                 }
+                if let role = channel.role {
+                    // An access node: `height` counts the block headers it verified and keeps.
+                    json["role"] = .string(role)
+                    text += "  role \(role) (headers only)"
+                }
                 if let fork = channel.fork {
                     json["fork"] = .object(["block": .int(Int64(fork.block)), "commit_hash": .string(fork.commitHash),
                                             "other_commit_hash": .string(fork.otherCommitHash), "node": .string(fork.node)])
@@ -67,7 +74,11 @@ extension CSPNode {
                     "channel": .string(channel.channel), "address": .string(peer.address), "role": .string(peer.role),
                     "height": peer.height.map { .int(Int64($0)) } ?? .null, "lag": lag.map { .int(Int64($0)) } ?? .null,
                     "last_contact": peer.lastContact.map { .double(($0 * 10).rounded() / 10) } ?? .null, "trusted": .bool(peer.trusted)]
-                var text = "\(channel.channel)  \(peer.role) \(peer.address)  height \(peer.height.map(String.init) ?? "unknown")"
+                if let role = channel.role {
+                    json["node_role"] = .string(role)
+                    json["node_height"] = .int(Int64(channel.height))
+                }
+                var text = "\(channel.channel)\(channel.role.map { " (\($0), headers \(channel.height))" } ?? "")  \(peer.role) \(peer.address)  height \(peer.height.map(String.init) ?? "unknown")"
                     + "  lag \(lag.map(String.init) ?? "unknown")"
                     + "  contact \(peer.lastContact.map { String(format: "%.1f s ago", $0) } ?? "never")"
                     + "  \(peer.trusted ? "trusted" : "avoided")"

@@ -114,6 +114,10 @@ public struct NodeResponse: Codable, Equatable, Sendable {
     public var suspect: String?
     /// tx with `proof`: the transaction in its block's Merkle tree.
     public var proof: NodeInclusionProof?
+    /// Present on a read an access node relayed without being able to check it against
+    /// its verified block headers (docs/NETWORK.md, "Access nodes"): what is unproven and
+    /// which node answered.
+    public var unproven: String?
     // status
     public var channels: [ChannelStatus]?
     public var uptime: Double?
@@ -171,6 +175,9 @@ public struct ChannelStatus: Codable, Equatable, Sendable {
     public var fork: StateForkReport?
     /// A follower channel's sources (orderer and peers), as `csp-node status --peers` shows them.
     public var peers: [PeerStatus]?
+    /// `access` on an access node, which keeps block headers only (`height` then counts
+    /// verified headers); absent on a node that keeps the ledger.
+    public var role: String?
 
     public init(channel: String, height: UInt64, lastBlockHash: String, commitHash: String, transactions: UInt64, pending: Int) {
         self.channel = channel

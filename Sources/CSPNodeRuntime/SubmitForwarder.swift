@@ -21,6 +21,9 @@ final class SubmitForwarder: @unchecked Sendable {
 
     let target: FollowTarget
     let channelDirectory: String
+    /// The node requests go to: the orderer, unless told otherwise (an access node relays
+    /// reads to its peers too).
+    let address: String
     private let lock = NSLock()
     // Guarded by `lock`:
     private var client: NodeClient?
@@ -28,20 +31,30 @@ final class SubmitForwarder: @unchecked Sendable {
     /// Serialises writes: a NodeClient takes one sender at a time.
     private let sendLock = NSLock()
 
-    init(target: FollowTarget, channelDirectory: String) {
+    init(target: FollowTarget, channelDirectory: String, address: String? = nil) {
         self.target = target
         self.channelDirectory = channelDirectory
+        self.address = address ?? target.orderer
     }
 
     /// Sends the signed transaction (`encoded`, base64, as the client sent it) and waits
     /// for the orderer's answer. A connection found dead at sending is replaced once.
     func forward(encoded: String, channel: String, wait: Bool, config: ChannelConfig) async -> Result<NodeResponse, Failure> {
+        var request = NodeRequest(id: 0, op: "submit", channel: channel)
+        request.tx = encoded
+        request.wait = wait
+        return await relay(request, config: config)
+    }
+
+    /// Sends `request` as it is (a client's signed read keeps its signature, which does
+    /// not cover the id) under an id of this connection, and waits for the answer, which
+    /// comes back with the client's id. A connection found dead at sending is replaced once.
+    func relay(_ original: NodeRequest, config: ChannelConfig) async -> Result<NodeResponse, Failure> {
         for attempt in 0..<2 {
             let client: NodeClient
             do { client = try connection(config: config) } catch { return .failure(.unreachable("\(error)")) }
-            var request = client.makeRequest("submit", channel: channel)
-            request.tx = encoded
-            request.wait = wait
+            var request = original
+            request.id = client.makeRequest(original.op, channel: original.channel).id
             let sent: Result<NodeResponse, Failure>? = await withCheckedContinuation { continuation in
                 lock.lock()
                 waiting[request.id] = continuation
@@ -60,7 +73,9 @@ final class SubmitForwarder: @unchecked Sendable {
                 }
             }
             if case .failure(.unreachable)? = sent, attempt == 0 { continue }
-            return sent ?? .failure(.unreachable("no answer"))
+            guard case .success(var response)? = sent else { return sent ?? .failure(.unreachable("no answer")) }
+            response.id = original.id
+            return .success(response)
         }
         return .failure(.unreachable("the connection failed twice"))
     }
@@ -77,7 +92,7 @@ final class SubmitForwarder: @unchecked Sendable {
         lock.lock()
         if let client { lock.unlock(); return client }
         lock.unlock()
-        let fresh = try target.connect(channelDirectory: channelDirectory, config: config, timeout: 10)
+        let fresh = try target.connect(address, channelDirectory: channelDirectory, config: config, timeout: 10)
         // Answers come when blocks commit: the reader waits without limit.
         fresh.timeout = nil
         lock.lock()
