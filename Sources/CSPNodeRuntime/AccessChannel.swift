@@ -62,23 +62,15 @@ public final class AccessChannel: @unchecked Sendable {
     public var height: UInt64 { ledger.headers.height }
     public var lastHeader: BlockHeader? { ledger.headers.last }
 
-    public var currentRules: ChannelRules {
-        condition.lock()
-        defer { condition.unlock() }
-        return rules
-    }
-
-    public var isStopping: Bool {
-        condition.lock()
-        defer { condition.unlock() }
-        return stopping
-    }
-
+    public var currentRules: ChannelRules { locked { rules } }
+    public var isStopping: Bool { locked { stopping } }
     /// Transactions in the blocks verified since the node started.
-    public var transactionsVerified: UInt64 {
+    public var transactionsVerified: UInt64 { locked { verifiedTransactions } }
+
+    private func locked<T>(_ body: () -> T) -> T {
         condition.lock()
         defer { condition.unlock() }
-        return verifiedTransactions
+        return body()
     }
 
     public func start() {
@@ -105,25 +97,17 @@ public final class AccessChannel: @unchecked Sendable {
     /// Waits until the channel keeps more than `height` headers, the node stops, or
     /// `timeout` seconds pass (nil: no limit).
     func waitForHeight(above height: UInt64, timeout: Double?) async {
-        await withCheckedContinuation { continuation in
+        await HeightWaiter.wait(timeout: timeout, register: { waiter in
             condition.lock()
-            if ledger.headers.height > height || stopping {
-                condition.unlock()
-                continuation.resume()
-                return
-            }
-            let waiter = HeightWaiter(continuation)
+            defer { condition.unlock() }
+            if ledger.headers.height > height || stopping { return false }
             heightWaiters.append(waiter)
+            return true
+        }, unregister: { [self] waiter in
+            condition.lock()
+            heightWaiters.removeAll { $0 === waiter }
             condition.unlock()
-            if let timeout {
-                DispatchQueue.global().asyncAfter(deadline: .now() + timeout) { [self] in
-                    condition.lock()
-                    heightWaiters.removeAll { $0 === waiter }
-                    condition.unlock()
-                    waiter.resume()
-                }
-            }
-        }
+        })
     }
 
     // MARK: Following: verify, keep the header, drop the block
@@ -155,11 +139,8 @@ public final class AccessChannel: @unchecked Sendable {
                 verified.append((fetched.record, newConfig))
                 previous = fetched.record.block.header
                 if let newConfig { rules = try ChannelRules(config: newConfig) }
-            } catch let error as BlockVerificationError {
-                refused = (fetched, error.reason)
-                break
             } catch {
-                refused = (fetched, "\(error)")
+                refused = (fetched, (error as? BlockVerificationError)?.reason ?? "\(error)")
                 break
             }
         }
@@ -201,68 +182,34 @@ public final class AccessChannel: @unchecked Sendable {
     /// code that verified block records (bound to the orderer's signature by the commit
     /// hash; docs/NETWORK.md).
     public func submit(_ transaction: Transaction, wait: Bool, encoded: String) async -> CommitOutcome {
-        func outcome(_ result: SubmitResult) -> CommitOutcome { CommitOutcome(txid: transaction.id, result: result) }
         let orderer = target.orderer
         // Watched before it is sent, so its block cannot pass unseen.
         if wait { watch(transaction.id) }
         defer { if wait { unwatch(transaction.id) } }
         let answer = await forwarder.forward(encoded: encoded, channel: name, wait: wait, config: currentRules.config)
-        let response: NodeResponse
-        switch answer {
-        case .failure(.unreachable(let why)):
-            return outcome(.notCommitted("cannot reach the orderer at \(orderer) to forward the transaction: \(why)"))
-        case .failure(.lost(let why)):
-            return outcome(.unknown("the connection to the orderer at \(orderer) ended before it answered: \(why)"))
-        case .success(let answered):
-            response = answered
-        }
-        let code = ValidationCode.allCases.first { $0.description == response.code }
-        switch SubmitOutcome(rawValue: response.outcome ?? "") {
-        case .accepted?:
-            return outcome(.accepted)
-        case .refused?:
-            return outcome(.refused(Validation(code: code ?? .malformed, reason: response.reason ?? response.error ?? "refused by the orderer")))
-        case .committed?:
-            guard let block = response.block else { break }
-            if let failure = await waitForHeader(block, orderer: orderer) { return outcome(failure) }
+        return await forwarder.outcome(of: answer, for: transaction, confirm: { block in
+            if let failure = await waitForHeader(block, orderer: orderer) { return failure }
             guard let place = place(of: transaction.id), place.block == block else {
-                return outcome(.unknown("the orderer at \(orderer) committed it in block \(block), but this node's verified block \(block) does not hold it"))
+                return .unknown("the orderer at \(orderer) committed it in block \(block), but this node's verified block \(block) does not hold it")
             }
-            return outcome(.committed(block: place.block, index: place.index, place.validation))
-        case .alreadyDone?:
-            guard let block = response.block, let index = response.index, let txid = response.txid,
-                  let original = SHA256Digest(hex: txid), let key = transaction.body.onceKey else { break }
-            if let failure = await waitForHeader(block, orderer: orderer) { return outcome(failure) }
-            return CommitOutcome(txid: original, result: .alreadyDone(OnceKeys.Record(txid: txid, block: block, index: index), key: key))
-        case .notCommitted?:
-            return outcome(.notCommitted("the orderer at \(orderer): \(response.error ?? "not committed")"))
-        case .unknown?:
-            return outcome(.unknown("the orderer at \(orderer): \(response.error ?? "outcome unknown")"))
-        case nil:
-            break
-        }
-        if response.status == 2 { return outcome(.notCommitted("the orderer at \(orderer): \(response.error ?? "could not answer")")) }
-        return outcome(.unknown("the orderer at \(orderer) answered without an outcome: \(response.error ?? "status \(response.status)")"))
+            return .committed(block: place.block, index: place.index, place.validation)
+        }, reached: { block in await waitForHeader(block, orderer: orderer) })
     }
 
     private func watch(_ id: SHA256Digest) {
-        condition.lock()
-        watched[id, default: 0] += 1
-        condition.unlock()
+        locked { watched[id, default: 0] += 1 }
     }
 
     private func unwatch(_ id: SHA256Digest) {
-        condition.lock()
-        let left = (watched[id] ?? 1) - 1
-        watched[id] = left > 0 ? left : nil
-        if left <= 0 { found[id] = nil }
-        condition.unlock()
+        locked {
+            let left = (watched[id] ?? 1) - 1
+            watched[id] = left > 0 ? left : nil
+            if left <= 0 { found[id] = nil }
+        }
     }
 
     private func place(of id: SHA256Digest) -> (block: UInt64, index: UInt32, validation: Validation)? {
-        condition.lock()
-        defer { condition.unlock() }
-        return found[id]
+        locked { found[id] }
     }
 
     /// Waits until this node keeps block `block`'s verified header; nil then, else why it

@@ -80,6 +80,50 @@ final class SubmitForwarder: @unchecked Sendable {
         return .failure(.unreachable("the connection failed twice"))
     }
 
+    /// What a forwarded submission's answer from the orderer (this forwarder's address)
+    /// makes of it. A transaction the orderer committed is answered only as this node
+    /// confirms it: `confirm(block)` waits until this node holds that block and gives its
+    /// own place and verdict, or why it cannot; an already-done one waits for the
+    /// original's block with `reached(block)` (nil once this node holds it).
+    func outcome(of answer: Result<NodeResponse, Failure>, for transaction: Transaction,
+                 confirm: (UInt64) async -> SubmitResult, reached: (UInt64) async -> SubmitResult?) async -> CommitOutcome {
+        func outcome(_ result: SubmitResult) -> CommitOutcome { CommitOutcome(txid: transaction.id, result: result) }
+        let orderer = address
+        let response: NodeResponse
+        switch answer {
+        case .failure(.unreachable(let why)):
+            return outcome(.notCommitted("cannot reach the orderer at \(orderer) to forward the transaction: \(why)"))
+        case .failure(.lost(let why)):
+            return outcome(.unknown("the connection to the orderer at \(orderer) ended before it answered: \(why)"))
+        case .success(let answered):
+            response = answered
+        }
+        let code = ValidationCode.allCases.first { $0.description == response.code }
+        switch SubmitOutcome(rawValue: response.outcome ?? "") {
+        case .accepted?:
+            return outcome(.accepted)
+        case .refused?:
+            return outcome(.refused(Validation(code: code ?? .malformed, reason: response.reason ?? response.error ?? "refused by the orderer")))
+        case .committed?:
+            guard let block = response.block else { break }
+            return outcome(await confirm(block))
+        case .alreadyDone?:
+            guard let block = response.block, let index = response.index, let txid = response.txid,
+                  let original = SHA256Digest(hex: txid), let key = transaction.body.onceKey else { break }
+            if let failure = await reached(block) { return outcome(failure) }
+            return CommitOutcome(txid: original, result: .alreadyDone(OnceKeys.Record(txid: txid, block: block, index: index), key: key))
+        case .notCommitted?:
+            return outcome(.notCommitted("the orderer at \(orderer): \(response.error ?? "not committed")"))
+        case .unknown?:
+            return outcome(.unknown("the orderer at \(orderer): \(response.error ?? "outcome unknown")"))
+        case nil:
+            break
+        }
+        // An answer without an outcome: a node older than outcomes, or a malformed request.
+        if response.status == 2 { return outcome(.notCommitted("the orderer at \(orderer): \(response.error ?? "could not answer")")) }
+        return outcome(.unknown("the orderer at \(orderer) answered without an outcome: \(response.error ?? "status \(response.status)")"))
+    }
+
     /// Ends the connection; every submission waiting on it learns its outcome is unknown.
     func close() {
         lock.lock()
@@ -149,44 +193,14 @@ extension ChannelService {
         if let fork = currentFork { return outcome(.notCommitted(fork.refusal(channel: name))) }
         let orderer = target.orderer
         let answer = await forwarder.forward(encoded: encoded, channel: name, wait: wait, config: currentRules.config)
-        let response: NodeResponse
-        switch answer {
-        case .failure(.unreachable(let why)):
-            return outcome(.notCommitted("cannot reach the orderer at \(orderer) to forward the transaction: \(why)"))
-        case .failure(.lost(let why)):
-            return outcome(.unknown("the connection to the orderer at \(orderer) ended before it answered: \(why)"))
-        case .success(let answered):
-            response = answered
-        }
-        let code = ValidationCode.allCases.first { $0.description == response.code }
-        switch SubmitOutcome(rawValue: response.outcome ?? "") {
-        case .accepted?:
-            return outcome(.accepted)
-        case .refused?:
-            return outcome(.refused(Validation(code: code ?? .malformed, reason: response.reason ?? response.error ?? "refused by the orderer")))
-        case .committed?:
-            guard let block = response.block else { break }
-            if let failure = await waitUntilCommitted(block: block, orderer: orderer) { return outcome(failure) }
+        return await forwarder.outcome(of: answer, for: transaction, confirm: { block in
+            if let failure = await waitUntilCommitted(block: block, orderer: orderer) { return failure }
             // This node's own verdict, from its ledger.
             guard let record = try? ledger.transaction(transaction.id), record.block == block else {
-                return outcome(.unknown("the orderer at \(orderer) committed it in block \(block), but this node's block \(block) does not hold it"))
+                return .unknown("the orderer at \(orderer) committed it in block \(block), but this node's block \(block) does not hold it")
             }
-            return outcome(.committed(block: record.block, index: record.index, record.validation))
-        case .alreadyDone?:
-            guard let block = response.block, let index = response.index, let txid = response.txid,
-                  let original = SHA256Digest(hex: txid), let key = transaction.body.onceKey else { break }
-            if let failure = await waitUntilCommitted(block: block, orderer: orderer) { return outcome(failure) }
-            return CommitOutcome(txid: original, result: .alreadyDone(OnceKeys.Record(txid: txid, block: block, index: index), key: key))
-        case .notCommitted?:
-            return outcome(.notCommitted("the orderer at \(orderer): \(response.error ?? "not committed")"))
-        case .unknown?:
-            return outcome(.unknown("the orderer at \(orderer): \(response.error ?? "outcome unknown")"))
-        case nil:
-            break
-        }
-        // An answer without an outcome: a node older than outcomes, or a malformed request.
-        if response.status == 2 { return outcome(.notCommitted("the orderer at \(orderer): \(response.error ?? "could not answer")")) }
-        return outcome(.unknown("the orderer at \(orderer) answered without an outcome: \(response.error ?? "status \(response.status)")"))
+            return .committed(block: record.block, index: record.index, record.validation)
+        }, reached: { block in await waitUntilCommitted(block: block, orderer: orderer) })
     }
 
     /// Waits until this node has committed `block`; nil then, else why it never will.

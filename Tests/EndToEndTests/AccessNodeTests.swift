@@ -121,7 +121,7 @@ extension NetworkTests {
         kill(access.processIdentifier, SIGKILL)
         access.waitUntilExit()
         let kept = try keptHeaders(gate).count
-        _ = try fixture.tx("alice", ["submit", "--batch", "-"], input: Data(load.replacingOccurrences(of: "\"c", with: "\"d").utf8))
+        _ = try fixture.tx("alice", ["submit", "--batch", "-"], input: Data(load.replacingOccurrences(of: "\"key\":\"c", with: "\"key\":\"d").utf8))
         access = try startNode(gate)
         running.append(access)
         XCTAssertTrue(log(gate).contains("following the orderer at \(ordererAddress) from height \(kept)\n"), log(gate))
