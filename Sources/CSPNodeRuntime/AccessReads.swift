@@ -25,6 +25,9 @@ import Foundation
 extension AccessChannel {
     /// How long a read waits for this node to verify the block a source already has.
     static let readWaitSeconds: Double = 5
+    /// How long a source may take to answer a read before the next one is asked (within
+    /// a client's default 30 s).
+    static let relayTimeout: Double = 10
 
     func answer(read request: NodeRequest) async -> NodeResponse {
         guard let kind = Reads.kinds[request.op] else {
@@ -40,7 +43,7 @@ extension AccessChannel {
         var unreachable: [String] = []
         var unverified: [String] = []
         for source in readSources {
-            switch await source.relay(relayed, config: currentRules.config) {
+            switch await source.relay(relayed, config: currentRules.config, timeout: Self.relayTimeout) {
             case .failure(.unreachable(let why)), .failure(.lost(let why)):
                 unreachable.append("cannot read from \(source.address): \(why)")
             case .success(let response) where response.status == 2:

@@ -49,16 +49,27 @@ final class SubmitForwarder: @unchecked Sendable {
     /// Sends `request` as it is (a client's signed read keeps its signature, which does
     /// not cover the id) under an id of this connection, and waits for the answer, which
     /// comes back with the client's id. A connection found dead at sending is replaced once.
-    func relay(_ original: NodeRequest, config: ChannelConfig) async -> Result<NodeResponse, Failure> {
+    /// With `timeout`, an answer that does not come within that many seconds is `lost`
+    /// (a read; a submission's answer waits for its block, however long that takes).
+    func relay(_ original: NodeRequest, config: ChannelConfig, timeout: Double? = nil) async -> Result<NodeResponse, Failure> {
         for attempt in 0..<2 {
             let client: NodeClient
             do { client = try connection(config: config) } catch { return .failure(.unreachable("\(error)")) }
             var request = original
             request.id = client.makeRequest(original.op, channel: original.channel).id
+            let id = request.id
             let sent: Result<NodeResponse, Failure>? = await withCheckedContinuation { continuation in
                 lock.lock()
                 waiting[request.id] = continuation
                 lock.unlock()
+                if let timeout {
+                    DispatchQueue.global().asyncAfter(deadline: .now() + timeout) { [self] in
+                        lock.lock()
+                        let mine = waiting.removeValue(forKey: id)
+                        lock.unlock()
+                        mine?.resume(returning: .failure(.lost("no answer within \(Int(timeout)) s")))
+                    }
+                }
                 sendLock.lock()
                 defer { sendLock.unlock() }
                 do {

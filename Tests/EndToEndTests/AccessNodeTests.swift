@@ -32,6 +32,7 @@ extension NetworkTests {
     }
 
     /// csp-tx as `who` against the node in `home` (its Unix socket).
+    @discardableResult
     func via(_ fixture: NodeFixture, _ home: String, _ who: String, _ arguments: [String], expect: Int32? = 0) throws -> ProcessResult {
         try NodeFixture.run("csp-tx", arguments + ["--home", fixture.dir + "/" + who, "--socket", home + "/node.sock", "--channel", fixture.channel],
                             expect: expect)
@@ -145,7 +146,7 @@ extension NetworkTests {
     /// An access node whose only source lies about inclusion proofs refuses the answer
     /// with a clear error (exit 2) rather than return a transaction it cannot prove.
     func testAccessNodeRefusesATamperedProof() throws {
-        let fixture = try NodeFixture.make(self, maxTransactions: 20, timeoutMilliseconds: 500)
+        let fixture = try NodeFixture.make(self, maxTransactions: 20, timeoutMilliseconds: 1000)
         let (orderer, port) = try startListening(fixture)
         defer { orderer.terminate(); orderer.waitUntilExit() }
         let relayHome = try fixture.enroll("relay", role: "node")
@@ -163,12 +164,62 @@ extension NetworkTests {
                                                        "--channel", fixture.channel], input: Data(lines.utf8))
         let answers = try submitted.stdout.split(separator: "\n").map { try json(String($0)) }
         XCTAssertEqual(answers.filter { $0["code"] as? String == "valid" }.count, 8, submitted.stderr)
-        let txid = try XCTUnwrap(answers.last?["txid"] as? String)
+        let blocks = answers.compactMap { $0["block"] as? Int }
+        let shared = try XCTUnwrap(answers.first { answer in blocks.filter { $0 == answer["block"] as? Int }.count > 1 },
+                                   "two of the transactions share a block: \(blocks)")
+        let txid = try XCTUnwrap(shared["txid"] as? String)
         let refused = try via(fixture, gate, "alice", ["tx", txid], expect: 2)
         XCTAssertTrue(refused.stderr.hasPrefix("error: refused an answer that does not verify: the answer from \(liar.address) does not verify against this node's block headers: the audit path leads to "), refused.stderr)
         XCTAssertEqual(refused.stdout, "")
         XCTAssertEqual(refused.stderr.split(separator: "\n").count, 1, refused.stderr)
         // The same read from the orderer itself is fine: the lie was on the wire.
         XCTAssertEqual(try json(try fixture.tx("alice", ["tx", txid, "--format", "json"]).stdout)["txid"] as? String, txid)
+    }
+}
+
+extension NetworkTests {
+    /// An access node tracks configuration blocks: a policy change ordered after it joined
+    /// changes whom it lets read, at once and after a restart (its configuration blocks
+    /// verified again from `config-blocks`).
+    func testAccessNodeTakesTheRulesOfAConfigurationBlock() throws {
+        let fixture = try NodeFixture.make(self, maxTransactions: 20, timeoutMilliseconds: 20)
+        let (orderer, port) = try startListening(fixture)
+        defer { orderer.terminate(); orderer.waitUntilExit() }
+        let gate = try fixture.enroll("gate", role: "node")
+        try NodeFixture.run("csp-node", ["join", "--access", "--home", gate, "--channel", fixture.channel,
+                                         "--genesis", fixture.dir + "/genesis.json", "--orderer", "127.0.0.1:\(port)"])
+        var access = try startNode(gate)
+        defer { if access.isRunning { access.terminate(); access.waitUntilExit() } }
+        try via(fixture, gate, "alice", ["submit", "kv.put", "key=k", "value=v"])
+        XCTAssertEqual(try via(fixture, gate, "alice", ["query", "kv/k"]).stdout, "v\n")
+        // Through the access node: only admins may read from now on.
+        let policy = #"{"invoke":{"*":["customer","admin"],"config.*":["admin"]},"read":{"*":["admin"]}}"#
+        try via(fixture, gate, "root", ["submit", "config.set-policy", "policy=\(policy)"])
+        try via(fixture, gate, "root", ["submit", "kv.put", "key=k2", "value=w"])
+        for restart in [false, true] {
+            if restart {
+                access.terminate()
+                access.waitUntilExit()
+                access = try startNode(gate)
+            }
+            let refused = try via(fixture, gate, "alice", ["query", "kv/k"], expect: 1)
+            XCTAssertTrue(refused.stderr.hasPrefix("error: read refused: "), refused.stderr)
+            XCTAssertEqual(try via(fixture, gate, "root", ["query", "kv/k"]).stdout, "v\n")
+        }
+        // Block 0 and the policy's block are kept whole; every other block as a header only.
+        let configBlocks = Array(try Data(contentsOf: URL(fileURLWithPath: gate + "/channels/consortium/config-blocks")))
+        var numbers: [UInt64] = []
+        var offset = 0
+        while offset + 4 <= configBlocks.count {
+            let length = configBlocks[offset..<offset + 4].reduce(0) { $0 << 8 | Int($1) }
+            numbers.append(try CommittedBlock(decoding: Array(configBlocks[offset + 4..<offset + 4 + length])).block.header.number)
+            offset += 4 + length
+        }
+        XCTAssertEqual(numbers, [0, 2], "block 0 and the policy's block")
+        let height = try XCTUnwrap(try status(gate)["height"] as? Int)
+        XCTAssertEqual(height, 4)
+        XCTAssertEqual(try keptHeaders(gate).count, height)
+        let checked = try NodeFixture.run("csp-node", ["check", "--home", gate], expect: 2)
+        XCTAssertEqual(checked.stderr, "error: channel 'consortium' is kept as an access node (block headers only): it has no block files; its headers and configuration blocks are verified again at every start\n")
     }
 }
