@@ -19,7 +19,9 @@ extension CSPNode {
                 moment for an append in progress) is reported like any damage: either a \
                 crash tore an append that was never committed, which the node removes at its \
                 next start, or committed data was damaged. Exit 0 when every block verifies, 1 \
-                naming the first block that does not and why, 2 when the files cannot be read.
+                naming the first block that does not and why, 2 when the files cannot be read \
+                or the channel is kept by an access node (block headers only, no block files; \
+                its node verifies them again at every start).
                 """)
 
         @OptionGroup(title: "Global Options") var global: LocalOptions

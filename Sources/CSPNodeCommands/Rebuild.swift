@@ -13,7 +13,8 @@ extension CSPNode {
                 derived from them. When the node reports a damaged index, stop it and run \
                 this: the old index is moved to <home>/channels/<channel>/index.broken-<UTC time> \
                 and kept, every block is verified and applied again, and on failure the old \
-                index is put back. Refused while a node has the channel open.
+                index is put back. Refused while a node has the channel open, and for a \
+                channel kept by an access node, which has neither block files nor an index.
                 """)
 
         @OptionGroup(title: "Global Options") var global: LocalOptions

@@ -219,6 +219,15 @@ extension NetworkTests {
         let height = try XCTUnwrap(try status(gate)["height"] as? Int)
         XCTAssertEqual(height, 4)
         XCTAssertEqual(try keptHeaders(gate).count, height)
+        // A header altered on disk is named at the next start, which then serves nothing.
+        access.terminate()
+        access.waitUntilExit()
+        let path = gate + "/channels/consortium/headers"
+        var bytes = try Data(contentsOf: URL(fileURLWithPath: path))
+        bytes[bytes.count - 10] ^= 0x01
+        try bytes.write(to: URL(fileURLWithPath: path))
+        let damaged = try NodeFixture.run("csp-node", ["start", "--home", gate], expect: 2)
+        XCTAssertTrue(damaged.stderr.contains("\(path)': block 3: the orderer's signature does not verify"), damaged.stderr)
         let checked = try NodeFixture.run("csp-node", ["check", "--home", gate], expect: 2)
         XCTAssertEqual(checked.stderr, "error: channel 'consortium' is kept as an access node (block headers only): it has no block files; its headers and configuration blocks are verified again at every start\n")
     }
