@@ -19,7 +19,9 @@ extension CSPNode {
                 moment for an append in progress) is reported like any damage: either a \
                 crash tore an append that was never committed, which the node removes at its \
                 next start, or committed data was damaged. Exit 0 when every block verifies, 1 \
-                naming the first block that does not and why, 2 when the files cannot be read.
+                naming the first block that does not and why, 2 when the files cannot be read \
+                or the channel is kept by an access node (block headers only, no block files; \
+                its node verifies them again at every start).
                 """)
 
         @OptionGroup(title: "Global Options") var global: LocalOptions
@@ -34,6 +36,9 @@ extension CSPNode {
             for name in names {
                 let directory = home.channel(name)
                 guard FileIO.isDirectory(directory) else { throw CommandFailure("no channel \(quoted(name)) in \(quoted(home.path))") }
+                guard !AccessChannel.isAccess(home: home, channel: name) else {
+                    throw CommandFailure(AccessChannel.noBlockFiles(name))
+                }
                 do {
                     // A damaged last record is named, not taken for an append in progress: the
                     // reader gives a serving node's append a moment to complete first.

@@ -35,6 +35,7 @@ extension CSPNode.Config {
         func execute() throws -> ExitStatus {
             let home = NodeHome(global.resolvedHome)
             let name = try resolvedChannel(home)
+            guard !AccessChannel.isAccess(home: home, channel: name) else { throw CommandFailure(AccessChannel.noBlockFiles(name)) }
             let found = try ConfigInForce.read(directory: home.channel(name), channel: name)
             let stored = String(decoding: found.config.canonicalJSON(), as: UTF8.self)
             let setBy = found.block == 0 ? "block 0 (genesis)" : "block \(found.block) (config.\(found.function))"

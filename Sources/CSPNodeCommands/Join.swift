@@ -26,7 +26,16 @@ extension CSPNode {
                 has committed them itself; a block its own execution gives another commit hash \
                 than the orderer's is a state fork: named in the log and in 'csp-node status', \
                 the channel then takes no submissions and its reads are marked suspect \
-                (docs/NETWORK.md). The certificate in \
+                (docs/NETWORK.md). With --access the node keeps the channel as an access \
+                node: block headers only (no blocks, no state), each block verified as far \
+                as that is possible without state (the orderer's signature, hash chain, \
+                Merkle root, each transaction's signatures and admission under the \
+                configuration in force at the block, and that the recorded codes and writes \
+                give the signed commit hash); it relays its clients' submissions to the \
+                orderer and the reads the channel's policy grants them to its peers or the \
+                orderer, checks every transaction it returns with its Merkle inclusion proof \
+                against its headers, refuses an answer that does not verify (status 2), and \
+                marks state reads it cannot prove as unproven. The certificate in \
                 --home must have role node and belong to a member organisation. Exit codes: \
                 0 joined; 2 could not join (the channel exists, block 0 does not verify or \
                 carries another configuration, the orderer is unreachable or refuses, \
@@ -48,6 +57,9 @@ extension CSPNode {
         @Option(name: .long, help: ArgumentHelp("Another node of the channel to fetch blocks from too (repeatable).", valueName: "host:port"))
         var peer: [String] = []
 
+        @Flag(name: .long, help: "Keep the channel as an access node: verified block headers only; relay submissions and reads.")
+        var access = false
+
         func execute() throws -> ExitStatus {
             guard (try? NodeSettings.address(orderer)) != nil else {
                 throw CommandFailure("--orderer \(quoted(orderer)) is not HOST:PORT", status: .usage)
@@ -56,10 +68,11 @@ extension CSPNode {
                 throw CommandFailure("--peer \(quoted(address)) is not HOST:PORT", status: .usage)
             }
             let home = NodeHome(global.resolvedHome)
-            let record = try NodeRunner.joinChannel(home: home, channel: channel, genesis: genesis, orderer: orderer, peers: peer)
+            let record = try NodeRunner.joinChannel(home: home, channel: channel, genesis: genesis, orderer: orderer, peers: peer, access: access)
             global.output.emit(json: ["channel": .string(channel), "block": 0, "hash": .string(record.block.header.hash.hex),
-                                      "orderer": .string(orderer), "peers": .array(peer.map { .string($0) })],
-                               text: "joined channel '\(channel)' following \(orderer): block 0 \(record.block.header.hash.hex)")
+                                      "orderer": .string(orderer), "peers": .array(peer.map { .string($0) }),
+                                      "role": .string(access ? "access" : "peer")],
+                               text: "joined channel '\(channel)' \(access ? "as an access node " : "")following \(orderer): block 0 \(record.block.header.hash.hex)")
             return .success
         }
     }

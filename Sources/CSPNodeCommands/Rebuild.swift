@@ -16,7 +16,9 @@ extension CSPNode {
                 index is put back. A recorded state fork (docs/NETWORK.md, "State forks") is \
                 cleared after a successful rebuild, its record kept as \
                 fork.cleared-<UTC time>.json: the next start verifies the block that forked \
-                afresh against the rebuilt state. Refused while a node has the channel open.
+                afresh against the rebuilt state. Refused while a node has the channel open, \
+                and for a channel kept by an access node, which has neither block files nor \
+                an index.
                 """)
 
         @OptionGroup(title: "Global Options") var global: LocalOptions

@@ -14,10 +14,12 @@ extension CSPNode {
                 other nodes, with the node that named them), each node's height, how far \
                 this node lags it, the seconds since its last frame, and whether it is \
                 trusted (not avoided for having served a block that fails verification, nor \
-                found forked when its commit hashes were compared). Exit codes: 0 done; 1 a \
-                channel is stopped or forked (a fork found before a restart stays until \
-                'csp-node clear-fork' or 'csp-node rebuild'); 2 could not answer (no node \
-                running); 64 usage error.
+                found forked when its commit hashes were compared). A channel kept as an \
+                access node (csp-node join --access) shows role access; its height is the \
+                number of verified block headers it keeps, and --peers names it on every \
+                line. Exit codes: 0 done; 1 a channel is stopped or forked (a fork found \
+                before a restart stays until 'csp-node clear-fork' or 'csp-node rebuild'); \
+                2 could not answer (no node running); 64 usage error.
                 """)
 
         @OptionGroup(title: "Global Options") var global: GlobalOptions
@@ -49,6 +51,11 @@ extension CSPNode {
                     json["following"] = .string(following)
                     text += "  following \(following)"
                 }
+                if let role = channel.role {
+                    // An access node: `height` counts the block headers it verified and keeps.
+                    json["role"] = .string(role)
+                    text += "  role \(role) (headers only)"
+                }
                 if let fork = channel.fork {
                     json["fork"] = .object(["block": .int(Int64(fork.block)), "commit_hash": .string(fork.commitHash),
                                             "other_commit_hash": .string(fork.otherCommitHash), "node": .string(fork.node)])
@@ -71,7 +78,11 @@ extension CSPNode {
                     "channel": .string(channel.channel), "address": .string(peer.address), "role": .string(peer.role),
                     "height": peer.height.map { .int(Int64($0)) } ?? .null, "lag": lag.map { .int(Int64($0)) } ?? .null,
                     "last_contact": peer.lastContact.map { .double(($0 * 10).rounded() / 10) } ?? .null, "trusted": .bool(peer.trusted)]
-                var text = "\(channel.channel)  \(peer.role) \(peer.address)  height \(peer.height.map(String.init) ?? "unknown")"
+                if let role = channel.role {
+                    json["node_role"] = .string(role)
+                    json["node_height"] = .int(Int64(channel.height))
+                }
+                var text = "\(channel.channel)\(channel.role.map { " (\($0), headers \(channel.height))" } ?? "")  \(peer.role) \(peer.address)  height \(peer.height.map(String.init) ?? "unknown")"
                     + "  lag \(lag.map(String.init) ?? "unknown")"
                     + "  contact \(peer.lastContact.map { String(format: "%.1f s ago", $0) } ?? "never")"
                     + "  \(peer.trusted ? "trusted" : "avoided")"

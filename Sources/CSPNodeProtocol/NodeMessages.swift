@@ -118,6 +118,10 @@ public struct NodeResponse: Codable, Equatable, Sendable {
     /// peers, and `follow` frames now and then: the nodes of the channel the sender knows
     /// (HOST:PORT), its own address first when it listens (docs/NETWORK.md, "Discovery").
     public var nodes: [String]?
+    /// Present on a read an access node relayed without being able to check it against
+    /// its verified block headers (docs/NETWORK.md, "Access nodes"): what is unproven and
+    /// which node answered.
+    public var unproven: String?
     // status
     public var channels: [ChannelStatus]?
     public var uptime: Double?
@@ -175,6 +179,9 @@ public struct ChannelStatus: Codable, Equatable, Sendable {
     public var fork: StateForkReport?
     /// A follower channel's sources (orderer and peers), as `csp-node status --peers` shows them.
     public var peers: [PeerStatus]?
+    /// `access` on an access node, which keeps block headers only (`height` then counts
+    /// verified headers); absent on a node that keeps the ledger.
+    public var role: String?
 
     public init(channel: String, height: UInt64, lastBlockHash: String, commitHash: String, transactions: UInt64, pending: Int) {
         self.channel = channel

@@ -220,25 +220,17 @@ public final class ChannelService: @unchecked Sendable {
     /// Waits until the channel is taller than `height`, the node stops, or `timeout`
     /// seconds pass (nil: no limit).
     public func waitForHeight(above height: UInt64, timeout: Double?) async {
-        await withCheckedContinuation { continuation in
+        await HeightWaiter.wait(timeout: timeout, register: { waiter in
             condition.lock()
-            if ledger.height > height || state == .stopping || fork != nil {
-                condition.unlock()
-                continuation.resume()
-                return
-            }
-            let waiter = HeightWaiter(continuation)
+            defer { condition.unlock() }
+            if ledger.height > height || state == .stopping || fork != nil { return false }
             heightWaiters.append(waiter)
+            return true
+        }, unregister: { [self] waiter in
+            condition.lock()
+            heightWaiters.removeAll { $0 === waiter }
             condition.unlock()
-            if let timeout {
-                DispatchQueue.global().asyncAfter(deadline: .now() + timeout) { [self] in
-                    condition.lock()
-                    heightWaiters.removeAll { $0 === waiter }
-                    condition.unlock()
-                    waiter.resume()
-                }
-            }
-        }
+        })
     }
 
     public var isStopping: Bool {
@@ -450,6 +442,23 @@ final class HeightWaiter: @unchecked Sendable {
     private var resumed = false
 
     init(_ continuation: CheckedContinuation<Void, Never>) { self.continuation = continuation }
+
+    /// Suspends until a commit resumes the waiter `register` kept (it returns false when
+    /// there is nothing to wait for), or `timeout` seconds pass (nil: no limit), after
+    /// which `unregister` takes the waiter back.
+    static func wait(timeout: Double?, register: (HeightWaiter) -> Bool,
+                     unregister: @escaping @Sendable (HeightWaiter) -> Void) async {
+        await withCheckedContinuation { continuation in
+            let waiter = HeightWaiter(continuation)
+            guard register(waiter) else { return waiter.resume() }
+            if let timeout {
+                DispatchQueue.global().asyncAfter(deadline: .now() + timeout) {
+                    unregister(waiter)
+                    waiter.resume()
+                }
+            }
+        }
+    }
 
     func resume() {
         lock.lock()

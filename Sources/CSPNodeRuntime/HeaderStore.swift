@@ -73,32 +73,63 @@ final class HeaderStore: @unchecked Sendable {
         return number < UInt64(headers.count) ? headers[Int(number)].header : nil
     }
 
+    /// The last header kept; nil before block 0.
+    var last: BlockHeader? {
+        lock.lock()
+        defer { lock.unlock() }
+        return headers.last?.header
+    }
+
     /// Verifies the next block's header and appends it (fsynced). Throws a
     /// BlockVerificationError naming the block when it does not verify.
     func append(_ header: BlockHeader, signature: [UInt8]) throws {
-        if let failure = check(header, signature: signature) { throw BlockVerificationError(block: header.number, reason: failure) }
-        var record: [UInt8] = []
-        for part in [header.encoded(), signature] {
-            withUnsafeBytes(of: UInt32(part.count).bigEndian) { record.append(contentsOf: $0) }
-            record.append(contentsOf: part)
+        try append([(header, signature)])
+    }
+
+    /// Verifies the next headers in order and appends them with one write and one fsync;
+    /// nothing is appended when one does not verify.
+    func append(_ batch: [(header: BlockHeader, signature: [UInt8])]) throws {
+        lock.lock()
+        var previous = headers.last?.header
+        lock.unlock()
+        var bytes: [UInt8] = []
+        for (header, signature) in batch {
+            if let failure = check(header, signature: signature, previous: previous) {
+                throw BlockVerificationError(block: header.number, reason: failure)
+            }
+            for part in [header.encoded(), signature] {
+                withUnsafeBytes(of: UInt32(part.count).bigEndian) { bytes.append(contentsOf: $0) }
+                bytes.append(contentsOf: part)
+            }
+            previous = header
         }
+        guard !batch.isEmpty else { return }
+        try Self.appendSynced(bytes, to: path)
+        lock.lock()
+        headers.append(contentsOf: batch.map { ($0.header, $0.signature) })
+        lock.unlock()
+    }
+
+    /// Appends `bytes` to the file at `path` (created 0640) and fsyncs it.
+    static func appendSynced(_ bytes: [UInt8], to path: String) throws {
         if !FileIO.exists(path) { FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o640]) }
         guard let handle = FileHandle(forWritingAtPath: path) else { throw SystemError("cannot open \(quoted(path))") }
         defer { try? handle.close() }
         try handle.seekToEnd()
-        try handle.write(contentsOf: Data(record))
+        try handle.write(contentsOf: Data(bytes))
         try handle.synchronize()
-        lock.lock()
-        headers.append((header, signature))
-        lock.unlock()
     }
 
-    /// Why `header` cannot be the next header; nil when it can.
     private func check(_ header: BlockHeader, signature: [UInt8]) -> String? {
         lock.lock()
         let previous = headers.last?.header
-        let expected = UInt64(headers.count)
         lock.unlock()
+        return check(header, signature: signature, previous: previous)
+    }
+
+    /// Why `header` cannot follow `previous`; nil when it can.
+    private func check(_ header: BlockHeader, signature: [UInt8], previous: BlockHeader?) -> String? {
+        let expected = previous.map { $0.number + 1 } ?? 0
         guard header.number == expected else { return "it is not the next block (height \(expected))" }
         guard header.channel == channel else { return "it is for channel \(quoted(header.channel))" }
         guard header.previousHash == (previous?.hash ?? .zero) else { return "its previous hash does not chain to block \(expected == 0 ? 0 : expected - 1)" }
@@ -112,7 +143,7 @@ final class HeaderStore: @unchecked Sendable {
         return nil
     }
 
-    private static func truncate(_ path: String, to length: Int) throws {
+    static func truncate(_ path: String, to length: Int) throws {
         guard Glibc.truncate(path, off_t(length)) == 0 else { throw SystemError("cannot truncate \(quoted(path))") }
     }
 }

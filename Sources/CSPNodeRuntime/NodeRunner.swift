@@ -53,8 +53,11 @@ public enum NodeRunner {
     /// whose block 0 must carry exactly that configuration. Either way block 0 is verified
     /// (orderer signature, the configuration it establishes) before anything is kept, and
     /// the channel remembers its orderer in follow.conf (docs/NETWORK.md).
+    ///
+    /// With `access`, the channel is kept as an access node keeps it: verified block
+    /// headers only (AccessLedger), no ledger and no state (docs/NETWORK.md, "Access nodes").
     public static func joinChannel(home: NodeHome, channel: String, genesis: String, orderer: String,
-                                   peers: [String] = []) throws -> CommittedBlock {
+                                   peers: [String] = [], access: Bool = false) throws -> CommittedBlock {
         guard NetworkAddress.parse(orderer) != nil else { throw NodeError("orderer \(quoted(orderer)) is not HOST:PORT") }
         for peer in peers where NetworkAddress.parse(peer) == nil { throw NodeError("peer \(quoted(peer)) is not HOST:PORT") }
         // Only a node certificate follows a channel (and connects to the orderer).
@@ -85,9 +88,13 @@ public enum NodeRunner {
                 }
                 record = first
             }
-            let ledger = try LedgerStore(directory: directory, channel: channel)
-            defer { ledger.close() }
-            try ledger.commit(record)
+            if access {
+                try AccessLedger.create(directory: directory, channel: channel, genesis: record)
+            } else {
+                let ledger = try LedgerStore(directory: directory, channel: channel)
+                defer { ledger.close() }
+                try ledger.commit(record)
+            }
             try target.save(channelDirectory: directory)
             return record
         } catch {
@@ -102,6 +109,7 @@ public enum NodeRunner {
     public static func rebuildChannel(home: NodeHome, channel: String) throws -> (blocks: UInt64, oldIndex: String?) {
         let directory = home.channel(channel)
         guard FileIO.isDirectory(directory) else { throw NodeError("no channel \(quoted(channel)) in \(quoted(home.path))") }
+        guard !AccessChannel.isAccess(home: home, channel: channel) else { throw NodeError(AccessChannel.noBlockFiles(channel)) }
         // Opened as a node opens it, so every block is verified in full (signatures,
         // admission under its block's configuration, re-execution) before it is applied.
         let rebuilt = try LedgerStore.rebuildIndex(directory: directory, channel: channel) { options in
@@ -149,8 +157,18 @@ public enum NodeRunner {
         // Before the ledgers: a running node holds them, and its socket says so more clearly.
         try SocketServer.claim(path)
         var services: [ChannelService] = []
+        var access: [AccessChannel] = []
         defer { services.forEach { $0.ledger.close() } }
-        for name in names {
+        for name in names where AccessChannel.isAccess(home: home, channel: name) {
+            // Headers only: opened (every header and configuration block verified again) without a ledger.
+            guard let target = try FollowTarget.load(home: home, channel: name) else {
+                throw NodeError("channel \(quoted(name)): \(quoted(home.channel(name) + "/" + FollowTarget.fileName)) is missing: an access node needs the orderer it follows")
+            }
+            let channel = try AccessChannel(name: name, home: home, target: target)
+            FileHandle.standardError.write(Data("csp-node: channel \(quoted(name)) is kept as an access node (headers only) following the orderer at \(target.orderer) from height \(channel.height)\n".utf8))
+            access.append(channel)
+        }
+        for name in names where !AccessChannel.isAccess(home: home, channel: name) {
             let (ledger, config) = try openLedger(home: home, channel: name)
             for repair in ledger.recovery.repairs {
                 nodeLog.notice("channel \(quoted(name)): \(repair)")
@@ -162,9 +180,14 @@ public enum NodeRunner {
             services.append(try ChannelService(name: name, ledger: ledger, config: config, identity: identity, following: following))
         }
         services.forEach { $0.start() }
+        access.forEach { $0.start() }
         let all = services
-        let node = try NodeServer(channels: all, path: path, verbose: verbose, listen: network)
-        defer { all.forEach { $0.stop() } }
+        let allAccess = access
+        let node = try NodeServer(channels: all, access: allAccess, path: path, verbose: verbose, listen: network)
+        defer {
+            all.forEach { $0.stop() }
+            allAccess.forEach { $0.stop() }
+        }
         do {
             try node.runUntilSignalled(
                 signals,
@@ -173,6 +196,7 @@ public enum NodeRunner {
                     // Stop ordering first so waiters get their answers and subscribers their
                     // last blocks; then the socket stops and gives connections the grace period.
                     all.forEach { $0.stop() }
+                    allAccess.forEach { $0.stop() }
                 },
                 onListening: {
                     nodeLog.notice("serving \(names.joined(separator: ", ")) on \(path)")

@@ -1,4 +1,5 @@
 import CSPBasics
+import CSPChannel
 import CSPFormat
 import CSPLedger
 import CSPNodeProtocol
@@ -14,6 +15,8 @@ public final class NodeServer: Sendable {
     public static let limits = SocketServerLimits(maximumFrameSize: 4 << 20, requestsInFlight: 4096, connections: 1024,
                                                   shutdownGraceSeconds: 2)
     let channels: [String: ChannelService]
+    /// Channels this node follows as an access node (headers only; AccessChannel.swift).
+    let access: [String: AccessChannel]
     let socket: SocketServer
     /// The TCP listener with mutual TLS, when the node has one (docs/NETWORK.md).
     let network: SocketServer?
@@ -21,15 +24,19 @@ public final class NodeServer: Sendable {
 
     /// With `listen`, the node also accepts TCP connections on that address whose TLS
     /// client certificate belongs to a current member of one of `channels`.
-    public init(channels: [ChannelService], path: String, verbose: Bool,
+    public init(channels: [ChannelService], access: [AccessChannel] = [], path: String, verbose: Bool,
                 listen: (host: String, port: Int, certificate: String, chain: String?, key: String)? = nil) throws {
         self.channels = Dictionary(uniqueKeysWithValues: channels.map { ($0.name, $0) })
+        self.access = Dictionary(uniqueKeysWithValues: access.map { ($0.name, $0) })
+        let rules: @Sendable () -> [(String, ChannelRules)] = {
+            channels.map { ($0.name, $0.currentRules) } + access.map { ($0.name, $0.currentRules) }
+        }
         let log: (@Sendable (String) -> Void)? = verbose ? Self.log : nil
         socket = SocketServer(path: path, limits: Self.limits, refusal: Self.refusal, log: log)
         if let listen {
             // Refusals at the handshake are always logged: they are what an operator looks for.
             let tls = try TLSServerContext(certificate: listen.certificate, chain: listen.chain, key: listen.key,
-                                           admit: { der in Self.admit(der, channels: channels) }, log: Self.notice)
+                                           admit: { der in Self.admit(der, rules: rules()) }, log: Self.notice)
             network = SocketServer(host: listen.host, port: listen.port, tls: tls, limits: Self.limits, refusal: Self.refusal, log: log)
         } else {
             network = nil
@@ -38,12 +45,12 @@ public final class NodeServer: Sendable {
 
     /// Nil when the certificate (DER) speaks for a current member of one of `channels`:
     /// the channel's CAs and CRLs in force, at this moment. Otherwise why not.
-    static func admit(_ der: [UInt8], channels: [ChannelService]) -> String? {
+    static func admit(_ der: [UInt8], rules: [(String, ChannelRules)]) -> String? {
         var refusals: [String] = []
-        for service in channels {
-            switch service.currentRules.creator(certificate: der, now: Date()) {
+        for (channel, rules) in rules {
+            switch rules.creator(certificate: der, now: Date()) {
             case .success: return nil
-            case .failure(let refusal): refusals.append("channel \(quoted(service.name)): \(refusal.reason)")
+            case .failure(let refusal): refusals.append("channel \(quoted(channel)): \(refusal.reason)")
             }
         }
         return refusals.isEmpty ? "no channel" : refusals.joined(separator: "; ")
@@ -108,6 +115,13 @@ public final class NodeServer: Sendable {
                 try await ResponseWriter(writer).send(NodeResponse(id: 0, status: 2, error: "malformed request: expected a JSON object with 'id' and 'op'"))
             }
         }
+        // An access node relays reads and submissions; it has no blocks to stream.
+        if let channel = request.channel, let access = access[channel], request.op != "status" {
+            return .concurrently { writer in
+                let response = request.op == "submit" ? await self.submit(request, access) : await access.answer(read: request)
+                try await ResponseWriter(writer).send(response)
+            }
+        }
         // A subscription owns the rest of the connection.
         if request.op == "subscribe" { return .exclusively { writer in try await self.subscribe(request, writer: ResponseWriter(writer)) } }
         if request.op == "follow" { return .exclusively { writer in try await self.push(request, writer: ResponseWriter(writer)) } }
@@ -132,7 +146,7 @@ public final class NodeServer: Sendable {
         switch request.op {
         case "status":
             var response = NodeResponse(id: request.id, status: 0)
-            response.channels = channels.values.sorted { $0.name < $1.name }.map { service in
+            var rows: [ChannelStatus] = channels.values.map { service -> ChannelStatus in
                 let status = service.status
                 var row = ChannelStatus(channel: service.name, height: service.ledger.height,
                                         lastBlockHash: service.ledger.lastBlockHash?.hex ?? "",
@@ -150,6 +164,8 @@ public final class NodeServer: Sendable {
                 row.peers = service.sources?.statuses()
                 return row
             }
+            rows += access.values.map { $0.statusRow() }
+            response.channels = rows.sorted { $0.channel < $1.channel }
             response.uptime = Date().timeIntervalSince(started)
             return response
         case "peers":
@@ -177,6 +193,20 @@ public final class NodeServer: Sendable {
     }
 
     private func submit(_ request: NodeRequest, _ service: ChannelService) async -> NodeResponse {
+        await submit(request, name: service.name) { transaction, wait, encoded in
+            await service.submit(transaction, wait: wait, encoded: encoded)
+        }
+    }
+
+    private func submit(_ request: NodeRequest, _ access: AccessChannel) async -> NodeResponse {
+        await submit(request, name: access.name) { transaction, wait, encoded in
+            await access.submit(transaction, wait: wait, encoded: encoded)
+        }
+    }
+
+    /// Decodes a submission for channel `name` and answers with what `submit` made of it.
+    private func submit(_ request: NodeRequest, name: String,
+                        _ submit: (Transaction, Bool, String) async -> CommitOutcome) async -> NodeResponse {
         guard let encoded = request.tx, let bytes = Data(base64Encoded: encoded) else {
             return NodeResponse(id: request.id, status: 2, error: "submit needs 'tx': a base64 signed transaction")
         }
@@ -189,10 +219,10 @@ public final class NodeServer: Sendable {
             response.reason = String(describing: error)
             return response
         }
-        guard transaction.body.channel == service.name else {
-            return NodeResponse(id: request.id, status: 1, error: "rejected: transaction is for channel \(quoted(transaction.body.channel)), sent to \(quoted(service.name))")
+        guard transaction.body.channel == name else {
+            return NodeResponse(id: request.id, status: 1, error: "rejected: transaction is for channel \(quoted(transaction.body.channel)), sent to \(quoted(name))")
         }
-        let outcome = await service.submit(transaction, wait: request.wait ?? true, encoded: encoded)
+        let outcome = await submit(transaction, request.wait ?? true, encoded)
         var response = NodeResponse(id: request.id, status: 0)
         response.txid = outcome.txid.hex
         switch outcome.result {
@@ -260,7 +290,7 @@ struct ResponseWriter: Sendable {
         guard response.status == 0, response.error == nil, response.reason == nil, let txid = response.txid,
               let code = response.code, response.value == nil, response.items == nil, response.record == nil,
               response.eventItem == nil, response.blocks == nil, response.channels == nil, response.next == nil, response.version == nil,
-              response.behind == nil, response.uptime == nil, response.suspect == nil, response.proof == nil,
+              response.behind == nil, response.uptime == nil, response.suspect == nil, response.proof == nil, response.unproven == nil,
               response.height == nil, response.nodes == nil else { return nil }
         var json = "{\"id\":\(response.id),\"status\":0,\"txid\":\"\(txid)\",\"code\":\"\(code)\""
         if let outcome = response.outcome { json += ",\"outcome\":\"\(outcome)\"" }

@@ -53,6 +53,12 @@ struct Reads {
 
     /// nil when the reader may read; otherwise the refusal to send.
     func authorize(_ request: NodeRequest, kind: String) -> NodeResponse? {
+        Self.authorize(request, kind: kind, rules: service.currentRules)
+    }
+
+    /// nil when the read's signature verifies and `rules` (the channel's read policy in
+    /// force) let its certificate read `kind`; otherwise the refusal to send.
+    static func authorize(_ request: NodeRequest, kind: String, rules: ChannelRules) -> NodeResponse? {
         guard let auth = request.auth else { return NodeResponse(id: request.id, status: 1, error: "read refused: reads must be signed (auth)") }
         guard let der = Data(base64Encoded: auth.certificate), let signature = Data(base64Encoded: auth.signature) else {
             return NodeResponse(id: request.id, status: 2, error: "malformed auth: certificate and signature must be base64")
@@ -75,7 +81,7 @@ struct Reads {
         } catch {
             return NodeResponse(id: request.id, status: 1, error: "read refused: \(error)")
         }
-        if case .failure(let validation) = service.currentRules.mayRead(certificate: Array(der), kind, now: now) {
+        if case .failure(let validation) = rules.mayRead(certificate: Array(der), kind, now: now) {
             return NodeResponse(id: request.id, status: 1, error: "read refused: \(validation.reason)")
         }
         return nil

@@ -136,6 +136,7 @@ public struct LedgerIdentity: Equatable {
 /// on stderr, once, and ends the command with exit 2 after its output (`SuspectAnswer`).
 public func check(_ response: NodeResponse) throws {
     if let suspect = response.suspect { SuspectAnswer.record(suspect) }
+    if let unproven = response.unproven { UnprovenAnswer.record(unproven) }
     guard response.status == 0 else {
         throw CommandFailure(response.error ?? "the node answered status \(response.status)",
                              status: response.status == 1 ? .no : .failure)

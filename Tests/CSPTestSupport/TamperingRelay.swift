@@ -8,6 +8,8 @@ import Foundation
 /// the first block of every `blocks` answer and `follow` frame it passes back (docs/NETWORK.md,
 /// "Several sources"). Everything else goes through untouched, so a follower sees a
 /// healthy node whose blocks fail verification. No hook in the node: the lie is on the wire.
+/// The proof tamperings pass blocks untouched and alter the inclusion proof of every `tx`
+/// answer instead, as a source lying to an access node would.
 public final class TamperingRelay: @unchecked Sendable {
     /// What to alter in a block.
     public enum Tampering: Sendable {
@@ -19,6 +21,10 @@ public final class TamperingRelay: @unchecked Sendable {
         /// `record` of a `peers` answer or `follow` frame) is altered: a peer that lies
         /// about its state, or whose state no longer matches its blocks.
         case announcedCommitHash
+        /// One byte of the transaction in a `tx` answer's inclusion proof (and its record's arguments).
+        case changedProofTransaction
+        /// One digit of the first digest of a `tx` answer's audit path.
+        case changedProofPath
     }
 
     public let tampering: Tampering
@@ -93,6 +99,7 @@ public final class TamperingRelay: @unchecked Sendable {
             lock.withLock { alteredBlocks.append(UInt64(number)) }
             return (try? Array(JSONSerialization.data(withJSONObject: json))) ?? frame
         }
+        if tampering == .changedProofTransaction || tampering == .changedProofPath { return tamperProof(frame) }
         guard var json = try? JSONSerialization.jsonObject(with: Data(frame)) as? [String: Any],
               var blocks = json["blocks"] as? [String], let first = blocks.first,
               let bytes = Data(base64Encoded: first), var record = try? CommittedBlock(decoding: Array(bytes)) else { return frame }
@@ -105,10 +112,31 @@ public final class TamperingRelay: @unchecked Sendable {
         case .changedWrite:
             guard let index = record.effects.firstIndex(where: { !$0.writes.isEmpty }) else { return frame }
             record.effects[index].writes[0].value = Array("tampered".utf8)
+        case .changedProofTransaction, .changedProofPath:
+            return frame
         }
         blocks[0] = Data(record.encoded()).base64EncodedString()
         json["blocks"] = blocks
         lock.withLock { alteredBlocks.append(record.block.header.number) }
+        return (try? Array(JSONSerialization.data(withJSONObject: json))) ?? frame
+    }
+
+    /// The frame with its inclusion proof altered, when it carries one.
+    func tamperProof(_ frame: [UInt8]) -> [UInt8] {
+        guard var json = try? JSONSerialization.jsonObject(with: Data(frame)) as? [String: Any],
+              var proof = json["proof"] as? [String: Any], let encoded = proof["transaction"] as? String,
+              var transaction = Data(base64Encoded: encoded), var path = proof["path"] as? [String] else { return frame }
+        if tampering == .changedProofTransaction {
+            // A byte near the end: inside the body's arguments or the signature.
+            transaction[transaction.count - 80] ^= 0x01
+            proof["transaction"] = transaction.base64EncodedString()
+        } else {
+            guard var digest = path.first, let last = digest.popLast() else { return frame }
+            path[0] = digest + (last == "0" ? "1" : "0")
+            proof["path"] = path
+        }
+        json["proof"] = proof
+        lock.withLock { alteredBlocks.append((proof["block"] as? UInt64) ?? UInt64((proof["block"] as? Int) ?? 0)) }
         return (try? Array(JSONSerialization.data(withJSONObject: json))) ?? frame
     }
 

@@ -30,19 +30,27 @@ struct NetworkBench {
         }
         let bestUnix = unix.max() ?? 0, bestTLS = tls.max() ?? 0
         let catchUp = try followerCatchUp(setup, address: address)
+        let accessCatchUp = try followerCatchUp(setup, address: address, access: true)
         return [Row(scenario: "committed kv writes over TCP+mutual TLS 1.3, csp-tx --batch (\(transactions) tx, best of 2)", ours: bestTLS,
                     baselineName: "same over the Unix socket", baseline: bestUnix, unit: "tx/s", target: 0.9),
                 Row(scenario: "follower catch-up (csp-node join, pull over TLS, full verification, commit; \(4 * transactions) tx)", ours: catchUp,
-                    baselineName: "live commit rate, Unix socket (best round above)", baseline: bestUnix, unit: "tx/s", target: 2.0)]
+                    baselineName: "live commit rate, Unix socket (best round above)", baseline: bestUnix, unit: "tx/s", target: 2.0),
+                // An access node verifies what it can without state and keeps headers only:
+                // it must not be slower than a follower that also re-executes and commits.
+                Row(scenario: "access node catch-up (csp-node join --access: headers only; signatures, admission, commit hash; \(4 * transactions) tx)",
+                    ours: accessCatchUp, baselineName: "follower catch-up above", baseline: catchUp, unit: "tx/s", target: 1.0)]
     }
 
     /// A node joins the channel after the load and catches up from block 0: transactions
-    /// per second from its start until its height equals the orderer's.
-    func followerCatchUp(_ setup: Setup, address: String) throws -> Double {
-        let peer = setup.directory + "/peer"
-        let secret = try shell(bin + "/csp-ca", ["register", "peer", "--home", setup.ca, "--role", "node"]).trimmingCharacters(in: .newlines)
-        try shell(bin + "/csp-ca", ["enroll", "peer", "--secret", secret, "--ca", setup.ca, "--out", peer])
-        try shell(bin + "/csp-node", ["join", "--home", peer, "--channel", "bench", "--genesis", setup.directory + "/genesis.json", "--orderer", address])
+    /// per second from its start until its height equals the orderer's. With `access`, an
+    /// access node (headers only) joins instead.
+    func followerCatchUp(_ setup: Setup, address: String, access: Bool = false) throws -> Double {
+        let name = access ? "gate" : "peer"
+        let peer = setup.directory + "/" + name
+        let secret = try shell(bin + "/csp-ca", ["register", name, "--home", setup.ca, "--role", "node"]).trimmingCharacters(in: .newlines)
+        try shell(bin + "/csp-ca", ["enroll", name, "--secret", secret, "--ca", setup.ca, "--out", peer])
+        try shell(bin + "/csp-node", ["join", "--home", peer, "--channel", "bench", "--genesis", setup.directory + "/genesis.json", "--orderer", address]
+                                     + (access ? ["--access"] : []))
         func height(_ home: String) throws -> Int {
             let json = try shell(bin + "/csp-node", ["status", "--home", home, "--format", "json"])
             guard let range = json.range(of: "\"height\":"), let value = Int(json[range.upperBound...].prefix { $0.isNumber }) else {
