@@ -19,10 +19,10 @@ MAN_DATE := 2026-11-25
 # run beyond the Swift toolchain's own dependencies: openssl (interop tests, demo),
 # python3 (docs/vectors/verify.py in GoldenVectorTests and the demo), gzip (interop
 # tests, which skip without it), groff-base (make man lints every page; check-generated),
-# sqlite3 and postgresql (the KV-R tests load exports into both; they start their own
-# server as the postgres user); coreutils, grep, mawk and bash are essential in Debian.
+# sqlite3, postgresql, mariadb-server and mariadb-client (the KV-R tests load exports into
+# all three; they start their own servers as the postgres and mysql users); coreutils, grep, mawk and bash are essential in Debian.
 LIB_PACKAGES  := libleveldb-dev libsqlite3-dev libssl-dev zlib1g-dev
-TEST_PACKAGES := openssl python3 gzip groff-base sqlite3 postgresql
+TEST_PACKAGES := openssl python3 gzip groff-base sqlite3 postgresql mariadb-server mariadb-client
 # header that proves each library package is present
 HEADER_libleveldb-dev := /usr/include/leveldb/c.h
 HEADER_libsqlite3-dev := /usr/include/sqlite3.h

@@ -102,7 +102,7 @@ let package = Package(
             "CSPBasics", "CSPCLI", "CSPFormat", "CSPCrypto", "CSPCertificates", "CSPNodeProtocol", "CSPContracts", "CSPChannel", "CSPParticipant",
             .product(name: "Yams", package: "Yams"),
         ]),
-        .target(name: "CSPKVRCommands", dependencies: ["CSPBasics", "CSPCLI", "CSPKVR"]),
+        .target(name: "CSPKVRCommands", dependencies: ["CSPBasics", "CSPCLI", "CSPKVR", "CSPCrypto", "CSPFormat", "CSPNodeProtocol", "CSPParticipant", "CSPWire"]),
         .target(name: "CSPAuditCommands", dependencies: [
             "CSPBasics", "CSPCLI", "CSPCrypto", "CSPFormat", "CSPCertificates", "CSPContracts", "CSPNodeProtocol", "CSPParticipant", "CSPAudit",
             "CSPLedger", "CSPNodeRuntime", "CSPChannel",

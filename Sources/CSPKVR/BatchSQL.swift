@@ -1,8 +1,15 @@
 import CSPSQLite
 
 /// The SQL of one batch, shared by the SQL text sink and the PostgreSQL sink: deletes,
-/// then upserts per table in schema order (multi-row INSERTs; for PostgreSQL a COPY into
-/// the table's staging table merged with INSERT ... SELECT ... ON CONFLICT).
+/// then upserts per table in schema order (multi-row INSERTs for sqlite and mysql).
+/// PostgreSQL gets COPY, and no upsert where none is needed: a table that only gathers rows
+/// of blocks (blocks, transactions, history …) holds exactly the blocks up to the target's
+/// checkpoint, so the rows of later blocks are new. The PostgreSQL sink, which has read the
+/// checkpoint and holds the channel's lock, copies them straight into the table; SQL text,
+/// which cannot know the target, copies them into a staging table and inserts those past
+/// the target's checkpoint. Current-state tables are merged with INSERT ... ON CONFLICT,
+/// unless the target's checkpoint is already at or past the batch (a replayed script):
+/// then the batch changes nothing, and the checkpoint never moves back.
 enum BatchSQL {
     enum Step {
         /// One statement, without its `;`.
@@ -23,8 +30,26 @@ enum BatchSQL {
         }
     }
 
-    static func steps(_ batch: BatchBuffer, _ dialect: Dialect) -> [Step] {
+    /// The column that numbers a row's block in a table that only gathers rows of blocks;
+    /// nil for current-state tables (and mapped tables without one).
+    static func blockColumn(_ table: Table) -> String? {
+        guard !table.isCurrentState else { return nil }
+        if table.name == Tables.blocks.name { return "number" }
+        return table.column("block") != nil ? "block" : nil
+    }
+
+    /// `direct`: the PostgreSQL sink, which knows the target's checkpoint (see above).
+    static func steps(_ batch: BatchBuffer, _ dialect: Dialect, direct: Bool = false) -> [Step] {
         var steps: [Step] = []
+        // The batch's own checkpoint row (the last change of every batch): channel and last block.
+        let checkpoint = batch.tables[Tables.checkpoint.name].flatMap { changes -> (channel: String, block: Int64)? in
+            guard let key = changes.keys.last, case let .upsert(values)? = changes.operations[key],
+                  let channel = values[0].stringValue, let block = values[1].int64Value else { return nil }
+            return (channel, block)
+        }
+        let target = checkpoint.map { "(SELECT \"block\" FROM \"kvr_checkpoint\" WHERE \"channel\" = \(Dialect.postgres.literal(.text($0.channel))))" }
+        // PostgreSQL, SQL text: true unless the target is already at or past this batch.
+        let behind = checkpoint.map { "COALESCE(\(target!), -1) < \($0.block)" }
         for changes in batch.ordered {
             let table = changes.table
             var rows: [[SQLiteValue]] = []
@@ -34,16 +59,28 @@ enum BatchSQL {
                     rows.append(values)
                 case .delete:
                     let condition = zip(table.primaryKey, key).map { "\(dialect.quote($0)) = \(dialect.literal($1))" }
+                        + (dialect == .postgres && !direct ? behind.map { [$0] } ?? [] : [])
                     steps.append(.statement("DELETE FROM \(dialect.quote(table.name)) WHERE \(condition.joined(separator: " AND "))"))
                 }
             }
             guard !rows.isEmpty else { continue }
             let columns = table.columns.map { dialect.quote($0.name) }.joined(separator: ", ")
             if dialect == .postgres {
-                steps.append(.copy(table: "kvr_stage_" + table.name, columns: table.columns.map(\.name),
-                                   rows: rows.map { $0.map(Dialect.copyField).joined(separator: "\t") }))
-                steps.append(.statement("INSERT INTO \(dialect.quote(table.name)) (\(columns)) SELECT \(columns) FROM \(stage(table))"
-                    + dialect.upsertClause(table)))
+                let copied = rows.map { $0.map(Dialect.copyField).joined(separator: "\t") }
+                let blockColumn = checkpoint == nil ? nil : blockColumn(table)
+                if direct, blockColumn != nil {
+                    steps.append(.copy(table: table.name, columns: table.columns.map(\.name), rows: copied))
+                    continue
+                }
+                steps.append(.copy(table: "kvr_stage_" + table.name, columns: table.columns.map(\.name), rows: copied))
+                let insert = "INSERT INTO \(dialect.quote(table.name)) (\(columns)) SELECT \(columns) FROM \(stage(table))"
+                if let blockColumn, let target {
+                    steps.append(.statement(insert + " WHERE \(dialect.quote(blockColumn)) > COALESCE(\(target), -1)"))
+                } else if let behind, !direct {
+                    steps.append(.statement(insert + " WHERE \(behind)" + dialect.upsertClause(table)))
+                } else {
+                    steps.append(.statement(insert + dialect.upsertClause(table)))
+                }
                 continue
             }
             var start = 0

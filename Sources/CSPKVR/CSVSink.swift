@@ -105,8 +105,12 @@ public final class CSVSink: Sink {
             case .postgres:
                 return "\\copy \(dialect.quote(table.name)) (\(columns)) FROM '\(table.name).csv' WITH (FORMAT csv, HEADER true)"
             case .mysql:
+                // Bytes are hex in the file: read into a variable and decoded with UNHEX (NULL stays NULL).
+                let blobs = table.columns.filter { $0.type == .blob }.map(\.name)
+                let targets = table.columns.map { blobs.contains($0.name) ? "@" + $0.name : dialect.quote($0.name) }.joined(separator: ", ")
+                let decode = blobs.isEmpty ? "" : " SET " + blobs.map { "\(dialect.quote($0)) = UNHEX(@\($0))" }.joined(separator: ", ")
                 return "LOAD DATA LOCAL INFILE '\(table.name).csv' INTO TABLE \(dialect.quote(table.name)) CHARACTER SET utf8mb4 "
-                    + "FIELDS TERMINATED BY ',' OPTIONALLY ENCLOSED BY '\"' LINES TERMINATED BY '\\n' IGNORE 1 LINES (\(columns));"
+                    + "FIELDS TERMINATED BY ',' OPTIONALLY ENCLOSED BY '\"' LINES TERMINATED BY '\\n' IGNORE 1 LINES (\(targets))\(decode);"
             }
         }.joined(separator: "\n") + "\n"
     }

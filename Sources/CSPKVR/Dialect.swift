@@ -48,8 +48,11 @@ public enum Dialect: String, CaseIterable, Sendable {
         table.indexes.map { index in
             let name = quote("\(table.name)_by_\(index.joined(separator: "_"))")
             let columns = index.map { column -> String in
-                // MySQL indexes a prefix of long text only.
-                if self == .mysql, let spec = table.column(column), spec.type == .text { return "\(quote(column))(191)" }
+                // MySQL indexes only a prefix of LONGTEXT; key columns are VARCHARs, indexed whole
+                // (a prefix longer than a VARCHAR(64) is refused).
+                if self == .mysql, let spec = table.column(column), spec.type == .text, !table.primaryKey.contains(column) {
+                    return "\(quote(column))(191)"
+                }
                 return quote(column)
             }.joined(separator: ", ")
             switch self {

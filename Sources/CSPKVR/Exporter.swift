@@ -63,10 +63,10 @@ public struct Exporter {
         return summary
     }
 
-    /// The instant mode: exports what is there, then each block as it appears in the block
-    /// files (polled every `interval` seconds), one batch per block once caught up, until
-    /// `shouldStop` says so. A node restart only pauses the appends; nothing is skipped or
-    /// repeated because every pass starts from the checkpoint just committed.
+    /// The instant mode: exports what is there, then each block as it appears (block files
+    /// looked at every `interval` seconds; a node's socket pushes), one batch per block once
+    /// caught up, until `shouldStop` says so. A node restart only pauses the blocks; nothing
+    /// is skipped or repeated because every pass starts from the checkpoint just committed.
     public func follow(deriver: inout RowDeriver, interval: Double, shouldStop: () -> Bool,
                        onCommit: ((Checkpoint, UInt64) -> Void)? = nil) throws -> Summary {
         let started = Date()
@@ -84,7 +84,9 @@ public struct Exporter {
                     caughtUp = true
                 }
                 if let to = options.to, let checkpoint, checkpoint.block >= to { break }
-                if committed == nil { Thread.sleep(forTimeInterval: interval) }
+                if committed == nil, !shouldStop() {
+                    try source.waitForBlocks(from: checkpoint.map { $0.block + 1 } ?? options.from, interval: interval)
+                }
             }
         } catch {
             sink.abandon()

@@ -6,7 +6,8 @@ import Foundation
 import PostgresNIO
 
 /// Straight into a PostgreSQL server (postgres-nio): each batch one transaction of COPY
-/// into staging tables merged by `INSERT ... ON CONFLICT`, with the checkpoint row, so
+/// (straight into the tables that gather rows of blocks; into staging tables merged by
+/// `INSERT ... ON CONFLICT` for current state, BatchSQL), with the checkpoint row, so
 /// `export` and `follow` resume from the checkpoint held in the server itself. One writer
 /// per channel at a time, by a session advisory lock.
 public final class PostgresSink: Sink, @unchecked Sendable {
@@ -59,7 +60,7 @@ public final class PostgresSink: Sink, @unchecked Sendable {
 
     public func commit(_ checkpoint: Checkpoint) throws {
         batch.add(BatchBuffer.checkpointRow(checkpoint))
-        let steps = BatchSQL.steps(batch, .postgres)
+        let steps = BatchSQL.steps(batch, .postgres, direct: true)
         let views = batch.views.sorted { $0.key < $1.key }.map { $0.value.viewDDL($0.key, .postgres) }
         batch.removeAll()
         try client.guarded { [connection = client.connection, logger = client.logger] in

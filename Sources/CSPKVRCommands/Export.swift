@@ -14,7 +14,8 @@ extension CSPKVR {
                 The target keeps a checkpoint (channel, last block, hash) written with each \
                 batch: run it again to continue where it stopped, with no duplicates and no \
                 gaps; a target made from another ledger is refused. Reads the block files, \
-                also while the node runs.
+                also while the node runs, or a running node's blocks through --socket or \
+                --node, checking the hash chain and every commit hash either way.
                 """)
 
         @OptionGroup var ledger: LedgerOptions

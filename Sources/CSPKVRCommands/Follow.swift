@@ -16,19 +16,20 @@ extension CSPKVR {
         static let configuration = CommandConfiguration.csp(
             abstract: "Keep a target up to date as blocks commit.",
             discussion: """
-                Exports what the target lacks, then each new block as the node appends it to \
-                the block files, one transaction per block with its checkpoint, so a row is \
-                visible well within a second of its commit. Survives node restarts (it only \
-                reads the files) and its own: started again, it continues after the target's \
-                checkpoint, never skipping or repeating a block. Stops cleanly on SIGINT or \
-                SIGTERM, or after --to.
+                Exports what the target lacks, then each new block as the node commits it \
+                (from the block files, looked at every --interval; through --socket or --node \
+                the node pushes each block as it commits), one transaction per block with its \
+                checkpoint, so a row is visible well within a second of its commit. Survives \
+                node restarts (through a socket it reconnects and resumes) and its own: \
+                started again, it continues after the target's checkpoint, never skipping or \
+                repeating a block. Stops cleanly on SIGINT or SIGTERM, or after --to.
                 """)
 
         @OptionGroup var ledger: LedgerOptions
 
         @OptionGroup var target: TargetOptions
 
-        @Option(name: .long, help: ArgumentHelp("How often to look for new blocks, in milliseconds.", valueName: "ms"))
+        @Option(name: .long, help: ArgumentHelp("How often to look for new blocks in the block files, in milliseconds (through a node's socket they are pushed).", valueName: "ms"))
         var interval: Int = 100
 
         func validate() throws {
@@ -43,7 +44,7 @@ extension CSPKVR {
             return try reporting {
                 // Rules first: a bad mask file is reported before anything is opened.
                 var deriver = try target.deriver(channel: ledger.channel)
-                let source = try ledger.source()
+                let source = try ledger.source(following: true)
                 let sink = try target.sink()
                 let output = Output(format: target.format == .json ? .json : .text, quiet: target.quiet || target.format == .sql)
                 _ = try Exporter(source: source, sink: sink, options: target.options).follow(

@@ -9,7 +9,7 @@ extension CSPKVR {
         static let configuration = CommandConfiguration.csp(
             abstract: "Check an SQLite or PostgreSQL target against the ledger.",
             discussion: """
-                Derives every row again from the block files up to the target's checkpoint and \
+                Derives every row again from the block files (or a node's, --socket) up to the target's checkpoint and \
                 compares row counts and a digest per block (blocks, transactions, events, \
                 history, transitions, milestones, account_transactions) and of every \
                 current-state table; names the first block or table that differs. A masked \

@@ -99,9 +99,10 @@ public struct Participant {
     /// A connection to the node; `timeout` bounds each wait for it (nil: no limit). With
     /// --node or $CSP_NODE (HOST:PORT) it is TCP with mutual TLS to that node's listener, presenting
     /// this identity and trusting the CAs in $CSP_NODE_CA, else <home>/ca-chain.pem
-    /// (docs/NETWORK.md); --socket is then not used.
-    public func client(socket: String, timeout: Double?) throws -> NodeClient {
-        let flag = Self.nodeFlag.value
+    /// (docs/NETWORK.md); --socket is then not used. `node` is a HOST:PORT given by a
+    /// command that declares its own --node rather than ChannelOption's.
+    public func client(socket: String, timeout: Double?, node: String? = nil) throws -> NodeClient {
+        let flag = node ?? Self.nodeFlag.value
         guard let node = flag ?? Environment.value("CSP_NODE"), !node.isEmpty else {
             do { return try NodeClient(path: socket, key: key, certificateDER: certificate.der, timeout: timeout) } catch {
                 throw GlobalOptions.cannotConnect(error, socket: socket)

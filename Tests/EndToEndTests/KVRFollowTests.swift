@@ -8,26 +8,6 @@ import XCTest
 /// `csp-kvr follow` beside a real node: rows visible within a second of the commit, a node
 /// restart survived, no block skipped or repeated; workflow instances in their typed view.
 final class KVRFollowTests: XCTestCase {
-    private func sqlite(_ db: String, _ sql: String) throws -> String {
-        let result = try runProcess("sqlite3", [db, sql])
-        XCTAssertEqual(result.status, 0, result.stderr)
-        return result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
-    }
-
-    /// Seconds until `sql` on `db` prints `expected` (gives up after 5 s).
-    private func secondsUntil(_ db: String, _ sql: String, is expected: String) throws -> Double {
-        let start = Date()
-        while Date().timeIntervalSince(start) < 5 {
-            if FileManager.default.fileExists(atPath: db), (try? runProcess("sqlite3", [db, sql]))?.stdout
-                .trimmingCharacters(in: .whitespacesAndNewlines) == expected {
-                return Date().timeIntervalSince(start)
-            }
-            usleep(20_000)
-        }
-        XCTFail("\(sql) never gave \(expected)")
-        return 5
-    }
-
     func testFollowsANodeThroughARestart() throws {
         let fixture = try NodeFixture.makeForWorkflows(self)
         var node = try fixture.start()
@@ -49,7 +29,7 @@ final class KVRFollowTests: XCTestCase {
                 let key = "r\(round)k\(i)"
                 try fixture.tx("alice", ["submit", "kv.put", "key=\(key)", "value=v\(i)"])
                 // csp-tx returns once the block is committed: from here the row must show within a second.
-                lags.append(try secondsUntil(db, "SELECT value FROM state WHERE key = 'kv/\(key)'", is: "v\(i)"))
+                lags.append(secondsUntil(db, "SELECT value FROM state WHERE key = 'kv/\(key)'", is: "v\(i)"))
             }
             if round == 0 {
                 node.terminate()
@@ -64,17 +44,17 @@ final class KVRFollowTests: XCTestCase {
         try fixture.tx("root", ["contract", "propose", definitions + "demand.json"])
         try fixture.tx("root", ["contract", "approve", "demand", "1"])
         try fixture.tx("alice", ["call", "demand.submit", "--id", "D-1", "category=complaint", "description=heating fails"])
-        XCTAssertLessThan(try secondsUntil(db, "SELECT category || '|' || state || '|' || party_customer FROM demands WHERE id = 'D-1'",
+        XCTAssertLessThan(secondsUntil(db, "SELECT category || '|' || state || '|' || party_customer FROM demands WHERE id = 'D-1'",
                                            is: "complaint|submitted|Acme/alice"), 1.0)
-        XCTAssertEqual(try sqlite(db, "SELECT transition || '|' || definition FROM transitions WHERE instance = 'D-1'"), "submit|demand")
-        XCTAssertEqual(try sqlite(db, "SELECT creator || '|' || role FROM transactions WHERE function = 'submit' AND contract = 'demand'"),
+        XCTAssertEqual(try sqliteValue(db, "SELECT transition || '|' || definition FROM transitions WHERE instance = 'D-1'"), "submit|demand")
+        XCTAssertEqual(try sqliteValue(db, "SELECT creator || '|' || role FROM transactions WHERE function = 'submit' AND contract = 'demand'"),
                        "Acme/alice|customer")
 
         follow.terminate()
         follow.waitUntilExit()
         XCTAssertEqual(follow.terminationStatus, 0, String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self))
         // Every block once, none missing; one JSON line per committed block.
-        let blocks = try sqlite(db, "SELECT count(*) || '|' || count(DISTINCT number) || '|' || (max(number) + 1) FROM blocks")
+        let blocks = try sqliteValue(db, "SELECT count(*) || '|' || count(DISTINCT number) || '|' || (max(number) + 1) FROM blocks")
         let parts = blocks.split(separator: "|")
         XCTAssertEqual(Set(parts).count, 1, blocks)
         let lines = try String(contentsOfFile: fixture.dir + "/follow.out", encoding: .utf8).split(separator: "\n")
@@ -87,10 +67,10 @@ final class KVRFollowTests: XCTestCase {
         let mysql = try NodeFixture.run("csp-kvr", ["schema", "--dialect", "mysql", "--channel", fixture.channel, "--ledger", fixture.node]).stdout
         XCTAssertTrue(mysql.contains("CREATE OR REPLACE VIEW `demands` AS SELECT"), mysql)
         // Certificates and signatures only when asked for.
-        XCTAssertEqual(try sqlite(db, "SELECT count(*) FROM transactions WHERE creator_certificate IS NOT NULL OR signature IS NOT NULL"), "0")
+        XCTAssertEqual(try sqliteValue(db, "SELECT count(*) FROM transactions WHERE creator_certificate IS NOT NULL OR signature IS NOT NULL"), "0")
         let full = fixture.dir + "/full.db"
         try NodeFixture.run("csp-kvr", ["export", "--channel", fixture.channel, "--ledger", fixture.node, "--db", full, "--include-certificates"])
-        XCTAssertEqual(try sqlite(full, "SELECT count(*) = sum(length(creator_certificate) > 300 AND length(signature) >= 64) FROM transactions"), "1")
-        XCTAssertEqual(try sqlite(full, "SELECT count(*) FROM blocks WHERE orderer_certificate IS NULL"), "0")
+        XCTAssertEqual(try sqliteValue(full, "SELECT count(*) = sum(length(creator_certificate) > 300 AND length(signature) >= 64) FROM transactions"), "1")
+        XCTAssertEqual(try sqliteValue(full, "SELECT count(*) FROM blocks WHERE orderer_certificate IS NULL"), "0")
     }
 }

@@ -7,22 +7,13 @@ import XCTest
 /// csp-kvr's PostgreSQL output loaded into a real PostgreSQL server (PostgresServer):
 /// SQL text through psql, CSV through \copy; counts and sums equal the ledger's.
 final class KVRPostgresTests: XCTestCase {
-    private func makeLedger(blocks: Int, perBlock: Int) throws -> String {
-        let home = try temporaryDirectory(self)
-        let builder = ChainBuilder(channel: "consortium")
-        let store = try LedgerStore(directory: home + "/channels/consortium", channel: "consortium", options: .init())
-        defer { store.close() }
-        for record in try builder.blocks(blocks, perBlock: perBlock) { try store.commit(record) }
-        return home
-    }
-
     private func kvr(_ arguments: [String]) throws -> ProcessResult {
         try NodeFixture.run("csp-kvr", arguments)
     }
 
     func testSQLThroughPsqlAndCSVThroughCopy() throws {
         let server = try PostgresServer.start(self)
-        let home = try makeLedger(blocks: 10, perBlock: 6)
+        let home = try makeKVRLedger(blocks: 10, perBlock: 6).home
         let ledger = ["--channel", "consortium", "--ledger", home]
         try server.createDatabase("kvr")
         // In two pieces, the second continuing from the checkpoint the first left in the target.
@@ -44,6 +35,17 @@ final class KVRPostgresTests: XCTestCase {
         XCTAssertEqual(try server.value("SELECT arguments ->> 'key' FROM transactions WHERE block = 2 AND position = 1", database: "kvr"), "k/2/1")
         XCTAssertEqual(try server.value("SELECT block FROM kvr_checkpoint", database: "kvr"), "9")
         XCTAssertEqual(try server.value("SELECT count(*) FROM pg_indexes WHERE indexname = 'transactions_by_channel_id'", database: "kvr"), "1")
+        // An older script, and one overlapping the checkpoint, replayed: nothing changes, the checkpoint does not move back.
+        let digest = "SELECT md5(string_agg(t::text, ',' ORDER BY t::text)) FROM state t"
+        let state = try server.value(digest, database: "kvr")
+        let overlap = try kvr(["export"] + ledger + ["--format", "sql", "--dialect", "postgres", "--from", "2", "--to", "6", "--batch-rows", "12"])
+        for script in [first, overlap] {
+            load = try server.psql([], database: "kvr", input: script.stdoutBytes)
+            XCTAssertEqual(load.status, 0, load.stderr)
+        }
+        XCTAssertEqual(try server.value("SELECT block FROM kvr_checkpoint", database: "kvr"), "9")
+        XCTAssertEqual(try server.value(digest, database: "kvr"), state)
+        XCTAssertEqual(try server.value("SELECT count(*) || '|' || count(DISTINCT id) FROM transactions", database: "kvr"), "60|60")
 
         // CSV with the PostgreSQL DDL, loaded by the folder's own load.sql (\copy).
         try server.createDatabase("csv")
@@ -66,7 +68,7 @@ final class KVRPostgresTests: XCTestCase {
 
     func testStraightIntoPostgresResumesFromTheCheckpointInTheServer() throws {
         let server = try PostgresServer.start(self)
-        let home = try makeLedger(blocks: 9, perBlock: 4)
+        let home = try makeKVRLedger(blocks: 9, perBlock: 4).home
         let ledger = ["--channel", "consortium", "--ledger", home]
         try server.createDatabase("direct")
         let url = server.url(database: "direct")
@@ -79,7 +81,7 @@ final class KVRPostgresTests: XCTestCase {
         XCTAssertEqual(try server.value("SELECT block FROM kvr_checkpoint", database: "direct"), "8")
         XCTAssertEqual(try server.value("SELECT count(*) FROM pg_indexes WHERE indexname = 'state_history_by_channel_key'", database: "direct"), "1")
         // Another ledger's blocks are refused, and nothing changes.
-        let other = try makeLedger(blocks: 10, perBlock: 4)
+        let other = try makeKVRLedger(blocks: 10, perBlock: 4).home
         let refused = try NodeFixture.run("csp-kvr", ["export", "--channel", "consortium", "--ledger", other, "--postgres", url], expect: 1)
         XCTAssertTrue(refused.stderr.hasSuffix(": the target was made from another ledger\n"), refused.stderr)
         XCTAssertEqual(try server.value("SELECT count(*) FROM blocks", database: "direct"), "9")
@@ -109,7 +111,7 @@ final class KVRPostgresTests: XCTestCase {
 
     func testVerifyAPostgresTargetNamesTheFirstBlockThatDiffers() throws {
         let server = try PostgresServer.start(self)
-        let home = try makeLedger(blocks: 8, perBlock: 5)
+        let home = try makeKVRLedger(blocks: 8, perBlock: 5).home
         let ledger = ["--channel", "consortium", "--ledger", home]
         try server.createDatabase("direct")
         try server.createDatabase("piped")
@@ -149,7 +151,7 @@ final class KVRPostgresTests: XCTestCase {
 
     func testTLSWithSslmodeRequireAndVerifyFull() throws {
         let server = try PostgresServer.start(self, tls: true)
-        let home = try makeLedger(blocks: 3, perBlock: 2)
+        let home = try makeKVRLedger(blocks: 3, perBlock: 2).home
         let ledger = ["--channel", "consortium", "--ledger", home]
         try server.createDatabase("tls")
         let ca = server.caCertificate

@@ -10,29 +10,12 @@ import XCTest
 
 /// csp-kvr as a user runs it: the real binary, real SQLite files, the real sqlite3 command.
 final class KVRToolTests: XCTestCase {
-    /// A node-home-shaped folder holding channel `consortium` with `blocks` blocks of
-    /// `perBlock` kv puts, committed through LedgerStore as a node does.
-    private func makeLedger(blocks: Int, perBlock: Int) throws -> (home: String, builder: ChainBuilder) {
-        let home = try temporaryDirectory(self)
-        let builder = ChainBuilder(channel: "consortium")
-        let store = try LedgerStore(directory: home + "/channels/consortium", channel: "consortium", options: .init())
-        defer { store.close() }
-        for record in try builder.blocks(blocks, perBlock: perBlock) { try store.commit(record) }
-        return (home, builder)
-    }
-
     private func kvr(_ arguments: [String], expect status: Int32? = 0, file: StaticString = #filePath, line: UInt = #line) throws -> ProcessResult {
         try NodeFixture.run("csp-kvr", arguments, expect: status, file: file, line: line)
     }
 
-    private func sqlite(_ db: String, _ sql: String) throws -> String {
-        let result = try runProcess("sqlite3", [db, sql])
-        XCTAssertEqual(result.status, 0, result.stderr)
-        return result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
-    }
-
     func testExportIntoSQLiteThenResumeAndVerify() throws {
-        let (home, _) = try makeLedger(blocks: 12, perBlock: 3)
+        let (home, _) = try makeKVRLedger(blocks: 12, perBlock: 3)
         let db = try temporaryDirectory(self) + "/kvr.db"
         let first = try kvr(["export", "--channel", "consortium", "--ledger", home, "--db", db, "--to", "4"])
         XCTAssertTrue(first.stdout.hasPrefix("exported blocks 0 to 4 of channel 'consortium' into '\(db)': 15 transactions, "), first.stdout)
@@ -45,12 +28,12 @@ final class KVRToolTests: XCTestCase {
         XCTAssertEqual(summary["transactions"] as? Int, 21)
         let third = try kvr(["export", "--channel", "consortium", "--ledger", home, "--db", db])
         XCTAssertEqual(third.stdout, "'\(db)' is up to date: channel 'consortium' to block 11\n")
-        XCTAssertEqual(try sqlite(db, "SELECT count(*), count(DISTINCT id) FROM transactions"), "36|36")
-        XCTAssertEqual(try sqlite(db, "SELECT count(*) FROM state"), "36")
+        XCTAssertEqual(try sqliteValue(db, "SELECT count(*), count(DISTINCT id) FROM transactions"), "36|36")
+        XCTAssertEqual(try sqliteValue(db, "SELECT count(*) FROM state"), "36")
         let verified = try kvr(["verify", "--channel", "consortium", "--ledger", home, "--db", db])
         XCTAssertEqual(verified.stdout, "'\(db)' matches the ledger: channel 'consortium', blocks 0 to 11, 84 rows\n")
         // A changed row is found and named.
-        _ = try sqlite(db, "UPDATE state_history SET value = 'forged' WHERE block = 7 AND position = 1")
+        _ = try sqliteValue(db, "UPDATE state_history SET value = 'forged' WHERE block = 7 AND position = 1")
         let differs = try kvr(["verify", "--channel", "consortium", "--ledger", home, "--db", db], expect: 1)
         XCTAssertEqual(differs.stderr, "error: '\(db)' does not match the ledger: block 7 differs: the ledger gives 7 rows, the database holds 7 with other values\n")
     }
@@ -60,9 +43,9 @@ final class KVRToolTests: XCTestCase {
     /// journal-mode switch while another connection uses the WAL, and the switch is only a
     /// speed choice. (It exited 2, "locked by another writer", having written nothing.)
     func testAnExportStartsBesideAnOpenReader() throws {
-        let (home, _) = try makeLedger(blocks: 5, perBlock: 4)
+        let (home, _) = try makeKVRLedger(blocks: 5, perBlock: 4)
         let db = try temporaryDirectory(self) + "/kvr.db"
-        _ = try sqlite(db, "PRAGMA journal_mode = WAL; CREATE TABLE notes (a)")
+        _ = try sqliteValue(db, "PRAGMA journal_mode = WAL; CREATE TABLE notes (a)")
         let reader = Process()
         reader.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         reader.arguments = ["python3", "-c", """
@@ -86,12 +69,12 @@ final class KVRToolTests: XCTestCase {
         XCTAssertEqual(String(decoding: line, as: UTF8.self), "open\n")
         let exported = try kvr(["export", "--channel", "consortium", "--ledger", home, "--db", db, "--format", "json"])
         XCTAssertTrue(exported.stdout.contains("\"blocks\":5"), exported.stdout)
-        XCTAssertEqual(try sqlite(db, "SELECT count(*), max(number) FROM blocks"), "5|4")
+        XCTAssertEqual(try sqliteValue(db, "SELECT count(*), max(number) FROM blocks"), "5|4")
         try kvr(["verify", "--channel", "consortium", "--ledger", home, "--db", db])
     }
 
     func testKilledMidExportResumesWithoutDuplicatesOrGaps() throws {
-        let (home, _) = try makeLedger(blocks: 400, perBlock: 40)
+        let (home, _) = try makeKVRLedger(blocks: 400, perBlock: 40)
         let db = try temporaryDirectory(self) + "/kvr.db"
         let process = Process()
         process.executableURL = URL(fileURLWithPath: NodeFixture.bin("csp-kvr"))
@@ -113,21 +96,21 @@ final class KVRToolTests: XCTestCase {
         process.waitUntilExit()
         XCTAssertEqual(process.terminationReason, .uncaughtSignal, "killed before it finished")
         XCTAssertGreaterThanOrEqual(killedAt, 20)
-        let checkpoint = Int(try sqlite(db, "SELECT block FROM kvr_checkpoint")) ?? -1
+        let checkpoint = Int(try sqliteValue(db, "SELECT block FROM kvr_checkpoint")) ?? -1
         XCTAssertLessThan(checkpoint, 399)
         // Rows and checkpoint were committed together: exactly the blocks up to the checkpoint.
-        XCTAssertEqual(try sqlite(db, "SELECT count(*), max(number) FROM blocks"), "\(checkpoint + 1)|\(checkpoint)")
-        XCTAssertEqual(try sqlite(db, "SELECT count(*) FROM transactions"), "\((checkpoint + 1) * 40)")
+        XCTAssertEqual(try sqliteValue(db, "SELECT count(*), max(number) FROM blocks"), "\(checkpoint + 1)|\(checkpoint)")
+        XCTAssertEqual(try sqliteValue(db, "SELECT count(*) FROM transactions"), "\((checkpoint + 1) * 40)")
         let resumed = try kvr(["export", "--channel", "consortium", "--ledger", home, "--db", db, "--format", "json"])
         XCTAssertTrue(resumed.stdout.contains("\"resumed_after\":\(checkpoint)"), resumed.stdout)
-        XCTAssertEqual(try sqlite(db, "SELECT count(*), count(DISTINCT number), min(number), max(number) FROM blocks"), "400|400|0|399")
-        XCTAssertEqual(try sqlite(db, "SELECT count(*), count(DISTINCT block * 100 + position) FROM transactions"), "16000|16000")
-        XCTAssertEqual(try sqlite(db, "SELECT count(*) FROM state_history"), "16000")
+        XCTAssertEqual(try sqliteValue(db, "SELECT count(*), count(DISTINCT number), min(number), max(number) FROM blocks"), "400|400|0|399")
+        XCTAssertEqual(try sqliteValue(db, "SELECT count(*), count(DISTINCT block * 100 + position) FROM transactions"), "16000|16000")
+        XCTAssertEqual(try sqliteValue(db, "SELECT count(*) FROM state_history"), "16000")
         try kvr(["verify", "--channel", "consortium", "--ledger", home, "--db", db])
     }
 
     func testBadInput() throws {
-        let (home, _) = try makeLedger(blocks: 3, perBlock: 2)
+        let (home, _) = try makeKVRLedger(blocks: 3, perBlock: 2)
         let dir = try temporaryDirectory(self)
         let unknown = try kvr(["export", "--channel", "nope", "--ledger", home, "--db", dir + "/a.db"], expect: 1)
         XCTAssertEqual(unknown.stderr, "error: no channel 'nope' in ledger '\(home)' (it has 'consortium')\n")
@@ -136,13 +119,13 @@ final class KVRToolTests: XCTestCase {
         let usage = try kvr(["export", "--channel", "consortium", "--ledger", home], expect: 64)
         XCTAssertTrue(usage.stderr.hasPrefix("error: export needs --db FILE, --postgres URL, --format sql or --format csv --dir DIR"), usage.stderr)
         // A target from another ledger (same channel name, other blocks) is refused, untouched.
-        let (other, _) = try makeLedger(blocks: 5, perBlock: 2)
+        let (other, _) = try makeKVRLedger(blocks: 5, perBlock: 2)
         try kvr(["export", "--channel", "consortium", "--ledger", home, "--db", dir + "/t.db"])
-        let before = try sqlite(dir + "/t.db", "SELECT count(*) FROM transactions")
+        let before = try sqliteValue(dir + "/t.db", "SELECT count(*) FROM transactions")
         let foreign = try kvr(["export", "--channel", "consortium", "--ledger", other, "--db", dir + "/t.db"], expect: 1)
         XCTAssertTrue(foreign.stderr.hasPrefix("error: target '\(dir)/t.db' holds channel 'consortium' up to block 2 with hash "), foreign.stderr)
         XCTAssertTrue(foreign.stderr.hasSuffix(": the target was made from another ledger\n"), foreign.stderr)
-        XCTAssertEqual(try sqlite(dir + "/t.db", "SELECT count(*) FROM transactions"), before)
+        XCTAssertEqual(try sqliteValue(dir + "/t.db", "SELECT count(*) FROM transactions"), before)
         // A target locked by another writer.
         let locker = Process()
         locker.executableURL = URL(fileURLWithPath: "/usr/bin/env")
@@ -165,7 +148,7 @@ final class KVRToolTests: XCTestCase {
     }
 
     func testACorruptBlockFileIsNamedAndNothingHalfWritten() throws {
-        let (home, _) = try makeLedger(blocks: 6, perBlock: 2)
+        let (home, _) = try makeKVRLedger(blocks: 6, perBlock: 2)
         let file = home + "/channels/consortium/blocks/blocks-000000.dat"
         var bytes = try Array(Data(contentsOf: URL(fileURLWithPath: file)))
         // Flip a byte inside a payload in the middle of the file (not its length: a record
@@ -179,13 +162,13 @@ final class KVRToolTests: XCTestCase {
         XCTAssertTrue(result.stderr.contains("blocks-000000.dat' at offset ") && result.stderr.contains(" is corrupt: "), result.stderr)
         let damaged = Int(result.stderr.dropFirst("error: block ".count).prefix { $0.isNumber }) ?? -1
         // Whole blocks before the damaged one, with their checkpoint; nothing of it or after.
-        XCTAssertEqual(try sqlite(db, "SELECT count(*), coalesce(max(number), -1) FROM blocks"), "\(damaged)|\(damaged - 1)")
-        XCTAssertEqual(try sqlite(db, "SELECT coalesce(max(block), -1) FROM kvr_checkpoint"), "\(damaged - 1)")
-        XCTAssertEqual(try sqlite(db, "SELECT count(*) FROM transactions WHERE block >= \(damaged)"), "0")
+        XCTAssertEqual(try sqliteValue(db, "SELECT count(*), coalesce(max(number), -1) FROM blocks"), "\(damaged)|\(damaged - 1)")
+        XCTAssertEqual(try sqliteValue(db, "SELECT coalesce(max(block), -1) FROM kvr_checkpoint"), "\(damaged - 1)")
+        XCTAssertEqual(try sqliteValue(db, "SELECT count(*) FROM transactions WHERE block >= \(damaged)"), "0")
     }
 
     func testSQLAndCSVLoadIntoSQLite() throws {
-        let (home, _) = try makeLedger(blocks: 8, perBlock: 5)
+        let (home, _) = try makeKVRLedger(blocks: 8, perBlock: 5)
         let dir = try temporaryDirectory(self)
         // SQL text piped into sqlite3, twice: the replay changes nothing.
         let sql = try kvr(["export", "--channel", "consortium", "--ledger", home, "--format", "sql", "--dialect", "sqlite", "--batch-rows", "20"])
@@ -194,13 +177,13 @@ final class KVRToolTests: XCTestCase {
             let load = try runProcess("sqlite3", ["-bail", dir + "/sql.db"], input: sql.stdoutBytes)
             XCTAssertEqual(load.status, 0, load.stderr)
         }
-        XCTAssertEqual(try sqlite(dir + "/sql.db", "SELECT count(*), sum(position), count(DISTINCT id) FROM transactions"), "40|80|40")
-        XCTAssertEqual(try sqlite(dir + "/sql.db", "SELECT block FROM kvr_checkpoint"), "7")
+        XCTAssertEqual(try sqliteValue(dir + "/sql.db", "SELECT count(*), sum(position), count(DISTINCT id) FROM transactions"), "40|80|40")
+        XCTAssertEqual(try sqliteValue(dir + "/sql.db", "SELECT block FROM kvr_checkpoint"), "7")
         // The same rows as the SQLite sink gives.
         try kvr(["export", "--channel", "consortium", "--ledger", home, "--db", dir + "/direct.db"])
         for table in ["blocks", "transactions", "state", "state_history"] {
-            XCTAssertEqual(try sqlite(dir + "/sql.db", "SELECT * FROM \(table) ORDER BY 1, 2, 3"),
-                           try sqlite(dir + "/direct.db", "SELECT * FROM \(table) ORDER BY 1, 2, 3"), table)
+            XCTAssertEqual(try sqliteValue(dir + "/sql.db", "SELECT * FROM \(table) ORDER BY 1, 2, 3"),
+                           try sqliteValue(dir + "/direct.db", "SELECT * FROM \(table) ORDER BY 1, 2, 3"), table)
         }
         // CSV with its DDL and load script, loaded by sqlite3's .import.
         try kvr(["export", "--channel", "consortium", "--ledger", home, "--format", "csv", "--dir", dir + "/csv"])
@@ -209,9 +192,9 @@ final class KVRToolTests: XCTestCase {
         let load = try runProcess("sqlite3", ["-bail", "csv.db"], input: Data(".read schema.sql\n.read load.sql\n.read indexes.sql\n".utf8),
                                   currentDirectory: dir + "/csv")
         XCTAssertEqual(load.status, 0, load.stderr)
-        XCTAssertEqual(try sqlite(dir + "/csv/csv.db", "SELECT count(*), sum(position), count(DISTINCT id) FROM transactions"), "40|80|40")
-        XCTAssertEqual(try sqlite(dir + "/csv/csv.db", "SELECT count(*) FROM state"), "40")
-        XCTAssertEqual(try sqlite(dir + "/csv/csv.db", "SELECT block FROM kvr_checkpoint"), "7")
+        XCTAssertEqual(try sqliteValue(dir + "/csv/csv.db", "SELECT count(*), sum(position), count(DISTINCT id) FROM transactions"), "40|80|40")
+        XCTAssertEqual(try sqliteValue(dir + "/csv/csv.db", "SELECT count(*) FROM state"), "40")
+        XCTAssertEqual(try sqliteValue(dir + "/csv/csv.db", "SELECT block FROM kvr_checkpoint"), "7")
         // A folder that is not empty is refused.
         let refused = try kvr(["export", "--channel", "consortium", "--ledger", home, "--format", "csv", "--dir", dir + "/csv"], expect: 1)
         XCTAssertEqual(refused.stderr, "error: '\(dir)/csv' exists and is not an empty folder\n")
@@ -227,7 +210,7 @@ final class KVRToolTests: XCTestCase {
         let db = try temporaryDirectory(self) + "/s.db"
         let created = try runProcess("sqlite3", ["-bail", db], input: try kvr(["schema"]).stdoutBytes)
         XCTAssertEqual(created.status, 0, created.stderr)
-        XCTAssertEqual(try sqlite(db, "SELECT count(*) FROM sqlite_master WHERE type = 'table'"), "12")
+        XCTAssertEqual(try sqliteValue(db, "SELECT count(*) FROM sqlite_master WHERE type = 'table'"), "12")
     }
 }
 
@@ -250,7 +233,7 @@ extension KVRToolTests {
             .write(to: URL(fileURLWithPath: dir + "/map.json"))
         XCTAssertTrue(try NodeFixture.run("csp-kvr", ["schema", "--mapping", dir + "/map.json"]).stdout.contains("CREATE TABLE IF NOT EXISTS \"kv_rows\""))
         try NodeFixture.run("csp-kvr", ["export"] + ledger + ["--mapping", dir + "/map.json"])
-        XCTAssertEqual(try sqlite(dir + "/out.db", "SELECT count(*) FROM kv_rows"), "6")
+        XCTAssertEqual(try sqliteValue(dir + "/out.db", "SELECT count(*) FROM kv_rows"), "6")
     }
 
     private func makeLedgerForOptions() throws -> (String, ChainBuilder) {
