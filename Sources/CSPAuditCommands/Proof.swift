@@ -20,12 +20,14 @@ extension CSPAudit {
                 bundle) gives its salt and place in the batch. The proof \
                 (docs/FORMAT.md, "Proof file") holds the transaction, its audit path in \
                 the block's Merkle tree, the block header, the orderer's signature, the \
-                commit hash's preimage (the transaction is valid), the CA certificates \
-                above the orderer's and the channel's current CRLs of those CAs, so that \
-                'csp-audit verify FILE|TXID --proof P --ca CA.pem' checks it without a \
-                node. Reads the block and the channel's configuration: the read policy \
-                must allow 'block' and 'state' to this identity. The proof is verified \
-                against the channel's CAs before it is written.
+                commit hash's preimage (the transaction is valid), and, from the \
+                channel's configuration in force at that block, the CA certificates above \
+                the orderer's and those CAs' CRLs (revocation is judged as of the block), \
+                so that 'csp-audit verify FILE|TXID --proof P --ca CA.pem' checks it \
+                without a node. Reads the block and the history of the channel's \
+                configuration: the read policy must allow 'block', 'history' and (for an \
+                indexed FILE) 'state' to this identity. The proof is verified against \
+                the channel's CAs before it is written.
 
                 Exit status: 0 written, 1 not anchored, not found or not valid, 2 could \
                 not read or write, 64 usage error.
