@@ -164,7 +164,8 @@ struct OfflineVerification {
     /// is about it: with one proof file, that one; with several, the one labelled with
     /// its fingerprint, the transaction proof of an anchor.record listing it, or a bundle
     /// with a line for it (for a transaction id, the proof of that transaction).
-    func run(entries: [(name: String, expected: SHA256Digest?)], proofPaths: [String]) throws -> ExitStatus {
+    /// The verifier of `--ca` (the pinned CAs, PEM files) and `--crl` (PEM or DER).
+    static func verifier(ca: [String], crl: [String]) throws -> ProofVerifier {
         var pinned: [Certificate] = []
         for path in ca {
             do { pinned += try Certificate.all(pemFile: path) } catch { throw CommandFailure("cannot read CA certificate \(quoted(path)): \(error)") }
@@ -177,6 +178,11 @@ struct OfflineVerification {
                 throw CommandFailure("cannot read CRL \(quoted(path)): \(error)")
             }
         }
+        return ProofVerifier(pinned: pinned, crls: crls)
+    }
+
+    func run(entries: [(name: String, expected: SHA256Digest?)], proofPaths: [String]) throws -> ExitStatus {
+        let verifier = try Self.verifier(ca: ca, crl: crl)
         var lookups: [ProofFile.Lookup] = []
         for path in proofPaths {
             do { lookups.append(try ProofFile.Lookup(try FileIO.read(path, limit: 1 << 32), source: path)) } catch let error as ProofError {
@@ -198,7 +204,6 @@ struct OfflineVerification {
             if transaction { return byTransaction[digest.hex] }
             return byDocument[digest.hex] ?? lookups.firstIndex { $0.isBundle && $0.holds(digest) }
         }
-        let verifier = ProofVerifier(pinned: pinned, crls: crls)
         var status = ExitStatus.success
         func worsen(_ to: ExitStatus) { if status == .success || to == .failure { status = to } }
         for (file, expected) in entries {

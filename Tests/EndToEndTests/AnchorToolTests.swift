@@ -336,6 +336,19 @@ final class AnchorToolTests: XCTestCase {
         let ok = try offline([docs[1], "--proof", proof, "--ca", caPEM])
         XCTAssertTrue(ok.stdout.contains(": OK anchored in consortium block 1 tx "), ok.stdout)
         XCTAssertTrue(try offline([docs[0], "--proof", proof, "--ca", caPEM], expect: 1).stdout.contains("FAILED the document's fingerprint"))
+        // With --ca the receipt is cut out offline: no node, no home; the same proof, checked first.
+        let cut = fixture.dir + "/batch-1-offline.proof"
+        let offlineCut = try NodeFixture.run("csp-audit", ["proof", docs[1], "--receipt", bundle, "--ca", caPEM, "--out", cut])
+        XCTAssertEqual(offlineCut.stdout, written.stdout.replacingOccurrences(of: proof, with: cut))
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: cut)), try Data(contentsOf: URL(fileURLWithPath: proof)))
+        // Against another CA it does not verify and nothing is written.
+        let other = fixture.dir + "/other.pem"
+        try Data(try String(contentsOfFile: fixture.node + "/cert.pem", encoding: .utf8).utf8).write(to: URL(fileURLWithPath: other))
+        let refused = try NodeFixture.run("csp-audit", ["proof", docs[1], "--receipt", bundle, "--ca", other, "--out", cut + ".2"], expect: 1)
+        XCTAssertTrue(refused.stderr.hasPrefix("error: the receipt for '\(docs[1])' does not verify: "), refused.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: cut + ".2"))
+        try NodeFixture.run("csp-audit", ["proof", stranger, "--receipt", bundle, "--ca", caPEM, "--out", cut + ".3"], expect: 1)
+        try NodeFixture.run("csp-audit", ["proof", docs[1], "--ca", caPEM, "--out", cut + ".4"], expect: 64)
     }
 
     /// Many proofs in one process: each document finds the proof about it among the
