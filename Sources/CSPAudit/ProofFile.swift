@@ -98,7 +98,7 @@ public struct ProofFile: Codable, Equatable, Sendable {
 
     /// Encodes the receipts of one batch fast: they differ only in `document` and
     /// `batch`, so the other members are encoded once. Same bytes as `encoded(compact:)`.
-    public struct ReceiptEncoder {
+    public struct ReceiptEncoder: Sendable {
         let compact: Bool
         let middle: [UInt8]
         let tail: [UInt8]
@@ -224,6 +224,12 @@ public struct ProofFile: Codable, Equatable, Sendable {
             (self.documents, self.salts, self.firstLine) = (documents, salts, firstLine)
         }
 
+        /// The file's proof, or a bundle's first line (the batch transaction's proof).
+        public var first: ProofFile? { single ?? head }
+        public var isBundle: Bool { head != nil }
+        /// Whether a bundle has a line for `document`.
+        public func holds(_ document: SHA256Digest) -> Bool { firstLine[document] != nil }
+
         /// The proof for `document` (a bundle's line made a whole receipt); with nil, the
         /// proof of the file's transaction.
         public func proof(for document: SHA256Digest?) throws -> ProofFile? {
@@ -236,6 +242,19 @@ public struct ProofFile: Codable, Equatable, Sendable {
             proof.batch = Batch(salt: Hex.encode(salts[index]), index: index, size: documents.count, path: levels.auditPath(index: index).map(\.hex))
             return proof
         }
+    }
+
+    /// Which documents (fingerprints, hex) and which transaction a proof file is about,
+    /// for choosing among many proofs: its `document`, or, for a transaction proof of an
+    /// `anchor.record`, every fingerprint the transaction lists; and the transaction's id.
+    /// Only a choice: the proof chosen is verified like any other.
+    public var subjects: (documents: [String], transaction: String?) {
+        guard let bytes = Data(base64Encoded: transaction), let decoded = try? Transaction(decoding: Array(bytes)) else { return (document.map { [$0] } ?? [], nil) }
+        if let document { return ([document], decoded.id.hex) }
+        let body = decoded.body
+        guard body.contract == "anchor", body.function == "record",
+              let listed = body.arguments.first(where: { $0.name == "fingerprints" }) else { return ([], decoded.id.hex) }
+        return (String(decoding: listed.value, as: UTF8.self).split(separator: ",").map(String.init), decoded.id.hex)
     }
 
     public init(decoding bytes: [UInt8], source: String) throws {

@@ -15,11 +15,7 @@ struct RevocationCheck {
         for (position, (certificate, issuer)) in zip(path, path.dropFirst()).enumerated() {
             let what = position == 0 ? "the orderer certificate \(certificate.subject)" : "the CA certificate \(certificate.subject)"
             let signed = crls.filter { $0.issuer == issuer.subject && $0.isSigned(by: issuer) }
-            // In force at the block's time, or issued later while the certificate was still
-            // unexpired: a CA's CRL lists every unexpired certificate it revoked (RFC 5280 3.3).
-            let usable = signed.filter { crl in
-                crl.thisUpdate <= time ? (crl.nextUpdate.map { time <= $0 } ?? false) : crl.thisUpdate <= certificate.notAfter
-            }
+            let usable = signed.filter { $0.covers(certificate, at: milliseconds) }
             guard !usable.isEmpty else {
                 throw ProofError.undecided(signed.isEmpty
                     ? "cannot tell whether \(what) was revoked at \(when): no CRL signed by \(issuer.subject) (give one with --crl)"
@@ -40,5 +36,16 @@ struct RevocationCheck {
             let newest = usable.max { ($0.number ?? 0, $0.thisUpdate) < ($1.number ?? 0, $1.thisUpdate) }!
             explain("\(certificate.subject) not revoked at \(when): CRL \(newest.number.map(String.init) ?? "?") of \(issuer.subject), issued \(UTCTime.format(milliseconds: UInt64(newest.thisUpdate.timeIntervalSince1970 * 1000)))")
         }
+    }
+}
+
+extension CertificateRevocationList {
+    /// Whether this CRL can say if `certificate` was revoked at `milliseconds`: it was in
+    /// force then, or was issued later while the certificate was still unexpired, since
+    /// a CA's CRL lists every unexpired certificate it revoked (RFC 5280 3.3). Whether it
+    /// is the right CA's list is the caller's question.
+    public func covers(_ certificate: Certificate, at milliseconds: UInt64) -> Bool {
+        let time = Date(timeIntervalSince1970: Double(milliseconds) / 1000)
+        return thisUpdate <= time ? (nextUpdate.map { time <= $0 } ?? false) : thisUpdate <= certificate.notAfter
     }
 }

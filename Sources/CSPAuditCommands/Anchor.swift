@@ -6,6 +6,7 @@ import CSPContracts
 import CSPCrypto
 import CSPFormat
 import CSPParticipant
+import Foundation
 
 extension CSPAudit {
     /// `csp-audit anchor`: puts documents' fingerprints on the ledger.
@@ -25,8 +26,9 @@ extension CSPAudit {
                 'csp-audit verify FILE --proof RECEIPT --ca CA.pem' checks offline, and/or \
                 all of them in --bundle FILE (the batch transaction's proof and one line \
                 per document, docs/FORMAT.md), which --proof also takes. \
-                Writing receipts reads the block (the channel's read policy must allow \
-                'block' to this identity).
+                Writing receipts reads the block and the history of the channel's \
+                configuration (the read policy must allow 'block' and 'history' \
+                to this identity).
 
                 Exit status: 0 anchored, 1 the node refused the transaction, 2 a file \
                 could not be read or the node not reached, 75 when the transaction was \
@@ -107,16 +109,29 @@ extension CSPAudit {
             template.document = digests[0].hex
             template.batch = anchorBatch.receipt(0)
             let pretty = ProofFile.ReceiptEncoder(template: template, compact: false)
-            var used: [String: Int] = [:]
-            let json = output.format == .json
-            for (index, (name, digest)) in zip(names, digests).enumerated() {
-                var path: String?
-                if let receipts {
+            var paths: [String?] = Array(repeating: nil, count: names.count)
+            if let receipts {
+                var used: [String: Int] = [:]
+                for (index, name) in names.enumerated() {
                     let base = String(name.split(separator: "/").last ?? Substring(name))
                     used[base, default: 0] += 1
-                    path = receipts + "/" + base + (used[base]! > 1 ? ".\(used[base]!)" : "") + ".proof"
-                    try FileIO.writeUnsynced(path!, pretty.encode(document: digest, batch: anchorBatch.receipt(index)))
+                    paths[index] = receipts + "/" + base + (used[base]! > 1 ? ".\(used[base]!)" : "") + ".proof"
                 }
+                // Creating 100,000 files is the kernel's work: on every core, in slices.
+                let failure = Locked<String?>(nil), receiptPaths = paths
+                let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, 8)), count = names.count
+                DispatchQueue.concurrentPerform(iterations: workers) { worker in
+                    for index in stride(from: worker, to: count, by: workers) where failure.value == nil {
+                        do { try FileIO.writeUnsynced(receiptPaths[index]!, pretty.encode(document: digests[index], batch: anchorBatch.receipt(index))) } catch {
+                            failure.value = String(describing: error)
+                        }
+                    }
+                }
+                if let reason = failure.value { throw CommandFailure(reason) }
+            }
+            let json = output.format == .json
+            for (index, (name, digest)) in zip(names, digests).enumerated() {
+                let path = paths[index]
                 if json {
                     var fields: [String: JSONValue] = ["file": .string(name), "sha256": .string(digest.hex), "channel": .string(node.channel),
                                                        "block": .int(Int64(block)), "txid": .string(txid), "root": .string(anchorBatch.root.hex)]

@@ -22,7 +22,7 @@ public struct CSPAudit: ParsableCommand {
 
 extension CSPAudit {
     /// The executable's entry point: `cspMain()`, except that an offline proof check in
-    /// its plain form (`verify FILE|TXID... --proof P --ca CA [--crl C] [--explain]
+    /// its plain form (`verify FILE|TXID... --proof P... --ca CA [--crl C] [--explain]
     /// [--format F] [-q]`) runs without ArgumentParser, whose reflection over the
     /// commands cost a third of such a process (docs/FORMAT.md's verifier is meant to be
     /// run once per document from scripts). Anything else, or anything unusual in those
@@ -35,7 +35,7 @@ extension CSPAudit {
     static func quickOfflineVerify(_ arguments: [String]) -> Int32? {
         // Arguments that were not UTF-8 arrive with U+FFFD: the ordinary path refuses them.
         guard arguments.first == "verify", !arguments.contains(where: { $0.contains("\u{FFFD}") }) else { return nil }
-        var proof: String?, ca: [String] = [], crl: [String] = [], files: [String] = []
+        var proofs: [String] = [], ca: [String] = [], crl: [String] = [], files: [String] = []
         var explain = false, quiet = false, format: OutputFormat?
         var rest = arguments.dropFirst()
         while let argument = rest.popFirst() {
@@ -52,9 +52,7 @@ extension CSPAudit {
             }
             guard ["--proof", "--ca", "--crl", "--format"].contains(name), let given = value ?? rest.popFirst(), !given.hasPrefix("-") || value != nil else { return nil }
             switch name {
-            case "--proof":
-                guard proof == nil else { return nil }
-                proof = given
+            case "--proof": proofs.append(given)
             case "--ca": ca.append(given)
             case "--crl": crl.append(given)
             default:
@@ -62,7 +60,7 @@ extension CSPAudit {
                 format = parsed
             }
         }
-        guard let proof, !ca.isEmpty, !files.isEmpty else { return nil }
+        guard !proofs.isEmpty, !ca.isEmpty, !files.isEmpty else { return nil }
         do {
             // The format in force ($CSP_FORMAT, the home's config) as GlobalOptions finds it.
             _ = try GlobalOptions.prepare(home: nil, format: &format, quiet: quiet, verbose: false)
@@ -73,7 +71,7 @@ extension CSPAudit {
         }
         do {
             let output = Output(format: format ?? .text, quiet: quiet)
-            return try OfflineVerification(ca: ca, crl: crl, explain: explain, output: output).run(files: files, proofPath: proof).exitCode.rawValue
+            return try OfflineVerification(ca: ca, crl: crl, explain: explain, output: output).run(entries: files.map { ($0, nil) }, proofPaths: proofs).exitCode.rawValue
         } catch let failure as CommandFailure {
             Diagnostics.error(failure.message)
             return failure.status.exitCode.rawValue

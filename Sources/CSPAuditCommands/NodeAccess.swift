@@ -78,25 +78,33 @@ struct NodeAccess {
         return (txid, response.block ?? 0)
     }
 
-    /// The channel's CA certificates and CRLs as its configuration holds them now
-    /// (state key `config/channel`): the chain and the CRLs a proof carries, and the CAs
-    /// a proof is checked against before it is written. Needs the `state` read.
-    func channelTrust() throws -> (cas: [Certificate], crls: [CertificateRevocationList]) {
-        let response = try read("query") { $0.key = "config/channel" }
-        guard let text = response.value else { throw CommandFailure("the node sent no channel configuration") }
-        let bytes = text.hasPrefix("base64:") ? Array(Data(base64Encoded: String(text.dropFirst(7))) ?? Data()) : Array(text.utf8)
-        let config = try ChannelConfig.decode(bytes, source: "the channel configuration")
-        var cas: [Certificate] = [], crls: [CertificateRevocationList] = []
-        for organization in config.organizations {
-            for pem in organization.certificates { cas += try Certificate.all(pem: Array(pem.utf8)) }
-            for pem in organization.crls { crls.append(try CertificateRevocationList(pem: Array(pem.utf8))) }
-        }
-        return (cas, crls)
+    /// Every configuration the channel has had, oldest first, with the block whose
+    /// transaction set it (0 for the genesis): the history of state key `config/channel`.
+    /// Needs the `history` read.
+    func configurations() throws -> [ProofTrust.Configuration] {
+        var out: [ProofTrust.Configuration] = []
+        var after: String?
+        repeat {
+            let response = try read("history") {
+                $0.key = "config/channel"
+                $0.limit = 1000
+                $0.after = after
+            }
+            for item in response.items ?? [] {
+                guard let text = item.value, let block = item.block else { continue }
+                let bytes = text.hasPrefix("base64:") ? Array(Data(base64Encoded: String(text.dropFirst(7))) ?? Data()) : Array(text.utf8)
+                let (cas, crls) = try ChannelConfig.decode(bytes, source: "the channel configuration of block \(block)").listedAuthorities()
+                out.append(ProofTrust.Configuration(block: block, cas: cas, crls: crls))
+            }
+            after = response.next
+        } while after != nil
+        guard !out.isEmpty else { throw CommandFailure("the node sent no channel configuration") }
+        return out
     }
 
     /// The proof of transaction `txid` in block `number`, for `document` (nil: a
     /// transaction proof), carrying the CA certificates above the orderer's and their
-    /// CRLs; checked against the channel's CAs before it is handed out, so a node serving
+    /// CRLs as of the block; checked against the channel's CAs before it is handed out, so a node serving
     /// blocks that do not verify is caught here rather than by the proof's reader.
     func proof(document: SHA256Digest?, batch: ProofFile.Batch?, txid: String, block number: UInt64) throws -> ProofFile {
         let record = try block(number)
@@ -104,22 +112,16 @@ struct NodeAccess {
             throw CommandFailure("block \(number) does not hold transaction \(txid)")
         }
         let previous = number == 0 ? SHA256Digest.zero : try block(number - 1).block.header.commitHash
-        var trust: (cas: [Certificate], crls: [CertificateRevocationList]) = ([], [])
-        do { trust = try channelTrust() } catch {
-            Diagnostics.warning("cannot read the channel's CA certificates and CRLs (\(error)): the proof carries none; verify it with --crl")
+        var trust: (path: [Certificate], crls: [CertificateRevocationList], roots: [Certificate]) = ([], [], [])
+        do {
+            let orderer = try Certificate(der: record.block.header.orderer)
+            trust = ProofTrust.select(forBlock: number, orderer: orderer, time: record.block.header.timestamp, configurations: try configurations())
+        } catch {
+            Diagnostics.warning("cannot read the channel's configurations (\(error)): the proof carries no CRL; verify it with --crl")
         }
-        var path: [Certificate] = []
-        if let orderer = try? Certificate(der: record.block.header.orderer) {
-            var current = orderer
-            while !current.isSelfSigned, let issuer = trust.cas.first(where: { current.isIssued(by: $0) && !path.contains($0) }) {
-                path.append(issuer)
-                current = issuer
-            }
-        }
-        let crls = trust.crls.filter { crl in path.contains { crl.issuer == $0.subject && crl.isSigned(by: $0) } }
         let proof = try ProofFile.make(document: document, batch: batch, record: record, position: position, previousCommit: previous,
-                                       chain: path.filter { !$0.isSelfSigned }.map(\.der), crls: crls.map(\.der))
-        let roots = trust.cas.filter(\.isSelfSigned)
+                                       chain: trust.path.filter { !$0.isSelfSigned }.map(\.der), crls: trust.crls.map(\.der))
+        let roots = trust.roots
         guard !roots.isEmpty else { return proof }
         do {
             let verifier = ProofVerifier(pinned: roots)

@@ -28,17 +28,23 @@ extension CSPAudit {
                 time, to a CA certificate given with --ca. Keys in the proof or from a node \
                 are never trusted on their own. The orderer's certificate (and every CA \
                 certificate above it) must not have been revoked at the block's time, \
-                shown by a CRL its CA signed: the proof carries the channel's CRLs, and \
-                --crl adds one (a newer CRL, or one for a proof that carries none); a key \
+                shown by a CRL its CA signed: the proof carries the CRLs of the channel's \
+                configuration at the block, and --crl adds one (a newer CRL, or one for a proof that carries none); a key \
                 revoked as compromised fails at any time. With a receipt bundle, each FILE \
-                is checked against its own line. --explain prints every hash step.
+                is checked against its own line. --proof may be repeated: each FILE is \
+                then checked against the proof about it (the one labelled with its \
+                fingerprint, an anchor.record transaction proof listing it, or a bundle \
+                with its line), so one process checks many documents; -c LIST with \
+                --proof also checks each file against its listed fingerprint. --explain \
+                prints every hash step.
 
                 A TXID (64 hex digits, not a file) instead of a FILE checks a transaction \
                 proof ('csp-audit proof TXID'), or the transaction of any proof: that the \
                 transaction is in the block, valid, under the orderer's signature.
 
                 With -c LIST, checks a sha256sum-style list: each file must match its \
-                listed fingerprint, and that fingerprint must be anchored.
+                listed fingerprint, and that fingerprint must be anchored (through the \
+                node, or offline with --proof).
 
                 Exit status: 0 every document anchored and matching, 1 some document not \
                 anchored, not matching, or its proof does not verify, 2 could not check \
@@ -50,8 +56,9 @@ extension CSPAudit {
         @OptionGroup var channel: ChannelOption
         @OptionGroup var timeout: ReadTimeoutOption
 
-        @Option(help: ArgumentHelp("A proof file, batch receipt or receipt bundle: verify offline.", valueName: "file"), completion: .file())
-        var proof: String?
+        @Option(help: ArgumentHelp("A proof file, batch receipt or receipt bundle: verify offline (repeatable: each document is checked against the proof that is about it).",
+                                   valueName: "file"), completion: .file())
+        var proof: [String] = []
 
         @Option(help: ArgumentHelp("A pinned CA certificate (PEM; repeatable, or a file of several): the only trust anchor of --proof.", valueName: "pem"),
                 completion: .file())
@@ -71,9 +78,9 @@ extension CSPAudit {
         var files: [String] = []
 
         func validate() throws {
-            if proof != nil {
+            if !proof.isEmpty {
                 if ca.isEmpty { throw ValidationError("--proof needs --ca PEM: the CA certificate you trust, never one the proof carries") }
-                if files.isEmpty || list != nil { throw ValidationError("--proof checks FILE... (with a bundle, many at once), not -c") }
+                if files.isEmpty && list == nil { throw ValidationError("give FILE... or -c LIST to check against --proof") }
             } else {
                 if files.isEmpty && list == nil { throw ValidationError("give FILE... or -c LIST") }
                 if explain { throw ValidationError("--explain goes with --proof") }
@@ -82,7 +89,6 @@ extension CSPAudit {
         }
 
         func execute() throws -> ExitStatus {
-            if let proof { return try OfflineVerification(ca: ca, crl: crl, explain: explain, output: global.output).run(files: files, proofPath: proof) }
             var entries: [(name: String, expected: SHA256Digest?)] = files.map { ($0, nil) }
             if let list {
                 let bytes = try FileIO.read(list)
@@ -93,6 +99,7 @@ extension CSPAudit {
                 }
                 if entries.isEmpty { throw CommandFailure("\(quoted(list)): no fingerprint lines found") }
             }
+            if !proof.isEmpty { return try OfflineVerification(ca: ca, crl: crl, explain: explain, output: global.output).run(entries: entries, proofPaths: proof) }
             let node = try NodeAccess(global: global, channel: channel, timeout: timeout)
             defer { node.close() }
             let output = global.output
@@ -152,7 +159,13 @@ struct OfflineVerification {
     let explain: Bool
     let output: Output
 
-func run(files: [String], proofPath: String) throws -> ExitStatus {
+    /// Checks each entry (a file, or a transaction id where no such file exists; with
+    /// the fingerprint a list gave it, if any) against the proof among `proofPaths` that
+    /// is about it: with one proof file, that one; with several, the one labelled with
+    /// its fingerprint, the transaction proof of an anchor.record listing it, or a bundle
+    /// with a line for it (for a transaction id, the proof of that transaction).
+    /// The verifier of `--ca` (the pinned CAs, PEM files) and `--crl` (PEM or DER).
+    static func verifier(ca: [String], crl: [String]) throws -> ProofVerifier {
         var pinned: [Certificate] = []
         for path in ca {
             do { pinned += try Certificate.all(pemFile: path) } catch { throw CommandFailure("cannot read CA certificate \(quoted(path)): \(error)") }
@@ -165,16 +178,37 @@ func run(files: [String], proofPath: String) throws -> ExitStatus {
                 throw CommandFailure("cannot read CRL \(quoted(path)): \(error)")
             }
         }
-        let lookup: ProofFile.Lookup
-        do { lookup = try ProofFile.Lookup(try FileIO.read(proofPath, limit: 1 << 32), source: proofPath) } catch let error as ProofError {
-            throw CommandFailure(error.description)
+        return ProofVerifier(pinned: pinned, crls: crls)
+    }
+
+    func run(entries: [(name: String, expected: SHA256Digest?)], proofPaths: [String]) throws -> ExitStatus {
+        let verifier = try Self.verifier(ca: ca, crl: crl)
+        var lookups: [ProofFile.Lookup] = []
+        for path in proofPaths {
+            do { lookups.append(try ProofFile.Lookup(try FileIO.read(path, limit: 1 << 32), source: path)) } catch let error as ProofError {
+                throw CommandFailure(error.description)
+            }
         }
-        let verifier = ProofVerifier(pinned: pinned, crls: crls)
-                    var status = ExitStatus.success
+        // With several proofs, each is indexed by what it is about.
+        var byDocument: [String: Int] = [:], byTransaction: [String: Int] = [:]
+        if lookups.count > 1 {
+            for (index, lookup) in lookups.enumerated() {
+                guard let first = lookup.first else { continue }
+                let subjects = first.subjects
+                if !lookup.isBundle { for document in subjects.documents where byDocument[document] == nil { byDocument[document] = index } }
+                if let transaction = subjects.transaction, byTransaction[transaction] == nil { byTransaction[transaction] = index }
+            }
+        }
+        func choose(_ digest: SHA256Digest, transaction: Bool) -> Int? {
+            if lookups.count == 1 { return 0 }
+            if transaction { return byTransaction[digest.hex] }
+            return byDocument[digest.hex] ?? lookups.firstIndex { $0.isBundle && $0.holds(digest) }
+        }
+        var status = ExitStatus.success
         func worsen(_ to: ExitStatus) { if status == .success || to == .failure { status = to } }
-        for file in files {
+        for (file, expected) in entries {
             // A transaction id where no such file exists: the proof's transaction is checked.
-            let txid = FileIO.exists(file) ? nil : SHA256Digest(hex: file)
+            let txid = FileIO.exists(file) || expected != nil ? nil : SHA256Digest(hex: file)
             let digest: SHA256Digest
             if let txid { digest = txid } else {
                 do { digest = try SHA256.hash(file: file) } catch {
@@ -183,8 +217,21 @@ func run(files: [String], proofPath: String) throws -> ExitStatus {
                     continue
                 }
             }
+            if let expected, expected != digest {
+                output.emit(json: ["file": .string(file), "sha256": .string(digest.hex), "expected": .string(expected.hex), "ok": false],
+                            text: "\(file): FAILED does not match its listed fingerprint")
+                worsen(.no)
+                continue
+            }
+            guard let chosen = choose(digest, transaction: txid != nil) else {
+                output.emit(json: ["file": .string(file), "sha256": .string(digest.hex), "ok": false, "reason": "none of the proofs is for it"],
+                            text: "\(file): FAILED none of the \(lookups.count) proofs is for it (\(digest.hex))")
+                worsen(.no)
+                continue
+            }
+            let proofPath = proofPaths[chosen]
             let found: ProofFile?
-            do { found = try lookup.proof(for: txid == nil ? digest : nil) } catch let error as ProofError { throw CommandFailure(error.description) }
+            do { found = try lookups[chosen].proof(for: txid == nil ? digest : nil) } catch let error as ProofError { throw CommandFailure(error.description) }
             guard let proofFile = found else {
                 output.emit(json: ["file": .string(file), "sha256": .string(digest.hex), "ok": false, "reason": "no receipt for it in the bundle"],
                             text: "\(file): FAILED \(quoted(proofPath)) holds no receipt for it (\(digest.hex))")

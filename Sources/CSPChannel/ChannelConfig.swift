@@ -98,6 +98,19 @@ public struct ChannelConfig: Codable, Equatable, Sendable {
 
     // MARK: Trust
 
+    /// Every member's CA certificates and CRLs as listed (an entry may hold several PEM
+    /// blocks), in order; for tools that pick from them (csp-audit's proofs).
+    public func listedAuthorities() throws -> (cas: [Certificate], crls: [CertificateRevocationList]) {
+        var cas: [Certificate] = [], crls: [CertificateRevocationList] = []
+        for organization in organizations {
+            for pem in organization.certificates { cas += try Certificate.all(pem: Array(pem.utf8)) }
+            for pem in organization.crls {
+                for block in PEMText.blocks(pem, label: "X509 CRL") { crls.append(try CertificateRevocationList(pem: Array(block.utf8))) }
+            }
+        }
+        return (cas, crls)
+    }
+
     /// All members' CAs in one store, as `openssl verify -crl_check_all` sees them:
     /// roots are the self-signed CA certificates, the other CA certificates are
     /// intermediates, every CRL is loaded and checked, with its nextUpdate.

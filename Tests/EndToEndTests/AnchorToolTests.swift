@@ -336,36 +336,115 @@ final class AnchorToolTests: XCTestCase {
         let ok = try offline([docs[1], "--proof", proof, "--ca", caPEM])
         XCTAssertTrue(ok.stdout.contains(": OK anchored in consortium block 1 tx "), ok.stdout)
         XCTAssertTrue(try offline([docs[0], "--proof", proof, "--ca", caPEM], expect: 1).stdout.contains("FAILED the document's fingerprint"))
+        // With --ca the receipt is cut out offline: no node, no home; the same proof, checked first.
+        let cut = fixture.dir + "/batch-1-offline.proof"
+        let offlineCut = try NodeFixture.run("csp-audit", ["proof", docs[1], "--receipt", bundle, "--ca", caPEM, "--out", cut])
+        XCTAssertEqual(offlineCut.stdout, written.stdout.replacingOccurrences(of: proof, with: cut))
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: cut)), try Data(contentsOf: URL(fileURLWithPath: proof)))
+        // Against another CA it does not verify and nothing is written.
+        let other = fixture.dir + "/other.pem"
+        try Data(try String(contentsOfFile: fixture.node + "/cert.pem", encoding: .utf8).utf8).write(to: URL(fileURLWithPath: other))
+        let refused = try NodeFixture.run("csp-audit", ["proof", docs[1], "--receipt", bundle, "--ca", other, "--out", cut + ".2"], expect: 1)
+        XCTAssertTrue(refused.stderr.hasPrefix("error: the receipt for '\(docs[1])' does not verify: "), refused.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: cut + ".2"))
+        try NodeFixture.run("csp-audit", ["proof", stranger, "--receipt", bundle, "--ca", caPEM, "--out", cut + ".3"], expect: 1)
+        try NodeFixture.run("csp-audit", ["proof", docs[1], "--ca", caPEM, "--out", cut + ".4"], expect: 64)
     }
 
-    /// The orderer's certificate revoked (not for a compromised key) after block 1 and
-    /// before block 3: block 1's proof still holds, block 3's does not.
-    func testARevokedOrdererCertificateFailsOfflineFromTheBlockItWasRevoked() throws {
+    /// Many proofs in one process: each document finds the proof about it among the
+    /// --proof files (its receipt, an indexed proof, an anchor.record transaction proof,
+    /// a bundle's line); -c LIST also checks each file against its listed fingerprint.
+    func testManyProofsAreCheckedInOneProcess() throws {
+        var batch: [String] = []
+        for i in 0..<3 { batch.append(try write("batch-\(i).txt", "batched document \(i)")) }
+        let receipts = fixture.dir + "/receipts", bundle = fixture.dir + "/all.receipts"
+        try audit("root", ["anchor", "--batch", "--receipts", receipts, "--bundle", bundle] + batch)
+        let first = try write("first.txt", "indexed one"), second = try write("second.txt", "indexed two")
+        let anchored = try audit("root", ["anchor", first, second, "--format", "json"])
+        let txid = try XCTUnwrap((try JSONSerialization.jsonObject(with: Data(anchored.stdout.split(separator: "\n")[0].utf8)) as? [String: Any])?["txid"] as? String)
+        let firstProof = fixture.dir + "/first.proof", recordProof = fixture.dir + "/record.proof"
+        try audit("root", ["proof", first, "--out", firstProof])
+        try audit("root", ["proof", txid, "--out", recordProof])
+        let stranger = try write("stranger.txt", "never anchored")
+        stopNode()
+
+        let proofs = ["--proof", receipts + "/batch-0.txt.proof", "--proof", firstProof, "--proof", recordProof, "--proof", bundle]
+        // batch-0 by its receipt, batch-1 and -2 by the bundle, first by its proof, second by the
+        // anchor.record transaction proof, the transaction by its id; in the order given.
+        let all = try offline([batch[0], batch[1], batch[2], first, second, txid] + proofs + ["--ca", caPEM])
+        let lines = all.stdout.split(separator: "\n").map(String.init)
+        XCTAssertEqual(lines.count, 6, all.stdout)
+        for (line, name) in zip(lines, [batch[0], batch[1], batch[2], first, second]) {
+            XCTAssertTrue(line.hasPrefix("\(name): OK anchored in consortium block "), line)
+        }
+        XCTAssertTrue(lines[5].hasPrefix("\(txid): OK anchor.record valid in consortium block "), lines[5])
+        // A document none of the proofs is about: a "no" for it alone, in the quick path and the ordinary one.
+        for separator in [[], ["--"]] {
+            let mixed = try offline(proofs + ["--ca", caPEM] + separator + [first, stranger], expect: 1)
+            XCTAssertTrue(mixed.stdout.contains("\(first): OK anchored"), mixed.stdout)
+            XCTAssertTrue(mixed.stdout.contains("\(stranger): FAILED none of the 4 proofs is for it ("), mixed.stdout)
+        }
+        // -c LIST with --proof: sha256sum's list; a file changed since it was listed fails.
+        let sums = try runProcess("sha256sum", batch + [first, second])
+        XCTAssertEqual(sums.status, 0)
+        try Data(sums.stdout.utf8).write(to: URL(fileURLWithPath: fixture.dir + "/SUMS"))
+        let listed = try offline(["-c", fixture.dir + "/SUMS"] + proofs + ["--ca", caPEM])
+        XCTAssertEqual(listed.stdout.split(separator: "\n").filter { $0.contains(": OK anchored") }.count, 5, listed.stdout)
+        try Data("changed after it was listed".utf8).write(to: URL(fileURLWithPath: second))
+        let changed = try offline(["-c", fixture.dir + "/SUMS"] + proofs + ["--ca", caPEM], expect: 1)
+        XCTAssertTrue(changed.stdout.contains("\(second): FAILED does not match its listed fingerprint"), changed.stdout)
+        XCTAssertEqual(changed.stdout.split(separator: "\n").filter { $0.contains(": OK anchored") }.count, 4, changed.stdout)
+    }
+
+    /// The orderer's certificate revoked (not for a compromised key) by its CA after the
+    /// early block, before the "between" block, and the channel taking the CRL after that:
+    /// revocation is judged as of each block. The early and between proofs carry the CRL
+    /// the channel had at their block, whenever they are made, and hold; the late block's
+    /// channel listed the orderer, so no proof of it holds. The CA's newer CRL, given
+    /// with --crl, still lets the early block through (revoked after it) and fails the
+    /// between block (revoked before it).
+    func testRevocationIsJudgedWithTheCRLsInForceAtTheBlock() throws {
         let early = try write("early.txt", "anchored before the revocation")
         try audit("root", ["anchor", early])
         let earlyProof = fixture.dir + "/early.proof"
         try audit("root", ["proof", early, "--out", earlyProof])
         Thread.sleep(forTimeInterval: 1.1)
         try NodeFixture.run("csp-ca", ["revoke", "node", "--home", fixture.ca, "--reason", "superseded"])
+        let between = try write("between.txt", "anchored after the CA revoked the orderer, before the channel knew")
+        try audit("root", ["anchor", between])
         let crl = try String(contentsOfFile: fixture.ca + "/crl.pem", encoding: .utf8)
         try fixture.tx("root", ["submit", "config.set-crl", "organization=Acme", "crl=\(crl)"])
-        Thread.sleep(forTimeInterval: 1.1)
-        let late = try write("late.txt", "anchored after the revocation")
+        let late = try write("late.txt", "anchored after the channel took the CRL")
         try audit("root", ["anchor", late])
         let lateProof = fixture.dir + "/late.proof"
-        // The channel's CRL now lists the orderer from before the late block: no proof.
+        // The channel's CRL in force at the late block lists the orderer: no proof.
         let refused = try audit("root", ["proof", late, "--out", lateProof], expect: 1)
         XCTAssertTrue(refused.stderr.contains("does not verify: the orderer certificate "), refused.stderr)
         XCTAssertTrue(refused.stderr.contains(" (superseded), before block time "), refused.stderr)
         XCTAssertFalse(FileManager.default.fileExists(atPath: lateProof))
-        // A proof of the early block made now carries the new CRL, and holds.
-        let remade = fixture.dir + "/early-now.proof"
+        // Proofs of the earlier blocks made now carry the CRL of their block, not the new one.
+        let remade = fixture.dir + "/early-now.proof", betweenProof = fixture.dir + "/between.proof"
         try audit("root", ["proof", early, "--out", remade])
+        try audit("root", ["proof", between, "--out", betweenProof])
+        func crls(_ path: String) throws -> [String] {
+            let object = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any])
+            return try XCTUnwrap(object["crls"] as? [String])
+        }
+        XCTAssertEqual(try crls(remade), try crls(earlyProof))
+        XCTAssertEqual(try crls(betweenProof), try crls(earlyProof))
+        // The CA's newest CRL (PEM: the DER's base64 between the armour lines) is not among them.
+        let newest = crl.split(separator: "\n").filter { !$0.hasPrefix("-----") }.joined()
+        XCTAssertFalse(try crls(betweenProof).contains(newest))
+        XCTAssertFalse(try crls(earlyProof).isEmpty)
         stopNode()
-        try offline([early, "--proof", earlyProof, "--ca", caPEM])
-        try offline([early, "--proof", remade, "--ca", caPEM])
-        // The newer CRL given with --crl lists the orderer as revoked after block 1: still good.
+        for (document, proof) in [(early, earlyProof), (early, remade), (between, betweenProof)] {
+            XCTAssertTrue(try offline([document, "--proof", proof, "--ca", caPEM]).stdout.contains(": OK anchored"))
+        }
+        // The CA's newer CRL: revoked after the early block, still good; before the between block, not.
         XCTAssertTrue(try offline([early, "--proof", earlyProof, "--ca", caPEM, "--crl", fixture.ca + "/crl.pem"]).stdout.contains(": OK anchored"))
+        let failed = try offline([between, "--proof", betweenProof, "--ca", caPEM, "--crl", fixture.ca + "/crl.pem"], expect: 1)
+        XCTAssertTrue(failed.stdout.contains(": FAILED the orderer certificate "), failed.stdout)
+        XCTAssertTrue(failed.stdout.contains(" (superseded), before block time "), failed.stdout)
     }
 
     /// A key revoked as compromised signs any time stamp: no proof signed by it holds,

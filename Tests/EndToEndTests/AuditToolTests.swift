@@ -197,5 +197,12 @@ final class AuditToolTests: XCTestCase {
         let put = try runProcess(audit, ["verify", txid, "--proof", dir + "/kv-put.proof", "--ca", dir + "/ca-cert.pem"])
         XCTAssertEqual(put.status, 0, put.stdout + put.stderr)
         XCTAssertTrue(put.stdout.hasPrefix("\(txid): OK kv.put valid in vectors block "), put.stdout)
+        // The orderer stands under an intermediate CA: revoked after every block (superseded)
+        // it still vouches for them; its CA revoked as compromised, nothing holds.
+        let receipt = ["verify", dir + "/invoice.txt", "--proof", dir + "/invoice.txt.receipt", "--ca", dir + "/ca-cert.pem"]
+        XCTAssertEqual(try runProcess(audit, receipt + ["--crl", dir + "/issuing-later.crl"]).status, 0)
+        let compromised = try runProcess(audit, receipt + ["--crl", dir + "/root-later.crl"])
+        XCTAssertEqual(compromised.status, 1)
+        XCTAssertTrue(compromised.stdout.contains(": FAILED the CA certificate O=Acme, OU=ca, CN=Acme Issuing CA was revoked at "), compromised.stdout)
     }
 }

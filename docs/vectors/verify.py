@@ -231,16 +231,48 @@ def asn1_time(text):
     return calendar.timegm(time.strptime(text.strip(), "%b %d %H:%M:%S %Y GMT"))
 
 
-def not_revoked(orderer_pem, ca_pem, crls, at, tmp):
-    """Step 6 for an orderer the pinned CA issued: True, "revoked" or "cannot tell"."""
-    serial = openssl_text(["x509", "-in", orderer_pem, "-noout", "-serial"]).stdout.strip().split("=")[1].lstrip("0")
-    not_after = asn1_time(openssl_text(["x509", "-in", orderer_pem, "-noout", "-enddate"]).stdout.split("=", 1)[1])
+def pem_blocks(text):
+    """The certificates of a PEM file, each as its own PEM text."""
+    end = "-----END CERTIFICATE-----"
+    return [block.strip() + "\n" + end + "\n" for block in text.split(end) if "-----BEGIN CERTIFICATE-----" in block]
+
+
+def name(pem_path, which):
+    """A certificate's subject or issuer (which = "subject" | "issuer"), RFC 2253."""
+    return openssl_text(["x509", "-in", pem_path, "-noout", "-" + which, "-nameopt", "RFC2253"]).stdout.split("=", 1)[1].strip()
+
+
+def chain_path(orderer_pem, helpers, pinned, tmp):
+    """Step 5's path by names: the orderer's certificate, the `chain` helpers above it,
+    up to a pinned CA (the signatures are openssl verify's to check)."""
+    files = []
+    for n, pem in enumerate(helpers + pinned):
+        path = os.path.join(tmp, "path-%d.pem" % n)
+        open(path, "w").write(pem)
+        files.append((path, n >= len(helpers)))
+    path, current = [orderer_pem], orderer_pem
+    for _ in range(len(files)):
+        issuer = next((f for f, _ in files if f not in path and name(f, "subject") == name(current, "issuer")), None)
+        if issuer is None:
+            break
+        path.append(issuer)
+        if dict(files)[issuer]:
+            return path
+        current = issuer
+    return None
+
+
+def not_revoked(certificate_pem, issuer_pem, crls, at, tmp):
+    """Step 6 for one certificate of the path and the CA above it: True, "revoked" or
+    "cannot tell"."""
+    serial = openssl_text(["x509", "-in", certificate_pem, "-noout", "-serial"]).stdout.strip().split("=")[1].lstrip("0")
+    not_after = asn1_time(openssl_text(["x509", "-in", certificate_pem, "-noout", "-enddate"]).stdout.split("=", 1)[1])
     covered = False
     for n, crl in enumerate(crls):
         path = os.path.join(tmp, "crl-%d.der" % n)
         open(path, "wb").write(crl)
-        # openssl finds the CRL's issuer by name in the CA file and checks its signature.
-        signed = openssl_text(["crl", "-inform", "DER", "-in", path, "-CAfile", ca_pem, "-noout"])
+        # With the issuer alone as CAfile, openssl accepts only a CRL in its name, signed by its key.
+        signed = openssl_text(["crl", "-inform", "DER", "-in", path, "-CAfile", issuer_pem, "-noout"])
         if signed.returncode != 0 or "verify OK" not in signed.stderr + signed.stdout:
             continue
         this_update = asn1_time(openssl_text(["crl", "-inform", "DER", "-in", path, "-noout", "-lastupdate"]).stdout.split("=", 1)[1])
@@ -320,16 +352,26 @@ def verify_proof(target, proof_path, ca_pem, crls=(), txid=None):
         subprocess.run(["openssl", "x509", "-in", pem, "-pubkey", "-noout", "-out", pub], check=True, capture_output=True)
         if not (openssl_verifies(pub, signature, header_bytes) and is_low_s(signature)):
             return "orderer signature"
-        chained = subprocess.run(["openssl", "verify", "-CAfile", ca_pem, "-attime", str(header["timestamp"] // 1000), pem],
-                                 capture_output=True)
+        helpers = []
+        for n, der_text in enumerate(proof.get("chain", [])):
+            der_path = os.path.join(tmp, "chain-%d.der" % n)
+            open(der_path, "wb").write(base64.b64decode(der_text))
+            helpers.append(subprocess.run(["openssl", "x509", "-inform", "DER", "-in", der_path], check=True, capture_output=True, text=True).stdout)
+        untrusted = os.path.join(tmp, "untrusted.pem")
+        open(untrusted, "w").write("".join(helpers))
+        chained = subprocess.run(["openssl", "verify", "-CAfile", ca_pem] + (["-untrusted", untrusted] if helpers else [])
+                                 + ["-attime", str(header["timestamp"] // 1000), pem], capture_output=True)
         subject = subprocess.run(["openssl", "x509", "-in", pem, "-noout", "-subject", "-nameopt", "RFC2253"],
                                  capture_output=True, text=True).stdout
-        if chained.returncode != 0 or "OU=node" not in subject:
+        path = chain_path(pem, helpers, pem_blocks(open(ca_pem).read()), tmp)
+        if chained.returncode != 0 or "OU=node" not in subject or path is None:
             return "orderer certificate chains to the pinned CA"
         carried = [base64.b64decode(c) for c in proof.get("crls", [])]
-        revocation = not_revoked(pem, ca_pem, carried + list(crls), header["timestamp"] / 1000, tmp)
-        if revocation is not True:
-            return "orderer certificate " + revocation
+        # Every certificate of the path below the pinned CA, against its issuer's CRLs.
+        for depth, (certificate, issuer) in enumerate(zip(path, path[1:])):
+            revocation = not_revoked(certificate, issuer, carried + list(crls), header["timestamp"] / 1000, tmp)
+            if revocation is not True:
+                return ("orderer certificate " if depth == 0 else "CA certificate ") + revocation
     return True
 
 
@@ -426,6 +468,14 @@ def main():
         json.dump(bare, open(bare_path, "w"))
         check(verify_proof(None, bare_path, ca, txid=put_txid) == "orderer certificate cannot tell",
               "without a CRL nobody can tell the orderer was not revoked")
+    # The orderer's certificate is issued by an intermediate CA under the pinned root.
+    check(len(json.load(open(receipt))["chain"]) == 1 and len(json.load(open(receipt))["crls"]) == 2,
+          "the orderer stands under an intermediate CA: the proof carries it and both CAs' CRLs")
+    later = [open(os.path.join(proofs, n), "rb").read() for n in ("issuing-later.crl", "root-later.crl")]
+    check(verify_proof(invoice, receipt, ca, crls=[later[0]]) is True,
+          "the orderer revoked (superseded) after the block: the proof still holds")
+    check(verify_proof(invoice, receipt, ca, crls=[later[1]]) == "CA certificate revoked",
+          "the intermediate CA revoked as compromised: no proof under it holds")
     print("verify.py: all vectors agree with FORMAT.md")
 
 
