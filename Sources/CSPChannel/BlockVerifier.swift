@@ -145,16 +145,18 @@ public struct BlockVerifier: Sendable {
 /// it keeps every core busy however small the blocks are; `BlockVerifier.verify` then
 /// applies the rules in force at each block without repeating them.
 public enum SignatureCheck {
-    public static func verify(_ transactions: [Transaction]) -> [Bool] {
+    /// `keys` may outlive the call (a follower keeps one for all it fetches), so a pushed
+    /// block of a few transactions does not parse its creators' certificates again.
+    public static func verify(_ transactions: [Transaction], keys: KeyCache = KeyCache()) -> [Bool] {
         let count = transactions.count
         guard count > 0 else { return [] }
-        let keys = KeyCache()
         let chunks = min(count, ProcessInfo.processInfo.activeProcessorCount * 4)
         let results = [Bool](unsafeUninitializedCapacity: count) { buffer, initialized in
             let base = UncheckedPointer(buffer.baseAddress!)
             DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+                var recent = RecentKey()
                 for index in (chunk * count / chunks)..<((chunk + 1) * count / chunks) {
-                    (base.pointer + index).initialize(to: allSignaturesVerify(transactions[index], keys: keys))
+                    (base.pointer + index).initialize(to: allSignaturesVerify(transactions[index], keys: keys, recent: &recent))
                 }
             }
             initialized = count
@@ -162,23 +164,49 @@ public enum SignatureCheck {
         return results
     }
 
-    private static func allSignaturesVerify(_ transaction: Transaction, keys: KeyCache) -> Bool {
+    private static func allSignaturesVerify(_ transaction: Transaction, keys: KeyCache, recent: inout RecentKey) -> Bool {
         func verifies(_ signature: [UInt8], _ certificate: [UInt8]) -> Bool {
-            guard let key = keys.key(for: certificate) else { return false }
+            guard let key = recent.key(for: certificate, keys: keys) else { return false }
             return (try? key.isValidLowSSignature(signature, digest: transaction.id)) ?? false
         }
         return verifies(transaction.signature, transaction.body.creator)
             && transaction.endorsements.allSatisfy { verifies($0.signature, $0.certificate) }
     }
 
-    /// Creator and endorser keys by certificate, parsed once per batch.
-    private final class KeyCache: @unchecked Sendable {
+    /// One worker's last certificate and its key. Consecutive transactions mostly share
+    /// their creator: comparing the bytes is far cheaper than hashing a certificate for
+    /// the shared cache's lookup under its lock, which profiles showed on every transaction.
+    private struct RecentKey {
+        private var certificate: [UInt8] = []
+        private var key: P256PublicKey?
+
+        mutating func key(for der: [UInt8], keys: KeyCache) -> P256PublicKey? {
+            let same = !certificate.isEmpty && certificate.count == der.count
+                && certificate.withUnsafeBytes { a in der.withUnsafeBytes { b in memcmp(a.baseAddress!, b.baseAddress!, a.count) == 0 } }
+            if !same {
+                certificate = der
+                key = keys.key(for: der)
+            }
+            return key
+        }
+    }
+
+    /// Creator and endorser keys by certificate, each parsed once (nil: it does not
+    /// parse). Only keys: whether a certificate may sign is admission's question.
+    public final class KeyCache: Sendable {
         private let keys = Mutex<[[UInt8]: P256PublicKey?]>([:])
+        /// Past this many certificates the cache starts again.
+        private let limit: Int
+
+        public init(limit: Int = 4096) { self.limit = limit }
 
         func key(for der: [UInt8]) -> P256PublicKey? {
             if let known = keys.withLock({ $0[der] }) { return known }
             let key = try? Certificate(der: der).publicKey
-            keys.withLock { $0[der] = .some(key) }
+            keys.withLock { keys in
+                if keys.count >= limit { keys.removeAll(keepingCapacity: true) }
+                keys[der] = .some(key)
+            }
             return key
         }
     }

@@ -292,12 +292,12 @@ public final class LedgerStore: @unchecked Sendable {
         }
     }
 
-    /// Commits consecutive blocks with one fdatasync of the block files and one synced
-    /// index batch (docs/STORAGE.md, "Batched commits"): how a follower catching up
+    /// Commits consecutive blocks with one fdatasync of the block files and one index
+    /// batch, not synced (docs/STORAGE.md, "Batched commits"): how a follower catching up
     /// commits the blocks it verified. Each block gets `commit`'s checks in order; when
     /// block k fails them, blocks before k are committed and k is refused (nothing of it
     /// or after it is written). After a crash the ledger recovers to a prefix of whole
-    /// blocks: the index's savepoint is the last batch's or this one's, and blocks in the
+    /// blocks: the index's savepoint is an earlier batch's or this one's, and blocks in the
     /// files past it are re-applied at the next open.
     ///
     /// `payloads`, when given, are the bytes each record was decoded from (a `blocks`
@@ -351,7 +351,10 @@ public final class LedgerStore: @unchecked Sendable {
                         try BlockIndexer.add(records[position], location: locations[position], accepted: accepted[position],
                                              index: index, to: batch, seen: &seen)
                     }
-                    try index.write(batch, sync: true)
+                    // Not synced: the block files just synced are the record. A crash that
+                    // loses this batch (LevelDB keeps a prefix of its writes) leaves blocks
+                    // past the savepoint, which the next open re-applies.
+                    try index.write(batch, sync: false)
                 } catch {
                     let last = first + UInt64(payloads.count - 1)
                     let failure = LedgerError(.unavailable, "ledger \(quoted(directory)) stopped: blocks \(first) to \(last) are in the block files but indexing them failed (\(error)); reopen the ledger to re-apply them")

@@ -72,6 +72,8 @@ public final class FollowSources: @unchecked Sendable {
 
     let channel: String
     let target: FollowTarget
+    /// Creators' keys, parsed once for every block fetched (not once per answer or push).
+    private let keys = SignatureCheck.KeyCache()
     let condition = NSCondition()
     // Guarded by `condition`:
     var sources: [Source]
@@ -457,7 +459,7 @@ public final class FollowSources: @unchecked Sendable {
     /// thread. A claimed range answered short gives the rest back. Waits while the
     /// commit thread is far enough behind (which holds back a push stream's socket too).
     private func deliver(_ blocks: [(record: CommittedBlock, payload: [UInt8])], from source: Source, claimed: Range<UInt64>?) {
-        let signatures = SignatureCheck.verify(blocks.flatMap(\.record.block.transactions))
+        let signatures = SignatureCheck.verify(blocks.flatMap(\.record.block.transactions), keys: keys)
         var fetched: [FetchedBlock] = []
         var offset = 0
         for (record, payload) in blocks {

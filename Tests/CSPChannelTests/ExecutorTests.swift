@@ -274,6 +274,25 @@ final class ExecutorTests: XCTestCase {
         XCTAssertEqual(verdicts, [rules.admit(good, now: referenceNow), rules.admit(forged, now: referenceNow)])
     }
 
+    /// Each worker remembers its last creator's key: a creator change between
+    /// consecutive transactions must switch keys, whichever order they come in.
+    func testSignatureCheckSwitchesKeysBetweenConsecutiveCreators() throws {
+        let alice = try put(channel.alice, "a", "1"), bob = try put(channel.bob, "b", "2")
+        let aliceSignedByBob = try Transaction(signing: try put(channel.alice, "c", "3").body, with: channel.bob.key)
+        let bobSignedByAlice = try Transaction(signing: try put(channel.bob, "d", "4").body, with: channel.alice.key)
+        let pattern = [bob, aliceSignedByBob, alice, bobSignedByAlice, bob, bob, alice, alice, aliceSignedByBob]
+        let expected = [true, false, true, false, true, true, true, true, false]
+        for repeats in [1, 12] {
+            XCTAssertEqual(SignatureCheck.verify(Array(Array(repeating: pattern, count: repeats).joined())),
+                           Array(Array(repeating: expected, count: repeats).joined()), "\(repeats) repeats")
+        }
+        // A cache kept across calls (a follower's), also one that keeps a single key.
+        for keys in [SignatureCheck.KeyCache(), SignatureCheck.KeyCache(limit: 1)] {
+            for _ in 0..<3 { XCTAssertEqual(SignatureCheck.verify(pattern, keys: keys), expected) }
+            XCTAssertEqual(SignatureCheck.verify([aliceSignedByBob], keys: keys), [false])
+        }
+    }
+
     func testSetCRLRefusals() throws {
         let acme = channel.acme
         func refusal(_ arguments: [String: String]) throws -> String {

@@ -47,15 +47,21 @@ struct CSPBenchCommand: ParsableCommand {
     @Option(help: "Transactions the audit scenario commits and then verifies with csp-audit ledger.")
     var auditTransactions: Int = 100_000
 
+    @Option(help: "Transactions in the ledger the network scenario builds (Unix socket and TLS alternating) before a new peer catches it up (issue 10 names 1,000,000).")
+    var netTransactions: Int = 200_000
+
     @Option(help: "Transactions per second the peer scenario offers (issue 10's target is for 2,000).")
     var peerRate: Double = 2000
 
     @Option(parsing: .upToNextOption, help: "Scenarios to run: sha256 ecdsa leveldb ca node net peer workflow kvr audit (default: all; net includes peer).")
     var only: [String] = []
 
+    @Flag(help: "Keep the scratch folder (ledgers, logs) after the run, to profile or inspect them.")
+    var keepScratch = false
+
     func run() throws {
         try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        defer { if !keepScratch { try? FileManager.default.removeItem(atPath: scratch) } }
         var rows: [Row] = []
         let wanted = Set(only.isEmpty ? ["sha256", "ecdsa", "leveldb", "ca", "node", "net", "workflow", "kvr", "audit"] : only)
         if wanted.contains("sha256") { rows += try SHA256Bench(bin: bin, bytes: shaBytes, scratch: scratch).run() }
@@ -63,7 +69,7 @@ struct CSPBenchCommand: ParsableCommand {
         if wanted.contains("leveldb") { rows += try LevelDBBench(seconds: seconds, scratch: scratch).run() }
         if wanted.contains("ca") { rows += try CABench(bin: bin, seconds: seconds, scratch: scratch).run() }
         if wanted.contains("node") { rows += try NodeBench(bin: bin, scratch: scratch, transactions: nodeTransactions, seconds: seconds * 3, before: before).run() }
-        if wanted.contains("net") { rows += try NetworkBench(bin: bin, scratch: scratch, transactions: min(nodeTransactions, 50_000)).run() }
+        if wanted.contains("net") { rows += try NetworkBench(bin: bin, scratch: scratch, transactions: netTransactions).run() }
         if wanted.contains("net") || wanted.contains("peer") {
             rows += try NetworkBench(bin: bin, scratch: scratch, transactions: 0).peerSubmitLatency(seconds: seconds * 3, rate: peerRate)
         }
