@@ -29,9 +29,9 @@ function __csp-audit_parse_tokens -S
         case 'anchor'
             __csp-audit_parse_subcommand -r 1 'home=' 'socket=' 'format=' 'q/quiet' 'v/verbose' 'channel=' 'node=' 'timeout=' 'ref=' 'type=' 'batch' 'receipts=' 'bundle=' 'version' 'h/help'
         case 'verify'
-            __csp-audit_parse_subcommand -r 1 'home=' 'socket=' 'format=' 'q/quiet' 'v/verbose' 'channel=' 'node=' 'timeout=' 'proof=' 'ca=+' 'crl=+' 'c=' 'explain' 'version' 'h/help'
+            __csp-audit_parse_subcommand -r 1 'home=' 'socket=' 'format=' 'q/quiet' 'v/verbose' 'channel=' 'node=' 'timeout=' 'proof=+' 'ca=+' 'crl=+' 'c=' 'explain' 'version' 'h/help'
         case 'proof'
-            __csp-audit_parse_subcommand 1 'home=' 'socket=' 'format=' 'q/quiet' 'v/verbose' 'channel=' 'node=' 'timeout=' 'out=' 'receipt=' 'version' 'h/help'
+            __csp-audit_parse_subcommand 1 'home=' 'socket=' 'format=' 'q/quiet' 'v/verbose' 'channel=' 'node=' 'timeout=' 'out=' 'receipt=' 'ca=+' 'crl=+' 'version' 'h/help'
         case 'ledger'
             __csp-audit_parse_subcommand 0 'home=' 'socket=' 'format=' 'q/quiet' 'v/verbose' 'channel=' 'node=' 'timeout=' 'ledger=' 'version' 'h/help'
         case 'compare'
@@ -148,7 +148,7 @@ complete -c 'csp-audit' -n '__csp-audit_should_offer_completions_for_flags_or_op
 complete -c 'csp-audit' -n '__csp-audit_should_offer_completions_for_flags_or_options "csp-audit verify" channel' -l 'channel' -d 'The channel (default: $CSP_CHANNEL, else \'channel\' in <home>/config).' -rfka '(csp-node channels 2>/dev/null)'
 complete -c 'csp-audit' -n '__csp-audit_should_offer_completions_for_flags_or_options "csp-audit verify" node' -l 'node' -d 'Talk to the node listening on HOST:PORT, over TCP with mutual TLS (default: $CSP_NODE; without either, the Unix socket).' -rfka ''
 complete -c 'csp-audit' -n '__csp-audit_should_offer_completions_for_flags_or_options "csp-audit verify" timeout' -l 'timeout' -d 'How long to wait for the node before giving up: 500ms, 30s, 2m (a bare number is seconds); 0 waits without limit.' -rfka ''
-complete -c 'csp-audit' -n '__csp-audit_should_offer_completions_for_flags_or_options "csp-audit verify" proof' -l 'proof' -d 'A proof file, batch receipt or receipt bundle: verify offline.' -rF
+complete -c 'csp-audit' -n '__csp-audit_should_offer_completions_for_flags_or_options "csp-audit verify"' -l 'proof' -d 'A proof file, batch receipt or receipt bundle: verify offline (repeatable: each document is checked against the proof that is about it).' -rF
 complete -c 'csp-audit' -n '__csp-audit_should_offer_completions_for_flags_or_options "csp-audit verify"' -l 'ca' -d 'A pinned CA certificate (PEM; repeatable, or a file of several): the only trust anchor of --proof.' -rF
 complete -c 'csp-audit' -n '__csp-audit_should_offer_completions_for_flags_or_options "csp-audit verify"' -l 'crl' -d 'A CRL (PEM or DER; repeatable) for --proof, used only if the CA it names signed it.' -rF
 complete -c 'csp-audit' -n '__csp-audit_should_offer_completions_for_flags_or_options "csp-audit verify" c' -s 'c' -d 'A sha256sum-style list of files and fingerprints to check.' -rF
@@ -166,6 +166,8 @@ complete -c 'csp-audit' -n '__csp-audit_should_offer_completions_for_flags_or_op
 complete -c 'csp-audit' -n '__csp-audit_should_offer_completions_for_flags_or_options "csp-audit proof" timeout' -l 'timeout' -d 'How long to wait for the node before giving up: 500ms, 30s, 2m (a bare number is seconds); 0 waits without limit.' -rfka ''
 complete -c 'csp-audit' -n '__csp-audit_should_offer_completions_for_flags_or_options "csp-audit proof" out' -l 'out' -d 'Where to write the proof file.' -rF
 complete -c 'csp-audit' -n '__csp-audit_should_offer_completions_for_flags_or_options "csp-audit proof" receipt' -l 'receipt' -d 'For a FILE anchored in a batch: its receipt, or a receipt bundle holding it.' -rF
+complete -c 'csp-audit' -n '__csp-audit_should_offer_completions_for_flags_or_options "csp-audit proof"' -l 'ca' -d 'With --receipt: a pinned CA certificate (PEM; repeatable) to check the receipt against offline, without a node.' -rF
+complete -c 'csp-audit' -n '__csp-audit_should_offer_completions_for_flags_or_options "csp-audit proof"' -l 'crl' -d 'With --receipt and --ca: a CRL (PEM or DER; repeatable), as \'verify --crl\'.' -rF
 complete -c 'csp-audit' -n '__csp-audit_should_offer_completions_for_positional "csp-audit proof" -eq 1' -F
 complete -c 'csp-audit' -n '__csp-audit_should_offer_completions_for_flags_or_options "csp-audit proof" version' -l 'version' -d 'Show the version.'
 complete -c 'csp-audit' -n '__csp-audit_should_offer_completions_for_flags_or_options "csp-audit proof" h help' -s 'h' -l 'help' -d 'Show help information.'

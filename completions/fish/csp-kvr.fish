@@ -23,13 +23,13 @@ function __csp-kvr_parse_tokens -S
         __csp-kvr_parse_subcommand 0 'version' 'h/help'
         switch $unparsed_tokens[1]
         case 'export'
-            __csp-kvr_parse_subcommand 0 'channel=' 'ledger=' 'db=' 'postgres=' 'format=' 'dialect=' 'dir=' 'from=' 'to=' 'batch-rows=' 'include-certificates' 'q/quiet' 'mapping=' 'mask=' 'mask-key=' 'version' 'h/help'
+            __csp-kvr_parse_subcommand 0 'channel=' 'ledger=' 'socket=' 'node=' 'home=' 'db=' 'postgres=' 'format=' 'dialect=' 'dir=' 'from=' 'to=' 'batch-rows=' 'include-certificates' 'q/quiet' 'mapping=' 'mask=' 'mask-key=' 'version' 'h/help'
         case 'follow'
-            __csp-kvr_parse_subcommand 0 'channel=' 'ledger=' 'db=' 'postgres=' 'format=' 'dialect=' 'dir=' 'from=' 'to=' 'batch-rows=' 'include-certificates' 'q/quiet' 'mapping=' 'mask=' 'mask-key=' 'interval=' 'version' 'h/help'
+            __csp-kvr_parse_subcommand 0 'channel=' 'ledger=' 'socket=' 'node=' 'home=' 'db=' 'postgres=' 'format=' 'dialect=' 'dir=' 'from=' 'to=' 'batch-rows=' 'include-certificates' 'q/quiet' 'mapping=' 'mask=' 'mask-key=' 'interval=' 'version' 'h/help'
         case 'schema'
             __csp-kvr_parse_subcommand 0 'dialect=' 'mapping=' 'channel=' 'ledger=' 'version' 'h/help'
         case 'verify'
-            __csp-kvr_parse_subcommand 0 'channel=' 'ledger=' 'db=' 'postgres=' 'format=' 'q/quiet' 'mapping=' 'mask=' 'mask-key=' 'version' 'h/help'
+            __csp-kvr_parse_subcommand 0 'channel=' 'ledger=' 'socket=' 'node=' 'home=' 'db=' 'postgres=' 'format=' 'q/quiet' 'mapping=' 'mask=' 'mask-key=' 'version' 'h/help'
         case 'help'
             __csp-kvr_parse_subcommand -r 1 'version'
         end
@@ -94,6 +94,9 @@ complete -c 'csp-kvr' -n '__csp-kvr_should_offer_completions_for_positional "csp
 complete -c 'csp-kvr' -n '__csp-kvr_should_offer_completions_for_positional "csp-kvr" -eq 1' -fa 'help' -d 'Show subcommand help information.'
 complete -c 'csp-kvr' -n '__csp-kvr_should_offer_completions_for_flags_or_options "csp-kvr export" channel' -l 'channel' -d 'The channel to export.' -rfka ''
 complete -c 'csp-kvr' -n '__csp-kvr_should_offer_completions_for_flags_or_options "csp-kvr export" ledger' -l 'ledger' -d 'The node\'s home (holding channels/<name>/) or a channel\'s directory; read while the node runs.' -rfa '(__csp-kvr_complete_directories)'
+complete -c 'csp-kvr' -n '__csp-kvr_should_offer_completions_for_flags_or_options "csp-kvr export" socket' -l 'socket' -d 'Read the blocks from a running node through its Unix socket instead (reads signed by the identity in --home).' -rF
+complete -c 'csp-kvr' -n '__csp-kvr_should_offer_completions_for_flags_or_options "csp-kvr export" node' -l 'node' -d 'Read the blocks from the node listening on HOST:PORT instead, over TCP with mutual TLS (trusting $CSP_NODE_CA, else <home>/ca-chain.pem).' -rfka ''
+complete -c 'csp-kvr' -n '__csp-kvr_should_offer_completions_for_flags_or_options "csp-kvr export" home' -l 'home' -d 'With --socket or --node: the identity that signs the reads (default: $CSP_HOME, else ~/.csp).' -rfa '(__csp-kvr_complete_directories)'
 complete -c 'csp-kvr' -n '__csp-kvr_should_offer_completions_for_flags_or_options "csp-kvr export" db' -l 'db' -d 'The SQLite database to write (created if missing).' -rF
 complete -c 'csp-kvr' -n '__csp-kvr_should_offer_completions_for_flags_or_options "csp-kvr export" postgres' -l 'postgres' -d 'A PostgreSQL server to write to instead of --db: postgresql://USER[:PASSWORD]@HOST[:PORT]/DB, or postgresql://USER@/DB?host=/socket/dir; TLS with ?sslmode=require|verify-ca|verify-full and sslrootcert=FILE.' -rfka ''
 complete -c 'csp-kvr' -n '__csp-kvr_should_offer_completions_for_flags_or_options "csp-kvr export" format' -l 'format' -d 'text or json: a summary of the export into --db or --postgres; sql: SQL on stdout; csv: files in --dir.' -rfka 'text json sql csv'
@@ -111,6 +114,9 @@ complete -c 'csp-kvr' -n '__csp-kvr_should_offer_completions_for_flags_or_option
 complete -c 'csp-kvr' -n '__csp-kvr_should_offer_completions_for_flags_or_options "csp-kvr export" h help' -s 'h' -l 'help' -d 'Show help information.'
 complete -c 'csp-kvr' -n '__csp-kvr_should_offer_completions_for_flags_or_options "csp-kvr follow" channel' -l 'channel' -d 'The channel to export.' -rfka ''
 complete -c 'csp-kvr' -n '__csp-kvr_should_offer_completions_for_flags_or_options "csp-kvr follow" ledger' -l 'ledger' -d 'The node\'s home (holding channels/<name>/) or a channel\'s directory; read while the node runs.' -rfa '(__csp-kvr_complete_directories)'
+complete -c 'csp-kvr' -n '__csp-kvr_should_offer_completions_for_flags_or_options "csp-kvr follow" socket' -l 'socket' -d 'Read the blocks from a running node through its Unix socket instead (reads signed by the identity in --home).' -rF
+complete -c 'csp-kvr' -n '__csp-kvr_should_offer_completions_for_flags_or_options "csp-kvr follow" node' -l 'node' -d 'Read the blocks from the node listening on HOST:PORT instead, over TCP with mutual TLS (trusting $CSP_NODE_CA, else <home>/ca-chain.pem).' -rfka ''
+complete -c 'csp-kvr' -n '__csp-kvr_should_offer_completions_for_flags_or_options "csp-kvr follow" home' -l 'home' -d 'With --socket or --node: the identity that signs the reads (default: $CSP_HOME, else ~/.csp).' -rfa '(__csp-kvr_complete_directories)'
 complete -c 'csp-kvr' -n '__csp-kvr_should_offer_completions_for_flags_or_options "csp-kvr follow" db' -l 'db' -d 'The SQLite database to write (created if missing).' -rF
 complete -c 'csp-kvr' -n '__csp-kvr_should_offer_completions_for_flags_or_options "csp-kvr follow" postgres' -l 'postgres' -d 'A PostgreSQL server to write to instead of --db: postgresql://USER[:PASSWORD]@HOST[:PORT]/DB, or postgresql://USER@/DB?host=/socket/dir; TLS with ?sslmode=require|verify-ca|verify-full and sslrootcert=FILE.' -rfka ''
 complete -c 'csp-kvr' -n '__csp-kvr_should_offer_completions_for_flags_or_options "csp-kvr follow" format' -l 'format' -d 'text or json: a summary of the export into --db or --postgres; sql: SQL on stdout; csv: files in --dir.' -rfka 'text json sql csv'
@@ -124,7 +130,7 @@ complete -c 'csp-kvr' -n '__csp-kvr_should_offer_completions_for_flags_or_option
 complete -c 'csp-kvr' -n '__csp-kvr_should_offer_completions_for_flags_or_options "csp-kvr follow" mapping' -l 'mapping' -d 'Tables of other namespaces or definitions (docs/KVR.md, "Mapping").' -rF
 complete -c 'csp-kvr' -n '__csp-kvr_should_offer_completions_for_flags_or_options "csp-kvr follow" mask' -l 'mask' -d 'Masking rules applied to every row before it is written (docs/KVR.md).' -rF
 complete -c 'csp-kvr' -n '__csp-kvr_should_offer_completions_for_flags_or_options "csp-kvr follow" mask-key' -l 'mask-key' -d 'The secret of the mask\'s keyed hashes (the file\'s bytes).' -rF
-complete -c 'csp-kvr' -n '__csp-kvr_should_offer_completions_for_flags_or_options "csp-kvr follow" interval' -l 'interval' -d 'How often to look for new blocks, in milliseconds.' -rfka ''
+complete -c 'csp-kvr' -n '__csp-kvr_should_offer_completions_for_flags_or_options "csp-kvr follow" interval' -l 'interval' -d 'How often to look for new blocks in the block files, in milliseconds (through a node\'s socket they are pushed).' -rfka ''
 complete -c 'csp-kvr' -n '__csp-kvr_should_offer_completions_for_flags_or_options "csp-kvr follow" version' -l 'version' -d 'Show the version.'
 complete -c 'csp-kvr' -n '__csp-kvr_should_offer_completions_for_flags_or_options "csp-kvr follow" h help' -s 'h' -l 'help' -d 'Show help information.'
 complete -c 'csp-kvr' -n '__csp-kvr_should_offer_completions_for_flags_or_options "csp-kvr schema" dialect' -l 'dialect' -d 'The SQL dialect: sqlite, postgres or mysql.' -rfka 'sqlite postgres mysql'
@@ -135,6 +141,9 @@ complete -c 'csp-kvr' -n '__csp-kvr_should_offer_completions_for_flags_or_option
 complete -c 'csp-kvr' -n '__csp-kvr_should_offer_completions_for_flags_or_options "csp-kvr schema" h help' -s 'h' -l 'help' -d 'Show help information.'
 complete -c 'csp-kvr' -n '__csp-kvr_should_offer_completions_for_flags_or_options "csp-kvr verify" channel' -l 'channel' -d 'The channel to export.' -rfka ''
 complete -c 'csp-kvr' -n '__csp-kvr_should_offer_completions_for_flags_or_options "csp-kvr verify" ledger' -l 'ledger' -d 'The node\'s home (holding channels/<name>/) or a channel\'s directory; read while the node runs.' -rfa '(__csp-kvr_complete_directories)'
+complete -c 'csp-kvr' -n '__csp-kvr_should_offer_completions_for_flags_or_options "csp-kvr verify" socket' -l 'socket' -d 'Read the blocks from a running node through its Unix socket instead (reads signed by the identity in --home).' -rF
+complete -c 'csp-kvr' -n '__csp-kvr_should_offer_completions_for_flags_or_options "csp-kvr verify" node' -l 'node' -d 'Read the blocks from the node listening on HOST:PORT instead, over TCP with mutual TLS (trusting $CSP_NODE_CA, else <home>/ca-chain.pem).' -rfka ''
+complete -c 'csp-kvr' -n '__csp-kvr_should_offer_completions_for_flags_or_options "csp-kvr verify" home' -l 'home' -d 'With --socket or --node: the identity that signs the reads (default: $CSP_HOME, else ~/.csp).' -rfa '(__csp-kvr_complete_directories)'
 complete -c 'csp-kvr' -n '__csp-kvr_should_offer_completions_for_flags_or_options "csp-kvr verify" db' -l 'db' -d 'The SQLite database to check.' -rF
 complete -c 'csp-kvr' -n '__csp-kvr_should_offer_completions_for_flags_or_options "csp-kvr verify" postgres' -l 'postgres' -d 'The PostgreSQL database to check instead of --db (a URL as export takes).' -rfka ''
 complete -c 'csp-kvr' -n '__csp-kvr_should_offer_completions_for_flags_or_options "csp-kvr verify" format' -l 'format' -d 'Output format: json (one object) or text.' -rfka 'json text'
