@@ -147,8 +147,9 @@ final class CLIConventionTests: XCTestCase {
     }
 
     /// A shared option appears only where the command uses it: --socket only on commands
-    /// that talk to a node (csp-ca serve: its own), none in csp-kvr; --home nowhere in
-    /// csp-kvr (its --ledger names the node's home); -v only where it says more.
+    /// that talk to a node (csp-ca serve: its own; csp-kvr's commands that can read a
+    /// running node instead of its files), and --home with them, for the identity that
+    /// signs the reads; -v only where it says more.
     func testSharedOptionsAppearOnlyWhereUsed() throws {
         let commands = try everyCommand()
         XCTAssertGreaterThan(commands.count, 40, "walked \(commands.map { $0.command })")
@@ -157,8 +158,8 @@ final class CLIConventionTests: XCTestCase {
         }
         for tool in Self.tools { XCTAssertEqual(offering("--help", tool).count, commands.filter { $0.command[0] == tool }.count, tool) }
         XCTAssertEqual(offering("--socket", "csp-ca"), ["serve"])
-        XCTAssertEqual(offering("--socket", "csp-kvr"), [])
-        XCTAssertEqual(offering("--home", "csp-kvr"), [])
+        XCTAssertEqual(offering("--socket", "csp-kvr"), ["export", "follow", "verify"])
+        XCTAssertEqual(offering("--home", "csp-kvr"), ["export", "follow", "verify"])
         XCTAssertEqual(offering("--verbose", "csp-kvr"), [])
         XCTAssertEqual(offering("--socket", "csp-audit"), ["anchor", "compare", "ledger", "proof", "trust check", "trust save", "verify"])
         XCTAssertEqual(offering("--socket", "csp-node"), ["start", "status"])
