@@ -121,25 +121,36 @@ extension ChannelService {
         return true
     }
 
-    /// Records `found` (on disk first, so that a restart still knows it), stops the channel's
-    /// writes, marks its reads suspect and says so once. Later forks keep the first.
+    /// Records `found` on disk first (written atomically and fsynced), so that a restart or
+    /// a crash at any moment after the channel acts on it still knows it; then stops the
+    /// channel's writes, marks its reads suspect and says so once. Every path on which
+    /// this node finds its own channel forked comes here: its execution of a block against
+    /// the orderer's signed header (`stopOnFork`), and two blocks the orderer signed at one
+    /// height found by comparing with another node (PeerExchange.swift). Later forks keep the first.
     func forkFound(_ found: StateFork) {
-        condition.lock()
-        let first = fork == nil
-        if first { fork = found }
-        let heights = first ? heightWaiters : []
-        if first { heightWaiters = [] }
-        condition.broadcast()
-        condition.unlock()
-        guard first else { return }
-        heights.forEach { $0.resume() }
-        var remembered = "it is remembered in \(quoted(ledger.directory + "/" + StateFork.fileName)) until an operator clears it"
-        do { try found.save(channelDirectory: ledger.directory) } catch {
-            remembered = "it could not be written to disk (\(error)): a restart finds it only when it meets it again"
+        // One at a time, so that a second fork found at once neither overwrites the first's record nor acts before it.
+        Self.recordingFork.withLock {
+            condition.lock()
+            let first = fork == nil
+            condition.unlock()
+            guard first else { return }
+            var remembered = "it is remembered in \(quoted(ledger.directory + "/" + StateFork.fileName)) until an operator clears it"
+            do { try found.save(channelDirectory: ledger.directory) } catch {
+                remembered = "it could not be written to disk (\(error)): a restart finds it only when it meets it again"
+            }
+            condition.lock()
+            fork = found
+            let heights = heightWaiters
+            heightWaiters = []
+            condition.broadcast()
+            condition.unlock()
+            heights.forEach { $0.resume() }
+            log(found.message(channel: name) + " (\(found.detail)); this channel takes no submissions, its reads are marked suspect, and it stops following until its ledger is repaired (csp-node rebuild, or a new join); " + remembered,
+                level: .critical)
         }
-        log(found.message(channel: name) + " (\(found.detail)); this channel takes no submissions, its reads are marked suspect, and it stops following until its ledger is repaired (csp-node rebuild, or a new join); " + remembered,
-            level: .critical)
     }
+
+    private static let recordingFork = NSLock()
 
     /// A forked follower commits nothing more: its commit thread waits here for the node to stop.
     func waitForStop() {

@@ -201,6 +201,30 @@ extension NetworkTests {
         let write = try NodeFixture.run("csp-tx", ["submit", "kv.put", "key=b", "value=3", "--home", fixture.dir + "/alice",
                                                    "--socket", homes[0] + "/node.sock", "--channel", fixture.channel], expect: 2)
         XCTAssertTrue(write.stderr.contains("state fork on channel 'consortium' at block 1"), write.stderr)
+
+        // Remembered on disk: with the twin and peerB gone, nothing could find it again,
+        // yet the restarted peerA is forked at once, with the same fork.
+        let record = homes[0] + "/channels/consortium/fork.json"
+        XCTAssertTrue(FileManager.default.fileExists(atPath: record))
+        for node in [peerA, peerB, second] { stopNode(node) }
+        peerA = try startNode(homes[0])
+        let restarted = try json(try NodeFixture.run("csp-node", ["status", "--home", homes[0], "--format", "json"], expect: 1).stdout)
+        XCTAssertEqual(restarted["state"] as? String, "forked", "\(restarted)")
+        XCTAssertEqual((restarted["fork"] as? [String: Any])?["other_commit_hash"] as? String, fork["other_commit_hash"] as? String)
+        XCTAssertTrue(log(homes[0]).contains("remembered in '\(record)'); this channel takes no submissions"), log(homes[0]))
+        try NodeFixture.run("csp-tx", ["submit", "kv.put", "key=b", "value=4", "--home", fixture.dir + "/alice",
+                                       "--socket", homes[0] + "/node.sock", "--channel", fixture.channel], expect: 2)
+        // The operator clears it (node stopped); the next start follows the orderer again.
+        let refused = try NodeFixture.run("csp-node", ["clear-fork", "--home", homes[0], "--channel", "consortium"], expect: 2)
+        XCTAssertEqual(refused.stderr, "error: channel 'consortium' is open in a running node: stop it first\n")
+        stopNode(peerA)
+        let cleared = try NodeFixture.run("csp-node", ["clear-fork", "--home", homes[0], "--channel", "consortium"])
+        XCTAssertTrue(cleared.stdout.hasPrefix("cleared the state fork at block 1 "), cleared.stdout)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: record))
+        peerA = try startNode(homes[0])
+        try NodeFixture.run("csp-tx", ["submit", "kv.put", "key=b", "value=5", "--home", fixture.dir + "/alice",
+                                       "--socket", homes[0] + "/node.sock", "--channel", fixture.channel])
+        XCTAssertEqual(try status(homes[0])["state"] as? String, "running")
     }
 }
 
