@@ -24,7 +24,9 @@ extension CSPNode.Config {
                 beside a serving node and needs no socket. Each certificate and CRL is \
                 described in a comment (subject, issuer, validity, revocations); the YAML is \
                 a valid genesis file. --format json prints the configuration as stored \
-                (canonical JSON) with the block and transaction that set it.
+                (canonical JSON) with the block and transaction that set it. On a channel kept \
+                by an access node (headers only) it reads the configuration blocks that node \
+                keeps, each verified against its header and the configuration before it.
                 """)
 
         @OptionGroup(title: "Global Options") var global: LocalOptions
@@ -35,8 +37,9 @@ extension CSPNode.Config {
         func execute() throws -> ExitStatus {
             let home = NodeHome(global.resolvedHome)
             let name = try resolvedChannel(home)
-            guard !AccessChannel.isAccess(home: home, channel: name) else { throw CommandFailure(AccessChannel.noBlockFiles(name)) }
-            let found = try ConfigInForce.read(directory: home.channel(name), channel: name)
+            let access = AccessChannel.isAccess(home: home, channel: name)
+            let found = try access ? AccessChannel.configInForce(home: home, channel: name)
+                : ConfigInForce.read(directory: home.channel(name), channel: name)
             let stored = String(decoding: found.config.canonicalJSON(), as: UTF8.self)
             let setBy = found.block == 0 ? "block 0 (genesis)" : "block \(found.block) (config.\(found.function))"
             global.output.emit(
@@ -45,7 +48,8 @@ extension CSPNode.Config {
                        "config": JSONValue.parse(stored) ?? .string(stored)],
                 text: found.config.commentedYAML(heading: [
                     "Configuration of channel \(quoted(name)) in force since \(setBy), transaction \(found.txid.hex);",
-                    "read from \(home.channel(name)) at height \(found.height).",
+                    access ? "read from the configuration blocks of access node \(home.channel(name)) at height \(found.height) (verified)."
+                        : "read from \(home.channel(name)) at height \(found.height).",
                 ]).trimmingTrailingNewline)
             return .success
         }

@@ -16,9 +16,12 @@ extension CSPNode {
                 index is put back. A recorded state fork (docs/NETWORK.md, "State forks") is \
                 cleared after a successful rebuild, its record kept as \
                 fork.cleared-<UTC time>.json: the next start verifies the block that forked \
-                afresh against the rebuilt state. Refused while a node has the channel open, \
-                and for a channel kept by an access node, which has neither block files nor \
-                an index.
+                afresh against the rebuilt state. Refused while a node has the channel open. \
+                A channel kept by an access node has no index: its block headers and \
+                configuration blocks are verified again, and when one does not verify both \
+                files are kept aside (headers.broken-<UTC time>, config-blocks.broken-<UTC \
+                time>) and cut before that block, which the next start fetches again from \
+                its sources and verifies; damage in block 0 is refused (exit 2: join again).
                 """)
 
         @OptionGroup(title: "Global Options") var global: LocalOptions
@@ -28,6 +31,7 @@ extension CSPNode {
 
         func execute() throws -> ExitStatus {
             let home = NodeHome(global.resolvedHome)
+            if FileIO.isDirectory(home.channel(channel)), AccessChannel.isAccess(home: home, channel: channel) { return try rebuildAccess(home) }
             let rebuilt = try NodeRunner.rebuildChannel(home: home, channel: channel)
             var json: [String: JSONValue] = ["channel": .string(channel), "blocks": .int(Int64(rebuilt.blocks))]
             var text = "rebuilt the index of channel \(quoted(channel)) from \(rebuilt.blocks) blocks"
@@ -39,6 +43,27 @@ extension CSPNode {
             if let cleared = try NodeRunner.clearFork(home: home, channel: channel) {
                 json["cleared_fork"] = .string(cleared.fork)
                 text += "\ncleared \(cleared.fork); the record is kept in \(quoted(cleared.kept))"
+            }
+            global.output.emit(json: json, text: text)
+            return .success
+        }
+
+        /// An access node keeps no index to derive again: its headers and configuration
+        /// blocks are verified again and cut before the first that does not verify, which
+        /// the next start fetches from its sources (docs/NETWORK.md).
+        private func rebuildAccess(_ home: NodeHome) throws -> ExitStatus {
+            let rebuilt = try AccessChannel.rebuild(home: home, channel: channel)
+            var json: [String: JSONValue] = ["channel": .string(channel), "role": .string("access"), "blocks": .int(Int64(rebuilt.headers)),
+                                             "config_blocks": .int(Int64(rebuilt.configBlocks))]
+            let text: String
+            if let damage = rebuilt.damage {
+                json["damage"] = .string(damage)
+                json["kept"] = .array(rebuilt.keptFiles.map { .string($0) })
+                text = "channel \(quoted(channel)) is kept as an access node: \(damage); cut its headers to blocks 0 to \(rebuilt.headers - 1) "
+                    + "(\(rebuilt.configBlocks) configuration blocks); the next start fetches block \(rebuilt.headers) on from its sources and verifies it\n"
+                    + "the files as they were are kept in \(rebuilt.keptFiles.map { quoted($0) }.joined(separator: " and ")) (remove them when no longer needed)"
+            } else {
+                text = "channel \(quoted(channel)) is kept as an access node: its \(rebuilt.headers) block headers and \(rebuilt.configBlocks) configuration blocks verify; nothing to rebuild"
             }
             global.output.emit(json: json, text: text)
             return .success

@@ -28,9 +28,10 @@ final class HeaderStore: @unchecked Sendable {
     private var headers: [(header: BlockHeader, signature: [UInt8])] = []
 
     /// Opens (or creates) the store at `path`, verifying every record. A record cut short
-    /// at the end (a crash while appending) is dropped; anything else that does not
-    /// verify is an error naming the block.
-    init(path: String, channel: String, orderer: [UInt8], ordererKey: P256PublicKey) throws {
+    /// at the end (a crash while appending) is dropped, or with `repair` false (`csp-node
+    /// check`, which writes nothing) reported; anything else that does not verify is an
+    /// `AccessDamage` naming the block.
+    init(path: String, channel: String, orderer: [UInt8], ordererKey: P256PublicKey, repair: Bool = true) throws {
         self.path = path
         self.channel = channel
         self.orderer = orderer
@@ -49,14 +50,17 @@ final class HeaderStore: @unchecked Sendable {
             let start = offset
             guard let header = field(), let signature = field() else {
                 // A torn tail: what a crash mid-append leaves. Cut it off.
+                guard repair else { throw AccessDamage(path: path, block: UInt64(headers.count), offset: start, reason: AccessDamage.tornTail) }
                 try Self.truncate(path, to: start)
                 break
             }
             let decoded: BlockHeader
             do { decoded = try BlockHeader(decoding: header) } catch {
-                throw NodeError("\(quoted(path)): block \(headers.count): the header does not decode: \(error)")
+                throw AccessDamage(path: path, block: UInt64(headers.count), offset: start, reason: "the header does not decode: \(error)")
             }
-            if let failure = check(decoded, signature: signature) { throw NodeError("\(quoted(path)): block \(headers.count): \(failure)") }
+            if let failure = check(decoded, signature: signature) {
+                throw AccessDamage(path: path, block: UInt64(headers.count), offset: start, reason: failure)
+            }
             headers.append((decoded, signature))
         }
     }
@@ -146,4 +150,29 @@ final class HeaderStore: @unchecked Sendable {
     static func truncate(_ path: String, to length: Int) throws {
         guard Glibc.truncate(path, off_t(length)) == 0 else { throw SystemError("cannot truncate \(quoted(path))") }
     }
+}
+
+/// A record of an access node's files that does not verify (or is cut short): the block
+/// it holds, where it starts and why. `csp-node start` stops on it; `csp-node check`
+/// names it (exit 1); `csp-node rebuild` cuts the file there.
+public struct AccessDamage: Error, CustomStringConvertible, Sendable {
+    public let path: String
+    public let block: UInt64
+    /// The record's offset in the file.
+    let offset: Int
+    public let reason: String
+    /// Whether the record's block number is known (a record that does not decode names only its offset).
+    var named = true
+
+    init(path: String, block: UInt64, offset: Int, named: Bool = true, reason: String) {
+        self.path = path
+        self.block = block
+        self.offset = offset
+        self.named = named
+        self.reason = reason
+    }
+
+    static let tornTail = "its record is cut short at the end of the file (a crash during an append, which the node drops at its next start)"
+
+    public var description: String { named ? "\(quoted(path)): block \(block): \(reason)" : "\(quoted(path)): \(reason)" }
 }

@@ -61,4 +61,37 @@ final class HeaderStoreTests: XCTestCase {
         try damaged.write(to: URL(fileURLWithPath: path))
         XCTAssertThrowsError(try store(path)) { XCTAssertTrue("\($0)".hasPrefix("'\(path)': block 0: "), "\($0)") }
     }
+
+    /// Opened for `csp-node check` (no repair), a torn tail is named and left as it is;
+    /// damage is an `AccessDamage` with the block and where its record starts, which is
+    /// where `csp-node rebuild` cuts (`offset(of:in:)`, by framing alone).
+    func testReadOnlyOpenNamesATornTailAndDamageWithTheirOffsets() throws {
+        let path = try temporaryDirectory(self) + "/headers"
+        let headers = try store(path)
+        let blocks = try ChainBuilder().blocks(3)
+        for block in blocks { try headers.append(block.block.header, signature: block.block.signature) }
+        let whole = try Data(contentsOf: URL(fileURLWithPath: path))
+        let third = try HeaderStore.offset(of: 2, in: path)
+        XCTAssertEqual(try HeaderStore.offset(of: 3, in: path), whole.count)
+        XCTAssertEqual(try HeaderStore.offset(of: 9, in: path), whole.count, "past the end: the file's length")
+        XCTAssertGreaterThan(third, 0)
+        try whole.dropLast(5).write(to: URL(fileURLWithPath: path))
+        XCTAssertThrowsError(try HeaderStore(path: path, channel: "consortium", orderer: ChainBuilder.certificate,
+                                             ordererKey: ChainBuilder.key.publicKey, repair: false)) { error in
+            let damage = error as? AccessDamage
+            XCTAssertEqual(damage?.block, 2)
+            XCTAssertEqual(damage?.offset, third)
+            XCTAssertEqual("\(error)", "'\(path)': block 2: \(AccessDamage.tornTail)")
+        }
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: path)), whole.dropLast(5), "nothing written")
+        XCTAssertEqual(try HeaderStore.offset(of: 2, in: path), third)
+        XCTAssertEqual(try HeaderStore.offset(of: 3, in: path), third, "a torn record ends the framing")
+        var damaged = whole
+        damaged[whole.count - 3] ^= 0x01
+        try damaged.write(to: URL(fileURLWithPath: path))
+        XCTAssertThrowsError(try store(path)) { error in
+            XCTAssertEqual((error as? AccessDamage)?.offset, third)
+            XCTAssertEqual("\(error)", "'\(path)': block 2: the orderer's signature does not verify")
+        }
+    }
 }

@@ -79,4 +79,95 @@ extension NetworkTests {
             }
         }
     }
+
+    /// `csp-node check`, `config show` and `rebuild` on an access node's home: check
+    /// verifies the headers and configuration blocks again (beside the running node),
+    /// config show reads the configuration the verified blocks put in force, rebuild is
+    /// refused while the node runs, finds nothing to do on intact files, cuts the files
+    /// before a damaged header (kept aside) so the next start fetches it again, and
+    /// refuses damage in block 0.
+    func testAccessNodeCheckConfigShowAndRebuild() throws {
+        let fixture = try NodeFixture.make(self, maxTransactions: 20, timeoutMilliseconds: 20)
+        let (orderer, port) = try startListening(fixture)
+        defer { orderer.terminate(); orderer.waitUntilExit() }
+        let gate = try fixture.enroll("gate", role: "node")
+        try joinAccess(fixture, gate, orderer: "127.0.0.1:\(port)")
+        var access = try startNode(gate)
+        defer { if access.isRunning { access.terminate(); access.waitUntilExit() } }
+        try via(fixture, gate, "alice", ["submit", "kv.put", "key=k", "value=v"])
+        let policy = #"{"invoke":{"*":["customer","admin"],"config.*":["admin"]},"read":{"*":["customer","admin"]}}"#
+        try via(fixture, gate, "root", ["submit", "config.set-policy", "policy=\(policy)"])
+        for index in 0..<3 { try via(fixture, gate, "alice", ["submit", "kv.put", "key=k\(index)", "value=v"]) }
+        let height = try XCTUnwrap(try status(fixture.node)["height"] as? Int)
+        try waitForHeight(gate, height)
+        let headersPath = gate + "/channels/consortium/headers"
+
+        // check, beside the running node.
+        let checked = try NodeFixture.run("csp-node", ["check", "--home", gate])
+        let commit = try XCTUnwrap(try status(gate)["commit_hash"] as? String)
+        XCTAssertEqual(checked.stdout, "consortium: \(height) block headers and 2 configuration blocks verified (an access node: headers only); commit \(commit)\n")
+        let report = try json(try NodeFixture.run("csp-node", ["check", "--home", gate, "--format", "json"]).stdout)
+        XCTAssertEqual(report["role"] as? String, "access")
+        XCTAssertEqual(report["blocks"] as? Int, height)
+        XCTAssertEqual(report["config_blocks"] as? Int, 2)
+
+        // config show: the configuration the policy's block put in force, as the orderer has it.
+        let shown = try json(try NodeFixture.run("csp-node", ["config", "show", "--home", gate, "--format", "json"]).stdout)
+        let reference = try json(try NodeFixture.run("csp-node", ["config", "show", "--home", fixture.node, "--format", "json"]).stdout)
+        XCTAssertEqual(shown["function"] as? String, "set-policy")
+        for key in ["block", "txid", "function", "height"] {
+            XCTAssertEqual("\(shown[key] ?? "none")", "\(reference[key] ?? "none")", key)
+        }
+        XCTAssertEqual(try JSONSerialization.data(withJSONObject: try XCTUnwrap(shown["config"]), options: .sortedKeys),
+                       try JSONSerialization.data(withJSONObject: try XCTUnwrap(reference["config"]), options: .sortedKeys))
+        let text = try NodeFixture.run("csp-node", ["config", "show", "--home", gate]).stdout
+        XCTAssertTrue(text.contains("read from the configuration blocks of access node \(gate)/channels/consortium at height \(height) (verified)."), text)
+
+        // rebuild: refused while the node runs; nothing to do on intact files.
+        let busy = try NodeFixture.run("csp-node", ["rebuild", "--home", gate, "--channel", "consortium"], expect: 2)
+        XCTAssertEqual(busy.stderr, "error: channel 'consortium' is open in a running node: stop it first\n")
+        access.terminate()
+        access.waitUntilExit()
+        let intact = try NodeFixture.run("csp-node", ["rebuild", "--home", gate, "--channel", "consortium"])
+        XCTAssertEqual(intact.stdout, "channel 'consortium' is kept as an access node: its \(height) block headers and 2 configuration blocks verify; nothing to rebuild\n")
+
+        // A damaged last header: check names it (exit 1), the start refuses, rebuild cuts it.
+        var bytes = try Data(contentsOf: URL(fileURLWithPath: headersPath))
+        bytes[bytes.count - 10] ^= 0x01
+        try bytes.write(to: URL(fileURLWithPath: headersPath))
+        let bad = "'\(headersPath)': block \(height - 1): the orderer's signature does not verify"
+        let failed = try NodeFixture.run("csp-node", ["check", "--home", gate], expect: 1)
+        XCTAssertEqual(failed.stderr, "error: channel 'consortium': \(bad)\n")
+        XCTAssertEqual(failed.stdout, "")
+        try NodeFixture.run("csp-node", ["start", "--home", gate], expect: 2)
+        let rebuilt = try NodeFixture.run("csp-node", ["rebuild", "--home", gate, "--channel", "consortium"])
+        XCTAssertTrue(rebuilt.stdout.hasPrefix("channel 'consortium' is kept as an access node: \(bad); cut its headers to blocks 0 to \(height - 2) (2 configuration blocks); the next start fetches block \(height - 1) on from its sources and verifies it\nthe files as they were are kept in '\(headersPath).broken-"), rebuilt.stdout)
+        let kept = try FileManager.default.contentsOfDirectory(atPath: gate + "/channels/consortium").filter { $0.hasPrefix("headers.broken-") }
+        XCTAssertEqual(kept.count, 1)
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: gate + "/channels/consortium/" + kept[0])), bytes, "the damaged file, kept as it was")
+        XCTAssertEqual(try keptHeaders(gate).count, height - 1)
+        try NodeFixture.run("csp-node", ["check", "--home", gate])
+        // The next start fetches the block again and verifies it.
+        access = try startNode(gate)
+        try waitForHeight(gate, height)
+        access.terminate()
+        access.waitUntilExit()
+        orderer.terminate()
+        orderer.waitUntilExit()
+        let ledger = try LedgerStore(directory: fixture.node + "/channels/consortium", channel: fixture.channel)
+        defer { ledger.close() }
+        XCTAssertEqual(try keptHeaders(gate).last?.hash, try XCTUnwrap(try ledger.block(number: UInt64(height - 1))).block.header.hash)
+
+        // Block 0 is the root of trust: damage there cannot be rebuilt.
+        let configPath = gate + "/channels/consortium/config-blocks"
+        var config = try Data(contentsOf: URL(fileURLWithPath: configPath))
+        let first = config.prefix(4).reduce(0) { $0 << 8 | Int($1) }
+        config[4 + first - 3] ^= 0x01
+        try config.write(to: URL(fileURLWithPath: configPath))
+        let root = try NodeFixture.run("csp-node", ["check", "--home", gate], expect: 1)
+        XCTAssertTrue(root.stderr.hasPrefix("error: channel 'consortium': '\(configPath)': "), root.stderr)
+        let refused = try NodeFixture.run("csp-node", ["rebuild", "--home", gate, "--channel", "consortium"], expect: 2)
+        XCTAssertTrue(refused.stderr.hasSuffix(": block 0 cannot be fetched again, it is what every other block is verified against; join the channel again in a new home (csp-node join --access)\n"), refused.stderr)
+        XCTAssertEqual(refused.stderr.split(separator: "\n").count, 1)
+    }
 }
