@@ -19,6 +19,8 @@ import Foundation
 ///   commit hash; the answer is then built from it, all proven.
 /// - state reads (`query`, `range`, `history`, `account`) need state or an index the
 ///   access node does not keep: relayed and marked `unproven`, naming the node that answered.
+/// - `subscribe` streams events from blocks fetched from a source and proven against the
+///   headers (AccessSubscription.swift).
 ///
 /// An answer that does not verify is never returned: the next source is asked, and when
 /// none gives one that verifies the read fails with status 2, naming what did not verify.
@@ -33,7 +35,7 @@ extension AccessChannel {
         guard let kind = Reads.kinds[request.op] else {
             return NodeResponse(id: request.id, status: 2, error: "unknown operation \(quoted(request.op))")
         }
-        if ["blocks", "follow", "subscribe"].contains(request.op) {
+        if ["blocks", "follow"].contains(request.op) {
             return NodeResponse(id: request.id, status: 1, error: "\(request.op) refused: this access node keeps block headers only; ask a node that keeps the channel's blocks (its orderer is \(target.orderer))")
         }
         if let refusal = Reads.authorize(request, kind: kind, rules: currentRules) { return refusal }
@@ -130,15 +132,23 @@ extension AccessChannel {
             throw NodeError("it holds block \(number), not \(target)")
         }
         let header = try await verifiedHeader(number)
+        var previous = SHA256Digest.zero
+        if number > 0 { previous = try await verifiedHeader(number - 1).commitHash }
+        try Self.prove(record, header: header, previousCommitHash: previous)
+        return record
+    }
+
+    /// Proves a whole block against the header this node verified for it: the same
+    /// header, its transactions that header's Merkle root, its validation codes and
+    /// writes that header's commit hash (over `previousCommitHash`, the header before's).
+    static func prove(_ record: CommittedBlock, header: BlockHeader, previousCommitHash previous: SHA256Digest) throws {
+        let number = record.block.header.number
         guard record.block.header == header else { throw NodeError("block \(number) differs from the header this node verified") }
         guard Block.merkleRoot(of: record.block.transactions) == header.merkleRoot else {
             throw NodeError("block \(number)'s transactions do not give its header's Merkle root")
         }
-        var previous = SHA256Digest.zero
-        if number > 0 { previous = try await verifiedHeader(number - 1).commitHash }
         guard try record.commitHash(previous: previous) == header.commitHash else {
             throw NodeError("block \(number)'s validation codes and writes do not give its header's commit hash")
         }
-        return record
     }
 }

@@ -115,7 +115,10 @@ public final class NodeServer: Sendable {
                 try await ResponseWriter(writer).send(NodeResponse(id: 0, status: 2, error: "malformed request: expected a JSON object with 'id' and 'op'"))
             }
         }
-        // An access node relays reads and submissions; it has no blocks to stream.
+        // An access node relays reads and submissions; it streams events from blocks it proves.
+        if let channel = request.channel, let access = access[channel], request.op == "subscribe" {
+            return .exclusively { writer in try await access.subscribe(request, writer: ResponseWriter(writer)) }
+        }
         if let channel = request.channel, let access = access[channel], request.op != "status" {
             return .concurrently { writer in
                 let response = request.op == "submit" ? await self.submit(request, access) : await access.answer(read: request)

@@ -44,30 +44,9 @@ extension NodeServer {
                 let number = next
                 // Reading and decoding a block is blocking work: off the cooperative threads.
                 guard let record = try await BlockingWork.run({ try service.ledger.block(number: number) }) else { break }
-                for (index, transaction) in record.block.transactions.enumerated() where record.block.validations[index].code == .valid {
-                    let effects = record.effects[index]
-                    if let contract = request.contract, transaction.body.contract != contract { continue }
-                    if let account = request.account, !effects.accounts.contains(account) { continue }
-                    for event in effects.events {
-                        if let name = request.event, event.name != name { continue }
-                        var item = NodeItem()
-                        item.block = next
-                        item.index = UInt32(index)
-                        item.txid = transaction.id.hex
-                        item.contract = transaction.body.contract
-                        item.function = transaction.body.function
-                        item.event = event.name
-                        item.payload = Reads.text(event.payload)
-                        item.timestamp = transaction.body.timestamp
-                        if request.values == true {
-                            item.writes = Dictionary(effects.writes.map { (String(decoding: $0.key, as: UTF8.self), $0.value.map(Reads.text)) },
-                                                     uniquingKeysWith: { $1 })
-                        }
-                        var response = NodeResponse(id: request.id, status: 0)
-                        response.eventItem = item
-                        response.suspect = service.currentFork?.message(channel: service.name)
-                        try await writer.send(response)
-                    }
+                for var response in Self.eventFrames(record, matching: request) {
+                    response.suspect = service.currentFork?.message(channel: service.name)
+                    try await writer.send(response)
                 }
                 var marker = NodeResponse(id: request.id, status: 0)
                 marker.block = next
@@ -88,5 +67,37 @@ extension NodeServer {
             await service.waitForHeight(above: next)
             if service.ledger.height == before && service.isStopping { return }
         }
+    }
+
+    /// The event frames of `record` that `request` (a `subscribe`) asks for: the events of
+    /// its valid transactions, filtered by contract, account and event name, with the
+    /// transaction's writes when it asks for values.
+    static func eventFrames(_ record: CommittedBlock, matching request: NodeRequest) -> [NodeResponse] {
+        var frames: [NodeResponse] = []
+        for (index, transaction) in record.block.transactions.enumerated() where record.block.validations[index].code == .valid {
+            let effects = record.effects[index]
+            if let contract = request.contract, transaction.body.contract != contract { continue }
+            if let account = request.account, !effects.accounts.contains(account) { continue }
+            for event in effects.events {
+                if let name = request.event, event.name != name { continue }
+                var item = NodeItem()
+                item.block = record.block.header.number
+                item.index = UInt32(index)
+                item.txid = transaction.id.hex
+                item.contract = transaction.body.contract
+                item.function = transaction.body.function
+                item.event = event.name
+                item.payload = Reads.text(event.payload)
+                item.timestamp = transaction.body.timestamp
+                if request.values == true {
+                    item.writes = Dictionary(effects.writes.map { (String(decoding: $0.key, as: UTF8.self), $0.value.map(Reads.text)) },
+                                             uniquingKeysWith: { $1 })
+                }
+                var response = NodeResponse(id: request.id, status: 0)
+                response.eventItem = item
+                frames.append(response)
+            }
+        }
+        return frames
     }
 }

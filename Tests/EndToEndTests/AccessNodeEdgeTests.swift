@@ -80,6 +80,29 @@ extension NetworkTests {
         }
     }
 
+    /// Runs `tool` and kills it after `seconds` (a stream that never ends must not hang the suite).
+    func runBounded(_ tool: String, _ arguments: [String], within seconds: Double = 60) throws -> (status: Int32, stdout: String, stderr: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: NodeFixture.bin(tool))
+        process.arguments = arguments
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("bounded-\(UUID().uuidString)")
+        let err = out.appendingPathExtension("err")
+        _ = FileManager.default.createFile(atPath: out.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: err.path, contents: nil)
+        defer { try? FileManager.default.removeItem(at: out); try? FileManager.default.removeItem(at: err) }
+        process.standardOutput = try FileHandle(forWritingTo: out)
+        process.standardError = try FileHandle(forWritingTo: err)
+        try process.run()
+        let deadline = Date().addingTimeInterval(seconds)
+        while process.isRunning && Date() < deadline { usleep(50_000) }
+        if process.isRunning {
+            process.terminate()
+            XCTFail("\(tool) \(arguments.joined(separator: " ")) did not end within \(seconds) s")
+        }
+        process.waitUntilExit()
+        return (process.terminationStatus, try String(contentsOf: out, encoding: .utf8), try String(contentsOf: err, encoding: .utf8))
+    }
+
     /// `csp-node check`, `config show` and `rebuild` on an access node's home: check
     /// verifies the headers and configuration blocks again (beside the running node),
     /// config show reads the configuration the verified blocks put in force, rebuild is
@@ -169,5 +192,62 @@ extension NetworkTests {
         let refused = try NodeFixture.run("csp-node", ["rebuild", "--home", gate, "--channel", "consortium"], expect: 2)
         XCTAssertTrue(refused.stderr.hasSuffix(": block 0 cannot be fetched again, it is what every other block is verified against; join the channel again in a new home (csp-node join --access)\n"), refused.stderr)
         XCTAssertEqual(refused.stderr.split(separator: "\n").count, 1)
+    }
+
+    /// `csp-tx watch` through an access node: the subscriber is checked against the read
+    /// policy; events come from blocks fetched from a source and proven against the
+    /// access node's headers (a relay whose blocks do not prove is passed over), the same
+    /// events the orderer streams, marked unproven once; new blocks stream as they come.
+    func testWatchThroughAnAccessNodeStreamsProvenBlocks() throws {
+        let fixture = try NodeFixture.make(self, maxTransactions: 20, timeoutMilliseconds: 20)
+        _ = try fixture.enroll("dept", role: "department")
+        let (orderer, port) = try startListening(fixture)
+        defer { orderer.terminate(); orderer.waitUntilExit() }
+        let relayHome = try fixture.enroll("relay", role: "node")
+        let relay = try TamperingRelay(upstream: ("127.0.0.1", port), certificate: relayHome + "/cert.pem", key: relayHome + "/key.pem",
+                                       trusted: fixture.ca + "/ca-cert.pem", tampering: .changedWrite)
+        defer { relay.stop() }
+        let gate = try fixture.enroll("gate", role: "node")
+        try joinAccess(fixture, gate, orderer: "127.0.0.1:\(port)", peers: [relay.address])
+        let access = try startNode(gate)
+        defer { if access.isRunning { access.terminate(); access.waitUntilExit() } }
+        for index in 0..<3 { try via(fixture, gate, "alice", ["submit", "kv.put", "key=w\(index)", "value=v\(index)"]) }
+        let socket = ["--home", fixture.dir + "/alice", "--socket", gate + "/node.sock", "--channel", fixture.channel]
+
+        let expected = try fixture.tx("alice", ["watch", "--from", "0", "--count", "3", "--contract", "kv"]).stdout
+        let watched = try runBounded("csp-tx", ["watch", "--from", "0", "--count", "3", "--contract", "kv"] + socket)
+        XCTAssertEqual(watched.status, 0, watched.stderr)
+        XCTAssertEqual(watched.stdout, expected)
+        XCTAssertEqual(watched.stderr.split(separator: "\n").count, 1, watched.stderr)
+        XCTAssertTrue(watched.stderr.hasPrefix("warning: the access node could not prove this answer: the event is 127.0.0.1:\(port)'s word: this access node proved its transaction in its verified block and valid there"), watched.stderr)
+        XCTAssertTrue(log(gate).contains("for a subscription: the block from \(relay.address) does not verify against this node's block headers: "), log(gate))
+
+        // Live: a watch from the next block gets a block ordered after it started.
+        let next = try XCTUnwrap(try status(gate)["height"] as? Int)
+        let live = Process()
+        live.executableURL = URL(fileURLWithPath: NodeFixture.bin("csp-tx"))
+        live.arguments = ["watch", "--from", String(next), "--count", "1", "--contract", "kv"] + socket
+        let output = Pipe()
+        live.standardOutput = output
+        live.standardError = FileHandle.nullDevice
+        try live.run()
+        defer { if live.isRunning { live.terminate() } }
+        usleep(500_000)
+        try via(fixture, gate, "alice", ["submit", "kv.put", "key=live", "value=now"])
+        let deadline = Date().addingTimeInterval(60)
+        while live.isRunning && Date() < deadline { usleep(50_000) }
+        XCTAssertFalse(live.isRunning, "the live watch ends after its event")
+        if live.isRunning { live.terminate() }
+        live.waitUntilExit()
+        let line = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        XCTAssertEqual(live.terminationStatus, 0)
+        XCTAssertEqual(try json(line)["payload"] as? String, "live", line)
+        XCTAssertEqual(try json(line)["block"] as? Int, next, line)
+
+        // The read policy grants a department no reads: refused by the access node itself.
+        let refused = try runBounded("csp-tx", ["watch", "--from", "0", "--count", "1", "--home", fixture.dir + "/dept",
+                                                "--socket", gate + "/node.sock", "--channel", fixture.channel])
+        XCTAssertEqual(refused.status, 1)
+        XCTAssertTrue(refused.stderr.hasPrefix("error: read refused: "), refused.stderr)
     }
 }
