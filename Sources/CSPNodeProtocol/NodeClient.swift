@@ -15,6 +15,9 @@ public final class NodeClient: @unchecked Sendable {
     private let key: P256PrivateKey?
     private let certificateDER: [UInt8]?
 
+    /// The local host of a TCP connection (FrameClient.localHost); nil on a Unix socket.
+    public var localHost: String? { connection.localHost }
+
     /// What a client waits for the node when nobody says otherwise, in seconds.
     public static let defaultTimeout = FrameClient.defaultTimeout
 

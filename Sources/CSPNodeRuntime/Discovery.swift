@@ -9,7 +9,7 @@ import Foundation
 /// never takes as a source. One node per process: set once at start.
 public final class NodeAddresses: Sendable {
     public static let shared = NodeAddresses()
-    private let state = Locked<(advertise: String?, bound: String?)>((nil, nil))
+    private let state = Locked<(advertise: String?, bound: String?, announced: Set<String>)>((nil, nil, []))
 
     /// The `advertise` setting (flag, environment, node.conf), when there is one.
     public func configure(advertise: String?) { state.value.advertise = advertise }
@@ -17,23 +17,47 @@ public final class NodeAddresses: Sendable {
     /// The listener bound `address` (HOST:PORT).
     func bound(_ address: String) { state.value.bound = address }
 
-    /// What this node announces: nil when it does not listen, or listens on a wildcard
-    /// address without `advertise` (other nodes could not reach it by that name).
+    /// What this node announces when it names itself: nil when it does not listen, or
+    /// listens on a wildcard address without `advertise` (then each node it connects to
+    /// is told the address it reaches that node from: `advertised(over:)`).
     var advertised: String? {
-        let (advertise, bound) = state.value
+        let (advertise, bound, _) = state.value
         if let advertise { return advertise }
         guard let bound, let (host, _) = NetworkAddress.parse(bound), !Self.wildcards.contains(host) else { return nil }
         return bound
     }
 
+    /// What this node announces to the node at the other end of `client`: `advertised`;
+    /// else, when it listens on a wildcard address, the local address of that connection
+    /// (the interface this node reaches that node by, so one it can reach back on) with
+    /// the listener's port. Nil when it does not listen.
+    func advertised(over client: NodeClient) -> String? {
+        if let advertised { return advertised }
+        guard let bound = state.value.bound, let (host, port) = NetworkAddress.parse(bound), Self.wildcards.contains(host),
+              let local = client.localHost else { return nil }
+        // An IPv4 wildcard takes no IPv6 connection.
+        if host == "0.0.0.0" && local.hasPrefix("[") { return nil }
+        let address = "\(local):\(port)"
+        state.value.announced.insert(address)
+        return address
+    }
+
+    /// The line a node listening on a wildcard address without `advertise` logs at start.
+    var wildcardNotice: String? {
+        let (advertise, bound, _) = state.value
+        guard advertise == nil, let bound, let (host, port) = NetworkAddress.parse(bound), Self.wildcards.contains(host) else { return nil }
+        return "listening on wildcard address \(bound) without an advertise address: each node this one connects to is told the local address of that connection, port \(port) (set 'advertise' in node.conf or --advertise when other nodes must use another address, e.g. behind NAT)"
+    }
+
     private static let wildcards: Set<String> = ["0.0.0.0", "::", "[::]"]
     private static let loopback: Set<String> = ["127.0.0.1", "localhost", "::1", "[::1]"]
 
-    /// Whether `address` is this node itself: the advertised or bound address, or, when
-    /// bound to a wildcard, the same port on a loopback or wildcard host.
+    /// Whether `address` is this node itself: the advertised or bound address, one it
+    /// announced over a connection, or, when bound to a wildcard, the same port on a
+    /// loopback or wildcard host.
     func isOwn(_ address: String) -> Bool {
-        let (advertise, bound) = state.value
-        if address == advertise || address == bound { return true }
+        let (advertise, bound, announced) = state.value
+        if address == advertise || address == bound || announced.contains(address) { return true }
         guard let bound, let (host, port) = NetworkAddress.parse(bound), Self.wildcards.contains(host),
               let (otherHost, otherPort) = NetworkAddress.parse(address) else { return false }
         return port == otherPort && (Self.loopback.contains(otherHost) || Self.wildcards.contains(otherHost))
@@ -79,8 +103,13 @@ extension ChannelService {
 
     /// `address` (a `peers` or `follow` request's `target`, signed by a node certificate)
     /// says the node behind it serves this channel there.
+    ///
+    /// A follower also takes that node as a source, learned from itself: a node that only
+    /// connects to this one (its own sources elsewhere, named by nobody else) still serves
+    /// blocks; it is checked like any source (its certificate, every block it serves).
     func announce(_ address: String) {
         guard NetworkAddress.parse(address) != nil, !NodeAddresses.shared.isOwn(address) else { return }
+        sources?.learn([address], from: address)
         let now = Date()
         announced.value = announced.value.filter { now.timeIntervalSince($0.value) < Self.announcementSeconds }
             .merging([address: now]) { $1 }

@@ -361,7 +361,7 @@ public final class FollowSources: @unchecked Sendable {
         condition.lock()
         request.from = committed > 0 ? committed - 1 : 0
         condition.unlock()
-        request.target = NodeAddresses.shared.advertised
+        request.target = announcement(over: client)
         try client.sign(&request)
         try client.send(request)
         var response = try client.receive()
@@ -423,7 +423,7 @@ public final class FollowSources: @unchecked Sendable {
         }
         var request = client.makeRequest("follow", channel: channel)
         request.from = from
-        request.target = NodeAddresses.shared.advertised
+        request.target = announcement(over: client)
         try client.sign(&request)
         try client.send(request)
         var next = from

@@ -72,6 +72,7 @@ public final class NodeServer: Sendable {
                 try await network.run(onListening: {
                     if let bound = network.listeningAddress { NodeAddresses.shared.bound(bound) }
                     Self.notice("listening on \(network.listeningAddress ?? network.path) (TCP, mutual TLS 1.3)")
+                    if let notice = NodeAddresses.shared.wildcardNotice { Self.notice(notice) }
                 }, handle: { payload in self.handle(payload) })
             } catch {
                 failure.value = error

@@ -69,6 +69,13 @@ extension FollowSources {
 
     // MARK: Discovery
 
+    /// The address this node announces to the source at the other end of `client`
+    /// (NodeAddresses). An access node (no owning ledger) announces none: it serves no
+    /// blocks, so other nodes must not take it as a source.
+    func announcement(over client: NodeClient) -> String? {
+        owner == nil ? nil : NodeAddresses.shared.advertised(over: client)
+    }
+
     /// Adds the nodes `origin` named as sources, up to `LearnedNodes.limit`: never this
     /// node itself, nor one already known. Each gets a fetching thread, and the list is
     /// written to learned.conf. Trust is unchanged: a learned node is a source like any
@@ -91,7 +98,10 @@ extension FollowSources {
         condition.unlock()
         guard !added.isEmpty else { return }
         threads.forEach { $0.start() }
-        for source in added where logging { log("learned node \(source.address) from \(origin): fetching from it too") }
+        for source in added where logging {
+            log(source.address == origin ? "node \(origin) announced itself: fetching from it too"
+                                         : "learned node \(source.address) from \(origin): fetching from it too")
+        }
         saveLearned(learned)
     }
 

@@ -177,6 +177,31 @@ public final class FrameClient: @unchecked Sendable {
 
     deinit { Glibc.close(fd) }
 
+    /// The local host of a TCP connection, the address of the interface it leaves by
+    /// (`[...]` for IPv6); nil for a Unix socket. A node listening on a wildcard address
+    /// announces it to the node at the other end (docs/NETWORK.md, "Discovery").
+    public var localHost: String? {
+        var storage = sockaddr_storage()
+        var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+        let named = withUnsafeMutablePointer(to: &storage) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+        }
+        guard named == 0 else { return nil }
+        var text = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN) + 1)
+        switch Int32(storage.ss_family) {
+        case AF_INET:
+            var address = withUnsafePointer(to: &storage) { $0.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { $0.pointee.sin_addr } }
+            guard inet_ntop(AF_INET, &address, &text, socklen_t(text.count)) != nil else { return nil }
+            return String(cString: text)
+        case AF_INET6:
+            var address = withUnsafePointer(to: &storage) { $0.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { $0.pointee.sin6_addr } }
+            guard inet_ntop(AF_INET6, &address, &text, socklen_t(text.count)) != nil else { return nil }
+            return "[" + String(cString: text) + "]"
+        default:
+            return nil
+        }
+    }
+
     /// Ends the connection. Safe from any thread, also while another thread sends or
     /// receives: shutting the socket down wakes them (they see the connection closed);
     /// the descriptor itself is released in `deinit`.
