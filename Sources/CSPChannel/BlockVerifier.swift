@@ -147,21 +147,90 @@ public struct BlockVerifier: Sendable {
 public enum SignatureCheck {
     /// `keys` may outlive the call (a follower keeps one for all it fetches), so a pushed
     /// block of a few transactions does not parse its creators' certificates again.
-    public static func verify(_ transactions: [Transaction], keys: KeyCache = KeyCache()) -> [Bool] {
+    ///
+    /// A transaction found in `verified` (this process checked exactly these bytes
+    /// before: a follower forwarding its client's submission) counts as verified without
+    /// a second ECDSA verification, and is taken out of it.
+    public static func verify(_ transactions: [Transaction], keys: KeyCache = KeyCache(), verified: VerifiedTransactions? = nil) -> [Bool] {
         let count = transactions.count
         guard count > 0 else { return [] }
+        let known = verified?.take(transactions) ?? []
         let chunks = min(count, ProcessInfo.processInfo.activeProcessorCount * 4)
         let results = [Bool](unsafeUninitializedCapacity: count) { buffer, initialized in
             let base = UncheckedPointer(buffer.baseAddress!)
             DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
                 var recent = RecentKey()
                 for index in (chunk * count / chunks)..<((chunk + 1) * count / chunks) {
-                    (base.pointer + index).initialize(to: allSignaturesVerify(transactions[index], keys: keys, recent: &recent))
+                    let valid = known.isEmpty ? false : known[index]
+                    (base.pointer + index).initialize(to: valid || allSignaturesVerify(transactions[index], keys: keys, recent: &recent))
                 }
             }
             initialized = count
         }
         return results
+    }
+
+    /// Transactions whose every signature this process has verified, remembered by the
+    /// SHA-256 of their exact encoding (so a transaction differing in any byte, a
+    /// signature or certificate included, is a different entry and is verified in full).
+    /// Only successes are kept; each is used once. A follower records the submissions it
+    /// forwards while the orderer orders them, so the block that brings them back costs
+    /// no ECDSA verification on the way to its commit (docs/NETWORK.md).
+    public final class VerifiedTransactions: Sendable {
+        private struct Entries {
+            var set = Set<SHA256Digest>()
+            /// Oldest first, for dropping the oldest past `limit` (a forwarded transaction
+            /// that never came back in a block).
+            var order: [SHA256Digest] = []
+            var start = 0
+        }
+        private let entries = Mutex(Entries())
+        private let limit: Int
+
+        public init(limit: Int = 1 << 16) { self.limit = limit }
+
+        /// Verifies every signature of `transaction` (as `verify` does) and remembers it when all verify.
+        @discardableResult
+        public func record(_ transaction: Transaction, keys: KeyCache) -> Bool {
+            var recent = RecentKey()
+            guard allSignaturesVerify(transaction, keys: keys, recent: &recent) else { return false }
+            let key = Self.key(transaction)
+            entries.withLock { entries in
+                guard entries.set.insert(key).inserted else { return }
+                entries.order.append(key)
+                while entries.set.count > limit, entries.start < entries.order.count {
+                    entries.set.remove(entries.order[entries.start])
+                    entries.start += 1
+                }
+                // Keys taken out stay in `order` until it is compacted here.
+                if entries.order.count - entries.start > 2 * limit || entries.start > limit {
+                    let set = entries.set
+                    entries.order = entries.order[entries.start...].filter { set.contains($0) }
+                    entries.start = 0
+                }
+            }
+            return true
+        }
+
+        /// Per transaction, whether it was recorded (taking it out); empty when none was.
+        func take(_ transactions: [Transaction]) -> [Bool] {
+            // A follower catching up forwards nothing: no encoding or hashing then.
+            if entries.withLock({ $0.set.isEmpty }) { return [] }
+            let keys = transactions.map(Self.key)
+            var found = false
+            let known = entries.withLock { entries in
+                keys.map { key in
+                    let hit = entries.set.remove(key) != nil
+                    found = found || hit
+                    return hit
+                }
+            }
+            return found ? known : []
+        }
+
+        public var count: Int { entries.withLock { $0.set.count } }
+
+        private static func key(_ transaction: Transaction) -> SHA256Digest { SHA256.hash(transaction.encoded()) }
     }
 
     private static func allSignaturesVerify(_ transaction: Transaction, keys: KeyCache, recent: inout RecentKey) -> Bool {

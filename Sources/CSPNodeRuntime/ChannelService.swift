@@ -380,8 +380,9 @@ public final class ChannelService: @unchecked Sendable {
             let heights = heightWaiters
             heightWaiters = []
             condition.unlock()
-            for (continuation, outcome) in resumed { continuation.resume(returning: outcome) }
+            // Followers' push streams first: their clients wait for this block too, one hop further.
             heights.forEach { $0.resume() }
+            for (continuation, outcome) in resumed { continuation.resume(returning: outcome) }
             logBlock(record, started: started)
         } catch {
             fail(batch: transactions, error: error)

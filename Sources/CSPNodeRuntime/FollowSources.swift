@@ -73,7 +73,10 @@ public final class FollowSources: @unchecked Sendable {
     let channel: String
     let target: FollowTarget
     /// Creators' keys, parsed once for every block fetched (not once per answer or push).
-    private let keys = SignatureCheck.KeyCache()
+    let keys = SignatureCheck.KeyCache()
+    /// The clients' submissions this node forwarded, their signatures verified meanwhile:
+    /// the block that brings one back needs no second ECDSA verification (SubmitForwarder.swift).
+    let verified = SignatureCheck.VerifiedTransactions()
     let condition = NSCondition()
     // Guarded by `condition`:
     var sources: [Source]
@@ -459,7 +462,7 @@ public final class FollowSources: @unchecked Sendable {
     /// thread. A claimed range answered short gives the rest back. Waits while the
     /// commit thread is far enough behind (which holds back a push stream's socket too).
     private func deliver(_ blocks: [(record: CommittedBlock, payload: [UInt8])], from source: Source, claimed: Range<UInt64>?) {
-        let signatures = SignatureCheck.verify(blocks.flatMap(\.record.block.transactions), keys: keys)
+        let signatures = SignatureCheck.verify(blocks.flatMap(\.record.block.transactions), keys: keys, verified: verified)
         var fetched: [FetchedBlock] = []
         var offset = 0
         for (record, payload) in blocks {

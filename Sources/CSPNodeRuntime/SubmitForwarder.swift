@@ -203,7 +203,11 @@ extension ChannelService {
         func outcome(_ result: SubmitResult) -> CommitOutcome { CommitOutcome(txid: transaction.id, result: result) }
         if let fork = currentFork { return outcome(.notCommitted(fork.refusal(channel: name))) }
         let orderer = target.orderer
-        let answer = await forwarder.forward(encoded: encoded, channel: name, wait: wait, config: currentRules.config)
+        async let forwarded = forwarder.forward(encoded: encoded, channel: name, wait: wait, config: currentRules.config)
+        // While the orderer orders it: its signatures, verified here once, need no second
+        // ECDSA verification when its block arrives (admission at the block's time still runs).
+        if let sources { sources.verified.record(transaction, keys: sources.keys) }
+        let answer = await forwarded
         return await forwarder.outcome(of: answer, for: transaction, confirm: { block in
             if let failure = await waitUntilCommitted(block: block, orderer: orderer) { return failure }
             // This node's own verdict, from its ledger.

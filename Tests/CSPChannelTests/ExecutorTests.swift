@@ -293,6 +293,38 @@ final class ExecutorTests: XCTestCase {
         }
     }
 
+    /// A follower remembers the submissions it verified while forwarding them: only the
+    /// exact same bytes skip the ECDSA verification, once; any other byte is checked in full.
+    func testVerifiedTransactionsSkipOnlyTheExactBytesOnce() throws {
+        let keys = SignatureCheck.KeyCache()
+        let verified = SignatureCheck.VerifiedTransactions()
+        let good = try put(channel.alice, "k", "v")
+        var bytes = good.signature
+        bytes[bytes.count - 1] ^= 0x01
+        let forged = Transaction(body: good.body, signature: bytes)
+        XCTAssertTrue(verified.record(good, keys: keys))
+        // A bad signature is verified and never remembered.
+        XCTAssertFalse(verified.record(forged, keys: keys))
+        XCTAssertEqual(verified.count, 1)
+        // Same body, another signature: not the remembered bytes, so verified in full (and refused).
+        XCTAssertEqual(SignatureCheck.verify([forged], keys: keys, verified: verified), [false])
+        // The same body signed by someone else's key (another creator's signature over the same id).
+        let resigned = try Transaction(signing: good.body, with: channel.bob.key)
+        XCTAssertEqual(SignatureCheck.verify([resigned], keys: keys, verified: verified), [false])
+        XCTAssertEqual(verified.count, 1)
+        XCTAssertEqual(SignatureCheck.verify([good, forged], keys: keys, verified: verified), [true, false])
+        // Used once: taken out of the cache (the next sighting is verified in full, still true).
+        XCTAssertEqual(verified.count, 0)
+        XCTAssertEqual(SignatureCheck.verify([good], keys: keys, verified: verified), [true])
+        // Bounded: past its limit the oldest entries go; what stays is still found.
+        let small = SignatureCheck.VerifiedTransactions(limit: 4)
+        let many = try (0..<10).map { try put(channel.alice, "k\($0)", "v") }
+        for transaction in many { XCTAssertTrue(small.record(transaction, keys: keys)) }
+        XCTAssertEqual(small.count, 4)
+        XCTAssertEqual(SignatureCheck.verify(Array(many.suffix(4)), keys: keys, verified: small), [true, true, true, true])
+        XCTAssertEqual(small.count, 0)
+    }
+
     func testSetCRLRefusals() throws {
         let acme = channel.acme
         func refusal(_ arguments: [String: String]) throws -> String {
