@@ -147,13 +147,15 @@ INSTALL_BUILD := .build/install
 # them to load and bind (bench/RESULTS.md, issue 9). pkg-config files of this build's own
 # put a folder of those archives first on the linker's search path; libsnappy has no
 # archive (nor, without libsnappy-dev, a libsnappy.so link), so libleveldb.a calls the
-# shared library by its soname. libstdc++ and glibc stay shared. --no-export-dynamic
-# undoes the static Swift runtime's export of every symbol: nothing loads into these
-# binaries, and the runtime's start-up dladdr() no longer scans 14,000 exported symbols.
+# shared library by its soname, in the tools with LevelDB only. libstdc++ and glibc stay
+# shared. --no-export-dynamic undoes the static Swift runtime's export of every symbol:
+# nothing loads into these binaries, and the runtime's start-up dladdr() no longer scans
+# 14,000 exported symbols.
 STATIC_C      := $(INSTALL_BUILD)/static-c
 STATIC_C_LIBS := crypto ssl leveldb z sqlite3
 INSTALL_LINK  := --static-swift-stdlib --pkg-config-path $(abspath $(STATIC_C)) \
-                 -Xlinker -no-pie -Xlinker -l:libsnappy.so.1 -Xlinker --no-export-dynamic
+                 -Xlinker -no-pie -Xlinker --no-export-dynamic \
+                 -Xlinker --as-needed -Xlinker -l:libsnappy.so.1 -Xlinker --no-as-needed
 
 static-c: check-libs
 	@mkdir -p $(STATIC_C)
