@@ -32,7 +32,7 @@ HEADER_zlib1g-dev     := /usr/include/zlib.h
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 
-.PHONY: all build check-libs deps test check-generated check-install man completions bench install uninstall demo clean help
+.PHONY: all build check-libs deps test check-generated check-install man completions bench static-c install uninstall demo clean help
 
 all: build
 
@@ -42,7 +42,7 @@ help:
 	@echo "make test       build and run every test, then check man/ and completions/"
 	@echo "make demo       build and run the main job on a fresh machine"
 	@echo "make bench      benchmarks with ratios against baselines of the same run"
-	@echo "make install    install binaries (static Swift runtime), man pages, completions, docs (PREFIX, BINDIR, MANDIR, DESTDIR)"
+	@echo "make install    install binaries (static Swift runtime and C libraries, not PIE: quick to start), man pages, completions, docs (PREFIX, BINDIR, MANDIR, DESTDIR)"
 	@echo "make man        regenerate man/ from the commands"
 	@echo "make completions  regenerate completions/ from the commands"
 
@@ -91,11 +91,13 @@ check-install:
 	  done; \
 	  if ldd "$$tmp/opt/csp/bin/$$tool" | grep -Ei 'swift|foundation|dispatch|not found'; then \
 	    echo "error: installed $$tool loads libraries of the Swift toolchain (above)" >&2; exit 1; fi; \
+	  if ldd "$$tmp/opt/csp/bin/$$tool" | grep -E 'lib(crypto|ssl|leveldb|sqlite3|z)\.so'; then \
+	    echo "error: installed $$tool loads C libraries it should link statically (above)" >&2; exit 1; fi; \
 	  env -i PATH=/usr/bin:/bin "$$tmp/opt/csp/bin/$$tool" --version >/dev/null || { echo "error: installed $$tool does not run" >&2; exit 1; }; \
 	done; \
 	[ -L "$$tmp/opt/csp/share/man/man1/csp-tx.submit.1" ] || { echo "error: the old man page names are not linked" >&2; exit 1; }; \
 	[ -f "$$tmp/opt/csp/share/doc/csp/README.md" ] && [ -f "$$tmp/opt/csp/share/doc/csp/CHANNELS.md" ] || { echo "error: docs not installed under share/doc/csp" >&2; exit 1; }; \
-	echo "check-install: binaries (static Swift runtime, stripped), man pages, completions and docs installed for $(words $(TOOLS)) tools"
+	echo "check-install: binaries (static Swift runtime and C libraries, stripped), man pages, completions and docs installed for $(words $(TOOLS)) tools"
 
 # The committed man pages and completion scripts must be what the commands generate.
 check-generated:
@@ -130,21 +132,49 @@ completions:
 	echo "completions: bash, zsh and fish scripts for $(words $(TOOLS)) tools in $(COMPLETIONS_OUT)"
 
 # The proof-verification rows time csp-audit as `make install` builds it (static Swift runtime).
-bench: check-libs
+bench: check-libs static-c
 	$(SWIFT) build -c release
-	$(SWIFT) build -c release --scratch-path $(INSTALL_BUILD) --static-swift-stdlib --product csp-audit
+	$(SWIFT) build -c release --scratch-path $(INSTALL_BUILD) $(INSTALL_LINK) --product csp-audit
 	.build/release/csp-bench --bin .build/release --installed-audit $(INSTALL_BUILD)/release/csp-audit $(BENCH_FLAGS)
 
 # Binaries with the Swift runtime linked in (they run where no toolchain is installed),
 # stripped, from a build of their own (.build/install) so the development build keeps its
 # flags. As root, an existing build is installed as it is: nothing compiles as root.
 INSTALL_BUILD := .build/install
-install: check-libs
+# They also start faster (most of a short run such as one `csp-audit verify --proof`
+# is process start): not position-independent, so the loader has no relocations to
+# apply, and with the C libraries Debian ships as archives linked in, so it has none of
+# them to load and bind (bench/RESULTS.md, issue 9). pkg-config files of this build's own
+# put a folder of those archives first on the linker's search path; libsnappy has no
+# archive (nor, without libsnappy-dev, a libsnappy.so link), so libleveldb.a calls the
+# shared library by its soname, in the tools with LevelDB only. libstdc++ and glibc stay
+# shared. --no-export-dynamic undoes the static Swift runtime's export of every symbol:
+# nothing loads into these binaries, and the runtime's start-up dladdr() no longer scans
+# 14,000 exported symbols.
+STATIC_C      := $(INSTALL_BUILD)/static-c
+STATIC_C_LIBS := crypto ssl leveldb z sqlite3
+INSTALL_LINK  := --static-swift-stdlib --pkg-config-path $(abspath $(STATIC_C)) \
+                 -Xlinker -no-pie -Xlinker --no-export-dynamic \
+                 -Xlinker --as-needed -Xlinker -l:libsnappy.so.1 -Xlinker --no-as-needed
+
+static-c: check-libs
+	@mkdir -p $(STATIC_C)
+	@for lib in $(STATIC_C_LIBS); do \
+	  archive=$$(cc -print-file-name=lib$$lib.a); \
+	  [ "$${archive#/}" != "$$archive" ] && [ -f "$$archive" ] || { echo "error: no lib$$lib.a for a static link; run 'make deps'" >&2; exit 2; }; \
+	  ln -sf "$$archive" $(STATIC_C)/lib$$lib.a; \
+	done
+	@for pc in libcrypto:crypto zlib:z sqlite3:sqlite3; do \
+	  printf 'Name: %s\nDescription: lib%s.a for make install\nVersion: 0\nLibs: -L%s -l%s\nCflags: -I/usr/include\n' \
+	    "$${pc%%:*}" "$${pc#*:}" "$(abspath $(STATIC_C))" "$${pc#*:}" > $(STATIC_C)/$${pc%%:*}.pc; \
+	done
+
+install: check-libs static-c
 	@if [ "$$(id -u)" = 0 ] && [ -x "$(INSTALL_BUILD)/$(CONFIG)/csp-node" ]; then \
 	  echo "install: installing the existing build in $(INSTALL_BUILD)/$(CONFIG)"; \
 	else \
 	  for tool in $(TOOLS); do \
-	    $(SWIFT) build -c $(CONFIG) --scratch-path $(INSTALL_BUILD) --static-swift-stdlib --product $$tool; \
+	    $(SWIFT) build -c $(CONFIG) --scratch-path $(INSTALL_BUILD) $(INSTALL_LINK) --product $$tool; \
 	  done; \
 	fi
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(DATADIR)/doc/csp/contracts \

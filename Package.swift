@@ -82,7 +82,7 @@ let package = Package(
         ]),
         // Audits without trusting a node: sha256sum lines, parallel file hashing, Merkle
         // proofs of anchored documents, proof files and their offline verifier.
-        .target(name: "CSPAudit", dependencies: ["CSPBasics", "CSPCrypto", "CSPFormat", "CSPCertificates"]),
+        .target(name: "CSPAudit", dependencies: ["CSPBasics", "CSPCrypto", "CSPFormat", "CSPCertificates", "CSPContracts", "COpenSSL"]),
         // Conventions shared by every tool: locations, output format, exit codes, errors.
         .target(name: "CSPCLI", dependencies: ["CSPBasics", .product(name: "ArgumentParser", package: "swift-argument-parser"), .product(name: "Logging", package: "swift-log")]),
 

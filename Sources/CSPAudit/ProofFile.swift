@@ -1,4 +1,5 @@
 import CSPBasics
+import CSPContracts
 import CSPCrypto
 import CSPFormat
 import Foundation
@@ -258,13 +259,64 @@ public struct ProofFile: Codable, Equatable, Sendable {
     }
 
     public init(decoding bytes: [UInt8], source: String) throws {
-        let proof: ProofFile
-        do { proof = try JSONDecoder().decode(ProofFile.self, from: Data(bytes)) } catch {
+        guard let proof = Self.members(of: bytes) else {
             throw ProofError.malformed("\(quoted(source)) is not a csp proof file (JSON with format \(quoted(Self.formatName)))")
         }
         guard proof.format == Self.formatName else { throw ProofError.malformed("\(quoted(source)): format is \(quoted(proof.format)), not \(quoted(Self.formatName))") }
         guard proof.version == Self.currentVersion else { throw ProofError.malformed("\(quoted(source)): proof version \(proof.version) is not supported (only \(Self.currentVersion))") }
         self = proof
+    }
+
+    /// The members of docs/FORMAT.md's table with their types, read by the repository's
+    /// strict JSON reader (one value, nothing after it, no member named twice, integers
+    /// only); an optional member may be absent or null, a member not in the table is
+    /// ignored. Nil for anything else. Not JSONDecoder: its start-up (generic metadata,
+    /// conformance lookups) cost more than checking the proof, and it let a member given
+    /// twice pass with one of its values.
+    static func members(of bytes: [UInt8]) -> ProofFile? {
+        guard let object = (try? CanonicalJSON.parse(bytes))?.objectValue else { return nil }
+        func strings(_ value: CanonicalJSON.Value) -> [String]? {
+            guard let items = value.arrayValue else { return nil }
+            let texts = items.compactMap(\.stringValue)
+            return texts.count == items.count ? texts : nil
+        }
+        /// .some(nil) when absent or null, nil when of another type.
+        func optional<T>(_ value: CanonicalJSON.Value?, _ read: (CanonicalJSON.Value) -> T?) -> T?? {
+            guard let value, value != .null else { return .some(nil) }
+            return read(value).map { .some($0) }
+        }
+        func batch(_ value: CanonicalJSON.Value) -> Batch? {
+            guard let salt = value["salt"]?.stringValue, let index = value["index"]?.integerValue, let size = value["size"]?.integerValue,
+                  let path = value["path"].flatMap(strings) else { return nil }
+            return Batch(salt: salt, index: index, size: size, path: path)
+        }
+        guard let format = object["format"]?.stringValue, let version = object["version"]?.integerValue,
+              let document = optional(object["document"], \.stringValue), let kind = optional(object["kind"], \.stringValue),
+              let batch = optional(object["batch"], batch), let transaction = object["transaction"]?.stringValue,
+              let position = object["position"]?.integerValue, let blockPath = object["blockPath"].flatMap(strings),
+              let header = object["header"]?.stringValue, let signature = object["signature"]?.stringValue,
+              let commit = object["commit"]?.stringValue, let chain = object["chain"].flatMap(strings),
+              let crls = optional(object["crls"], strings) else { return nil }
+        return ProofFile(format: format, version: version, document: document, kind: kind, batch: batch, transaction: transaction,
+                         position: position, blockPath: blockPath, header: header, signature: signature, commit: commit, chain: chain, crls: crls)
+    }
+
+    /// Every member as given.
+    init(format: String, version: Int, document: String?, kind: String?, batch: Batch?, transaction: String, position: Int,
+         blockPath: [String], header: String, signature: String, commit: String, chain: [String], crls: [String]?) {
+        self.format = format
+        self.version = version
+        self.document = document
+        self.kind = kind
+        self.batch = batch
+        self.transaction = transaction
+        self.position = position
+        self.blockPath = blockPath
+        self.header = header
+        self.signature = signature
+        self.commit = commit
+        self.chain = chain
+        self.crls = crls
     }
 
     /// The proof of transaction `position` of `record`, whose commit hash chains from

@@ -1,3 +1,4 @@
+import COpenSSL
 import CSPBasics
 import CSPCertificates
 import CSPCrypto
@@ -214,9 +215,14 @@ public struct ProofVerifier {
     static func path(of certificate: Certificate, intermediates: [Certificate], pinned: [Certificate]) -> [Certificate] {
         var path = [certificate]
         var current = certificate
+        // Names first, compared as libcrypto's chain building compares them: a signature
+        // check (an ECDSA verification) only for a possible issuer.
+        func issued(_ certificate: Certificate, by issuer: Certificate) -> Bool {
+            X509_NAME_cmp(X509_get_issuer_name(certificate.x509), X509_get_subject_name(issuer.x509)) == 0 && certificate.isIssued(by: issuer)
+        }
         for _ in 0...intermediates.count {
-            if let root = pinned.first(where: { current.isIssued(by: $0) }) { return path + (root == current ? [] : [root]) }
-            guard let next = intermediates.first(where: { current.isIssued(by: $0) && $0 != current && !path.contains($0) }) else { break }
+            if let root = pinned.first(where: { issued(current, by: $0) }) { return path + (root == current ? [] : [root]) }
+            guard let next = intermediates.first(where: { issued(current, by: $0) && $0 != current && !path.contains($0) }) else { break }
             path.append(next)
             current = next
         }

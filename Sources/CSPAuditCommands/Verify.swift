@@ -166,6 +166,8 @@ struct OfflineVerification {
     /// with a line for it (for a transaction id, the proof of that transaction).
     /// The verifier of `--ca` (the pinned CAs, PEM files) and `--crl` (PEM or DER).
     static func verifier(ca: [String], crl: [String]) throws -> ProofVerifier {
+        // libcrypto's first use in an offline check: leave openssl.cnf unread (docs/FORMAT.md).
+        LibCryptoSetup.skipConfigurationFile()
         var pinned: [Certificate] = []
         for path in ca {
             do { pinned += try Certificate.all(pemFile: path) } catch { throw CommandFailure("cannot read CA certificate \(quoted(path)): \(error)") }

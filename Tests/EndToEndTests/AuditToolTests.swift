@@ -205,4 +205,58 @@ final class AuditToolTests: XCTestCase {
         XCTAssertEqual(compromised.status, 1)
         XCTAssertTrue(compromised.stdout.contains(": FAILED the CA certificate O=Acme, OU=ca, CN=Acme Issuing CA was revoked at "), compromised.stdout)
     }
+
+    /// A proof file with a member given twice (even with the same value) or bytes after
+    /// its object is malformed, exit 2, in csp-audit's quick path and its ordinary one alike.
+    func testAmbiguousProofFilesAreRefused() throws {
+        let dir = repositoryRoot + "/docs/vectors/proof"
+        let scratch = NSTemporaryDirectory() + "/csp-ambiguous-proofs-\(getpid())"
+        try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        let text = try String(contentsOfFile: dir + "/invoice.txt.receipt", encoding: .utf8)
+        XCTAssertTrue(text.contains("\"position\": 0,"))
+        let variants = ["twice": text.replacingOccurrences(of: "\"format\"", with: "\"position\": 0,\n  \"format\""),
+                        "trailing": text + "{}", "number": text.replacingOccurrences(of: "\"position\": 0,", with: "\"position\": \"0\",")]
+        for (name, content) in variants {
+            let file = scratch + "/" + name + ".receipt"
+            try Data(content.utf8).write(to: URL(fileURLWithPath: file))
+            let expected = "error: '\(file)' is not a csp proof file (JSON with format 'csp-proof')\n"
+            for arguments in [["verify", dir + "/invoice.txt", "--proof", file, "--ca", dir + "/ca-cert.pem"],
+                              ["verify", "--proof", file, "--ca", dir + "/ca-cert.pem", "--", dir + "/invoice.txt"]] {
+                let result = try runProcess(audit, arguments)
+                XCTAssertEqual(result.status, 2, name + ": " + result.stdout + result.stderr)
+                XCTAssertEqual(result.stderr, expected, name)
+                XCTAssertEqual(result.stdout, "", name)
+            }
+        }
+    }
+
+    /// An offline proof check reads neither openssl.cnf nor $OPENSSL_CONF (docs/FORMAT.md):
+    /// a configuration that breaks libcrypto's start (a provider module that is not
+    /// there) changes nothing, where it used to crash the check.
+    func testOfflineProofCheckIgnoresTheOpenSSLConfiguration() throws {
+        let dir = repositoryRoot + "/docs/vectors/proof"
+        let config = NSTemporaryDirectory() + "/csp-broken-openssl-\(getpid()).cnf"
+        try Data("""
+            config_diagnostics = 1
+            openssl_conf = init
+            [init]
+            providers = providers
+            [providers]
+            missing = missing
+            [missing]
+            module = /nonexistent/csp-test-provider.so
+            activate = 1
+
+            """.utf8).write(to: URL(fileURLWithPath: config))
+        defer { try? FileManager.default.removeItem(atPath: config) }
+        var environment = ProcessInfo.processInfo.environment
+        environment["OPENSSL_CONF"] = config
+        for arguments in [["verify", dir + "/invoice.txt", "--proof", dir + "/invoice.txt.receipt", "--ca", dir + "/ca-cert.pem"],
+                          ["verify", "--proof", dir + "/invoice.txt.receipt", "--ca", dir + "/ca-cert.pem", "--format", "json", "--", dir + "/invoice.txt"]] {
+            let result = try runProcess(audit, arguments, environment: environment)
+            XCTAssertEqual(result.status, 0, result.stdout + result.stderr)
+            XCTAssertTrue(result.stdout.contains("OK anchored in vectors block 2") || result.stdout.contains("\"ok\":true"), result.stdout)
+        }
+    }
 }

@@ -90,6 +90,9 @@ struct AuditBench {
                         baselineName: "target", baseline: 5, unit: "ms/proof", target: nil, maximum: 5))
         rows.append(Row(scenario: "installed csp-audit process start (--version), for scale", ours: installedStart, baselineName: "proof verification above",
                         baseline: installedVerify, unit: "ms", target: nil))
+        // The floor any process pays on this machine, in the same run.
+        rows.append(Row(scenario: "/bin/true process start, for scale", ours: try best("/bin/true", []), baselineName: "proof verification above",
+                        baseline: installedVerify, unit: "ms", target: nil))
 
         // 4. Whole-ledger verification beside the commit rate of the same ledger.
         let file = setup.directory + "/batch.ndjson"
