@@ -12,8 +12,16 @@ public final class SQLiteSink: Sink {
     private var inBatch = false
     /// Whether the tables were empty when opened: then indexes wait for the end.
     private var bulkLoad = false
-    private var upserts: [String: Statement] = [:]
-    private var deletes: [String: Statement] = [:]
+    /// The connection's secure_delete setting before a bulk load turned it off.
+    private var secureDelete: Int64 = 0
+    /// Whether the target holds the unsynced-load mark (set by this load or a killed one).
+    private var unsynced = false
+    /// Whether batches commit with synchronous=OFF now.
+    private var unsyncedBatches = false
+    /// Prepared statements per table name: a short list scanned in order, cheaper per row than
+    /// hashing the name (the names come from the same static tables, so comparing is quick).
+    private var upserts: [(table: String, statement: Statement)] = []
+    private var deletes: [(table: String, statement: Statement)] = []
 
     public init(path: String) throws {
         target = path
@@ -73,13 +81,31 @@ public final class SQLiteSink: Sink {
                 bulkLoad = try database.scalar("SELECT count(*) FROM kvr_checkpoint")?.int64Value == 0
                     && database.scalar("SELECT count(*) FROM (SELECT 1 FROM blocks LIMIT 1)")?.int64Value == 0
                 let row = try database.query("SELECT block, hash, commit_hash FROM kvr_checkpoint WHERE channel = ?", channel).first
+                try checkUnsyncedLoad()
+                if bulkLoad, let boot = Self.bootID() {
+                    // Written and synced before any row: the mark of a load whose batches are not synced.
+                    try database.execute("CREATE TABLE IF NOT EXISTS \(Self.unsyncedLoad) (boot_id TEXT NOT NULL); DELETE FROM \(Self.unsyncedLoad)")
+                    _ = try database.query("INSERT INTO \(Self.unsyncedLoad) (boot_id) VALUES (?)", boot)
+                    unsynced = true
+                }
                 try database.execute("COMMIT")
                 // A bulk load into a new database: a rollback journal writes new pages once, where
                 // WAL would write every page twice (log, then checkpoint). WAL again after the load.
                 if bulkLoad {
                     try setJournalMode("DELETE")
+                    // Batches unsynced: a commit no longer waits for the disk (a 1,000,000-transaction
+                    // load would wait seconds), and a killed process loses nothing the kernel was handed.
+                    // Only under a rollback journal, whose switch checkpointed the mark to the disk.
+                    if unsynced, try database.scalar("PRAGMA journal_mode")?.stringValue == "delete" {
+                        // A synced commit first (journal, then file), so the mark is on the disk for certain.
+                        try database.execute("UPDATE \(Self.unsyncedLoad) SET boot_id = boot_id; PRAGMA synchronous = OFF")
+                        unsyncedBatches = true
+                    }
                     // The current-state tables take rows at random places in their B-trees: keep them in memory.
-                    try database.execute("PRAGMA cache_size = -262144")
+                    // secure_delete (on in Debian's build) zeroes every byte a B-tree page gives up, and
+                    // pages give up cells all the time while rows are appended: off for the load.
+                    secureDelete = try database.scalar("PRAGMA secure_delete")?.int64Value ?? 0
+                    try database.execute("PRAGMA cache_size = -262144; PRAGMA secure_delete = 0")
                 }
                 guard let row else { return nil }
                 guard let block = row[0].int64Value, let hash = row[1].stringValue.flatMap(SHA256Digest.init(hex:)),
@@ -91,6 +117,30 @@ public final class SQLiteSink: Sink {
                 try? database.execute("ROLLBACK")
                 throw error
             }
+        }
+    }
+
+    /// The table that marks a bulk load running with `synchronous=OFF` (docs/KVR.md, "Sinks"):
+    /// the boot it started in. Dropped, after a synced commit, when the load ends.
+    static let unsyncedLoad = "kvr_unsynced_load"
+
+    /// This boot of the machine (Linux); nil where unknown, and then every batch is synced.
+    static func bootID() -> String? {
+        guard let text = try? FileIO.readText("/proc/sys/kernel/random/boot_id", limit: 100) else { return nil }
+        let id = text.filter { !$0.isWhitespace }
+        return id.isEmpty ? nil : id
+    }
+
+    /// An unsynced load that the process was killed in is whole up to its checkpoint (the
+    /// kernel still wrote every page the process handed it), so it resumes. One that the
+    /// machine stopped in (another boot now) may have lost any page since its start: refused.
+    private func checkUnsyncedLoad() throws {
+        guard try database.scalar("SELECT count(*) FROM sqlite_master WHERE name = '\(Self.unsyncedLoad)'")?.int64Value == 1 else { return }
+        unsynced = true
+        let started = try database.scalar("SELECT boot_id FROM \(Self.unsyncedLoad)")?.stringValue
+        guard let started, started == Self.bootID() else {
+            throw KVRError(.refused, "database \(quoted(target)) was being loaded without syncing when the machine stopped, "
+                + "so its last batches may be incomplete: delete it and export again")
         }
     }
 
@@ -120,22 +170,22 @@ public final class SQLiteSink: Sink {
                     // extra B-tree search. A row there anyway fails the batch, never doubles.
                     let upsert = bulkLoad && Self.uniqueRows.contains(table.name) ? "" : Dialect.sqlite.upsertClause(table)
                     return "INSERT INTO \(Dialect.sqlite.quote(table.name)) (\(columns)) VALUES (\(marks))" + upsert
-                }.run(bindings: values)
+                }.run(borrowing: values)
             case let .delete(table, key):
                 try statement(&deletes, table) {
                     "DELETE FROM \(Dialect.sqlite.quote(table.name)) WHERE "
                         + table.primaryKey.map { "\(Dialect.sqlite.quote($0)) = ?" }.joined(separator: " AND ")
-                }.run(bindings: key)
+                }.run(borrowing: key)
             case let .view(definition, catalog):
                 try database.execute(catalog.viewDDL(definition, .sqlite))
             }
         }
     }
 
-    private func statement(_ cache: inout [String: Statement], _ table: Table, _ sql: () -> String) throws -> Statement {
-        if let cached = cache[table.name] { return cached }
+    private func statement(_ cache: inout [(table: String, statement: Statement)], _ table: Table, _ sql: () -> String) throws -> Statement {
+        for entry in cache where entry.table == table.name { return entry.statement }
         let prepared = try database.prepare(sql())
-        cache[table.name] = prepared
+        cache.append((table.name, prepared))
         return prepared
     }
 
@@ -143,19 +193,32 @@ public final class SQLiteSink: Sink {
         try apply(BatchBuffer.checkpointRow(checkpoint))
         try guarded { try database.execute("COMMIT") }
         inBatch = false
+        if unsyncedBatches { database.startWriteback() }
     }
 
     public func finish(catalog: DefinitionCatalog) throws {
         try guarded {
             // Indexes after the rows are in: one sorted build instead of a B-tree update per row.
+            // The reader thread is done by now, so SQLite's sorter may use the other core.
+            if bulkLoad { try database.execute("PRAGMA threads = 2") }
             try database.execute(Tables.indexDDL(.sqlite, tables: tables))
+            if bulkLoad {
+                try database.execute("PRAGMA threads = 0; PRAGMA secure_delete = \(secureDelete)")
+            }
+            if unsynced {
+                // One synced commit makes every page of the load durable (fsync covers the whole
+                // file), and only then does the mark go.
+                try database.execute("PRAGMA synchronous = NORMAL; DROP TABLE IF EXISTS \(Self.unsyncedLoad)")
+                unsynced = false
+                unsyncedBatches = false
+            }
             if bulkLoad {
                 // Statistics from a sample of each index: a full ANALYZE reads every row again.
                 try database.execute("PRAGMA analysis_limit = 1000; ANALYZE")
                 try setJournalMode("WAL")
                 try database.execute("PRAGMA cache_size = -65536")
                 // Batches after this (follow) may meet rows again: upserts from now on.
-                upserts = [:]
+                upserts = []
             }
             bulkLoad = false
         }
@@ -163,8 +226,8 @@ public final class SQLiteSink: Sink {
 
     /// Finalizes the statements and closes the database; also done on release.
     public func close() {
-        upserts = [:]
-        deletes = [:]
+        upserts = []
+        deletes = []
         database.close()
     }
 

@@ -6,6 +6,7 @@ import CSPKVR
 import Glibc
 #endif
 import Synchronization
+import Dispatch
 
 /// Set by SIGINT and SIGTERM: `follow` finishes the block in hand, commits and exits 0.
 private let stopRequested = Atomic<Bool>(false)
@@ -38,13 +39,24 @@ extension CSPKVR {
         }
 
         func execute() throws -> ExitStatus {
-            for signalNumber in [SIGINT, SIGTERM] {
-                signal(signalNumber) { _ in stopRequested.store(true, ordering: .relaxed) }
-            }
             return try reporting {
                 // Rules first: a bad mask file is reported before anything is opened.
                 var deriver = try target.deriver(channel: ledger.channel)
                 let source = try ledger.source(following: true)
+                // Signals through dispatch rather than a handler, so that besides setting the flag
+                // they can end a wait on a node's stream at once (a handler may do almost nothing).
+                let node = source.provider as? NodeBlocks
+                let watchers = [SIGINT, SIGTERM].map { signalNumber in
+                    signal(signalNumber, SIG_IGN)
+                    let watcher = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
+                    watcher.setEventHandler {
+                        stopRequested.store(true, ordering: .relaxed)
+                        node?.interrupt()
+                    }
+                    watcher.resume()
+                    return watcher
+                }
+                defer { watchers.forEach { $0.cancel() } }
                 let sink = try target.sink()
                 let output = Output(format: target.format == .json ? .json : .text, quiet: target.quiet || target.format == .sql)
                 _ = try Exporter(source: source, sink: sink, options: target.options).follow(

@@ -6,6 +6,7 @@ import CSPKVR
 import CSPNodeProtocol
 import CSPParticipant
 import Foundation
+import Synchronization
 
 /// A channel's blocks through a running node (--socket, --node): `blocks` range requests,
 /// several in flight, for what is there (NodeClient.blocks, as csp-audit reads), and in
@@ -13,7 +14,8 @@ import Foundation
 /// (docs/PROTOCOL.md). Nothing sent is trusted for being sent: each block is checked to
 /// be the channel's next one and to chain to the one before by previous hash, and
 /// LedgerSource recomputes every commit hash from the effects.
-final class NodeBlocks: BlockProvider {
+/// One thread uses it, except `interrupt()`, which any thread may call (hence unchecked).
+final class NodeBlocks: BlockProvider, @unchecked Sendable {
     let channel: String
     let label: String
     /// Follow mode: a lost connection (the node restarting) is waited out, not an error.
@@ -31,6 +33,9 @@ final class NodeBlocks: BlockProvider {
     private var last: CommittedBlock?
     private var lastHash = SHA256Digest.zero
     private var warnedLost = false
+    /// The stream a wait is blocked on, for `interrupt()` to close from another thread.
+    private let waitingOn = Mutex<NodeClient?>(nil)
+    private let interrupted = Atomic<Bool>(false)
 
     var name: String { "the node at \(quoted(label))" }
 
@@ -100,12 +105,15 @@ final class NodeBlocks: BlockProvider {
     }
 
     func waitForBlocks(from next: UInt64, interval: Double) throws {
+        guard !interrupted.load(ordering: .relaxed) else { return }
         do {
             if stream == nil || streamNext - UInt64(pushed.count) != next {
                 try openStream(from: next)
             } else if pushed.isEmpty {
-                try receiveFrame()
+                try waitForFrame()
             }
+        } catch where interrupted.load(ordering: .relaxed) {
+            // interrupt() closed the stream: the command is stopping, nothing was lost.
         } catch where resilient && Self.isConnectionLoss(error) {
             lost(error)
             // A restarting node is back within a second or so; --interval paces the files only.
@@ -147,6 +155,24 @@ final class NodeBlocks: BlockProvider {
             Diagnostics.note("\(name) is back; following from block \(next)")
             warnedLost = false
         }
+        try waitForFrame()
+    }
+
+    /// Stops a wait for the next pushed block now rather than at the node's next heartbeat
+    /// (up to 2 s away): follow's SIGINT and SIGTERM. A wait happens only between batches,
+    /// after the last checkpoint was committed, so closing the stream loses nothing.
+    func interrupt() {
+        interrupted.store(true, ordering: .relaxed)
+        waitingOn.withLock { $0?.close() }
+    }
+
+    /// `receiveFrame()`, closable by `interrupt()` while it waits.
+    private func waitForFrame() throws {
+        guard let stream else { return }
+        waitingOn.withLock { $0 = stream }
+        defer { waitingOn.withLock { $0 = nil } }
+        // Interrupted before the stream was published: interrupt() had nothing to close.
+        guard !interrupted.load(ordering: .relaxed) else { return }
         try receiveFrame()
     }
 

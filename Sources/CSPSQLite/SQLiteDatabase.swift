@@ -1,4 +1,12 @@
 import CSQLite
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Process-wide settings, applied once before the first connection (`sqlite3_config`).
+private let processSetup: Void = {
+    _ = csp_sqlite3_disable_memstatus()
+}()
 
 /// One SQLite connection, tuned for a single writer thread exporting many rows.
 ///
@@ -22,6 +30,7 @@ public final class SQLiteDatabase {
     public init(path: String, readOnly: Bool = false, busyTimeout: Duration = .seconds(5)) throws {
         self.path = path
         self.isReadOnly = readOnly
+        _ = processSetup
         let access = readOnly ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE)
         var handle: OpaquePointer?
         let code = sqlite3_open_v2(path, &handle, access | SQLITE_OPEN_NOMUTEX, nil)
@@ -48,6 +57,19 @@ public final class SQLiteDatabase {
 
     deinit {
         close()
+    }
+
+    /// Has the kernel start writing this database file's dirty pages to the disk, without
+    /// waiting for them: for loads that commit with `synchronous=OFF`, so the disk works
+    /// while they compute and their one closing fsync has little left to do.
+    public func startWriteback() {
+        #if canImport(Glibc)
+        guard path != ":memory:", !path.isEmpty else { return }
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return }
+        csp_start_writeback(fd)
+        Glibc.close(fd)
+        #endif
     }
 
     /// Finalizes cached statements and closes; safe to call more than once.

@@ -55,15 +55,21 @@ public final class Statement {
 
     /// Binds every parameter in order; the count must match so a forgotten value is not silently NULL.
     public func bind(_ values: [SQLiteValue]) throws {
-        let (_, stmt) = try live()
-        sqlite3_reset(stmt)
-        let expected = Int(sqlite3_bind_parameter_count(stmt))
-        guard values.count == expected else {
-            throw misuse(SQLITE_RANGE, "statement takes \(expected) parameters but \(values.count) were given")
-        }
+        _ = try resetForBinding(values.count)
         for (offset, value) in values.enumerated() {
             try bindValue(value, at: offset + 1)
         }
+    }
+
+    /// Resets the statement and checks that `count` values fill its parameters exactly.
+    private func resetForBinding(_ count: Int) throws -> (db: OpaquePointer, stmt: OpaquePointer) {
+        let (db, stmt) = try live()
+        sqlite3_reset(stmt)
+        let expected = Int(sqlite3_bind_parameter_count(stmt))
+        guard count == expected else {
+            throw misuse(SQLITE_RANGE, "statement takes \(expected) parameters but \(count) were given")
+        }
+        return (db, stmt)
     }
 
     /// Variadic form: `try insert.bind(id, name, nil, bytes)`.
@@ -168,6 +174,58 @@ public final class Statement {
     public func run(bindings values: [SQLiteValue]) throws {
         try bind(values)
         while try step() {}
+    }
+
+    /// `run(bindings:)` without copying: text and blobs are bound where they lie
+    /// (SQLITE_STATIC), which saves a malloc and a copy per value in bulk loads. The
+    /// statement runs to completion inside the call, then is reset with its bindings
+    /// cleared, so SQLite never keeps a pointer into memory that the call no longer holds.
+    public func run(borrowing values: [SQLiteValue]) throws {
+        let (db, stmt) = try resetForBinding(values.count)
+        defer {
+            sqlite3_reset(stmt)
+            sqlite3_clear_bindings(stmt)
+        }
+        try values.withUnsafeBufferPointer { try bindBorrowed($0, from: 0, db, stmt) }
+    }
+
+    /// Binds `values[from...]`, each text or blob inside the scope of its own pointer (so
+    /// the call nests once per such value), then steps to completion at the innermost level.
+    private func bindBorrowed(_ values: UnsafeBufferPointer<SQLiteValue>, from start: Int,
+                              _ db: OpaquePointer, _ stmt: OpaquePointer) throws {
+        var index = start
+        while index < values.count {
+            let position = Int32(index + 1)
+            switch values[index] {
+            case .text(var text) where !text.isEmpty:
+                return try text.withUTF8 { bytes in
+                    guard let length = Int32(exactly: bytes.count) else {
+                        throw misuse(SQLITE_TOOBIG, "text for parameter \(position) is too big")
+                    }
+                    let code = bytes.withMemoryRebound(to: CChar.self) { csp_sqlite3_bind_text_static(stmt, position, $0.baseAddress, length) }
+                    guard code == SQLITE_OK else { throw failure(db, code) }
+                    try bindBorrowed(values, from: index + 1, db, stmt)
+                }
+            case .blob(let bytes) where !bytes.isEmpty:
+                return try bytes.withUnsafeBytes { raw in
+                    guard let length = Int32(exactly: raw.count) else {
+                        throw misuse(SQLITE_TOOBIG, "blob for parameter \(position) is too big")
+                    }
+                    let code = csp_sqlite3_bind_blob_static(stmt, position, raw.baseAddress, length)
+                    guard code == SQLITE_OK else { throw failure(db, code) }
+                    try bindBorrowed(values, from: index + 1, db, stmt)
+                }
+            default:
+                // Numbers, NULL, empty text and blobs: nothing to borrow (and a nil pointer would bind NULL).
+                try bindValue(values[index], at: index + 1)
+            }
+            index += 1
+        }
+        while true {
+            let code = sqlite3_step(stmt)
+            if code == SQLITE_DONE { return }
+            guard code == SQLITE_ROW else { throw failure(db, code) }
+        }
     }
 
     // MARK: Reading the current row

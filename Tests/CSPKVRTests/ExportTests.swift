@@ -71,6 +71,55 @@ final class ExportTests: XCTestCase {
         XCTAssertNil(try Verifier().verify(database: db, source: try LedgerSource(ledger: ledger.directory, channel: "consortium")).difference)
     }
 
+    private func rows(_ path: String, _ table: Table) throws -> [[SQLiteValue]] {
+        let database = try SQLiteDatabase(path: path, readOnly: true)
+        defer { database.close() }
+        return try database.query("SELECT * FROM \"\(table.name)\" ORDER BY " + table.primaryKey.map { "\"\($0)\"" }.joined(separator: ", "))
+    }
+
+    func testABulkLoadAndBatchesOfUpsertsGiveTheSameTables() throws {
+        let ledger = try KVRTestLedger.make(self, extraBlocks: 6)
+        let dir = try temporaryDirectory(self)
+        // One bulk load (plain INSERTs, unsynced, indexes at the end) beside a load whose second
+        // half goes in as upserts into a target that has its indexes.
+        _ = try export(ledger, into: dir + "/bulk.db")
+        _ = try export(ledger, into: dir + "/split.db", batchRows: 5, to: 4)
+        _ = try export(ledger, into: dir + "/split.db", batchRows: 5)
+        for table in Tables.tables {
+            XCTAssertEqual(try rows(dir + "/bulk.db", table), try rows(dir + "/split.db", table), table.name)
+        }
+        XCTAssertGreaterThan(try rows(dir + "/bulk.db", Tables.stateHistory).count, 10)
+        XCTAssertEqual(try scalar(dir + "/bulk.db", "SELECT count(*) FROM sqlite_master WHERE name = 'kvr_unsynced_load'"), .integer(0),
+                       "the unsynced-load mark goes once the load is synced")
+        XCTAssertEqual(try scalar(dir + "/bulk.db", "PRAGMA journal_mode"), .text("wal"))
+    }
+
+    func testAnUnsyncedLoadResumesAfterAKillButIsRefusedAfterTheMachineStopped() throws {
+        let ledger = try KVRTestLedger.make(self, extraBlocks: 3)
+        let db = try temporaryDirectory(self) + "/kvr.db"
+        _ = try export(ledger, into: db, to: 2)
+        let boot = try String(contentsOfFile: "/proc/sys/kernel/random/boot_id", encoding: .utf8).filter { !$0.isWhitespace }
+        func mark(_ id: String) throws {
+            let database = try SQLiteDatabase(path: db)
+            defer { database.close() }
+            try database.execute("CREATE TABLE kvr_unsynced_load (boot_id TEXT NOT NULL)")
+            _ = try database.query("INSERT INTO kvr_unsynced_load VALUES (?)", id)
+        }
+        // What a kill -9 in the middle of a load leaves: the mark of this boot. It resumes.
+        try mark(boot)
+        XCTAssertEqual(try export(ledger, into: db).lastBlock, 6)
+        XCTAssertEqual(try scalar(db, "SELECT count(*) FROM sqlite_master WHERE name = 'kvr_unsynced_load'"), .integer(0))
+        XCTAssertEqual(try scalar(db, "SELECT count(DISTINCT number) || '/' || count(*) FROM blocks"), .text("7/7"))
+        // The mark of another boot: the machine stopped while batches were unsynced.
+        try mark("another-boot")
+        try ledger.append(1)
+        XCTAssertThrowsError(try export(ledger, into: db)) { error in
+            XCTAssertEqual((error as? KVRError)?.kind, .refused)
+            XCTAssertTrue((error as? KVRError)?.message.contains("was being loaded without syncing when the machine stopped") ?? false, "\(error)")
+        }
+        XCTAssertEqual(try scalar(db, "SELECT count(*) FROM blocks"), .integer(7), "nothing written")
+    }
+
     func testATargetFromAnotherLedgerIsRefused() throws {
         let ledger = try KVRTestLedger.make(self, extraBlocks: 1)
         let other = try KVRTestLedger.make(self, extraBlocks: 2)

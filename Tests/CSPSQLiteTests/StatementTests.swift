@@ -34,6 +34,34 @@ final class StatementTests: XCTestCase {
         }
     }
 
+    func testRunBorrowingStoresWhatItWasGivenAndLeavesNoBindingsBehind() throws {
+        let insert = try db.prepare("INSERT INTO t (i, r, s, b, n) VALUES (?, ?, ?, ?, ?)")
+        let cases: [[SQLiteValue]] = [
+            [.integer(.max), .real(3.141592653589793), .text("plain"), .blob([1, 2, 3]), .null],
+            [.integer(.min), .real(-0.5), .text(""), .blob([]), .null],
+            [.integer(0), .real(.infinity), .text("ünïcødé ✓ 日本語 👩‍👩‍👧 e\u{301}"), .blob([0, 0, 0]), .text(String(repeating: "long ", count: 100))],
+            [.null, .real(1e-300), .text("nul\u{0}inside"), .blob([0, 255, 0, 128]), .text("x")],
+        ]
+        for values in cases {
+            // Built here and dropped after the call: SQLite must have used them only inside it.
+            try insert.run(borrowing: values.map { $0 })
+            let rows = try db.query("SELECT i, r, s, b, n FROM t WHERE id = ?", db.lastInsertRowID)
+            XCTAssertEqual(rows.first, values)
+        }
+        // The borrowed bytes are gone: a bare step afterwards inserts NULLs, never stale pointers.
+        XCTAssertFalse(try insert.step())
+        XCTAssertEqual(try db.query("SELECT i, r, s, b, n FROM t WHERE id = ?", db.lastInsertRowID).first,
+                       [.null, .null, .null, .null, .null])
+        XCTAssertThrowsError(try insert.run(borrowing: [.integer(1)]))
+        // A failing step (a constraint) is reported and the statement stays usable.
+        try db.execute("CREATE TABLE u (k TEXT PRIMARY KEY)")
+        let unique = try db.prepare("INSERT INTO u VALUES (?)")
+        try unique.run(borrowing: [.text("key")])
+        XCTAssertThrowsError(try unique.run(borrowing: [.text("key")]))
+        try unique.run(borrowing: [.text("other")])
+        XCTAssertEqual(try db.query("SELECT count(*) FROM u").first, [.integer(2)])
+    }
+
     func testTypedAccessorsReadEachColumn() throws {
         let insert = try db.prepare("INSERT INTO t (i, r, s, b, n) VALUES (?, ?, ?, ?, ?)")
         let bytes: [UInt8] = [0, 0, 7, 0]
