@@ -30,8 +30,7 @@ extension NetworkTests {
         try submitLoad(fixture, round: 0, count: 1200)
         let relayHome = try fixture.enroll("relay", role: "node")
         let relays = try [TamperingRelay.Tampering.flippedSignature, .changedWrite].map {
-            try TamperingRelay(upstream: ("127.0.0.1", port), certificate: relayHome + "/cert.pem", key: relayHome + "/key.pem",
-                               trusted: fixture.ca + "/ca-cert.pem", tampering: $0)
+            try fixture.tamperingRelay(to: port, home: relayHome, $0)
         }
         defer { relays.forEach { $0.stop() } }
         let gate = try fixture.enroll("gate", role: "node")
@@ -204,8 +203,7 @@ extension NetworkTests {
         let (orderer, port) = try startListening(fixture)
         defer { orderer.terminate(); orderer.waitUntilExit() }
         let relayHome = try fixture.enroll("relay", role: "node")
-        let relay = try TamperingRelay(upstream: ("127.0.0.1", port), certificate: relayHome + "/cert.pem", key: relayHome + "/key.pem",
-                                       trusted: fixture.ca + "/ca-cert.pem", tampering: .changedWrite)
+        let relay = try fixture.tamperingRelay(to: port, home: relayHome, .changedWrite)
         defer { relay.stop() }
         let gate = try fixture.enroll("gate", role: "node")
         try joinAccess(fixture, gate, orderer: "127.0.0.1:\(port)", peers: [relay.address])

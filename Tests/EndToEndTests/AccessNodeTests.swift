@@ -47,8 +47,7 @@ extension NetworkTests {
         let ordererAddress = "127.0.0.1:\(port)"
         // The peer is reached through a relay that alters every inclusion proof it passes.
         let relayHome = try fixture.enroll("relay", role: "node")
-        let liar = try TamperingRelay(upstream: ("127.0.0.1", peerPort), certificate: relayHome + "/cert.pem", key: relayHome + "/key.pem",
-                                      trusted: fixture.ca + "/ca-cert.pem", tampering: .changedProofTransaction)
+        let liar = try fixture.tamperingRelay(to: peerPort, home: relayHome, .changedProofTransaction)
         defer { liar.stop() }
 
         let gate = try fixture.enroll("gate", role: "node")
@@ -150,8 +149,7 @@ extension NetworkTests {
         let (orderer, port) = try startListening(fixture)
         defer { orderer.terminate(); orderer.waitUntilExit() }
         let relayHome = try fixture.enroll("relay", role: "node")
-        let liar = try TamperingRelay(upstream: ("127.0.0.1", port), certificate: relayHome + "/cert.pem", key: relayHome + "/key.pem",
-                                      trusted: fixture.ca + "/ca-cert.pem", tampering: .changedProofPath)
+        let liar = try fixture.tamperingRelay(to: port, home: relayHome, .changedProofPath)
         defer { liar.stop() }
         let gate = try fixture.enroll("gate", role: "node")
         try NodeFixture.run("csp-node", ["join", "--access", "--home", gate, "--channel", fixture.channel,

@@ -107,8 +107,7 @@ extension NetworkTests {
         let (orderer, port) = try startListening(fixture)
         defer { stopNode(orderer) }
         let relayHome = try fixture.enroll("relay", role: "node")
-        let relay = try TamperingRelay(upstream: ("127.0.0.1", port), certificate: relayHome + "/cert.pem", key: relayHome + "/key.pem",
-                                       trusted: fixture.ca + "/ca-cert.pem", tampering: .announcedCommitHash)
+        let relay = try fixture.tamperingRelay(to: port, home: relayHome, .announcedCommitHash)
         defer { relay.stop() }
         try submitLoad(fixture, round: 0, count: 3)
         let height = try XCTUnwrap(try status(fixture.node)["height"] as? Int)

@@ -141,3 +141,12 @@ extension NodeFixture {
         return fixture
     }
 }
+
+extension NodeFixture {
+    /// A relay in front of the node on 127.0.0.1:`port` that alters what it passes as
+    /// `tampering` says, presenting the node certificate enrolled in `home`.
+    func tamperingRelay(to port: Int, home: String, _ tampering: TamperingRelay.Tampering) throws -> TamperingRelay {
+        try TamperingRelay(upstream: ("127.0.0.1", port), certificate: home + "/cert.pem", key: home + "/key.pem",
+                           trusted: ca + "/ca-cert.pem", tampering: tampering)
+    }
+}

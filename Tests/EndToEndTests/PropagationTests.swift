@@ -94,8 +94,7 @@ extension NetworkTests {
         let addresses = try homes.map { _ in "127.0.0.1:\(try freeLoopbackPort())" }
         let relayHome = try fixture.enroll("relay", role: "node")
         let relays = try [TamperingRelay.Tampering.flippedSignature, .changedWrite].map {
-            try TamperingRelay(upstream: ("127.0.0.1", port), certificate: relayHome + "/cert.pem", key: relayHome + "/key.pem",
-                               trusted: fixture.ca + "/ca-cert.pem", tampering: $0)
+            try fixture.tamperingRelay(to: port, home: relayHome, $0)
         }
         defer { relays.forEach { $0.stop() } }
         func join(_ index: Int, extra: [String] = []) throws {
