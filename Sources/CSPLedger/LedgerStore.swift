@@ -254,7 +254,11 @@ public final class LedgerStore: @unchecked Sendable {
     /// `assembled` is for the node's own freshly built blocks: their hashes are taken as
     /// computed by the assembler and the encoding is not decoded back (the chain position
     /// is still checked); every other block gets the full checks.
-    public func commit(_ record: CommittedBlock, assembled: AssembledHashes? = nil) throws {
+    ///
+    /// `durable`, when given, is called with the stored bytes once they are in the block
+    /// files and synced, before the index batch: from then on the block survives a crash
+    /// (the next open re-applies it), so a node may already send it to others.
+    public func commit(_ record: CommittedBlock, assembled: AssembledHashes? = nil, durable: (([UInt8]) -> Void)? = nil) throws {
         try commitLock.withLock {
             let verifier = try lock.withLock { () throws -> ChainVerifier in
                 if closed { throw closedError }
@@ -280,6 +284,7 @@ public final class LedgerStore: @unchecked Sendable {
                 }
             }
             let location = try blocks.append(payload: payload, number: number)
+            durable?(payload)
             do {
                 let batch = try BlockIndexer.batch(for: record, location: location, accepted: accepted, index: index)
                 try index.write(batch, sync: true)

@@ -148,10 +148,13 @@ extension ChannelService {
     static let followBatchTransactions = 8192
     static let followBatchBlocks = 256
 
-    /// The follower's commit thread: takes the blocks its sources fetched (decoded, their
-    /// signatures checked on every core by the fetching threads), verifies each in full
-    /// in order against the state as of the previous one, and commits runs of verified
-    /// blocks with one fsync and one index batch. Never commits a block it cannot verify.
+    /// The follower's commit pipeline (docs/NETWORK.md, "Following"): this thread takes
+    /// the blocks its sources fetched (decoded, their signatures checked on every core by
+    /// the fetching threads) and verifies each in full, in order, against the state as of
+    /// the previous one, while a second thread (`FollowCommits`) commits the runs already
+    /// verified with one fsync and one index batch each. So a run is verified while the
+    /// one before it is being synced, and runs that queued meanwhile are committed
+    /// together. Never commits a block it cannot verify, nor anything after it.
     func followLoop(_ target: FollowTarget) {
         guard let sources else { return }
         if let fork = currentFork {
@@ -164,6 +167,13 @@ extension ChannelService {
         }
         sources.owner = self
         sources.start(directory: ledger.directory, config: { [self] in currentRules.config })
+        let commits = FollowCommits()
+        let writer = Thread { [self] in
+            while let batch = commits.next() { commitVerified(batch, commits) }
+        }
+        writer.name = "csp-node sync \(name)"
+        writer.start()
+        var pending = VerifiedTip(service: self)
         while !isStopping {
             if currentFork != nil {
                 // Found by comparing hashes with another node (PeerExchange.swift).
@@ -171,10 +181,31 @@ extension ChannelService {
                 waitForStop()
                 break
             }
-            let batch = sources.take(from: ledger.height, blocks: Self.followBatchBlocks, transactions: Self.followBatchTransactions)
+            if commits.isBroken {
+                // A run was refused or could not be written: what was verified after it is
+                // dropped, and verifying starts again from the ledger as it is.
+                commits.waitUntilIdle()
+                pending = VerifiedTip(service: self)
+                commits.repaired()
+            }
+            commits.waitForRoom()
+            let batch = sources.take(from: pending.height, blocks: Self.followBatchBlocks, transactions: Self.followBatchTransactions)
             if batch.isEmpty || isStopping { continue }
-            commitFollowed(batch)
+            let run = verifyFollowed(batch, after: &pending, layers: commits.layers)
+            // Taken as the pipeline broke: back to the sources, for the restart from the ledger.
+            guard commits.add(run) else {
+                sources.putBack(batch)
+                continue
+            }
+            if run.refused != nil {
+                // The writer deals with the refused block (putting the rest back, avoiding its
+                // source, or naming a fork) once the blocks before it are committed.
+                commits.waitUntilIdle()
+                pending = VerifiedTip(service: self)
+            }
         }
+        commits.stop()
+        while !writer.isFinished { usleep(1000) }
         sources.stop()
         stopped.signal()
     }
@@ -196,23 +227,18 @@ extension ChannelService {
         return try BlockVerifier(rules: rules).verify(record, state: state, signatures: signatures, isDuplicate: isDuplicate)
     }
 
-    /// Verifies `blocks` (consecutive, from the ledger's height) one by one with
-    /// `verifyFollowed`, each against the state the blocks before it leave, then commits
-    /// the verified ones in one batch. A block that fails stops the batch: the blocks
-    /// before it are committed, it and its source are reported to the sources (which
-    /// avoid that node and fetch the block elsewhere).
-    func commitFollowed(_ blocks: [FetchedBlock]) {
-        let rules = currentRules
-        var state = PendingState(ledger: ledger)
-        var verified: [FetchedBlock] = []
-        var timestamp = lastTimestamp
-        var newRules: ChannelRules?
-        var refused: (FetchedBlock, String)?
-        let height = ledger.height
+    /// Verifies `blocks` (consecutive, from `tip`'s height) one by one with
+    /// `verifyFollowed`, each against the state the blocks before it leave (the ledger's,
+    /// under the runs verified but not committed yet, `layers`). A block that fails stops
+    /// the run: it is returned as refused with the blocks after it. `tip` moves past the
+    /// verified blocks.
+    func verifyFollowed(_ blocks: [FetchedBlock], after tip: inout VerifiedTip, layers: StateLayers) -> VerifiedRun {
+        var state = PendingState(ledger: ledger, layers: layers)
+        var run = VerifiedRun(height: tip.height, blocks: blocks)
         for fetched in blocks {
             let record = fetched.record
             do {
-                let execution = try verifyFollowed(record, number: height + UInt64(verified.count), rules: rules, previousTimestamp: timestamp,
+                let execution = try verifyFollowed(record, number: tip.height, rules: tip.rules, previousTimestamp: tip.timestamp,
                                                    signatures: fetched.signatures, state: state,
                                                    isDuplicate: { [state] id in try state.contains(transaction: id) })
                 // A configuration block's rules are built before it is committed: a
@@ -223,50 +249,84 @@ extension ChannelService {
                     }
                 }
                 state.apply(record)
-                verified.append(fetched)
-                timestamp = record.block.header.timestamp
-                // The rules change after a configuration block: later blocks wait for the next batch.
+                run.verified.append(fetched)
+                tip.height += 1
+                tip.timestamp = record.block.header.timestamp
+                // The rules change after a configuration block: later blocks wait for the next run.
                 if let rulesAfter {
-                    newRules = rulesAfter
+                    run.newRules = rulesAfter
+                    tip.rules = rulesAfter
                     break
                 }
             } catch let error as BlockVerificationError {
-                refused = (fetched, error.reason)
+                run.refused = (fetched, error.reason)
                 break
             } catch {
-                refused = (fetched, "\(error)")
+                run.refused = (fetched, "\(error)")
                 break
             }
         }
+        run.layer = state.layer
+        return run
+    }
+
+    /// The writer's side: commits `run`'s verified blocks with one fsync (together with
+    /// the runs queued behind it, when they chain on), then answers the clients waiting
+    /// for them. A block the ledger refuses, or a write that fails, breaks the pipeline:
+    /// nothing verified after it is committed, and it is fetched again.
+    func commitVerified(_ first: VerifiedRun, _ commits: FollowCommits) {
+        // Runs verified while the previous one synced go to disk together.
+        var runs = [first]
+        while runs.last?.refused == nil, runs.last?.newRules == nil, let more = commits.nextIfQueued() { runs.append(more) }
+        let blocks = runs.flatMap(\.verified)
+        let height = ledger.height
+        var refused = runs.last?.refused
+        var committed = blocks.count
+        var failed = false
         do {
-            try ledger.commit(batch: verified.map(\.record), payloads: verified.map(\.payload))
+            try ledger.commit(batch: blocks.map(\.record), payloads: blocks.map(\.payload))
         } catch let error as LedgerError where error.kind == .refused {
             // The ledger's own checks (number, hash chain, commit hash) refused a block: the
             // ones before it are committed.
-            let committed = Int(ledger.height - height)
-            refused = (verified[committed], "\(error)")
-            verified = Array(verified.prefix(committed))
-            newRules = nil
+            committed = Int(ledger.height - height)
+            refused = (blocks[committed], "\(error)")
+            failed = true
         } catch {
-            log("channel \(quoted(name)): cannot commit blocks \(height) to \(height + UInt64(verified.count) - 1): \(error); retrying", level: .error)
-            sources?.retry(from: height)
+            log("channel \(quoted(name)): cannot commit blocks \(height) to \(height + UInt64(blocks.count) - 1): \(error); retrying", level: .error)
+            commits.broke(runs)
+            sources?.retry(from: ledger.height)
             Thread.sleep(forTimeInterval: FollowSources.retryInterval)
+            commits.done(runs)
             return
         }
-        // Blocks after a refused one were not verified: they go back to wait for it.
-        if let (block, _) = refused {
+        let done = Array(blocks.prefix(committed))
+        let newRules = failed ? nil : runs.last?.newRules
+        if failed {
+            // Runs verified after the refused block assumed it: dropped, and fetched again.
+            commits.broke(runs)
+            sources?.retry(from: ledger.height)
+        } else if let (block, _) = refused {
+            // Blocks after a refused one were not verified: they go back to wait for it.
             let number = block.record.block.header.number
-            sources?.putBack(blocks.filter { $0.record.block.header.number > number })
+            sources?.putBack(runs.last!.blocks.filter { $0.record.block.header.number > number })
         }
         condition.lock()
         if let newRules { self.rules = newRules }
-        if let last = verified.last { lastTimestamp = last.record.block.header.timestamp }
-        committedTransactions += UInt64(verified.reduce(0) { $0 + $1.record.block.transactions.count })
-        let heights = heightWaiters
-        heightWaiters = []
+        if let last = done.last { lastTimestamp = last.record.block.header.timestamp }
+        committedTransactions += UInt64(done.reduce(0) { $0 + $1.record.block.transactions.count })
+        let heights = reachedWaitersLocked()
         condition.unlock()
         heights.forEach { $0.resume() }
+        // Live blocks (a few at a time) are kept as pushed, for this node's own followers;
+        // encoded once its clients are on their way.
+        if !done.isEmpty && done.count <= 16 {
+            let encoded = done.map { ($0.record.block.header.number, Data($0.payload).base64EncodedString()) }
+            condition.lock()
+            for (number, text) in encoded { recentBlocks.append(number, text) }
+            condition.unlock()
+        }
         sources?.committed(height: ledger.height)
+        commits.done(runs)
         if let (block, reason) = refused {
             // Re-executed here to another commit hash than its signed header's, the block
             // is a state fork, not a bad block: the channel stops (StateFork.swift). The
@@ -277,31 +337,187 @@ extension ChannelService {
     }
 }
 
-/// The world state as of the last block verified in a batch: the ledger's state with the
-/// writes of the batch's verified blocks over it, and the ids they hold.
+/// Where verification has reached, ahead of the ledger by the runs not committed yet: the
+/// next block's number, the previous block's timestamp and the rules in force after it.
+struct VerifiedTip {
+    var height: UInt64
+    var timestamp: UInt64
+    var rules: ChannelRules
+
+    init(service: ChannelService) {
+        service.condition.lock()
+        defer { service.condition.unlock() }
+        height = service.ledger.height
+        timestamp = service.lastTimestamp
+        rules = service.rules
+    }
+}
+
+/// Consecutive blocks a follower verified, on their way to the writer.
+struct VerifiedRun: @unchecked Sendable {
+    /// The height before them.
+    let height: UInt64
+    /// Every block taken for this run, verified or not.
+    let blocks: [FetchedBlock]
+    var verified: [FetchedBlock] = []
+    /// The rules after the run's last block, when it is a configuration block.
+    var newRules: ChannelRules?
+    /// The block that failed verification (with why): nothing after it is in the run.
+    var refused: (FetchedBlock, String)?
+    /// Its writes and transaction ids, for verifying the next run before it is committed.
+    var layer = StateLayers.Layer()
+
+    init(height: UInt64, blocks: [FetchedBlock]) {
+        self.height = height
+        self.blocks = blocks
+    }
+}
+
+/// The runs a follower verified and has not committed yet, between its verifying thread
+/// and its writing thread. At most `depth` wait, so verification stays close to the disk.
+final class FollowCommits: @unchecked Sendable {
+    static let depth = 4
+    let layers = StateLayers()
+    private let condition = NSCondition()
+    private var queue: [VerifiedRun] = []
+    private var writing = 0
+    private var broken = false
+    private var stopping = false
+
+    var isBroken: Bool { condition.withLock { broken } }
+
+    /// Queues a verified run and its state; false (nothing queued) when the pipeline broke
+    /// since the run was taken.
+    func add(_ run: VerifiedRun) -> Bool {
+        condition.withLock {
+            guard !broken, !stopping else { return false }
+            if !run.verified.isEmpty { layers.push(run.height, run.layer) }
+            queue.append(run)
+            condition.broadcast()
+            return true
+        }
+    }
+
+    /// The next run to write; nil once stopped.
+    func next() -> VerifiedRun? {
+        condition.withLock {
+            while queue.isEmpty && !stopping { condition.wait() }
+            guard !stopping, !queue.isEmpty else { return nil }
+            writing += 1
+            return queue.removeFirst()
+        }
+    }
+
+    /// Another run already queued, to write with the one taken.
+    func nextIfQueued() -> VerifiedRun? {
+        condition.withLock {
+            guard !stopping, !queue.isEmpty else { return nil }
+            writing += 1
+            return queue.removeFirst()
+        }
+    }
+
+    /// `runs` are written (or given up): their state is the ledger's now.
+    func done(_ runs: [VerifiedRun]) {
+        condition.withLock {
+            writing -= runs.count
+            for run in runs { layers.pop(run.height) }
+            condition.broadcast()
+        }
+    }
+
+    /// A run could not be committed whole: everything queued after it is dropped, and the
+    /// verifying thread starts again from the ledger.
+    func broke(_ runs: [VerifiedRun]) {
+        condition.withLock {
+            broken = true
+            queue.removeAll()
+            layers.removeAll()
+            condition.broadcast()
+        }
+    }
+
+    func repaired() { condition.withLock { broken = false } }
+
+    func waitForRoom() {
+        condition.withLock { while queue.count >= Self.depth && !stopping { condition.wait() } }
+    }
+
+    func waitUntilIdle() {
+        condition.withLock { while (!queue.isEmpty || writing > 0) && !stopping { condition.wait() } }
+    }
+
+    /// Ends the writer after the run it is writing.
+    func stop() {
+        condition.withLock {
+            stopping = true
+            condition.broadcast()
+        }
+    }
+}
+
+/// The writes and transaction ids of runs verified but not yet committed, newest last,
+/// each under the height it starts at.
+final class StateLayers: @unchecked Sendable {
+    struct Layer {
+        var writes: [[UInt8]: [UInt8]?] = [:]
+        var ids = Set<SHA256Digest>()
+    }
+    private let lock = NSLock()
+    private var layers: [(height: UInt64, layer: Layer)] = []
+
+    func push(_ height: UInt64, _ layer: Layer) { lock.withLock { layers.append((height, layer)) } }
+    func pop(_ height: UInt64) { lock.withLock { layers.removeAll { $0.height == height } } }
+    func removeAll() { lock.withLock { layers.removeAll() } }
+
+    /// The newest value written to `key` by a layer: .some(value) when one wrote it.
+    func value(for key: [UInt8]) -> [UInt8]?? {
+        lock.withLock {
+            guard !layers.isEmpty else { return nil }
+            for entry in layers.reversed() { if let written = entry.layer.writes[key] { return .some(written) } }
+            return nil
+        }
+    }
+
+    func contains(transaction id: SHA256Digest) -> Bool {
+        lock.withLock { layers.contains { $0.layer.ids.contains(id) } }
+    }
+}
+
+/// The world state as of the last block verified in a run: the ledger's state with the
+/// writes of the runs verified but not committed yet over it (`layers`), and this run's
+/// verified blocks over those, and the ids they hold.
 struct PendingState: StateReader {
     let ledger: LedgerStore
-    private var writes: [[UInt8]: [UInt8]?] = [:]
-    private var ids = Set<SHA256Digest>()
+    var layers: StateLayers?
+    private var own = StateLayers.Layer()
 
-    init(ledger: LedgerStore) { self.ledger = ledger }
+    init(ledger: LedgerStore, layers: StateLayers? = nil) {
+        self.ledger = ledger
+        self.layers = layers
+    }
+
+    /// This run's writes and ids.
+    var layer: StateLayers.Layer { own }
 
     func value(for key: [UInt8]) throws -> [UInt8]? {
-        if let written = writes[key] { return written }
+        if let written = own.writes[key] { return written }
+        // A layer is popped only once its run is in the ledger: either way the value is the same.
+        if let written = layers?.value(for: key) { return written }
         return try ledger.state(key)?.value
     }
 
     func contains(transaction id: SHA256Digest) throws -> Bool {
-        try ids.contains(id) || ledger.contains(transaction: id)
+        try own.ids.contains(id) || (layers?.contains(transaction: id) ?? false) || ledger.contains(transaction: id)
     }
 
     /// Adds a verified block: every transaction's id, the writes of the valid ones (as
     /// the ledger's index applies them).
     mutating func apply(_ record: CommittedBlock) {
         for (position, transaction) in record.block.transactions.enumerated() {
-            ids.insert(transaction.id)
+            own.ids.insert(transaction.id)
             guard record.block.validations[position].code == .valid else { continue }
-            for write in record.effects[position].writes { writes[write.key] = .some(write.value) }
+            for write in record.effects[position].writes { own.writes[write.key] = .some(write.value) }
         }
     }
 }

@@ -77,6 +77,11 @@ public final class ChannelService: @unchecked Sendable {
     private var firstPendingAt: Date?
     private var waiters: [SHA256Digest: [CheckedContinuation<CommitOutcome, Never>]] = [:]
     var heightWaiters: [HeightWaiter] = []
+    /// Blocks below this are in the block files and synced, so they survive a crash:
+    /// push streams may send them while the last one is still being indexed (Push.swift).
+    var durableHeight: UInt64
+    /// The last blocks made durable, as a `follow` frame carries them.
+    var recentBlocks = RecentBlocks()
     var state = ChannelCondition.running
     var committedTransactions: UInt64 = 0
     /// Set when this node's state forked from another node's (StateFork.swift): the
@@ -115,6 +120,7 @@ public final class ChannelService: @unchecked Sendable {
         self.forwarder = following.map { SubmitForwarder(target: $0, channelDirectory: ledger.directory) }
         self.rules = try ChannelRules(config: config)
         self.lastTimestamp = try ledger.height == 0 ? 0 : ledger.block(number: ledger.height - 1)?.block.header.timestamp ?? 0
+        self.durableHeight = ledger.height
         // A fork found before a restart still holds until an operator clears it.
         do { self.fork = try StateFork.load(channelDirectory: ledger.directory) } catch {
             throw NodeError("channel \(quoted(name)): \(error)")
@@ -220,10 +226,16 @@ public final class ChannelService: @unchecked Sendable {
     /// Waits until the channel is taller than `height`, the node stops, or `timeout`
     /// seconds pass (nil: no limit).
     public func waitForHeight(above height: UInt64, timeout: Double?) async {
-        await HeightWaiter.wait(timeout: timeout, register: { waiter in
+        await waitForHeight(above: height, durable: false, timeout: timeout)
+    }
+
+    /// `waitForHeight`, or with `durable` until block `height` is durable (in the synced
+    /// block files, perhaps not indexed yet: what push streams wait for).
+    func waitForHeight(above height: UInt64, durable: Bool, timeout: Double?) async {
+        await HeightWaiter.wait(above: height, durable: durable, timeout: timeout, register: { waiter in
             condition.lock()
             defer { condition.unlock() }
-            if ledger.height > height || state == .stopping || fork != nil { return false }
+            if waiter.isReached(height: ledger.height, durable: durableHeight) || state == .stopping || fork != nil { return false }
             heightWaiters.append(waiter)
             return true
         }, unregister: { [self] waiter in
@@ -231,6 +243,42 @@ public final class ChannelService: @unchecked Sendable {
             heightWaiters.removeAll { $0 === waiter }
             condition.unlock()
         })
+    }
+
+    /// The waiters whose height is reached, taken out of the list (call with `condition`
+    /// held; resume them after unlocking). The others stay: a commit wakes only the tasks
+    /// waiting for it, not every waiting submitter.
+    func reachedWaitersLocked() -> [HeightWaiter] {
+        let height = ledger.height
+        durableHeight = max(durableHeight, height)
+        var reached: [HeightWaiter] = []
+        heightWaiters.removeAll { waiter in
+            guard waiter.isReached(height: height, durable: durableHeight) else { return false }
+            reached.append(waiter)
+            return true
+        }
+        return reached
+    }
+
+    /// Block `number` (stored as `payload`) is in the synced block files: push streams may
+    /// send it now, before it is indexed. Called by the committing thread.
+    func madeDurable(_ number: UInt64, payload: [UInt8]) {
+        let encoded = Data(payload).base64EncodedString()
+        condition.lock()
+        recentBlocks.append(number, encoded)
+        durableHeight = max(durableHeight, number + 1)
+        let reached = reachedWaitersLocked()
+        condition.unlock()
+        reached.forEach { $0.resume() }
+    }
+
+    /// The recent blocks from `from` (at most `limit`), as pushed, and the height they
+    /// reach; nil when `from` is not among them (read them from the ledger).
+    func recentBlocks(from: UInt64, limit: Int) -> (blocks: [String], height: UInt64)? {
+        condition.lock()
+        defer { condition.unlock() }
+        guard let blocks = recentBlocks.blocks(from: from, limit: limit) else { return nil }
+        return (blocks, max(durableHeight, ledger.height))
     }
 
     public var isStopping: Bool {
@@ -355,7 +403,9 @@ public final class ChannelService: @unchecked Sendable {
                 channel: name, number: ledger.height, timestamp: timestamp, previousHash: ledger.lastBlockHash ?? .zero,
                 previousCommitHash: ledger.lastCommitHash, transactions: transactions,
                 validations: execution.validations, effects: execution.effects)
-            try ledger.commit(record, assembled: hashes)
+            // Followers' push streams are woken once the block files are synced, while the
+            // index is written: the block survives a crash from then on.
+            try ledger.commit(record, assembled: hashes, durable: { [self] payload in madeDurable(record.block.header.number, payload: payload) })
             lastTimestamp = timestamp
             let newRules = try execution.newConfig.map { try ChannelRules(config: $0) }
             // A once key used in this block or before: the waiter gets the transaction
@@ -377,10 +427,8 @@ public final class ChannelService: @unchecked Sendable {
                     waiters[transaction.id] = list.isEmpty ? nil : list
                 }
             }
-            let heights = heightWaiters
-            heightWaiters = []
+            let heights = reachedWaitersLocked()
             condition.unlock()
-            // Followers' push streams first: their clients wait for this block too, one hop further.
             heights.forEach { $0.resume() }
             for (continuation, outcome) in resumed { continuation.resume(returning: outcome) }
             logBlock(record, started: started)
@@ -441,16 +489,28 @@ final class HeightWaiter: @unchecked Sendable {
     private let continuation: CheckedContinuation<Void, Never>
     private let lock = NSLock()
     private var resumed = false
+    /// What it waits for: a height above `above`, counting durable blocks not yet indexed
+    /// when `durable` (`ChannelService.reachedWaitersLocked`).
+    let above: UInt64
+    let durable: Bool
 
-    init(_ continuation: CheckedContinuation<Void, Never>) { self.continuation = continuation }
+    init(_ continuation: CheckedContinuation<Void, Never>, above: UInt64 = 0, durable: Bool = false) {
+        self.continuation = continuation
+        self.above = above
+        self.durable = durable
+    }
+
+    func isReached(height: UInt64, durable durableHeight: UInt64) -> Bool {
+        (durable ? max(height, durableHeight) : height) > above
+    }
 
     /// Suspends until a commit resumes the waiter `register` kept (it returns false when
     /// there is nothing to wait for), or `timeout` seconds pass (nil: no limit), after
     /// which `unregister` takes the waiter back.
-    static func wait(timeout: Double?, register: (HeightWaiter) -> Bool,
+    static func wait(above: UInt64 = 0, durable: Bool = false, timeout: Double?, register: (HeightWaiter) -> Bool,
                      unregister: @escaping @Sendable (HeightWaiter) -> Void) async {
         await withCheckedContinuation { continuation in
-            let waiter = HeightWaiter(continuation)
+            let waiter = HeightWaiter(continuation, above: above, durable: durable)
             guard register(waiter) else { return waiter.resume() }
             if let timeout {
                 DispatchQueue.global().asyncAfter(deadline: .now() + timeout) {
@@ -494,5 +554,44 @@ struct BlockAssembler {
         record.block.header = header
         record.block.signature = try identity.key.signature(forDigest: blockHash)
         return (record, AssembledHashes(blockHash: blockHash, commitHash: header.commitHash, previousCommitHash: previousCommitHash))
+    }
+}
+
+/// The last blocks a channel made durable, as a `follow` frame carries them (base64 of
+/// the stored bytes): a push stream sends a new block without reading it back from the
+/// ledger or leaving the task it runs in (Push.swift).
+struct RecentBlocks {
+    /// Blocks kept; a stream further behind reads the ledger.
+    static let limit = 256
+    private(set) var first: UInt64 = 0
+    private var encoded: [String] = []
+
+    var end: UInt64 { first + UInt64(encoded.count) }
+
+    /// Adds block `number`; a gap (blocks committed without being added) starts afresh.
+    mutating func append(_ number: UInt64, _ block: String) {
+        if number != end || encoded.isEmpty {
+            first = number
+            encoded = []
+        }
+        encoded.append(block)
+        if encoded.count > Self.limit {
+            let drop = encoded.count - Self.limit / 2
+            encoded.removeFirst(drop)
+            first += UInt64(drop)
+        }
+    }
+
+    /// Blocks from `from`, at most `limit` and 8 MiB (as `Reads.deliver`); nil when `from`
+    /// is not kept.
+    func blocks(from: UInt64, limit: Int) -> [String]? {
+        guard from >= first, from < end else { return nil }
+        var out: [String] = [], bytes = 0
+        for block in encoded[Int(from - first)...] {
+            if out.count >= max(limit, 1) || (!out.isEmpty && bytes + block.utf8.count > Reads.deliverBytes) { break }
+            out.append(block)
+            bytes += block.utf8.count
+        }
+        return out
     }
 }

@@ -152,10 +152,10 @@ public final class FollowSources: @unchecked Sendable {
     /// The consecutive fetched blocks from `height`, at most `blocks` of them and (past
     /// the first) `transactions`; a block with a configuration transaction ends the run,
     /// since the rules after it are not known yet. Waits up to half a second for the first.
+    /// `height` may be past the ledger's (blocks verified, not committed yet).
     func take(from height: UInt64, blocks: Int, transactions: Int) -> [FetchedBlock] {
         condition.lock()
         defer { condition.unlock() }
-        if committed < height { committed = height }
         let deadline = Date().addingTimeInterval(0.5)
         while ready[height] == nil && !stopping {
             if !condition.wait(until: deadline) { break }
@@ -414,16 +414,34 @@ public final class FollowSources: @unchecked Sendable {
     /// its height in every frame (a heartbeat every 2 s when idle). Returns when ranges
     /// below the stream need fetching again (a bad block from another source); throws
     /// when the stream fails.
+    ///
+    /// This thread only reads frames: each frame's blocks are decoded and their
+    /// signatures checked by `StreamChecks`, in order, while the next frame is read, so a
+    /// burst of blocks never queues behind the checks of the one before. A frame that
+    /// fails its checks ends the stream with that failure; nothing after it is delivered.
     private func stream(_ client: NodeClient, _ source: Source) throws {
         condition.lock()
         let from = frontier
         streamer = source.address
         condition.unlock()
+        let checks = StreamChecks(onFailure: { client.close() })
         defer {
             condition.lock()
             if streamer == source.address { streamer = nil }
             condition.unlock()
         }
+        do {
+            try read(stream: client, from: from, source: source, checks: checks)
+        } catch {
+            // A connection closed because a frame failed its checks: that failure is the reason.
+            checks.finish()
+            throw checks.failure ?? error
+        }
+        checks.finish()
+        if let failure = checks.failure { throw failure }
+    }
+
+    private func read(stream client: NodeClient, from: UInt64, source: Source, checks: StreamChecks) throws {
         var request = client.makeRequest("follow", channel: channel)
         request.from = from
         request.target = announcement(over: client)
@@ -447,10 +465,14 @@ public final class FollowSources: @unchecked Sendable {
                 continue
             }
             if let blocks = response.blocks, !blocks.isEmpty {
-                let decoded = try FollowTarget.decode(blocks, from: next)
-                next += UInt64(decoded.count)
-                deliver(decoded, from: source, claimed: nil)
+                let first = next
+                next += UInt64(blocks.count)
+                checks.add { [self] in
+                    let decoded = try FollowTarget.decode(blocks, from: first)
+                    deliver(decoded, from: source, claimed: nil)
+                }
             }
+            if let failure = checks.failure { throw failure }
             condition.lock()
             let refetch = !returned.isEmpty || stopping
             condition.unlock()
@@ -462,6 +484,16 @@ public final class FollowSources: @unchecked Sendable {
     /// thread. A claimed range answered short gives the rest back. Waits while the
     /// commit thread is far enough behind (which holds back a push stream's socket too).
     private func deliver(_ blocks: [(record: CommittedBlock, payload: [UInt8])], from source: Source, claimed: Range<UInt64>?) {
+        // A source found bad meanwhile (its connection is closing): what it sent is dropped,
+        // and a range claimed from it is claimed again from another.
+        condition.lock()
+        if source.isAvoided(at: Date()) {
+            if let claimed { giveBackLocked(claimed) }
+            condition.broadcast()
+            condition.unlock()
+            return
+        }
+        condition.unlock()
         let signatures = SignatureCheck.verify(blocks.flatMap(\.record.block.transactions), keys: keys, verified: verified)
         var fetched: [FetchedBlock] = []
         var offset = 0
@@ -545,4 +577,40 @@ public final class FollowSources: @unchecked Sendable {
     func log(_ line: String, level: Logger.Level = .notice) {
         nodeLog.log(level: level, "channel \(quoted(channel)): \(line)", metadata: ["channel": "\(channel)"])
     }
+}
+
+/// The checks of one push stream's frames (decoding, which checks each Merkle root, and
+/// the signatures), run in order on a queue of their own while the stream's thread reads
+/// the next frame. At most `window` frames wait, so a follower that cannot keep up still
+/// holds the sender back through the socket. The first frame that fails calls
+/// `onFailure` (which closes the connection, ending the reading thread's wait) and no
+/// later frame is checked or delivered.
+final class StreamChecks: @unchecked Sendable {
+    static let window = 64
+    private let queue = DispatchQueue(label: "csp-node stream checks")
+    private let room = DispatchSemaphore(value: StreamChecks.window)
+    private let onFailure: @Sendable () -> Void
+    private let lock = NSLock()
+    private var failed: (any Error)?
+
+    init(onFailure: @escaping @Sendable () -> Void) { self.onFailure = onFailure }
+
+    /// The first failure, if a frame failed.
+    var failure: (any Error)? { lock.withLock { failed } }
+
+    /// Queues the checks of the next frame; waits while `window` frames wait.
+    func add(_ work: @escaping @Sendable () throws -> Void) {
+        room.wait()
+        queue.async { [self] in
+            defer { room.signal() }
+            guard failure == nil else { return }
+            do { try work() } catch {
+                lock.withLock { if failed == nil { failed = error } }
+                onFailure()
+            }
+        }
+    }
+
+    /// Waits until every frame queued so far is checked and delivered (or skipped).
+    func finish() { queue.sync {} }
 }

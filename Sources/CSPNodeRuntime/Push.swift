@@ -29,22 +29,29 @@ extension NodeServer {
         accepted.record = try await BlockingWork.run { try service.blockHashes(at: nil) }
         try await writer.send(accepted)
         while true {
-            let height = service.ledger.height
-            if next < height {
-                let from = next
+            let from = next
+            // A block just made durable is sent as the committing thread encoded it, even
+            // before it is indexed; older ones are read from the ledger.
+            let recent = service.recentBlocks(from: from, limit: Reads.deliverBlocks) ?? ([], service.ledger.height)
+            let height = recent.height
+            var blocks = recent.blocks
+            if blocks.isEmpty && from < height {
                 // Reading and encoding blocks is blocking work: off the cooperative threads.
-                let (blocks, after) = try await BlockingWork.run {
-                    try Reads.deliver(service.ledger, from: from, height: height, limit: Reads.deliverBlocks)
+                blocks = try await BlockingWork.run {
+                    try Reads.deliver(service.ledger, from: from, height: height, limit: Reads.deliverBlocks).0
                 }
+            }
+            if !blocks.isEmpty {
+                let after = from + UInt64(blocks.count)
                 var frame = NodeResponse(id: request.id, status: 0)
                 frame.blocks = blocks
                 frame.block = after
-                frame.height = height
+                frame.height = max(height, after)
                 if Date().timeIntervalSince(announcedAt) >= Self.pushHeartbeat {
                     announcedAt = Date()
                     if let announcing { service.announce(announcing) }
                     frame.nodes = service.knownNodes(excluding: request.target)
-                    frame.record = try await BlockingWork.run { try service.blockHashes(at: height - 1) }
+                    frame.record = try await BlockingWork.run { try service.blockHashes(at: after - 1) }
                 }
                 try await writer.send(frame)
                 next = after
@@ -55,9 +62,9 @@ extension NodeServer {
                 // Its height no longer moves (and waiting for it would return at once).
                 try await Task.sleep(nanoseconds: UInt64(Self.pushHeartbeat * 1e9))
             } else {
-                await service.waitForHeight(above: next, timeout: Self.pushHeartbeat)
+                await service.waitForHeight(above: next, durable: true, timeout: Self.pushHeartbeat)
             }
-            if service.ledger.height <= next {
+            if service.recentBlocks(from: next, limit: 1) == nil && service.ledger.height <= next {
                 var heartbeat = NodeResponse(id: request.id, status: 0)
                 heartbeat.block = next
                 heartbeat.height = service.ledger.height

@@ -206,7 +206,12 @@ extension ChannelService {
         async let forwarded = forwarder.forward(encoded: encoded, channel: name, wait: wait, config: currentRules.config)
         // While the orderer orders it: its signatures, verified here once, need no second
         // ECDSA verification when its block arrives (admission at the block's time still runs).
-        if let sources { sources.verified.record(transaction, keys: sources.keys) }
+        // Off the cooperative threads, which run this node's sockets: a block arriving first
+        // has it verified in full instead.
+        if let sources {
+            let (verified, keys) = (sources.verified, sources.keys)
+            DispatchQueue.global().async { verified.record(transaction, keys: keys) }
+        }
         let answer = await forwarded
         return await forwarder.outcome(of: answer, for: transaction, confirm: { block in
             if let failure = await waitUntilCommitted(block: block, orderer: orderer) { return failure }
@@ -225,7 +230,7 @@ extension ChannelService {
                 return .unknown("the orderer at \(orderer) committed it in block \(block), which this node cannot confirm: \(fork.message(channel: name))")
             }
             if isStopping { return .unknown("the orderer at \(orderer) committed it in block \(block); this node stopped before it committed that block") }
-            await waitForHeight(above: ledger.height)
+            await waitForHeight(above: block)
         }
         return nil
     }

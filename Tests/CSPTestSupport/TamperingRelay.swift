@@ -28,6 +28,8 @@ public final class TamperingRelay: @unchecked Sendable {
     }
 
     public let tampering: Tampering
+    /// When set, only this block is altered (wherever a frame carries it); else the first block of every frame.
+    public let only: UInt64?
     private let server: SocketServer
     private let upstream: (host: String, port: Int)
     private let identity: TLSClientIdentity
@@ -39,8 +41,10 @@ public final class TamperingRelay: @unchecked Sendable {
 
     /// Listens on 127.0.0.1 (any free port) as `certificate`/`key`, relaying to
     /// `upstream` (HOST, PORT) whose certificate must chain to `trusted`.
-    public init(upstream: (host: String, port: Int), certificate: String, key: String, trusted: String, tampering: Tampering) throws {
+    public init(upstream: (host: String, port: Int), certificate: String, key: String, trusted: String, tampering: Tampering,
+                only: UInt64? = nil) throws {
         self.tampering = tampering
+        self.only = only
         self.upstream = upstream
         identity = TLSClientIdentity(certificate: certificate, key: key, trusted: trusted)
         let tls = try TLSServerContext(certificate: certificate, chain: nil, key: key, admit: { _ in nil })
@@ -101,8 +105,10 @@ public final class TamperingRelay: @unchecked Sendable {
         }
         if tampering == .changedProofTransaction || tampering == .changedProofPath { return tamperProof(frame) }
         guard var json = try? JSONSerialization.jsonObject(with: Data(frame)) as? [String: Any],
-              var blocks = json["blocks"] as? [String], let first = blocks.first,
-              let bytes = Data(base64Encoded: first), var record = try? CommittedBlock(decoding: Array(bytes)) else { return frame }
+              var blocks = json["blocks"] as? [String], !blocks.isEmpty else { return frame }
+        let records = blocks.map { Data(base64Encoded: $0).flatMap { try? CommittedBlock(decoding: Array($0)) } }
+        let position: Int? = only == nil ? 0 : records.firstIndex { $0?.block.header.number == only }
+        guard let position, var record = records[position] else { return frame }
         switch tampering {
         case .flippedSignature:
             guard !record.block.signature.isEmpty else { return frame }
@@ -115,7 +121,7 @@ public final class TamperingRelay: @unchecked Sendable {
         case .changedProofTransaction, .changedProofPath:
             return frame
         }
-        blocks[0] = Data(record.encoded()).base64EncodedString()
+        blocks[position] = Data(record.encoded()).base64EncodedString()
         json["blocks"] = blocks
         lock.withLock { alteredBlocks.append(record.block.header.number) }
         return (try? Array(JSONSerialization.data(withJSONObject: json))) ?? frame

@@ -145,8 +145,8 @@ extension NodeFixture {
 extension NodeFixture {
     /// A relay in front of the node on 127.0.0.1:`port` that alters what it passes as
     /// `tampering` says, presenting the node certificate enrolled in `home`.
-    func tamperingRelay(to port: Int, home: String, _ tampering: TamperingRelay.Tampering) throws -> TamperingRelay {
+    func tamperingRelay(to port: Int, home: String, _ tampering: TamperingRelay.Tampering, only: UInt64? = nil) throws -> TamperingRelay {
         try TamperingRelay(upstream: ("127.0.0.1", port), certificate: home + "/cert.pem", key: home + "/key.pem",
-                           trusted: ca + "/ca-cert.pem", tampering: tampering)
+                           trusted: ca + "/ca-cert.pem", tampering: tampering, only: only)
     }
 }
