@@ -21,13 +21,14 @@ MAN_DATE := 2026-11-25
 # tests, which skip without it), groff-base (make man lints every page; check-generated),
 # sqlite3, postgresql, mariadb-server and mariadb-client (the KV-R tests load exports into
 # all three; they start their own servers as the postgres and mysql users); coreutils, grep, mawk and bash are essential in Debian.
-LIB_PACKAGES  := libleveldb-dev libsqlite3-dev libssl-dev zlib1g-dev
+LIB_PACKAGES  := libleveldb-dev libsqlite3-dev libssl-dev zlib1g-dev libsnappy-dev
 TEST_PACKAGES := openssl python3 gzip groff-base sqlite3 postgresql mariadb-server mariadb-client
 # header that proves each library package is present
 HEADER_libleveldb-dev := /usr/include/leveldb/c.h
 HEADER_libsqlite3-dev := /usr/include/sqlite3.h
 HEADER_libssl-dev     := /usr/include/openssl/evp.h
 HEADER_zlib1g-dev     := /usr/include/zlib.h
+HEADER_libsnappy-dev  := /usr/include/snappy.h
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
@@ -52,7 +53,8 @@ check-libs:
 	for pkg in $(LIB_PACKAGES); do \
 	  case $$pkg in \
 	    libleveldb-dev) h=$(HEADER_libleveldb-dev);; libsqlite3-dev) h=$(HEADER_libsqlite3-dev);; \
-	    libssl-dev) h=$(HEADER_libssl-dev);; zlib1g-dev) h=$(HEADER_zlib1g-dev);; esac; \
+	    libssl-dev) h=$(HEADER_libssl-dev);; zlib1g-dev) h=$(HEADER_zlib1g-dev);; \
+	    libsnappy-dev) h=$(HEADER_libsnappy-dev);; esac; \
 	  [ -f "$$h" ] || missing="$$missing $$pkg"; \
 	done; \
 	if [ -n "$$missing" ]; then \
@@ -91,7 +93,7 @@ check-install:
 	  done; \
 	  if ldd "$$tmp/opt/csp/bin/$$tool" | grep -Ei 'swift|foundation|dispatch|not found'; then \
 	    echo "error: installed $$tool loads libraries of the Swift toolchain (above)" >&2; exit 1; fi; \
-	  if ldd "$$tmp/opt/csp/bin/$$tool" | grep -E 'lib(crypto|ssl|leveldb|sqlite3|z)\.so'; then \
+	  if ldd "$$tmp/opt/csp/bin/$$tool" | grep -E 'lib(crypto|ssl|leveldb|sqlite3|z|snappy|stdc\+\+)\.so'; then \
 	    echo "error: installed $$tool loads C libraries it should link statically (above)" >&2; exit 1; fi; \
 	  env -i PATH=/usr/bin:/bin "$$tmp/opt/csp/bin/$$tool" --version >/dev/null || { echo "error: installed $$tool does not run" >&2; exit 1; }; \
 	done; \
@@ -143,19 +145,21 @@ bench: check-libs static-c
 INSTALL_BUILD := .build/install
 # They also start faster (most of a short run such as one `csp-audit verify --proof`
 # is process start): not position-independent, so the loader has no relocations to
-# apply, and with the C libraries Debian ships as archives linked in, so it has none of
-# them to load and bind (bench/RESULTS.md, issue 9). pkg-config files of this build's own
-# put a folder of those archives first on the linker's search path; libsnappy has no
-# archive (nor, without libsnappy-dev, a libsnappy.so link), so libleveldb.a calls the
-# shared library by its soname, in the tools with LevelDB only. libstdc++ and glibc stay
-# shared. --no-export-dynamic undoes the static Swift runtime's export of every symbol:
-# nothing loads into these binaries, and the runtime's start-up dladdr() no longer scans
-# 14,000 exported symbols.
+# apply, and with the C and C++ libraries Debian ships as archives linked in, so it has
+# none of them to load and bind (bench/RESULTS.md, issue 9). pkg-config files of this
+# build's own put a folder of those archives first on the linker's search path, so the
+# runtime's -lstdc++ and LevelDB's -lsnappy (libsnappy-dev) find archives too: a shared
+# libstdc++ cost a one-proof csp-audit 1,700 symbol relocations at every start. glibc
+# and libgcc_s stay shared. --no-export-dynamic undoes the static Swift runtime's export
+# of every symbol: nothing loads into these binaries, and the runtime's start-up dladdr()
+# no longer scans 14,000 exported symbols.
 STATIC_C      := $(INSTALL_BUILD)/static-c
-STATIC_C_LIBS := crypto ssl leveldb z sqlite3
-INSTALL_LINK  := --static-swift-stdlib --pkg-config-path $(abspath $(STATIC_C)) \
-                 -Xlinker -no-pie -Xlinker --no-export-dynamic \
-                 -Xlinker --as-needed -Xlinker -l:libsnappy.so.1 -Xlinker --no-as-needed
+STATIC_C_LIBS := crypto ssl leveldb z sqlite3 snappy stdc++
+# libsnappy.a, and the parts of libstdc++.a it needs, after everything: only tools with
+# LevelDB take anything from them. No $ORIGIN run path: nothing is loaded from beside the
+# binary, and the loader no longer looks there (40 failed file lookups at every start).
+INSTALL_LINK  := --static-swift-stdlib --disable-local-rpath --pkg-config-path $(abspath $(STATIC_C)) \
+                 -Xlinker -no-pie -Xlinker --no-export-dynamic -Xlinker -lsnappy -Xlinker -lstdc++
 
 static-c: check-libs
 	@mkdir -p $(STATIC_C)

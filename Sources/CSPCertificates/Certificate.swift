@@ -123,7 +123,18 @@ public final class Certificate: @unchecked Sendable, Equatable, Hashable, Custom
     public var publicKey: P256PublicKey {
         get throws {
             let spki = try StrictDER.encode("certificate public key") { i2d_X509_PUBKEY(X509_get_X509_PUBKEY(x509), $0) }
-            return try P256PublicKey(der: spki, subject: "certificate public key")
+            // The key libcrypto decoded with the certificate (a new reference): decoding the
+            // DER again would set up a provider decoder. A key it could not decode is read
+            // again for the same error as before.
+            guard let key = X509_get_pubkey(x509) else {
+                ERR_clear_error()
+                return try P256PublicKey(der: spki, subject: "certificate public key")
+            }
+            do { try requireP256(key, subject: "certificate public key") } catch {
+                EVP_PKEY_free(key)
+                throw error
+            }
+            return P256PublicKey(owning: key, der: spki)
         }
     }
 

@@ -105,4 +105,28 @@ final class ProofFileParsingTests: XCTestCase {
         }
         XCTAssertNoThrow(try ProofVerifier(pinned: ca).verify(try ProofFile(decoding: try read("invoice.txt.receipt"), source: "p"), document: document))
     }
+
+    /// One verifier checks the orderer signature, chain and CRLs that a batch's receipts
+    /// share once; a proof that differs in any of them, even by where one field ends and
+    /// the next begins, is checked again and fails on its own.
+    func testASignerCheckedOnceIsReusedOnlyForTheSameFields() throws {
+        let ca = try Certificate.all(pemFile: vectors + "/ca-cert.pem")
+        let document = try SHA256.hash(file: vectors + "/invoice.txt")
+        let verifier = ProofVerifier(pinned: ca)
+        let good = try ProofFile(decoding: try read("invoice.txt.receipt"), source: "p")
+        XCTAssertFalse(good.chain.isEmpty, "the vector's orderer is under an intermediate CA")
+        XCTAssertNoThrow(try verifier.verify(good, document: document))
+        var steps: [String] = []
+        XCTAssertNoThrow(try verifier.verify(good, document: document) { steps.append($0) })
+        XCTAssertTrue(steps.contains("orderer signature, chain and CRLs: the same as a proof verified above"))
+
+        var moved = good
+        moved.signature = good.signature + good.chain[0]
+        moved.chain = Array(good.chain.dropFirst())
+        XCTAssertThrowsError(try verifier.verify(moved, document: document)) { XCTAssertNotNil($0 as? ProofError) }
+        var resigned = good
+        resigned.crls = Array((good.crls ?? []).dropLast())
+        resigned.signature = String(good.signature.reversed())
+        XCTAssertThrowsError(try verifier.verify(resigned, document: document)) { XCTAssertNotNil($0 as? ProofError) }
+    }
 }

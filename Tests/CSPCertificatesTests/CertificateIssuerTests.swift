@@ -24,6 +24,19 @@ final class CertificateIssuerTests: XCTestCase {
         XCTAssertEqual(root.fingerprint, SHA256.hash(root.der))
     }
 
+    /// The key comes from the certificate's own decoding (not a second parse of its DER):
+    /// it must verify exactly what the matching private key signed, and nothing else.
+    func testCertificateKeyVerifiesItsPrivateKeysSignatures() throws {
+        let pki = try PKI()
+        let digest = SHA256.hash(Array("block header".utf8))
+        let signature = try pki.leafKey.signature(forDigest: digest)
+        XCTAssertTrue(try pki.leaf.publicKey.isValidSignature(signature, digest: digest))
+        XCTAssertFalse(try pki.leaf.publicKey.isValidSignature(signature, digest: SHA256.hash(Array("another header".utf8))))
+        XCTAssertFalse(try pki.root.publicKey.isValidSignature(signature, digest: digest))
+        // Each call hands out its own key object; they are the same key.
+        XCTAssertEqual(try pki.leaf.publicKey.der, try pki.leafKey.publicKey.der)
+    }
+
     func testIntermediateFields() throws {
         let pki = try PKI()
         let intermediate = pki.intermediate
