@@ -256,10 +256,11 @@ public final class SQLiteSink: Sink {
             // SQLite's sorter keeps up to a cache's worth of keys in memory before handing
             // them to a helper thread to sort: a small cache lets the helper sort one part
             // while this thread reads the next, instead of one sort of everything at the end.
-            if bulkLoad { try database.execute("PRAGMA threads = 2; PRAGMA cache_size = -8192") }
+            // (It starts no helper while temporary files are kept in memory.)
+            if bulkLoad { try database.execute("PRAGMA threads = 2; PRAGMA temp_store = FILE; PRAGMA cache_size = -8192") }
             try database.execute(Tables.indexDDL(.sqlite, tables: tables))
             if bulkLoad {
-                try database.execute("PRAGMA threads = 0; PRAGMA secure_delete = \(secureDelete)")
+                try database.execute("PRAGMA threads = 0; PRAGMA temp_store = MEMORY; PRAGMA secure_delete = \(secureDelete)")
             }
             if unsynced {
                 // One synced commit makes every page of the load durable (fsync covers the whole
