@@ -118,10 +118,10 @@ public struct Exporter {
         let reader = Thread {
             do {
                 try work.value.source.forEach(from: work.value.from, to: work.value.to, after: work.value.after,
-                                              target: work.value.target) { record, hash in
+                                              target: work.value.target) { record, hash, writes in
                     var changes: [Change] = []
                     changes.reserveCapacity(record.block.transactions.count * 6)
-                    try work.value.deriver.derive(record) { changes.append($0) }
+                    try work.value.deriver.derive(record, writes: writes) { changes.append($0) }
                     let header = record.block.header
                     return pipe.put(.block(DerivedBlock(number: header.number, hash: hash, commitHash: header.commitHash,
                                                         transactions: record.block.transactions.count, changes: changes)))

@@ -116,6 +116,13 @@ public final class LedgerSource {
     /// anything is written.
     public func forEach(from: UInt64, to: UInt64?, after checkpoint: Checkpoint?, target: String,
                         _ body: (CommittedBlock, SHA256Digest) throws -> Bool) throws {
+        try forEach(from: from, to: to, after: checkpoint, target: target) { record, hash, _ in try body(record, hash) }
+    }
+
+    /// The same, also handing over the block's final writes, which checking its commit hash
+    /// worked out (the deriver's current state needs them too).
+    public func forEach(from: UInt64, to: UInt64?, after checkpoint: Checkpoint?, target: String,
+                        _ body: (CommittedBlock, SHA256Digest, BlockWrites) throws -> Bool) throws {
         let anchor: UInt64? = checkpoint.map(\.block) ?? (from > 0 ? from - 1 : nil)
         let start = checkpoint.map { $0.block + 1 } ?? from
         if let to, start > to { return }
@@ -146,13 +153,14 @@ public final class LedgerSource {
                     return true
                 }
                 if let to, number > to { return false }
-                let computed = try record.commitHash(previous: previousCommit)
+                let writes = BlockWrites(record)
+                let computed = try writes.commitHash(of: record, previous: previousCommit)
                 guard computed == header.commitHash else {
                     throw KVRError(.failure, "block \(number) of \(name) is corrupt: commit hash \(header.commitHash) "
                         + "in the header does not match \(computed) computed from the effects")
                 }
                 previousCommit = computed
-                return try body(record, header.hash)
+                return try body(record, header.hash, writes)
             }
         }
     }

@@ -54,6 +54,11 @@ public struct RowDeriver {
 
     /// Every change block `record` makes, in an order a sink can apply one by one.
     public mutating func derive(_ record: CommittedBlock, emit: (Change) throws -> Void) throws {
+        try derive(record, writes: BlockWrites(record), emit: emit)
+    }
+
+    /// The same, with the block's final writes already worked out (checking its commit hash does).
+    public mutating func derive(_ record: CommittedBlock, writes finalWrites: BlockWrites, emit: (Change) throws -> Void) throws {
         let header = record.block.header
         let number = SQLiteValue.integer(Int64(bitPattern: header.number))
         let chan = SQLiteValue.text(channel)
@@ -64,8 +69,6 @@ public struct RowDeriver {
             .integer(Int64(validCount)), includeCertificates ? .blob(header.orderer) : .null,
             includeCertificates ? .blob(record.block.signature) : .null,
         ], emit)
-        // The block's final write per key, with the position that wrote it.
-        var finalWrites: [[UInt8]: (position: Int, value: [UInt8]?)] = [:]
         // An instance is written just before its timeline entry, in the same transaction.
         var instanceDefinitions: [String: SQLiteValue] = [:]
         for (position, transaction) in record.block.transactions.enumerated() {
@@ -91,12 +94,18 @@ public struct RowDeriver {
                 try row(Tables.events, [chan, number, pos, .integer(Int64(seq)), txid, .text(body.contract), .text(event.name),
                                         .text(Self.jsonText(event.payload))], emit)
             }
-            for write in effects.writes {
+            let writes = effects.writes
+            // A transaction that writes a key twice leaves its last write: one history row per
+            // key and transaction (the table's natural key, so a bulk load can append the rows).
+            let lastWrite = writes.count > 8 ? Dictionary(writes.indices.map { (writes[$0].key, $0) }, uniquingKeysWith: { $1 }) : nil
+            for (index, write) in writes.enumerated() {
                 let key = Self.text(write.key)
-                let (value, bytes) = Self.textOrBytes(write.value)
-                try row(Tables.stateHistory, [chan, number, pos, .text(key), .text(Self.namespace(key)), txid,
-                                              .integer(write.value == nil ? 1 : 0), value, bytes], emit)
-                finalWrites[write.key] = (position, write.value)
+                let superseded = lastWrite.map { $0[write.key] != index } ?? writes[(index + 1)...].contains { $0.key == write.key }
+                if !superseded {
+                    let (value, bytes) = Self.textOrBytes(write.value)
+                    try row(Tables.stateHistory, [chan, number, pos, .text(key), .text(Self.namespace(key)), txid,
+                                                  .integer(write.value == nil ? 1 : 0), value, bytes], emit)
+                }
                 if let stored = write.value, key.hasPrefix("wf/"), let json = try? CanonicalJSON.parse(stored) {
                     instanceDefinitions[String(key.dropFirst(3))] = Self.string(json["definition"])
                 } else if let stored = write.value, key.hasPrefix("wft/") {
@@ -105,9 +114,9 @@ public struct RowDeriver {
             }
         }
         // Current state, in key order so the output is the same every run.
-        for key in finalWrites.keys.sorted(by: { $0.lexicographicallyPrecedes($1) }) {
-            let (position, value) = finalWrites[key]!
-            let text = Self.text(key)
+        for final in finalWrites.entries {
+            let position = final.position, value = final.value
+            let text = Self.text(final.key)
             let namespace = SQLiteValue.text(Self.namespace(text))
             for change in mapping?.changes(channel: channel, key: text, value: value, block: number, position: .integer(Int64(position))) ?? [] {
                 switch change {
@@ -248,15 +257,22 @@ public struct RowDeriver {
         key.firstIndex(of: "/").map { String(key[..<$0]) } ?? ""
     }
 
+    /// `bytes` as text when they are UTF-8, else nil. ASCII (nearly every key and value) skips
+    /// `String(validating:as:)`, which is generic and looks up type metadata at every call.
+    static func utf8(_ bytes: [UInt8]) -> String? {
+        let ascii = bytes.withUnsafeBufferPointer { buffer in buffer.allSatisfy { $0 < 0x80 } }
+        return ascii ? String(decoding: bytes, as: UTF8.self) : String(validating: bytes, as: UTF8.self)
+    }
+
     /// Keys are text when they are UTF-8, else `0x` and hex.
     static func text(_ bytes: [UInt8]) -> String {
-        String(validating: bytes, as: UTF8.self) ?? "0x" + Hex.encode(bytes)
+        utf8(bytes) ?? "0x" + Hex.encode(bytes)
     }
 
     /// A value a person reads is text; bytes that are not UTF-8 go to the `_bytes` column.
     static func textOrBytes(_ bytes: [UInt8]?) -> (SQLiteValue, SQLiteValue) {
         guard let bytes else { return (.null, .null) }
-        if let text = String(validating: bytes, as: UTF8.self) { return (.text(text), .null) }
+        if let text = utf8(bytes) { return (.text(text), .null) }
         return (.null, .blob(bytes))
     }
 
@@ -265,7 +281,7 @@ public struct RowDeriver {
         if let plain = plainArgumentsJSON(arguments) { return plain }
         var object: [String: CanonicalJSON.Value] = [:]
         for argument in arguments {
-            object[argument.name] = String(validating: argument.value, as: UTF8.self).map(CanonicalJSON.Value.string)
+            object[argument.name] = utf8(argument.value).map(CanonicalJSON.Value.string)
                 ?? .object(["hex": .string(Hex.encode(argument.value))])
         }
         return encode(.object(object))
@@ -311,7 +327,7 @@ public struct RowDeriver {
         if let first = bytes.first, first == UInt8(ascii: "{") || first == UInt8(ascii: "["), (try? CanonicalJSON.parse(bytes)) != nil {
             return String(decoding: bytes, as: UTF8.self)
         }
-        if let text = String(validating: bytes, as: UTF8.self) { return encode(.string(text)) }
+        if let text = utf8(bytes) { return encode(.string(text)) }
         return encode(.object(["hex": .string(Hex.encode(bytes))]))
     }
 

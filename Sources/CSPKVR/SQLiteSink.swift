@@ -66,10 +66,6 @@ public final class SQLiteSink: Sink {
     }
 
     private var tables = Tables.tables
-    /// Tables whose natural key a block never repeats (a transaction may write a key twice,
-    /// so state_history is not one of them).
-    static let uniqueRows: Set<String> = [Tables.blocks.name, Tables.transactions.name, Tables.events.name, Tables.accountTransactions.name]
-
     public func prepare(channel: String, tables: [Table]) throws -> Checkpoint? {
         self.tables = tables
         return try guarded {
@@ -157,19 +153,75 @@ public final class SQLiteSink: Sink {
         inBatch = true
     }
 
+    /// Rows of the append-only tables waiting for their multi-row INSERT during a bulk load.
+    private struct Appends {
+        var table: Table
+        /// The rows' values one after the other.
+        var values: [SQLiteValue] = []
+        var rows = 0
+        var statement: Statement?
+    }
+    private var appends: [Appends] = []
+    /// Rows per multi-row INSERT. One statement keeps its cursor on the table between rows, so
+    /// a row whose key follows the last one is placed without a search from the B-tree's root
+    /// (SQLite's own shortcut for appends), and the statement's start, reset and cursor
+    /// opening are paid once for all of them.
+    static let rowsPerInsert = 64
+
+    private func insertSQL(_ table: Table, rows: Int, upsert: Bool) -> String {
+        let columns = table.columns.map { Dialect.sqlite.quote($0.name) }.joined(separator: ", ")
+        let marks = "(" + Array(repeating: "?", count: table.columns.count).joined(separator: ", ") + ")"
+        return "INSERT INTO \(Dialect.sqlite.quote(table.name)) (\(columns)) VALUES "
+            + Array(repeating: marks, count: rows).joined(separator: ", ") + (upsert ? Dialect.sqlite.upsertClause(table) : "")
+    }
+
+    /// A bulk load's row of an append-only table: it cannot be in the target already (it comes
+    /// after the checkpoint, and no block repeats a key of the table), so it is a plain INSERT,
+    /// gathered with others of its table into one statement. A row there anyway fails the
+    /// batch, never doubles.
+    private func append(_ table: Table, _ values: [SQLiteValue]) throws {
+        var slot = 0
+        while slot < appends.count, appends[slot].table.name != table.name { slot += 1 }
+        if slot == appends.count {
+            appends.append(Appends(table: table))
+            appends[slot].values.reserveCapacity(Self.rowsPerInsert * table.columns.count)
+        }
+        appends[slot].values.append(contentsOf: values)
+        appends[slot].rows += 1
+        if appends[slot].rows == Self.rowsPerInsert { try flush(slot) }
+    }
+
+    private func flush(_ slot: Int) throws {
+        let rows = appends[slot].rows
+        guard rows > 0 else { return }
+        let table = appends[slot].table
+        if rows == Self.rowsPerInsert {
+            if appends[slot].statement == nil {
+                appends[slot].statement = try database.prepare(insertSQL(table, rows: rows, upsert: false))
+            }
+            try appends[slot].statement!.run(borrowing: appends[slot].values)
+        } else {
+            // The rest at the end of a batch: a statement for that many rows, made once.
+            let statement = try database.prepare(insertSQL(table, rows: rows, upsert: false))
+            try statement.run(borrowing: appends[slot].values)
+        }
+        appends[slot].values.removeAll(keepingCapacity: true)
+        appends[slot].rows = 0
+    }
+
+    private func flushAppends() throws {
+        for slot in appends.indices { try flush(slot) }
+    }
+
     public func apply(_ change: Change) throws {
         try guarded {
             try begin()
             switch change {
+            case let .upsert(table, values) where bulkLoad && table.isAppendOnly:
+                try append(table, values)
             case let .upsert(table, values):
                 try statement(&upserts, table) {
-                    let columns = table.columns.map { Dialect.sqlite.quote($0.name) }.joined(separator: ", ")
-                    let marks = Array(repeating: "?", count: table.columns.count).joined(separator: ", ")
-                    // In a bulk load these tables cannot hold the row already (it comes after the
-                    // checkpoint, and a block gives each key once): a plain INSERT skips the upsert's
-                    // extra B-tree search. A row there anyway fails the batch, never doubles.
-                    let upsert = bulkLoad && Self.uniqueRows.contains(table.name) ? "" : Dialect.sqlite.upsertClause(table)
-                    return "INSERT INTO \(Dialect.sqlite.quote(table.name)) (\(columns)) VALUES (\(marks))" + upsert
+                    insertSQL(table, rows: 1, upsert: true)
                 }.run(borrowing: values)
             case let .delete(table, key):
                 try statement(&deletes, table) {
@@ -190,6 +242,7 @@ public final class SQLiteSink: Sink {
     }
 
     public func commit(_ checkpoint: Checkpoint) throws {
+        try guarded { try flushAppends() }
         try apply(BatchBuffer.checkpointRow(checkpoint))
         try guarded { try database.execute("COMMIT") }
         inBatch = false
@@ -200,10 +253,14 @@ public final class SQLiteSink: Sink {
         try guarded {
             // Indexes after the rows are in: one sorted build instead of a B-tree update per row.
             // The reader thread is done by now, so SQLite's sorter may use the other core.
-            if bulkLoad { try database.execute("PRAGMA threads = 2") }
+            // SQLite's sorter keeps up to a cache's worth of keys in memory before handing
+            // them to a helper thread to sort: a small cache lets the helper sort one part
+            // while this thread reads the next, instead of one sort of everything at the end.
+            // (It starts no helper while temporary files are kept in memory.)
+            if bulkLoad { try database.execute("PRAGMA threads = 2; PRAGMA temp_store = FILE; PRAGMA cache_size = -8192") }
             try database.execute(Tables.indexDDL(.sqlite, tables: tables))
             if bulkLoad {
-                try database.execute("PRAGMA threads = 0; PRAGMA secure_delete = \(secureDelete)")
+                try database.execute("PRAGMA threads = 0; PRAGMA temp_store = MEMORY; PRAGMA secure_delete = \(secureDelete)")
             }
             if unsynced {
                 // One synced commit makes every page of the load durable (fsync covers the whole
@@ -218,7 +275,7 @@ public final class SQLiteSink: Sink {
                 try setJournalMode("WAL")
                 try database.execute("PRAGMA cache_size = -65536")
                 // Batches after this (follow) may meet rows again: upserts from now on.
-                upserts = []
+                appends = []
             }
             bulkLoad = false
         }
@@ -226,6 +283,7 @@ public final class SQLiteSink: Sink {
 
     /// Finalizes the statements and closes the database; also done on release.
     public func close() {
+        appends = []
         upserts = []
         deletes = []
         database.close()
@@ -236,6 +294,10 @@ public final class SQLiteSink: Sink {
     }
 
     public func abandon() {
+        for slot in appends.indices {
+            appends[slot].values.removeAll(keepingCapacity: true)
+            appends[slot].rows = 0
+        }
         if inBatch { try? database.execute("ROLLBACK") }
         inBatch = false
     }

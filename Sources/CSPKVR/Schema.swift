@@ -10,7 +10,7 @@ public enum Tables {
         Column("merkle_root", .hash), Column("commit_hash", .hash), Column("time", .integer),
         Column("transaction_count", .integer), Column("valid_count", .integer),
         Column("orderer_certificate", .blob), Column("signature", .blob),
-    ], key: ["channel", "number"], indexes: [["channel", "hash"]])
+    ], key: ["channel", "number"], indexes: [["channel", "hash"]], appendOnly: true)
 
     public static let transactions = Table("transactions", [
         channel, block, position, Column("id", .hash), Column("time", .integer),
@@ -18,12 +18,13 @@ public enum Tables {
         Column("contract", .text), Column("function", .text), Column("arguments", .json),
         Column("code", .integer), Column("validation", .text), Column("reason", .text),
         Column("creator_certificate", .blob), Column("signature", .blob),
-    ], key: ["channel", "block", "position"], indexes: [["channel", "id"], ["channel", "creator"], ["channel", "contract", "function"]])
+    ], key: ["channel", "block", "position"], indexes: [["channel", "id"], ["channel", "creator"], ["channel", "contract", "function"]],
+       appendOnly: true)
 
     public static let events = Table("events", [
         channel, block, position, Column("seq", .integer), Column("transaction_id", .hash),
         Column("contract", .text), Column("name", .text), Column("payload", .json),
-    ], key: ["channel", "block", "position", "seq"], indexes: [["channel", "contract", "name"]])
+    ], key: ["channel", "block", "position", "seq"], indexes: [["channel", "contract", "name"]], appendOnly: true)
 
     public static let state = Table("state", [
         channel, Column("namespace", .text, keyLength: 64), Column("key", .text, keyLength: 600),
@@ -33,7 +34,7 @@ public enum Tables {
     public static let stateHistory = Table("state_history", [
         channel, block, position, Column("key", .text, keyLength: 600), Column("namespace", .text),
         Column("transaction_id", .hash), Column("deleted", .boolean), Column("value", .text), Column("value_bytes", .blob),
-    ], key: ["channel", "block", "position", "key"], indexes: [["channel", "key"]])
+    ], key: ["channel", "block", "position", "key"], indexes: [["channel", "key"]], appendOnly: true)
 
     public static let accounts = Table("accounts", [
         channel, Column("account", .text), Column("organization", .text), Column("id", .text),
@@ -45,7 +46,7 @@ public enum Tables {
 
     public static let accountTransactions = Table("account_transactions", [
         channel, Column("account", .text), block, position,
-    ], key: ["channel", "account", "block", "position"])
+    ], key: ["channel", "account", "block", "position"], appendOnly: true)
 
     public static let definitions = Table("definitions", [
         channel, Column("name", .text, keyLength: 64), Column("version", .integer), Column("hash", .hash),

@@ -34,13 +34,21 @@ public struct Table: Sendable, Equatable {
     /// Whether rows only ever arrive (blocks, transactions, history) or are replaced and
     /// deleted as the ledger's state changes (state, accounts, instances).
     public var isCurrentState: Bool
+    /// Whether every row's key is new: no block repeats a key of this table, its own or an
+    /// earlier block's (blocks, transactions, events, history, account_transactions). The
+    /// rows after a target's checkpoint are then never in the target, so a bulk load inserts
+    /// them without looking for a row to update.
+    public var isAppendOnly: Bool
 
-    public init(_ name: String, _ columns: [Column], key: [String], indexes: [[String]] = [], currentState: Bool = false) {
+    public init(_ name: String, _ columns: [Column], key: [String], indexes: [[String]] = [], currentState: Bool = false,
+                appendOnly: Bool = false) {
+        precondition(!(currentState && appendOnly), "a current-state table replaces rows")
         self.name = name
         self.columns = columns
         self.primaryKey = key
         self.indexes = indexes
         self.isCurrentState = currentState
+        self.isAppendOnly = appendOnly
     }
 
     public func column(_ name: String) -> Column? { columns.first { $0.name == name } }

@@ -84,13 +84,13 @@ public struct Verifier {
             var expected: [UInt64: Tally] = [:]
             var current: [String: [[SQLiteValue]: [SQLiteValue]]] = [:]
             var deriver = deriver ?? RowDeriver(channel: channel)
-            try source.forEach(from: 0, to: checkpoint.block, after: nil, target: path) { record, blockHash in
+            try source.forEach(from: 0, to: checkpoint.block, after: nil, target: path) { record, blockHash, writes in
                 let number = record.block.header.number
                 if number == checkpoint.block, blockHash != checkpoint.hash {
                     throw KVRError(.refused, "database \(quoted(path)) holds block \(number) with hash \(checkpoint.hash), but the ledger's block \(number) has hash \(blockHash)")
                 }
                 var tally = Tally()
-                try deriver.derive(record) { change in
+                try deriver.derive(record, writes: writes) { change in
                     switch change {
                     case let .upsert(table, values) where table.isCurrentState:
                         current[table.name, default: [:]][table.keyPositions.map { values[$0] }] = values

@@ -1,4 +1,6 @@
+import CSPContracts
 import CSPKVR
+import CSPLedger
 import CSPSQLite
 import CSPTestSupport
 import Foundation
@@ -118,6 +120,114 @@ final class ExportTests: XCTestCase {
             XCTAssertTrue((error as? KVRError)?.message.contains("was being loaded without syncing when the machine stopped") ?? false, "\(error)")
         }
         XCTAssertEqual(try scalar(db, "SELECT count(*) FROM blocks"), .integer(7), "nothing written")
+    }
+
+    /// A sink that stops the export at its `killAt`-th commit, as a kill would: the batch in
+    /// hand is rolled back (by the sink's abandon; by the rollback journal after a kill) and
+    /// nothing after it happens, neither the rest of the rows nor the index builds.
+    private final class KilledSink: Sink {
+        struct Killed: Error {}
+        let inner: SQLiteSink
+        let killAt: Int
+        var commits = 0
+        init(_ inner: SQLiteSink, killAt: Int) { self.inner = inner; self.killAt = killAt }
+        var target: String { inner.target }
+        func prepare(channel: String, tables: [Table]) throws -> Checkpoint? { try inner.prepare(channel: channel, tables: tables) }
+        func storedDefinitions(channel: String) throws -> [CanonicalJSON.Value]? { try inner.storedDefinitions(channel: channel) }
+        func apply(_ change: Change) throws { try inner.apply(change) }
+        func commit(_ checkpoint: Checkpoint) throws {
+            commits += 1
+            if commits == killAt { throw Killed() }
+            try inner.commit(checkpoint)
+        }
+        func finish(catalog: DefinitionCatalog) throws { try inner.finish(catalog: catalog) }
+        func abandon() { inner.abandon() }
+    }
+
+    private func indexes(_ path: String) throws -> [String] {
+        let database = try SQLiteDatabase(path: path, readOnly: true)
+        defer { database.close() }
+        return try database.query("SELECT name FROM sqlite_master WHERE type = 'index' AND name NOT LIKE 'sqlite_%' ORDER BY name")
+            .compactMap { $0[0].stringValue }
+    }
+
+    func testMultiRowInsertsOfABulkLoadGiveTheRowsOfUpserts() throws {
+        // Blocks of 150 transactions: more rows per table than one multi-row INSERT takes, and a rest.
+        let directory = try temporaryDirectory(self) + "/consortium"
+        let builder = ChainBuilder(channel: "consortium")
+        let store = try LedgerStore(directory: directory, channel: "consortium", options: .init())
+        for record in try builder.blocks(4, perBlock: 150) { try store.commit(record) }
+        store.close()
+        let dir = try temporaryDirectory(self)
+        func export(_ path: String, to: UInt64? = nil) throws {
+            var options = Exporter.Options()
+            options.to = to
+            options.batchRows = 700
+            var deriver = RowDeriver(channel: "consortium")
+            _ = try Exporter(source: try LedgerSource(ledger: directory, channel: "consortium"), sink: try SQLiteSink(path: path), options: options)
+                .run(deriver: &deriver)
+        }
+        try export(dir + "/bulk.db")
+        try export(dir + "/split.db", to: 0)
+        try export(dir + "/split.db")
+        XCTAssertEqual(try scalar(dir + "/bulk.db", "SELECT count(*) || '/' || count(DISTINCT block * 1000 + position) FROM transactions"), .text("600/600"))
+        for table in Tables.tables {
+            XCTAssertEqual(try rows(dir + "/bulk.db", table), try rows(dir + "/split.db", table), table.name)
+        }
+        XCTAssertNil(try Verifier().verify(database: dir + "/bulk.db", source: try LedgerSource(ledger: directory, channel: "consortium")).difference)
+    }
+
+    func testALoadKilledHalfwayResumesAndEndsWithItsIndexes() throws {
+        let ledger = try KVRTestLedger.make(self, extraBlocks: 8)
+        let dir = try temporaryDirectory(self)
+        _ = try export(ledger, into: dir + "/straight.db")
+        // Killed at its third batch: two batches in, without any index yet, the mark of an unsynced load there.
+        var options = Exporter.Options()
+        options.batchRows = 5
+        var deriver = RowDeriver(channel: "consortium")
+        let killed = KilledSink(try SQLiteSink(path: dir + "/kvr.db"), killAt: 3)
+        XCTAssertThrowsError(try Exporter(source: try LedgerSource(ledger: ledger.directory, channel: "consortium"), sink: killed, options: options)
+            .run(deriver: &deriver))
+        killed.inner.close()
+        let checkpoint = try XCTUnwrap(try scalar(dir + "/kvr.db", "SELECT block FROM kvr_checkpoint")?.int64Value)
+        XCTAssertLessThan(checkpoint, 11)
+        XCTAssertEqual(try scalar(dir + "/kvr.db", "SELECT count(*) || '/' || max(number) FROM blocks"), .text("\(checkpoint + 1)/\(checkpoint)"))
+        XCTAssertEqual(try indexes(dir + "/kvr.db"), [], "secondary indexes wait for the end of the load")
+        XCTAssertEqual(try scalar(dir + "/kvr.db", "SELECT count(*) FROM kvr_unsynced_load"), .integer(1))
+        // Resumed after the checkpoint, then every index: the same tables as one straight load.
+        let resumed = try export(ledger, into: dir + "/kvr.db", batchRows: 5)
+        XCTAssertEqual(resumed.resumedAfter, UInt64(checkpoint))
+        XCTAssertEqual(try indexes(dir + "/kvr.db"), try indexes(dir + "/straight.db"))
+        for table in Tables.tables {
+            XCTAssertEqual(try rows(dir + "/kvr.db", table), try rows(dir + "/straight.db", table), table.name)
+        }
+        XCTAssertEqual(try scalar(dir + "/kvr.db", "SELECT count(*) FROM sqlite_master WHERE name = 'kvr_unsynced_load'"), .integer(0))
+        XCTAssertEqual(try scalar(dir + "/kvr.db", "PRAGMA journal_mode"), .text("wal"))
+        // More blocks later go in as upserts.
+        try ledger.append(2)
+        XCTAssertEqual(try export(ledger, into: dir + "/kvr.db").blocks, 2)
+        XCTAssertEqual(try scalar(dir + "/kvr.db", "SELECT count(*) || '/' || count(DISTINCT number) FROM blocks"), .text("14/14"))
+        XCTAssertNil(try Verifier().verify(database: dir + "/kvr.db", source: try LedgerSource(ledger: ledger.directory, channel: "consortium")).difference)
+    }
+
+    func testAKeyWrittenTwiceInOneTransactionLeavesOneHistoryRow() throws {
+        let directory = try temporaryDirectory(self) + "/consortium"
+        let builder = ChainBuilder(channel: "consortium")
+        let store = try LedgerStore(directory: directory, channel: "consortium", options: .init())
+        try store.commit(try builder.block([try builder.writes([("kv/t", "1"), ("kv/u", "x"), ("kv/t", "2")]), try builder.put("kv/t", "3")]))
+        // Over eight writes (another way of finding the last write of a key).
+        try store.commit(try builder.block([try builder.writes((0..<12).map { ("kv/m\($0 % 5)", "\($0)") })]))
+        store.close()
+        let db = try temporaryDirectory(self) + "/kvr.db"
+        var deriver = RowDeriver(channel: "consortium")
+        _ = try Exporter(source: try LedgerSource(ledger: directory, channel: "consortium"), sink: try SQLiteSink(path: db), options: .init())
+            .run(deriver: &deriver)
+        XCTAssertEqual(try scalar(db, "SELECT group_concat(position || ':' || key || '=' || value, ',') FROM (SELECT * FROM state_history WHERE block = 0 ORDER BY position, key)"),
+                       .text("0:kv/t=2,0:kv/u=x,1:kv/t=3"))
+        XCTAssertEqual(try scalar(db, "SELECT group_concat(key || '=' || value, ',') FROM (SELECT * FROM state_history WHERE block = 1 ORDER BY key)"),
+                       .text("kv/m0=10,kv/m1=11,kv/m2=7,kv/m3=8,kv/m4=9"))
+        XCTAssertEqual(try scalar(db, "SELECT value FROM state WHERE key = 'kv/t'"), .text("3"))
+        XCTAssertNil(try Verifier().verify(database: db, source: try LedgerSource(ledger: directory, channel: "consortium")).difference)
     }
 
     func testATargetFromAnotherLedgerIsRefused() throws {

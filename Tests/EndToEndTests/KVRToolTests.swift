@@ -101,10 +101,21 @@ final class KVRToolTests: XCTestCase {
         // Rows and checkpoint were committed together: exactly the blocks up to the checkpoint.
         XCTAssertEqual(try sqliteValue(db, "SELECT count(*), max(number) FROM blocks"), "\(checkpoint + 1)|\(checkpoint)")
         XCTAssertEqual(try sqliteValue(db, "SELECT count(*) FROM transactions"), "\((checkpoint + 1) * 40)")
+        // The secondary indexes wait for the end of the load; the resumed export builds them.
+        XCTAssertEqual(try sqliteValue(db, "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name NOT LIKE 'sqlite_%'"), "0")
         let resumed = try kvr(["export", "--channel", "consortium", "--ledger", home, "--db", db, "--format", "json"])
         XCTAssertTrue(resumed.stdout.contains("\"resumed_after\":\(checkpoint)"), resumed.stdout)
         XCTAssertEqual(try sqliteValue(db, "SELECT count(*), count(DISTINCT number), min(number), max(number) FROM blocks"), "400|400|0|399")
         XCTAssertEqual(try sqliteValue(db, "SELECT count(*), count(DISTINCT block * 100 + position) FROM transactions"), "16000|16000")
+        XCTAssertEqual(try sqliteValue(db, "SELECT count(*) FROM state_history"), "16000")
+        XCTAssertEqual(try sqliteValue(db, "SELECT count(*) FROM sqlite_master WHERE name = 'transactions_by_channel_id'"), "1")
+        try kvr(["verify", "--channel", "consortium", "--ledger", home, "--db", db])
+        // Replaying the last blocks as SQL text into the resumed target changes nothing.
+        let before = try sqliteValue(db, "SELECT count(*), sum(position), max(block) FROM transactions")
+        let sql = try kvr(["export", "--channel", "consortium", "--ledger", home, "--from", "380", "--format", "sql", "--dialect", "sqlite"])
+        let replay = try runProcess("sqlite3", ["-bail", db], input: sql.stdoutBytes)
+        XCTAssertEqual(replay.status, 0, replay.stderr)
+        XCTAssertEqual(try sqliteValue(db, "SELECT count(*), sum(position), max(block) FROM transactions"), before)
         XCTAssertEqual(try sqliteValue(db, "SELECT count(*) FROM state_history"), "16000")
         try kvr(["verify", "--channel", "consortium", "--ledger", home, "--db", db])
     }
@@ -185,6 +196,15 @@ final class KVRToolTests: XCTestCase {
             XCTAssertEqual(try sqliteValue(dir + "/sql.db", "SELECT * FROM \(table) ORDER BY 1, 2, 3"),
                            try sqliteValue(dir + "/direct.db", "SELECT * FROM \(table) ORDER BY 1, 2, 3"), table)
         }
+        // The same schema and indexes, and the SQL text replayed into the bulk-loaded target changes nothing.
+        let schema = "SELECT group_concat(name, ',') FROM (SELECT name FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY name)"
+        XCTAssertEqual(try sqliteValue(dir + "/sql.db", schema), try sqliteValue(dir + "/direct.db", schema))
+        let replay = try runProcess("sqlite3", ["-bail", dir + "/direct.db"], input: sql.stdoutBytes)
+        XCTAssertEqual(replay.status, 0, replay.stderr)
+        for table in ["blocks", "transactions", "state", "state_history", "account_transactions"] {
+            XCTAssertEqual(try sqliteValue(dir + "/sql.db", "SELECT * FROM \(table) ORDER BY 1, 2, 3, 4"),
+                           try sqliteValue(dir + "/direct.db", "SELECT * FROM \(table) ORDER BY 1, 2, 3, 4"), table)
+        }
         // CSV with its DDL and load script, loaded by sqlite3's .import.
         try kvr(["export", "--channel", "consortium", "--ledger", home, "--format", "csv", "--dir", dir + "/csv"])
         let files = try FileManager.default.contentsOfDirectory(atPath: dir + "/csv").sorted()
@@ -195,6 +215,7 @@ final class KVRToolTests: XCTestCase {
         XCTAssertEqual(try sqliteValue(dir + "/csv/csv.db", "SELECT count(*), sum(position), count(DISTINCT id) FROM transactions"), "40|80|40")
         XCTAssertEqual(try sqliteValue(dir + "/csv/csv.db", "SELECT count(*) FROM state"), "40")
         XCTAssertEqual(try sqliteValue(dir + "/csv/csv.db", "SELECT block FROM kvr_checkpoint"), "7")
+        XCTAssertEqual(try sqliteValue(dir + "/csv/csv.db", schema), try sqliteValue(dir + "/direct.db", schema), "indexes from indexes.sql")
         // A folder that is not empty is refused.
         let refused = try kvr(["export", "--channel", "consortium", "--ledger", home, "--format", "csv", "--dir", dir + "/csv"], expect: 1)
         XCTAssertEqual(refused.stderr, "error: '\(dir)/csv' exists and is not an empty folder\n")
