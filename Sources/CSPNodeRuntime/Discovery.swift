@@ -14,7 +14,8 @@ public final class NodeAddresses: Sendable {
     /// The `advertise` setting (flag, environment, node.conf), when there is one.
     public func configure(advertise: String?) { state.value.advertise = advertise }
 
-    /// The listener bound `address` (HOST:PORT).
+    /// The listener's `address` (HOST:PORT): the configured one before it binds (when it
+    /// names a port), then the one it bound.
     func bound(_ address: String) { state.value.bound = address }
 
     /// What this node announces when it names itself: nil when it does not listen, or

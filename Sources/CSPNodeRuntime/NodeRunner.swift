@@ -151,6 +151,11 @@ public enum NodeRunner {
             }
         }
         NodeAddresses.shared.configure(advertise: advertise ?? settings.advertise)
+        // Known before any channel follows: another node's `nodes` answer may name this one
+        // before its listener is bound, and a node must never take itself as a source.
+        if let text = listen ?? settings.listen, let (_, port) = NetworkAddress.parse(text), port != 0 {
+            NodeAddresses.shared.bound(text)
+        }
         let names = home.channelNames()
         guard !names.isEmpty else { throw NodeError("no channels in \(quoted(home.path)): create one with 'csp-node init --channel NAME --config FILE'") }
         try home.prepare()
