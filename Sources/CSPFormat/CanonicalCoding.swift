@@ -96,7 +96,7 @@ public struct CanonicalReader {
     public mutating func string(_ what: @autoclosure () -> String, max: Int) throws -> String {
         let start = offset
         let raw = try lengthPrefixed(what(), max: max)
-        guard let text = String(validating: raw, as: UTF8.self) else {
+        guard let text = UTF8Text.decode(raw) else {
             throw error("\(what()) is not valid UTF-8", at: start)
         }
         return text

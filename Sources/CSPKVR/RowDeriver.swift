@@ -257,12 +257,8 @@ public struct RowDeriver {
         key.firstIndex(of: "/").map { String(key[..<$0]) } ?? ""
     }
 
-    /// `bytes` as text when they are UTF-8, else nil. ASCII (nearly every key and value) skips
-    /// `String(validating:as:)`, which is generic and looks up type metadata at every call.
-    static func utf8(_ bytes: [UInt8]) -> String? {
-        let ascii = bytes.withUnsafeBufferPointer { buffer in buffer.allSatisfy { $0 < 0x80 } }
-        return ascii ? String(decoding: bytes, as: UTF8.self) : String(validating: bytes, as: UTF8.self)
-    }
+    /// `bytes` as text when they are UTF-8, else nil.
+    static func utf8(_ bytes: [UInt8]) -> String? { UTF8Text.decode(bytes) }
 
     /// Keys are text when they are UTF-8, else `0x` and hex.
     static func text(_ bytes: [UInt8]) -> String {
