@@ -9,7 +9,9 @@ import CSPSQLite
 /// which cannot know the target, copies them into a staging table and inserts those past
 /// the target's checkpoint. Current-state tables are merged with INSERT ... ON CONFLICT,
 /// unless the target's checkpoint is already at or past the batch (a replayed script):
-/// then the batch changes nothing, and the checkpoint never moves back.
+/// then the batch changes nothing, and the checkpoint never moves back. SQL text for sqlite
+/// and mysql guards its current-state rows and its deletes the same way; their rows of blocks
+/// are natural-key upserts, which rewrite a replayed row with itself.
 enum BatchSQL {
     enum Step {
         /// One statement, without its `;`.
@@ -47,9 +49,19 @@ enum BatchSQL {
                   let channel = values[0].stringValue, let block = values[1].int64Value else { return nil }
             return (channel, block)
         }
-        let target = checkpoint.map { "(SELECT \"block\" FROM \"kvr_checkpoint\" WHERE \"channel\" = \(Dialect.postgres.literal(.text($0.channel))))" }
-        // PostgreSQL, SQL text: true unless the target is already at or past this batch.
-        let behind = checkpoint.map { "COALESCE(\(target!), -1) < \($0.block)" }
+        let target = checkpoint.map {
+            "(SELECT \(dialect.quote("block")) FROM \(dialect.quote(Tables.checkpoint.name)) WHERE \(dialect.quote("channel")) = \(dialect.literal(.text($0.channel))))"
+        }
+        // SQL text: true unless the target is already at or past this batch. Every statement
+        // before the checkpoint row (the batch's last) reads the checkpoint the batch found.
+        var behind = checkpoint.map { "COALESCE(\(target!), -1) < \($0.block)" }
+        if dialect == .mysql, let condition = behind, !direct {
+            // MySQL: read once per batch into a session variable, not once per statement, and no
+            // statement (the checkpoint row's own upsert included) reads the table it writes,
+            // which MySQL refuses in DELETE and makes a temporary copy for in INSERT ... SELECT.
+            steps.append(.statement("SET @kvr_behind = (\(condition))"))
+            behind = "@kvr_behind"
+        }
         for changes in batch.ordered {
             let table = changes.table
             var rows: [[SQLiteValue]] = []
@@ -59,7 +71,7 @@ enum BatchSQL {
                     rows.append(values)
                 case .delete:
                     let condition = zip(table.primaryKey, key).map { "\(dialect.quote($0)) = \(dialect.literal($1))" }
-                        + (dialect == .postgres && !direct ? behind.map { [$0] } ?? [] : [])
+                        + (!direct ? behind.map { [$0] } ?? [] : [])
                     steps.append(.statement("DELETE FROM \(dialect.quote(table.name)) WHERE \(condition.joined(separator: " AND "))"))
                 }
             }
@@ -86,12 +98,35 @@ enum BatchSQL {
             var start = 0
             while start < rows.count {
                 let chunk = rows[start..<min(start + rowsPerStatement, rows.count)]
-                steps.append(.statement("INSERT INTO \(dialect.quote(table.name)) (\(columns)) VALUES\n"
-                    + chunk.map { "(" + $0.map(dialect.literal).joined(separator: ",") + ")" }.joined(separator: ",\n")
-                    + dialect.upsertClause(table)))
+                let insert = "INSERT INTO \(dialect.quote(table.name)) (\(columns)) "
+                if table.isCurrentState, let behind {
+                    steps.append(.statement(insert + guardedRows(chunk, table, dialect, behind) + dialect.upsertClause(table)))
+                } else {
+                    // Rows of blocks: the natural-key upsert rewrites a replayed row with itself.
+                    steps.append(.statement(insert + "VALUES\n"
+                        + chunk.map { "(" + $0.map(dialect.literal).joined(separator: ",") + ")" }.joined(separator: ",\n")
+                        + dialect.upsertClause(table)))
+                }
                 start += rowsPerStatement
             }
         }
         return steps
+    }
+
+    /// `SELECT` of literal rows that yields them only while `condition` holds (sqlite and mysql). SQLite
+    /// selects from a VALUES list (its upsert after a SELECT needs a WHERE anyway); MySQL 8
+    /// wants `VALUES ROW(...)` where MariaDB wants `VALUES (...)`, so MySQL gets a derived
+    /// table of `SELECT ... UNION ALL SELECT ...`, valid in both, its first row naming the
+    /// columns (two equal literals would otherwise name two columns alike).
+    static func guardedRows(_ rows: ArraySlice<[SQLiteValue]>, _ table: Table, _ dialect: Dialect, _ condition: String) -> String {
+        if dialect == .mysql {
+            let names = table.columns.map { dialect.quote($0.name) }
+            let selects = rows.enumerated().map { index, row in
+                "SELECT " + zip(row, names).map { index == 0 ? "\(dialect.literal($0)) AS \($1)" : dialect.literal($0) }.joined(separator: ",")
+            }
+            return "SELECT * FROM (\n" + selects.joined(separator: "\nUNION ALL ") + "\n) AS \(dialect.quote("kvr_rows")) WHERE \(condition)"
+        }
+        return "SELECT * FROM (VALUES\n" + rows.map { "(" + $0.map(dialect.literal).joined(separator: ",") + ")" }.joined(separator: ",\n")
+            + ") WHERE \(condition)"
     }
 }

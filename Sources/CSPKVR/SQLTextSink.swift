@@ -3,7 +3,8 @@ import CSPSQLite
 
 /// SQL text on stdout for `sqlite3`, `psql` or `mysql`: the DDL, then one transaction per
 /// batch holding its rows and its checkpoint row, then the secondary indexes and views.
-/// Rows are upserts on the natural keys, so replaying a range changes nothing. PostgreSQL
+/// Rows are upserts on the natural keys, and current state and the checkpoint change only
+/// while the target is behind the batch (BatchSQL), so replaying a range changes nothing. PostgreSQL
 /// gets `COPY ... FROM STDIN` blocks into a temporary staging table per table, inserted
 /// past the target's checkpoint or merged with `INSERT ... ON CONFLICT` (BatchSQL), instead
 /// of row-by-row INSERTs.

@@ -20,6 +20,26 @@ extension XCTestCase {
         return (home, builder)
     }
 
+    /// A ledger of 10 blocks (0 to 9) whose keys change after they are first written, so a
+    /// replay of an older range that were applied would show: `r/1` is `old` at block 2 and
+    /// `new` at block 8; `r/2` is put at 2 and deleted at 8; `r/3` is put at 3, deleted at 4
+    /// and put again at 8.
+    func makeKVRRewrittenLedger() throws -> String {
+        let home = try temporaryDirectory(self)
+        let builder = ChainBuilder(channel: "consortium")
+        let store = try LedgerStore(directory: home + "/channels/consortium", channel: "consortium", options: .init())
+        defer { store.close() }
+        var records = try builder.blocks(2, perBlock: 2)
+        records.append(try builder.block([try builder.put("r/1", "old"), try builder.put("r/2", "doomed")]))
+        records.append(try builder.block([try builder.put("r/3", "first")]))
+        records.append(try builder.block([try builder.delete("r/3")]))
+        records += try builder.blocks(3, perBlock: 2)
+        records.append(try builder.block([try builder.writes([("r/1", "new"), ("r/2", nil), ("r/3", "again")])]))
+        records += try builder.blocks(1, perBlock: 2)
+        for record in records { try store.commit(record) }
+        return home
+    }
+
     /// One query's output from `sqlite3`, trimmed; a failing query fails the test.
     func sqliteValue(_ db: String, _ sql: String, file: StaticString = #filePath, line: UInt = #line) throws -> String {
         let result = try runProcess("sqlite3", [db, sql])
