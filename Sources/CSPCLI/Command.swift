@@ -91,6 +91,7 @@ extension ParsableCommand {
                 exit(withError: ExitStatus.usage.exitCode)
             }
             try command.run()
+            if let status = Output.flushStandardOutput() { exit(withError: status.exitCode) }
             exit()
         } catch let status as ExitCode {
             exit(withError: status)

@@ -138,3 +138,19 @@ extension JSONValue {
         init?(intValue: Int) { nil }
     }
 }
+
+extension Output {
+    /// Flushes stdout before a tool exits. Results that could not all be written (a full
+    /// disk, an I/O error) must not end in exit 0, or a script would take a truncated list
+    /// for a whole one: says so, and returns `.failure`. A reader that stopped reading
+    /// (EPIPE: `| head`) chose to; that is not an error.
+    public static func flushStandardOutput() -> ExitStatus? {
+        // Every stream: Swift 6 refuses `stdout` itself (a shared C global). A failed write
+        // leaves its bytes buffered, so this flush fails again and errno says why.
+        guard fflush(nil) != 0 else { return nil }
+        let code = errno
+        if code == EPIPE { return nil }
+        Diagnostics.error("cannot write output: " + (code == 0 ? "write error" : String(cString: strerror(code))))
+        return .failure
+    }
+}

@@ -206,6 +206,27 @@ final class AuditToolTests: XCTestCase {
         XCTAssertTrue(compromised.stdout.contains(": FAILED the CA certificate O=Acme, OU=ca, CN=Acme Issuing CA was revoked at "), compromised.stdout)
     }
 
+    /// Results that cannot be written (a full disk) end in exit 2 with one line, never in
+    /// exit 0, in csp-audit's ordinary path and in its quick proof path; a reader that
+    /// stops reading (`| head`) is no error.
+    func testUnwritableOutputIsAnErrorAndAClosedPipeIsNot() throws {
+        let (dir, _) = try makeFiles()
+        let proofs = repositoryRoot + "/docs/vectors/proof"
+        let verify = "'\(audit)' verify '\(proofs)/invoice.txt' --proof '\(proofs)/invoice.txt.receipt' --ca '\(proofs)/ca-cert.pem'"
+        for command in ["'\(audit)' hash plain.txt 'with space.pdf'", "'\(audit)' hash --format json plain.txt", verify] {
+            let full = try runProcess("/bin/sh", ["-c", command + " > /dev/full"], currentDirectory: dir)
+            XCTAssertEqual(full.status, 2, command)
+            XCTAssertEqual(full.stderr, "error: cannot write output: No space left on device\n", command)
+            let fine = try runProcess("/bin/sh", ["-c", command + " > /dev/null"], currentDirectory: dir)
+            XCTAssertEqual(fine.status, 0, command + fine.stderr)
+        }
+        // 5,000 lines (over 300 KiB, more than a pipe holds) into a reader that takes one:
+        // the writer ends quietly, by SIGPIPE or by its EPIPE, never with an error line.
+        let piped = try runProcess("/bin/sh", ["-c", "'\(audit)' hash $(yes plain.txt | head -n 5000) | head -n 1"], currentDirectory: dir)
+        XCTAssertEqual(piped.stdout, try runProcess("sha256sum", ["plain.txt"], currentDirectory: dir).stdout)
+        XCTAssertEqual(piped.stderr, "")
+    }
+
     /// A proof file with a member given twice (even with the same value) or bytes after
     /// its object is malformed, exit 2, in csp-audit's quick path and its ordinary one alike.
     func testAmbiguousProofFilesAreRefused() throws {
