@@ -30,10 +30,10 @@ extension CSPAudit {
     /// arguments, takes the ordinary path, which then parses and reports exactly as before.
     public static func start() -> Never {
         if let status = quickOfflineVerify(Array(CommandLine.arguments.dropFirst())) {
-            // Nothing to close or remove: flush the output and skip the exit handlers,
-            // libcrypto's freeing of every table it built (2 % of a one-proof process).
+            // Nothing to close or remove: flush the output (an unwritten "OK" is no answer)
+            // and skip the exit handlers, libcrypto's freeing of every table it built (2 %
+            // of a one-proof process).
             let unwritten = Output.flushStandardOutput()
-            fflush(nil)
             _exit(status == 0 ? unwritten?.rawValue ?? 0 : status)
         }
         cspMain()

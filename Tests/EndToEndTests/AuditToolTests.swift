@@ -227,6 +227,11 @@ final class AuditToolTests: XCTestCase {
         let piped = try runProcess("/bin/sh", ["-c", "'\(audit)' hash $(cat names) | head -n 1"], currentDirectory: dir)
         XCTAssertEqual(piped.stdout, try runProcess("sha256sum", ["plain.txt"], currentDirectory: dir).stdout)
         XCTAssertEqual(piped.stderr, "")
+        // The same 300 KiB into a full disk: stdio's buffer fills and fails long before the
+        // end, and the exit still says so.
+        let large = try runProcess("/bin/sh", ["-c", "'\(audit)' hash $(cat names) > /dev/full"], currentDirectory: dir)
+        XCTAssertEqual(large.status, 2)
+        XCTAssertEqual(large.stderr, "error: cannot write output: No space left on device\n")
     }
 
     /// A proof file with a member given twice (even with the same value) or bytes after
