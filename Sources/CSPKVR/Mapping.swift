@@ -112,7 +112,7 @@ public struct Mapping: Sendable {
             row[1] = .text(rowKey)
             for (position, path, type) in entry.columns {
                 guard !path.isEmpty else {
-                    row[position] = RowDeriver.utf8(value).map(SQLiteValue.text) ?? .blob(value)
+                    row[position] = UTF8Text.decode(value).map(SQLiteValue.text) ?? .blob(value)
                     continue
                 }
                 var member = json

@@ -257,18 +257,15 @@ public struct RowDeriver {
         key.firstIndex(of: "/").map { String(key[..<$0]) } ?? ""
     }
 
-    /// `bytes` as text when they are UTF-8, else nil.
-    static func utf8(_ bytes: [UInt8]) -> String? { UTF8Text.decode(bytes) }
-
     /// Keys are text when they are UTF-8, else `0x` and hex.
     static func text(_ bytes: [UInt8]) -> String {
-        utf8(bytes) ?? "0x" + Hex.encode(bytes)
+        UTF8Text.decode(bytes) ?? "0x" + Hex.encode(bytes)
     }
 
     /// A value a person reads is text; bytes that are not UTF-8 go to the `_bytes` column.
     static func textOrBytes(_ bytes: [UInt8]?) -> (SQLiteValue, SQLiteValue) {
         guard let bytes else { return (.null, .null) }
-        if let text = utf8(bytes) { return (.text(text), .null) }
+        if let text = UTF8Text.decode(bytes) { return (.text(text), .null) }
         return (.null, .blob(bytes))
     }
 
@@ -277,7 +274,7 @@ public struct RowDeriver {
         if let plain = plainArgumentsJSON(arguments) { return plain }
         var object: [String: CanonicalJSON.Value] = [:]
         for argument in arguments {
-            object[argument.name] = utf8(argument.value).map(CanonicalJSON.Value.string)
+            object[argument.name] = UTF8Text.decode(argument.value).map(CanonicalJSON.Value.string)
                 ?? .object(["hex": .string(Hex.encode(argument.value))])
         }
         return encode(.object(object))
@@ -323,7 +320,7 @@ public struct RowDeriver {
         if let first = bytes.first, first == UInt8(ascii: "{") || first == UInt8(ascii: "["), (try? CanonicalJSON.parse(bytes)) != nil {
             return String(decoding: bytes, as: UTF8.self)
         }
-        if let text = utf8(bytes) { return encode(.string(text)) }
+        if let text = UTF8Text.decode(bytes) { return encode(.string(text)) }
         return encode(.object(["hex": .string(Hex.encode(bytes))]))
     }
 
