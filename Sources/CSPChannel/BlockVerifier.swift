@@ -155,20 +155,32 @@ public enum SignatureCheck {
         let count = transactions.count
         guard count > 0 else { return [] }
         let known = verified?.take(transactions) ?? []
-        let chunks = min(count, ProcessInfo.processInfo.activeProcessorCount * 4)
-        let results = [Bool](unsafeUninitializedCapacity: count) { buffer, initialized in
+        // Only the transactions not verified before cost an ECDSA verification.
+        let unknown = known.isEmpty ? Array(0..<count) : known.indices.filter { !known[$0] }
+        var results = known.isEmpty ? [Bool](repeating: false, count: count) : known
+        // A few verifications run here: waking other threads for them would cost a pushed
+        // block more, in waiting for a core, than it saves.
+        if unknown.count <= inlineLimit {
+            var recent = RecentKey()
+            for index in unknown { results[index] = allSignaturesVerify(transactions[index], keys: keys, recent: &recent) }
+            return results
+        }
+        let chunks = min(unknown.count, ProcessInfo.processInfo.activeProcessorCount * 4)
+        results.withUnsafeMutableBufferPointer { buffer in
             let base = UncheckedPointer(buffer.baseAddress!)
             DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
                 var recent = RecentKey()
-                for index in (chunk * count / chunks)..<((chunk + 1) * count / chunks) {
-                    let valid = known.isEmpty ? false : known[index]
-                    (base.pointer + index).initialize(to: valid || allSignaturesVerify(transactions[index], keys: keys, recent: &recent))
+                for slot in (chunk * unknown.count / chunks)..<((chunk + 1) * unknown.count / chunks) {
+                    let index = unknown[slot]
+                    (base.pointer + index).pointee = allSignaturesVerify(transactions[index], keys: keys, recent: &recent)
                 }
             }
-            initialized = count
         }
         return results
     }
+
+    /// Up to this many transactions to verify are verified on the calling thread.
+    static let inlineLimit = 2
 
     /// Transactions whose every signature this process has verified, remembered by the
     /// SHA-256 of their exact encoding (so a transaction differing in any byte, a

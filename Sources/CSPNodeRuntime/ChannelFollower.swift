@@ -192,8 +192,13 @@ extension ChannelService {
             let batch = sources.take(from: pending.height, blocks: Self.followBatchBlocks, transactions: Self.followBatchTransactions)
             if batch.isEmpty || isStopping { continue }
             let run = verifyFollowed(batch, after: &pending, layers: commits.layers)
-            // Taken as the pipeline broke: back to the sources, for the restart from the ledger.
-            guard commits.add(run) else {
+            if commits.claimIfIdle(run) {
+                // A live block or two with nothing else being written: committed on this
+                // thread, not handed to the writing thread, which would first have to wait
+                // for a core.
+                commitVerified(run, commits)
+            } else if !commits.add(run) {
+                // Taken as the pipeline broke: back to the sources, for the restart from the ledger.
                 sources.putBack(batch)
                 continue
             }
@@ -315,7 +320,11 @@ extension ChannelService {
         if let last = done.last { lastTimestamp = last.record.block.header.timestamp }
         committedTransactions += UInt64(done.reduce(0) { $0 + $1.record.block.transactions.count })
         let heights = reachedWaitersLocked()
+        let forwarded = forwardedAnswersLocked(done.map(\.record.block))
+        let confirmations = confirmationsDueLocked()
         condition.unlock()
+        for (answer, outcome) in forwarded { answer.resume(outcome) }
+        confirmations.forEach(confirm)
         heights.forEach { $0.resume() }
         // Live blocks (a few at a time) are kept as pushed, for this node's own followers;
         // encoded once its clients are on their way.
@@ -394,6 +403,21 @@ final class FollowCommits: @unchecked Sendable {
             if !run.verified.isEmpty { layers.push(run.height, run.layer) }
             queue.append(run)
             condition.broadcast()
+            return true
+        }
+    }
+
+    /// Runs of at most this many blocks are committed by the verifying thread itself when
+    /// nothing is being written or waits (`claimIfIdle`).
+    static let inlineBlocks = 2
+
+    /// Takes `run` for the verifying thread to commit itself, as the writer would: only a
+    /// short run, and only when no run is being written or waits (commits stay in order).
+    func claimIfIdle(_ run: VerifiedRun) -> Bool {
+        condition.withLock {
+            guard !broken, !stopping, queue.isEmpty, writing == 0, run.blocks.count <= Self.inlineBlocks else { return false }
+            if !run.verified.isEmpty { layers.push(run.height, run.layer) }
+            writing += 1
             return true
         }
     }

@@ -77,6 +77,11 @@ public final class ChannelService: @unchecked Sendable {
     private var firstPendingAt: Date?
     private var waiters: [SHA256Digest: [CheckedContinuation<CommitOutcome, Never>]] = [:]
     var heightWaiters: [HeightWaiter] = []
+    /// A follower's clients' forwarded submissions, by transaction id: answered as soon as
+    /// this node commits the block holding one (SubmitForwarder.swift).
+    var forwardedAnswers: [SHA256Digest: [ForwardedAnswer]] = [:]
+    /// Forwarded transactions the orderer says it committed, in blocks not here yet.
+    var forwardConfirmations: [ForwardConfirmation] = []
     /// Blocks below this are in the block files and synced, so they survive a crash:
     /// push streams may send them while the last one is still being indexed (Push.swift).
     var durableHeight: UInt64
@@ -317,8 +322,10 @@ public final class ChannelService: @unchecked Sendable {
         condition.lock()
         let heights = heightWaiters
         heightWaiters = []
+        let confirmations = allConfirmationsLocked()
         condition.unlock()
         heights.forEach { $0.resume() }
+        confirmations.forEach(confirm)
     }
 
     private func commitLoop() {

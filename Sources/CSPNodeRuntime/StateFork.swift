@@ -142,9 +142,11 @@ extension ChannelService {
             fork = found
             let heights = heightWaiters
             heightWaiters = []
+            let confirmations = allConfirmationsLocked()
             condition.broadcast()
             condition.unlock()
             heights.forEach { $0.resume() }
+            confirmations.forEach(confirm)
             log(found.message(channel: name) + " (\(found.detail)); this channel takes no submissions, its reads are marked suspect, and it stops following until its ledger is repaired (csp-node rebuild, or a new join); " + remembered,
                 level: .critical)
         }

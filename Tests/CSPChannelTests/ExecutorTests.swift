@@ -293,6 +293,34 @@ final class ExecutorTests: XCTestCase {
         }
     }
 
+    /// Remembered transactions are skipped and the others verified (on the calling thread
+    /// when they are few, on every core when more): each verdict lands at its own position.
+    func testSignatureCheckMixesRememberedAndVerifiedTransactionsAtTheirPositions() throws {
+        let keys = SignatureCheck.KeyCache()
+        let good = try put(channel.alice, "k", "v")
+        var bytes = good.signature
+        bytes[bytes.count - 1] ^= 0x01
+        let forged = Transaction(body: good.body, signature: bytes)
+        for others in [[], [forged], [good, forged], [forged, good, forged, good, good, forged, good, forged]] {
+            let verified = SignatureCheck.VerifiedTransactions()
+            let remembered = try (0..<4).map { try put(channel.alice, "r\($0)", "v") }
+            for transaction in remembered { XCTAssertTrue(verified.record(transaction, keys: keys)) }
+            var block: [Transaction] = [], expected: [Bool] = []
+            for index in 0..<max(others.count, remembered.count) {
+                if index < others.count {
+                    block.append(others[index])
+                    expected.append(others[index].signature == good.signature)
+                }
+                if index < remembered.count {
+                    block.append(remembered[index])
+                    expected.append(true)
+                }
+            }
+            XCTAssertEqual(SignatureCheck.verify(block, keys: keys, verified: verified), expected, "\(others.count) not remembered")
+            XCTAssertEqual(verified.count, 0, "every remembered one used")
+        }
+    }
+
     /// A follower remembers the submissions it verified while forwarding them: only the
     /// exact same bytes skip the ECDSA verification, once; any other byte is checked in full.
     func testVerifiedTransactionsSkipOnlyTheExactBytesOnce() throws {

@@ -9,12 +9,21 @@ import XCTest
 final class FollowPipelineTests: XCTestCase {
     struct Bad: Error, Equatable {}
 
+    /// An empty run starting at `height` whose state writes key "h<height>".
+    private func run(_ height: UInt64) -> VerifiedRun {
+        var run = VerifiedRun(height: height, blocks: [])
+        run.layer.writes[Array("h\(height)".utf8)] = .some([1])
+        return run
+    }
+
     func testStreamFramesAreCheckedInOrderAndNothingAfterABadOneIsDelivered() {
         let delivered = LockedList()
         let closed = LockedList()
         let checks = StreamChecks(onFailure: { closed.append(0) })
+        // Small frames are checked on this thread when none waits, large ones queued: in
+        // order either way.
         for frame in 0..<200 {
-            checks.add {
+            checks.add(small: frame % 3 != 0) {
                 if frame % 7 == 0 { usleep(100) }
                 if frame == 120 { throw Bad() }
                 delivered.append(frame)
@@ -25,9 +34,24 @@ final class FollowPipelineTests: XCTestCase {
         XCTAssertEqual(closed.values, [0], "the connection is closed once")
         XCTAssertEqual(checks.failure as? Bad, Bad())
         // Frames queued after the failure are skipped, not checked.
-        checks.add { delivered.append(999) }
+        checks.add(small: false) { delivered.append(999) }
+        checks.add(small: true) { delivered.append(998) }
         checks.finish()
         XCTAssertFalse(delivered.values.contains(999))
+        XCTAssertFalse(delivered.values.contains(998))
+    }
+
+    /// A small frame is checked on the reading thread when no frame waits; one that comes
+    /// while others wait is queued behind them.
+    func testASmallFrameIsCheckedOnTheReadingThreadOnlyWhenNoneWaits() {
+        let checks = StreamChecks(onFailure: {})
+        let reader = Thread.current
+        let here = LockedList()
+        checks.add(small: true) { if Thread.current === reader { here.append(1) } }
+        checks.add(small: false) { usleep(50_000) }
+        checks.add(small: true) { if Thread.current === reader { here.append(3) } }
+        checks.finish()
+        XCTAssertEqual(here.values, [1])
     }
 
     func testARunIsVerifiedOverTheWritesOfRunsNotYetCommitted() {
@@ -53,11 +77,6 @@ final class FollowPipelineTests: XCTestCase {
 
     func testABrokenPipelineDropsTheRunsQueuedBehindAndTakesNoMoreUntilRepaired() {
         let commits = FollowCommits()
-        func run(_ height: UInt64) -> VerifiedRun {
-            var run = VerifiedRun(height: height, blocks: [])
-            run.layer.writes[Array("h\(height)".utf8)] = .some([1])
-            return run
-        }
         XCTAssertTrue(commits.add(run(5)))
         XCTAssertTrue(commits.add(run(6)))
         XCTAssertTrue(commits.add(run(7)))
@@ -81,6 +100,30 @@ final class FollowPipelineTests: XCTestCase {
         XCTAssertTrue(commits.add(run(6)))
         commits.stop()
         XCTAssertNil(commits.next(), "a stopped writer takes nothing more")
+    }
+
+    /// The verifying thread commits a short run itself only when nothing is being written
+    /// or waits, so commits stay in order; its state counts as pending until it is done.
+    func testAShortRunIsClaimedForTheVerifyingThreadOnlyWhenTheWriterIsIdle() {
+        let commits = FollowCommits()
+        let claimed = run(5)
+        XCTAssertTrue(commits.claimIfIdle(claimed))
+        XCTAssertEqual(commits.layers.value(for: Array("h5".utf8)), .some([1]), "its writes are seen by the next run")
+        XCTAssertFalse(commits.claimIfIdle(run(6)), "one is being written")
+        XCTAssertTrue(commits.add(run(6)))
+        commits.done([claimed])
+        XCTAssertNil(commits.layers.value(for: Array("h5".utf8)))
+        XCTAssertFalse(commits.claimIfIdle(run(7)), "run 6 waits for the writer")
+        let queued = commits.next()
+        XCTAssertEqual(queued?.height, 6)
+        commits.done([queued!])
+        XCTAssertTrue(commits.claimIfIdle(run(7)))
+        commits.broke([])
+        commits.done([run(7)])
+        XCTAssertFalse(commits.claimIfIdle(run(8)), "nothing is taken while the pipeline is broken")
+        commits.repaired()
+        commits.stop()
+        XCTAssertFalse(commits.claimIfIdle(run(8)), "nor once stopped")
     }
 
     func testRecentBlocksKeepTheLastOnesInOrderAndStartAfreshAfterAGap() {
