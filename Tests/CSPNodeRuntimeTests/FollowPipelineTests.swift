@@ -45,11 +45,11 @@ final class FollowPipelineTests: XCTestCase {
     /// while others wait is queued behind them.
     func testASmallFrameIsCheckedOnTheReadingThreadOnlyWhenNoneWaits() {
         let checks = StreamChecks(onFailure: {})
-        let reader = Thread.current
+        let reader = pthread_self()
         let here = LockedList()
-        checks.add(small: true) { if Thread.current === reader { here.append(1) } }
+        checks.add(small: true) { if pthread_equal(pthread_self(), reader) != 0 { here.append(1) } }
         checks.add(small: false) { usleep(50_000) }
-        checks.add(small: true) { if Thread.current === reader { here.append(3) } }
+        checks.add(small: true) { if pthread_equal(pthread_self(), reader) != 0 { here.append(3) } }
         checks.finish()
         XCTAssertEqual(here.values, [1])
     }
