@@ -441,9 +441,6 @@ public final class FollowSources: @unchecked Sendable {
         if let failure = checks.failure { throw failure }
     }
 
-    /// A push frame of at most this many blocks is checked on the reading thread.
-    static let inlineFrameBlocks = 2
-
     private func read(stream client: NodeClient, from: UInt64, source: Source, checks: StreamChecks) throws {
         var request = client.makeRequest("follow", channel: channel)
         request.from = from
@@ -470,7 +467,7 @@ public final class FollowSources: @unchecked Sendable {
             if let blocks = response.blocks, !blocks.isEmpty {
                 let first = next
                 next += UInt64(blocks.count)
-                checks.add(small: blocks.count <= Self.inlineFrameBlocks) { [self] in
+                checks.add { [self] in
                     let decoded = try FollowTarget.decode(blocks, from: first)
                     deliver(decoded, from: source, claimed: nil)
                 }
@@ -601,38 +598,16 @@ final class StreamChecks: @unchecked Sendable {
     /// The first failure, if a frame failed.
     var failure: (any Error)? { lock.withLock { failed } }
 
-    /// Frames queued and not checked yet.
-    private var waiting = 0
-
-    /// Queues the checks of the next frame; waits while `window` frames wait. A `small`
-    /// frame (a live block or two) is checked on the calling (reading) thread when no frame
-    /// waits: in order all the same, and not handed to another thread that must wait for
-    /// a core, which costs a live block more than reading the next frame meanwhile saves.
-    func add(small: Bool, _ work: @escaping @Sendable () throws -> Void) {
-        if small && lock.withLock({ waiting == 0 }) {
-            run(work)
-            return
-        }
-        enqueue(work)
-    }
-
-    private func enqueue(_ work: @escaping @Sendable () throws -> Void) {
+    /// Queues the checks of the next frame; waits while `window` frames wait.
+    func add(_ work: @escaping @Sendable () throws -> Void) {
         room.wait()
-        lock.withLock { waiting += 1 }
         queue.async { [self] in
-            defer {
-                lock.withLock { waiting -= 1 }
-                room.signal()
+            defer { room.signal() }
+            guard failure == nil else { return }
+            do { try work() } catch {
+                lock.withLock { if failed == nil { failed = error } }
+                onFailure()
             }
-            run(work)
-        }
-    }
-
-    private func run(_ work: () throws -> Void) {
-        guard failure == nil else { return }
-        do { try work() } catch {
-            lock.withLock { if failed == nil { failed = error } }
-            onFailure()
         }
     }
 

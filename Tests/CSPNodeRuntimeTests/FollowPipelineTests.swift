@@ -20,10 +20,8 @@ final class FollowPipelineTests: XCTestCase {
         let delivered = LockedList()
         let closed = LockedList()
         let checks = StreamChecks(onFailure: { closed.append(0) })
-        // Small frames are checked on this thread when none waits, large ones queued: in
-        // order either way.
         for frame in 0..<200 {
-            checks.add(small: frame % 3 != 0) {
+            checks.add {
                 if frame % 7 == 0 { usleep(100) }
                 if frame == 120 { throw Bad() }
                 delivered.append(frame)
@@ -34,24 +32,9 @@ final class FollowPipelineTests: XCTestCase {
         XCTAssertEqual(closed.values, [0], "the connection is closed once")
         XCTAssertEqual(checks.failure as? Bad, Bad())
         // Frames queued after the failure are skipped, not checked.
-        checks.add(small: false) { delivered.append(999) }
-        checks.add(small: true) { delivered.append(998) }
+        checks.add { delivered.append(999) }
         checks.finish()
         XCTAssertFalse(delivered.values.contains(999))
-        XCTAssertFalse(delivered.values.contains(998))
-    }
-
-    /// A small frame is checked on the reading thread when no frame waits; one that comes
-    /// while others wait is queued behind them.
-    func testASmallFrameIsCheckedOnTheReadingThreadOnlyWhenNoneWaits() {
-        let checks = StreamChecks(onFailure: {})
-        let reader = pthread_self()
-        let here = LockedList()
-        checks.add(small: true) { if pthread_equal(pthread_self(), reader) != 0 { here.append(1) } }
-        checks.add(small: false) { usleep(50_000) }
-        checks.add(small: true) { if pthread_equal(pthread_self(), reader) != 0 { here.append(3) } }
-        checks.finish()
-        XCTAssertEqual(here.values, [1])
     }
 
     func testARunIsVerifiedOverTheWritesOfRunsNotYetCommitted() {
