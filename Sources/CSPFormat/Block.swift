@@ -56,6 +56,11 @@ public struct Block: Equatable, Sendable {
         }
         transactions = []
         transactions.reserveCapacity(count)
+        // The Merkle leaves are the transactions' bytes as stored, hashed as they are read
+        // instead of encoding each transaction again: 0x00 and the bytes in one reused buffer.
+        var leafHashes: [SHA256Digest] = []
+        leafHashes.reserveCapacity(count)
+        var leaf: [UInt8] = [0]
         for index in 0..<count {
             let start = reader.offset + 4
             let raw = try reader.lengthPrefixed("transaction \(index)", max: FormatLimits.signedTransaction)
@@ -64,6 +69,9 @@ public struct Block: Equatable, Sendable {
             } catch let error as FormatError {
                 throw FormatError(structure: "block (transaction \(index))", offset: start + error.offset, reason: error.reason)
             }
+            leaf.removeSubrange(1...)
+            leaf.append(contentsOf: raw)
+            leafHashes.append(SHA256.hash(leaf))
         }
         let validationCount = try reader.count("validations", minimumElementSize: 5, max: FormatLimits.transactions)
         guard validationCount == count else {
@@ -78,7 +86,7 @@ public struct Block: Equatable, Sendable {
             validations.append(Validation(code: code, reason: try reader.string("validation reason", max: FormatLimits.reason)))
         }
         try reader.finish()
-        let root = Block.merkleRoot(of: transactions)
+        let root = MerkleTree.root(leafHashes: leafHashes)
         guard root == header.merkleRoot else {
             throw reader.error("Merkle root \(root.hex) does not match the header's \(header.merkleRoot.hex)", at: 0)
         }

@@ -37,15 +37,34 @@ final class BlockPipe: @unchecked Sendable {
         self.capacity = capacity
     }
 
-    /// Adds an item, waiting for room; false once the writer has cancelled.
+    /// Blocks the writer has applied, waiting for the reader to free them.
+    private var recycled: [DerivedBlock] = []
+
+    /// Adds an item, waiting for room; false once the writer has cancelled. Frees the blocks
+    /// the writer handed back, on this thread, after the lock.
     func put(_ item: Item) -> Bool {
+        var applied: [DerivedBlock] = []
         condition.lock()
-        defer { condition.unlock() }
+        swap(&applied, &recycled)
         while items.count - head >= capacity && !cancelled { condition.wait() }
-        guard !cancelled else { return false }
-        items.append(item)
-        condition.broadcast()
-        return true
+        let added = !cancelled
+        if added {
+            items.append(item)
+            condition.broadcast()
+        }
+        condition.unlock()
+        applied.removeAll()
+        return added
+    }
+
+    /// The writer is done with `block`: the reader frees its rows at its next `put`. The rows
+    /// were allocated on the reader thread, and glibc frees memory under the lock of the
+    /// arena it came from, which the reader's own allocations keep taking: freeing there
+    /// avoids the two threads contending for it.
+    func recycle(_ block: DerivedBlock) {
+        condition.lock()
+        recycled.append(block)
+        condition.unlock()
     }
 
     /// The next item, waiting for one.

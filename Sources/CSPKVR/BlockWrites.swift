@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import CSPCrypto
 import CSPFormat
 
@@ -14,12 +17,23 @@ public struct BlockWrites {
     public let entries: [Entry]
 
     public init(_ record: CommittedBlock) {
-        var latest: [[UInt8]: (position: Int, value: [UInt8]?)] = [:]
+        // Every write of the valid transactions, sorted by key and, within a key, latest
+        // first; the first of each key is its final write. One sort, no dictionary of keys.
+        var writes: [(key: [UInt8], value: [UInt8]?, position: Int, order: Int)] = []
+        writes.reserveCapacity(record.effects.reduce(0) { $0 + $1.writes.count })
         for (position, (effects, validation)) in zip(record.effects, record.block.validations).enumerated() where validation.code == .valid {
-            for write in effects.writes { latest[write.key] = (position, write.value) }
+            for write in effects.writes { writes.append((write.key, write.value, position, writes.count)) }
         }
-        entries = latest.map { Entry(key: $0.key, value: $0.value.value, position: $0.value.position) }
-            .sorted { $0.key.lexicographicallyPrecedes($1.key) }
+        writes.sort { left, right in
+            let order = compareBytes(left.key, right.key)
+            return order != 0 ? order < 0 : left.order > right.order
+        }
+        var entries: [Entry] = []
+        entries.reserveCapacity(writes.count)
+        for write in writes where entries.last.map({ compareBytes($0.key, write.key) != 0 }) ?? true {
+            entries.append(Entry(key: write.key, value: write.value, position: write.position))
+        }
+        self.entries = entries
     }
 
     /// The commit hash these writes give after `previous` (as `CommittedBlock.commitHash`).
@@ -27,5 +41,18 @@ public struct BlockWrites {
         try CommitHash.compute(previous: previous, number: record.block.header.number,
                                validations: record.block.validations.map(\.code),
                                writes: entries.map { StateWrite(key: $0.key, value: $0.value) })
+    }
+}
+
+/// Byte order through memcmp (the shorter first on a common prefix), as
+/// `lexicographicallyPrecedes` gives it, and 0 for equal bytes: far quicker than comparing
+/// arrays element by element.
+func compareBytes(_ left: [UInt8], _ right: [UInt8]) -> Int {
+    left.withUnsafeBytes { l in
+        right.withUnsafeBytes { r in
+            let common = min(l.count, r.count)
+            let order = common == 0 ? 0 : memcmp(l.baseAddress!, r.baseAddress!, common)
+            return order != 0 ? Int(order) : l.count - r.count
+        }
     }
 }

@@ -145,13 +145,19 @@ public struct Exporter {
         reading: while true {
             switch pipe.take() {
             case let .block(block):
-                for change in block.changes { try sink.apply(change) }
+                // Each change borrowed where it lies, not copied (a copy is reference counts per
+                // row), and the block handed back for the reader thread to free.
+                let count = block.changes.count
+                try block.changes.withUnsafeBufferPointer { changes in
+                    for index in changes.indices { try sink.apply(changes[index]) }
+                }
+                pipe.recycle(block)
                 summary.blocks += 1
                 summary.transactions += UInt64(block.transactions)
-                summary.rows += UInt64(block.changes.count)
+                summary.rows += UInt64(count)
                 summary.firstBlock = summary.firstBlock ?? block.number
                 summary.lastBlock = block.number
-                batchRows += block.changes.count
+                batchRows += count
                 pending = Checkpoint(channel: source.channel, block: block.number, hash: block.hash, commitHash: block.commitHash)
                 if perBlock || batchRows >= options.batchRows, let ready = pending {
                     try sink.commit(ready)

@@ -231,7 +231,7 @@ public struct RowDeriver {
 
     private mutating func creatorInfo(_ der: [UInt8]) -> CreatorInfo {
         // Consecutive transactions mostly share a creator: one comparison instead of hashing 600 bytes.
-        if let last = lastCreator, last.der == der { return last.info }
+        if let last = lastCreator, compareBytes(last.der, der) == 0 { return last.info }
         if let known = creators[der] {
             lastCreator = (der, known)
             return known

@@ -18,9 +18,8 @@ public final class SQLiteSink: Sink {
     private var unsynced = false
     /// Whether batches commit with synchronous=OFF now.
     private var unsyncedBatches = false
-    /// Prepared statements per table name: a short list scanned in order, cheaper per row than
+    /// Prepared DELETEs per table name: a short list scanned in order, cheaper per row than
     /// hashing the name (the names come from the same static tables, so comparing is quick).
-    private var upserts: [(table: String, statement: Statement)] = []
     private var deletes: [(table: String, statement: Statement)] = []
 
     public init(path: String) throws {
@@ -153,19 +152,27 @@ public final class SQLiteSink: Sink {
         inBatch = true
     }
 
-    /// Rows of the append-only tables waiting for their multi-row INSERT during a bulk load.
-    private struct Appends {
+    /// Rows of one table waiting for their multi-row statement: a plain INSERT for an
+    /// append-only table in a bulk load, else an upsert. The rows are kept as they came (one
+    /// array each) and bound only when the statement runs, through `arena`.
+    private struct Pending {
         var table: Table
-        /// The rows' values one after the other.
-        var values: [SQLiteValue] = []
-        var rows = 0
+        var upsert: Bool
+        /// Rows per statement: `rowsPerInsert`, fewer for very wide tables (SQLite's limit of
+        /// 32,766 parameters per statement).
+        var capacity: Int
+        var rows: [[SQLiteValue]] = []
+        /// The statement for `capacity` rows, made on first use.
         var statement: Statement?
     }
-    private var appends: [Appends] = []
+    private var pending: [Pending] = []
+    private let arena = BindingArena()
     /// Rows per multi-row INSERT. One statement keeps its cursor on the table between rows, so
     /// a row whose key follows the last one is placed without a search from the B-tree's root
     /// (SQLite's own shortcut for appends), and the statement's start, reset and cursor
-    /// opening are paid once for all of them.
+    /// opening are paid once for all of them. Upserts too: SQLite inserts a statement's rows
+    /// one after the other, so a key repeated among them ends with its last row, as with one
+    /// statement per row.
     static let rowsPerInsert = 64
 
     private func insertSQL(_ table: Table, rows: Int, upsert: Bool) -> String {
@@ -175,60 +182,65 @@ public final class SQLiteSink: Sink {
             + Array(repeating: marks, count: rows).joined(separator: ", ") + (upsert ? Dialect.sqlite.upsertClause(table) : "")
     }
 
-    /// A bulk load's row of an append-only table: it cannot be in the target already (it comes
-    /// after the checkpoint, and no block repeats a key of the table), so it is a plain INSERT,
-    /// gathered with others of its table into one statement. A row there anyway fails the
-    /// batch, never doubles.
-    private func append(_ table: Table, _ values: [SQLiteValue]) throws {
+    /// A row for `table`. In a bulk load a row of an append-only table cannot be in the
+    /// target already (it comes after the checkpoint, and no block repeats a key of the
+    /// table), so it is a plain INSERT; a row there anyway fails the batch, never doubles.
+    /// Every other row is an upsert. Either way it waits, with others of its table, for one
+    /// multi-row statement.
+    private func add(_ table: Table, _ values: [SQLiteValue]) throws {
         var slot = 0
-        while slot < appends.count, appends[slot].table.name != table.name { slot += 1 }
-        if slot == appends.count {
-            appends.append(Appends(table: table))
-            appends[slot].values.reserveCapacity(Self.rowsPerInsert * table.columns.count)
+        while slot < pending.count, pending[slot].table.name != table.name { slot += 1 }
+        if slot == pending.count {
+            pending.append(Pending(table: table, upsert: !(bulkLoad && table.isAppendOnly),
+                                   capacity: max(1, min(Self.rowsPerInsert, 32_766 / max(1, table.columns.count)))))
+            pending[slot].rows.reserveCapacity(pending[slot].capacity)
         }
-        appends[slot].values.append(contentsOf: values)
-        appends[slot].rows += 1
-        if appends[slot].rows == Self.rowsPerInsert { try flush(slot) }
+        pending[slot].rows.append(values)
+        if pending[slot].rows.count == pending[slot].capacity { try flush(slot) }
     }
 
     private func flush(_ slot: Int) throws {
-        let rows = appends[slot].rows
-        guard rows > 0 else { return }
-        let table = appends[slot].table
-        if rows == Self.rowsPerInsert {
-            if appends[slot].statement == nil {
-                appends[slot].statement = try database.prepare(insertSQL(table, rows: rows, upsert: false))
+        let count = pending[slot].rows.count
+        guard count > 0 else { return }
+        let table = pending[slot].table, upsert = pending[slot].upsert
+        let statement: Statement
+        if count == pending[slot].capacity {
+            if pending[slot].statement == nil {
+                pending[slot].statement = try database.prepare(insertSQL(table, rows: count, upsert: upsert))
             }
-            try appends[slot].statement!.run(borrowing: appends[slot].values)
+            statement = pending[slot].statement!
         } else {
-            // The rest at the end of a batch: a statement for that many rows, made once.
-            let statement = try database.prepare(insertSQL(table, rows: rows, upsert: false))
-            try statement.run(borrowing: appends[slot].values)
+            // The rest at the end of a batch (or before a delete): a statement for that many rows, kept.
+            statement = try database.cachedStatement(insertSQL(table, rows: count, upsert: upsert))
         }
-        appends[slot].values.removeAll(keepingCapacity: true)
-        appends[slot].rows = 0
+        // Emptied whether or not the statement succeeds: a failure ends the batch.
+        defer { pending[slot].rows.removeAll(keepingCapacity: true) }
+        try statement.run(rows: pending[slot].rows, arena: arena)
     }
 
-    private func flushAppends() throws {
-        for slot in appends.indices { try flush(slot) }
+    private func flush(table name: String) throws {
+        for slot in pending.indices where pending[slot].table.name == name { try flush(slot) }
+    }
+
+    private func flushAll() throws {
+        for slot in pending.indices { try flush(slot) }
     }
 
     public func apply(_ change: Change) throws {
         try guarded {
             try begin()
             switch change {
-            case let .upsert(table, values) where bulkLoad && table.isAppendOnly:
-                try append(table, values)
             case let .upsert(table, values):
-                try statement(&upserts, table) {
-                    insertSQL(table, rows: 1, upsert: true)
-                }.run(borrowing: values)
+                try add(table, values)
             case let .delete(table, key):
+                // After the rows of its table that came before it.
+                try flush(table: table.name)
                 try statement(&deletes, table) {
                     "DELETE FROM \(Dialect.sqlite.quote(table.name)) WHERE "
                         + table.primaryKey.map { "\(Dialect.sqlite.quote($0)) = ?" }.joined(separator: " AND ")
                 }.run(borrowing: key)
             case let .view(definition, catalog):
+                try flushAll()
                 try database.execute(catalog.viewDDL(definition, .sqlite))
             }
         }
@@ -242,9 +254,11 @@ public final class SQLiteSink: Sink {
     }
 
     public func commit(_ checkpoint: Checkpoint) throws {
-        try guarded { try flushAppends() }
         try apply(BatchBuffer.checkpointRow(checkpoint))
-        try guarded { try database.execute("COMMIT") }
+        try guarded {
+            try flushAll()
+            try database.execute("COMMIT")
+        }
         inBatch = false
         if unsyncedBatches { database.startWriteback() }
     }
@@ -275,7 +289,7 @@ public final class SQLiteSink: Sink {
                 try setJournalMode("WAL")
                 try database.execute("PRAGMA cache_size = -65536")
                 // Batches after this (follow) may meet rows again: upserts from now on.
-                appends = []
+                pending = []
             }
             bulkLoad = false
         }
@@ -283,8 +297,7 @@ public final class SQLiteSink: Sink {
 
     /// Finalizes the statements and closes the database; also done on release.
     public func close() {
-        appends = []
-        upserts = []
+        pending = []
         deletes = []
         database.close()
     }
@@ -294,10 +307,7 @@ public final class SQLiteSink: Sink {
     }
 
     public func abandon() {
-        for slot in appends.indices {
-            appends[slot].values.removeAll(keepingCapacity: true)
-            appends[slot].rows = 0
-        }
+        for slot in pending.indices { pending[slot].rows.removeAll(keepingCapacity: true) }
         if inBatch { try? database.execute("ROLLBACK") }
         inBatch = false
     }

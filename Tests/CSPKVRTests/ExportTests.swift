@@ -262,6 +262,48 @@ final class ExportTests: XCTestCase {
         XCTAssertNil(try Verifier().verify(database: db, source: try LedgerSource(ledger: directory, channel: "consortium")).difference)
     }
 
+    func testUpsertsInMultiRowStatementsKeepEveryKeysLastChangeWhateverTheBatches() throws {
+        // Keys written, deleted and written again across blocks that land in one batch (so in
+        // one multi-row upsert, split by the deletes), more keys in a block than one statement
+        // takes, non-ASCII text and a value larger than a quarter of the binding arena's block.
+        let directory = try temporaryDirectory(self) + "/consortium"
+        let builder = ChainBuilder(channel: "consortium")
+        let store = try LedgerStore(directory: directory, channel: "consortium", options: .init())
+        let big = String(repeating: "große Zeile ✓ ", count: 20_000)
+        try store.commit(try builder.block([try builder.put("kv/a", "1"), try builder.put("kv/b", "ünïcødé 日本語"),
+                                            try builder.writes([("kv/big", big)])]))
+        try store.commit(try builder.block([try builder.delete("kv/a"), try builder.put("kv/b", "2"),
+                                            try builder.writes((0..<150).map { ("kv/many\($0)", "v\($0)") })]))
+        try store.commit(try builder.block([try builder.put("kv/a", "3"), try builder.writes([("kv/c", "x"), ("kv/c", "y")])]))
+        try store.commit(try builder.block([try builder.delete("kv/b"), try builder.put("kv/a", "4"),
+                                            try builder.writes((0..<150).map { ("kv/many\($0)", $0 % 3 == 0 ? nil : "w\($0)") })]))
+        store.close()
+        let dir = try temporaryDirectory(self)
+        func export(_ path: String, batchRows: Int, to: UInt64? = nil) throws {
+            var options = Exporter.Options()
+            options.batchRows = batchRows
+            options.to = to
+            var deriver = RowDeriver(channel: "consortium")
+            _ = try Exporter(source: try LedgerSource(ledger: directory, channel: "consortium"), sink: try SQLiteSink(path: path), options: options)
+                .run(deriver: &deriver)
+        }
+        try export(dir + "/one.db", batchRows: 1_000_000)
+        try export(dir + "/blocks.db", batchRows: 1)
+        try export(dir + "/resumed.db", batchRows: 1_000_000, to: 0)
+        try export(dir + "/resumed.db", batchRows: 1_000_000)
+        for path in ["/one.db", "/blocks.db", "/resumed.db"] {
+            XCTAssertEqual(try scalar(dir + path, "SELECT group_concat(key || '=' || value, ',') FROM (SELECT * FROM state WHERE key IN ('kv/a', 'kv/b', 'kv/c') ORDER BY key)"),
+                           .text("kv/a=4,kv/c=y"), path)
+            XCTAssertEqual(try scalar(dir + path, "SELECT count(*) || '/' || sum(value LIKE 'w%') FROM state WHERE key LIKE 'kv/many%'"), .text("100/100"), path)
+            XCTAssertEqual(try scalar(dir + path, "SELECT value FROM state WHERE key = 'kv/big'"), .text(big), path)
+            XCTAssertEqual(try scalar(dir + path, "SELECT value FROM state_history WHERE key = 'kv/b' AND block = 0"), .text("ünïcødé 日本語"), path)
+            XCTAssertNil(try Verifier().verify(database: dir + path, source: try LedgerSource(ledger: directory, channel: "consortium")).difference, path)
+            for table in Tables.tables where path != "/one.db" {
+                XCTAssertEqual(try rows(dir + "/one.db", table), try rows(dir + path, table), "\(path) \(table.name)")
+            }
+        }
+    }
+
     func testATargetFromAnotherLedgerIsRefused() throws {
         let ledger = try KVRTestLedger.make(self, extraBlocks: 1)
         let other = try KVRTestLedger.make(self, extraBlocks: 2)

@@ -36,4 +36,29 @@ final class FastPathTests: XCTestCase {
         XCTAssertNotNil(RowDeriver.plainArgumentsJSON([TransactionArgument(name: "key", value: Array("k".utf8))]), "the common case is fast")
         XCTAssertNil(RowDeriver.plainArgumentsJSON([TransactionArgument(name: "a", value: Array("\"".utf8))]))
     }
+
+    func testCompareBytesIsLexicographicOrder() {
+        let keys: [[UInt8]] = [[], [0], [0, 0], [1], [0x61], [0x61, 0x62], [0x62], [0xff], [0xff, 0x00], Array("kv/k10".utf8), Array("kv/k1".utf8)]
+        for left in keys {
+            for right in keys {
+                let order = compareBytes(left, right)
+                XCTAssertEqual(order < 0, left.lexicographicallyPrecedes(right), "\(left) \(right)")
+                XCTAssertEqual(order == 0, left == right, "\(left) \(right)")
+            }
+        }
+    }
+
+    func testBlockWritesKeepTheLastValidWriteOfEachKeyInKeyOrder() throws {
+        let builder = ChainBuilder(channel: "consortium")
+        let record = try builder.block([
+            try builder.writes([("kv/b", "1"), ("kv/a", "1"), ("kv/b", "2")]),
+            try builder.invalid(.contractFailed, reason: "no", writes: [StateWrite(key: Array("kv/a".utf8), value: Array("bad".utf8))]),
+            try builder.writes([("kv/ab", nil), ("kv/a", "3")]),
+        ])
+        let entries = BlockWrites(record).entries
+        XCTAssertEqual(entries.map { String(decoding: $0.key, as: UTF8.self) }, ["kv/a", "kv/ab", "kv/b"])
+        XCTAssertEqual(entries.map { $0.value.map { String(decoding: $0, as: UTF8.self) } }, ["3", nil, "2"])
+        XCTAssertEqual(entries.map(\.position), [2, 2, 0])
+    }
 }
+

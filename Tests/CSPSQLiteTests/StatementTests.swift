@@ -62,6 +62,45 @@ final class StatementTests: XCTestCase {
         XCTAssertEqual(try db.query("SELECT count(*) FROM u").first, [.integer(2)])
     }
 
+    func testRunRowsThroughAnArenaStoresEveryRowAndLeavesNoBindingsBehind() throws {
+        let rowsPerStatement = 40
+        let insert = try db.prepare("INSERT INTO t (i, r, s, b, n) VALUES "
+            + Array(repeating: "(?, ?, ?, ?, ?)", count: rowsPerStatement).joined(separator: ", "))
+        let arena = BindingArena()
+        // Non-ASCII, NUL inside, empty text and blobs (not NULL), a value larger than a quarter
+        // of an arena block (its own block), and 40 rows of 40 KiB (more than one block).
+        let samples: [[SQLiteValue]] = [
+            [.integer(.max), .real(3.141592653589793), .text("plain"), .blob([1, 2, 3]), .null],
+            [.integer(.min), .real(-0.5), .text(""), .blob([]), .null],
+            [.integer(0), .real(.infinity), .text("ünïcødé ✓ 日本語 👩‍👩‍👧 e\u{301}"), .blob([0, 0, 0]), .text("Zoë")],
+            [.null, .real(1e-300), .text("nul\u{0}inside"), .blob([0, 255, 0, 128]), .text("x")],
+            [.integer(7), .null, .text(String(repeating: "große ", count: 60_000)), .blob([UInt8](repeating: 0xAB, count: 400_000)), .null],
+        ]
+        for round in 0..<2 {
+            var rows: [[SQLiteValue]] = []
+            for index in 0..<rowsPerStatement {
+                var row = samples[index % samples.count]
+                if index >= samples.count { row[4] = .text(String(repeating: "\(round)\(index)-", count: 8_000)) }
+                rows.append(row)
+            }
+            let before = try db.scalar("SELECT count(*) FROM t")?.int64Value ?? 0
+            // Built here and dropped after the call: SQLite must have used the arena's copies only inside it.
+            try insert.run(rows: rows.map { $0 }, arena: arena)
+            XCTAssertEqual(try db.query("SELECT i, r, s, b, n FROM t WHERE id > ? ORDER BY id", before), rows, "round \(round)")
+        }
+        // No bindings are left: a bare step inserts NULLs, never stale pointers.
+        XCTAssertFalse(try insert.step())
+        XCTAssertEqual(try db.query("SELECT i, r, s, b, n FROM t WHERE id = ?", db.lastInsertRowID).first, [.null, .null, .null, .null, .null])
+        XCTAssertThrowsError(try insert.run(rows: [[.integer(1)]], arena: arena)) { XCTAssertTrue("\($0)".contains("parameters"), "\($0)") }
+        // A failing step (a constraint) is reported and the statement stays usable.
+        try db.execute("CREATE TABLE u (k TEXT PRIMARY KEY)")
+        let unique = try db.prepare("INSERT INTO u VALUES (?), (?)")
+        try unique.run(rows: [[.text("a")], [.text("b")]], arena: arena)
+        XCTAssertThrowsError(try unique.run(rows: [[.text("c")], [.text("a")]], arena: arena))
+        try unique.run(rows: [[.text("c")], [.text("d")]], arena: arena)
+        XCTAssertEqual(try db.query("SELECT group_concat(k) FROM (SELECT k FROM u ORDER BY k)").first, [.text("a,b,c,d")])
+    }
+
     func testTypedAccessorsReadEachColumn() throws {
         let insert = try db.prepare("INSERT INTO t (i, r, s, b, n) VALUES (?, ?, ?, ?, ?)")
         let bytes: [UInt8] = [0, 0, 7, 0]
