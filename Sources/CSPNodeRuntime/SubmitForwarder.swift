@@ -354,12 +354,8 @@ extension ChannelService {
         let (id, block, orderer) = (confirmation.id, confirmation.block, confirmation.orderer)
         guard !confirmation.answer.isAnswered else { return }
         func answer(_ result: SubmitResult) { confirmation.answer.resume(CommitOutcome(txid: id, result: result)) }
-        if ledger.height <= block {
-            if let fork = currentFork {
-                return answer(.unknown("the orderer at \(orderer) committed it in block \(block), which this node cannot confirm: \(fork.message(channel: name))"))
-            }
-            return answer(.unknown("the orderer at \(orderer) committed it in block \(block); this node stopped before it committed that block"))
-        }
+        // Called before the block is here only on a fork or a stop.
+        if ledger.height <= block { return answer(unconfirmable(block: block, orderer: orderer, stopped: true)!) }
         guard let record = try? ledger.transaction(id), record.block == block else {
             return answer(.unknown("the orderer at \(orderer) committed it in block \(block), but this node's block \(block) does not hold it"))
         }
@@ -369,13 +365,19 @@ extension ChannelService {
     /// Waits until this node has committed `block`; nil then, else why it never will.
     private func waitUntilCommitted(block: UInt64, orderer: String) async -> SubmitResult? {
         while ledger.height <= block {
-            if let fork = currentFork {
-                return .unknown("the orderer at \(orderer) committed it in block \(block), which this node cannot confirm: \(fork.message(channel: name))")
-            }
-            if isStopping { return .unknown("the orderer at \(orderer) committed it in block \(block); this node stopped before it committed that block") }
+            if let why = unconfirmable(block: block, orderer: orderer, stopped: isStopping) { return why }
             await waitForHeight(above: block)
         }
         return nil
+    }
+
+    /// Why this node will never confirm `block`, which the orderer says holds a forwarded
+    /// transaction: the channel forked, or (`stopped`) the node stops first; nil otherwise.
+    private func unconfirmable(block: UInt64, orderer: String, stopped: Bool) -> SubmitResult? {
+        if let fork = currentFork {
+            return .unknown("the orderer at \(orderer) committed it in block \(block), which this node cannot confirm: \(fork.message(channel: name))")
+        }
+        return stopped ? .unknown("the orderer at \(orderer) committed it in block \(block); this node stopped before it committed that block") : nil
     }
 }
 
