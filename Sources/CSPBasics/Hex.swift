@@ -8,15 +8,22 @@ public enum Hex {
     }
 
     private static func encode(buffer: UnsafeBufferPointer<UInt8>) -> String {
-        String(unsafeUninitializedCapacity: buffer.count * 2) { out in
-            var at = 0
-            for byte in buffer {
-                let high = byte >> 4, low = byte & 0x0f
-                out[at] = high < 10 ? high + 48 : high + 87
-                out[at + 1] = low < 10 ? low + 48 : low + 87
-                at += 2
-            }
-            return at
+        guard !buffer.isEmpty else { return "" }
+        return String(unsafeUninitializedCapacity: buffer.count * 2) { out in
+            encode(buffer, into: out.baseAddress!)
+            return buffer.count * 2
+        }
+    }
+
+    /// Writes the hex of `buffer` (twice its length) at `out`: for callers that keep text
+    /// in buffers of their own (csp-kvr's rows).
+    public static func encode(_ buffer: UnsafeBufferPointer<UInt8>, into out: UnsafeMutablePointer<UInt8>) {
+        var at = 0
+        for byte in buffer {
+            let high = byte >> 4, low = byte & 0x0f
+            out[at] = high < 10 ? high + 48 : high + 87
+            out[at + 1] = low < 10 ? low + 48 : low + 87
+            at += 2
         }
     }
 

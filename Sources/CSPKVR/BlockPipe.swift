@@ -7,7 +7,7 @@ struct DerivedBlock {
     var hash: SHA256Digest
     var commitHash: SHA256Digest
     var transactions: Int
-    var changes: [Change]
+    var rows: RowBatch
 }
 
 /// A value handed from one thread to another where the code guarantees that only one of
@@ -37,34 +37,15 @@ final class BlockPipe: @unchecked Sendable {
         self.capacity = capacity
     }
 
-    /// Blocks the writer has applied, waiting for the reader to free them.
-    private var recycled: [DerivedBlock] = []
-
-    /// Adds an item, waiting for room; false once the writer has cancelled. Frees the blocks
-    /// the writer handed back, on this thread, after the lock.
+    /// Adds an item, waiting for room; false once the writer has cancelled.
     func put(_ item: Item) -> Bool {
-        var applied: [DerivedBlock] = []
         condition.lock()
-        swap(&applied, &recycled)
+        defer { condition.unlock() }
         while items.count - head >= capacity && !cancelled { condition.wait() }
-        let added = !cancelled
-        if added {
-            items.append(item)
-            condition.broadcast()
-        }
-        condition.unlock()
-        applied.removeAll()
-        return added
-    }
-
-    /// The writer is done with `block`: the reader frees its rows at its next `put`. The rows
-    /// were allocated on the reader thread, and glibc frees memory under the lock of the
-    /// arena it came from, which the reader's own allocations keep taking: freeing there
-    /// avoids the two threads contending for it.
-    func recycle(_ block: DerivedBlock) {
-        condition.lock()
-        recycled.append(block)
-        condition.unlock()
+        guard !cancelled else { return false }
+        items.append(item)
+        condition.broadcast()
+        return true
     }
 
     /// The next item, waiting for one.

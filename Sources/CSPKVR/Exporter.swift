@@ -119,12 +119,10 @@ public struct Exporter {
             do {
                 try work.value.source.forEach(from: work.value.from, to: work.value.to, after: work.value.after,
                                               target: work.value.target) { record, hash, writes in
-                    var changes: [Change] = []
-                    changes.reserveCapacity(record.block.transactions.count * 6)
-                    try work.value.deriver.derive(record, writes: writes) { changes.append($0) }
+                    let rows = work.value.deriver.derive(record, writes: writes)
                     let header = record.block.header
                     return pipe.put(.block(DerivedBlock(number: header.number, hash: hash, commitHash: header.commitHash,
-                                                        transactions: record.block.transactions.count, changes: changes)))
+                                                        transactions: record.block.transactions.count, rows: rows)))
                 }
                 _ = pipe.put(.end)
             } catch {
@@ -145,13 +143,8 @@ public struct Exporter {
         reading: while true {
             switch pipe.take() {
             case let .block(block):
-                // Each change borrowed where it lies, not copied (a copy is reference counts per
-                // row), and the block handed back for the reader thread to free.
-                let count = block.changes.count
-                try block.changes.withUnsafeBufferPointer { changes in
-                    for index in changes.indices { try sink.apply(changes[index]) }
-                }
-                pipe.recycle(block)
+                let count = block.rows.entries.count
+                try sink.apply(block.rows)
                 summary.blocks += 1
                 summary.transactions += UInt64(block.transactions)
                 summary.rows += UInt64(count)

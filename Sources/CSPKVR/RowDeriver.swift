@@ -54,21 +54,34 @@ public struct RowDeriver {
 
     /// Every change block `record` makes, in an order a sink can apply one by one.
     public mutating func derive(_ record: CommittedBlock, emit: (Change) throws -> Void) throws {
-        try derive(record, writes: BlockWrites(record), emit: emit)
+        try derive(record, writes: BlockWrites(record)).forEachChange(emit)
     }
 
     /// The same, with the block's final writes already worked out (checking its commit hash does).
     public mutating func derive(_ record: CommittedBlock, writes finalWrites: BlockWrites, emit: (Change) throws -> Void) throws {
+        try derive(record, writes: finalWrites).forEachChange(emit)
+    }
+
+    /// Block `record`'s changes as one flat batch (`RowBatch`): what the export's writer takes.
+    public mutating func derive(_ record: CommittedBlock, writes finalWrites: BlockWrites) -> RowBatch {
+        let transactions = record.block.transactions.count
+        let out = RowBatch(transform: transform, cells: 64 + transactions * 48, bytes: 4096 + transactions * 512)
         let header = record.block.header
-        let number = SQLiteValue.integer(Int64(bitPattern: header.number))
-        let chan = SQLiteValue.text(channel)
+        let number = Int64(bitPattern: header.number)
         let validCount = record.block.validations.filter { $0.code == .valid }.count
-        try row(Tables.blocks, [
-            chan, number, .text(header.hash.hex), .text(header.previousHash.hex), .text(header.merkleRoot.hex),
-            .text(header.commitHash.hex), .integer(Int64(bitPattern: header.timestamp)), .integer(Int64(header.transactionCount)),
-            .integer(Int64(validCount)), includeCertificates ? .blob(header.orderer) : .null,
-            includeCertificates ? .blob(record.block.signature) : .null,
-        ], emit)
+        out.beginRow(Tables.blocks)
+        out.text(channel)
+        out.integer(number)
+        out.hex(header.hash.bytes)
+        out.hex(header.previousHash.bytes)
+        out.hex(header.merkleRoot.bytes)
+        out.hex(header.commitHash.bytes)
+        out.integer(Int64(bitPattern: header.timestamp))
+        out.integer(Int64(header.transactionCount))
+        out.integer(Int64(validCount))
+        if includeCertificates { out.blob(header.orderer) } else { out.null() }
+        if includeCertificates { out.blob(record.block.signature) } else { out.null() }
+        out.endRow()
         // An instance is written just before its timeline entry, in the same transaction.
         var instanceDefinitions: [String: SQLiteValue] = [:]
         for (position, transaction) in record.block.transactions.enumerated() {
@@ -76,156 +89,185 @@ public struct RowDeriver {
             let effects = record.effects[position]
             let body = transaction.body
             let creator = creatorInfo(body.creator)
-            let pos = SQLiteValue.integer(Int64(position))
-            let txid = SQLiteValue.text(transaction.id.hex)
-            try row(Tables.transactions, [
-                chan, number, pos, txid, .integer(Int64(bitPattern: body.timestamp)), creator.account, creator.organization,
-                creator.role, .text(body.contract), .text(body.function), .text(Self.argumentsJSON(body.arguments)),
-                .integer(Int64(validation.code.rawValue)), .text(validation.code.description),
-                validation.reason.isEmpty ? .null : .text(validation.reason),
-                includeCertificates ? .blob(body.creator) : .null, includeCertificates ? .blob(transaction.signature) : .null,
-            ], emit)
+            let pos = Int64(position)
+            let txid = transaction.id.bytes
+            out.beginRow(Tables.transactions)
+            out.text(channel)
+            out.integer(number)
+            out.integer(pos)
+            out.hex(txid)
+            out.integer(Int64(bitPattern: body.timestamp))
+            out.value(creator.account)
+            out.value(creator.organization)
+            out.value(creator.role)
+            out.text(body.contract)
+            out.text(body.function)
+            Self.argumentsJSON(body.arguments, into: out)
+            out.integer(Int64(validation.code.rawValue))
+            out.text(validation.code.description)
+            if validation.reason.isEmpty { out.null() } else { out.text(validation.reason) }
+            if includeCertificates { out.blob(body.creator) } else { out.null() }
+            if includeCertificates { out.blob(transaction.signature) } else { out.null() }
+            out.endRow()
             // Usually one account: no set to build.
             for account in effects.accounts.count < 2 ? effects.accounts : Array(Set(effects.accounts)) {
-                try row(Tables.accountTransactions, [chan, .text(account), number, pos], emit)
+                out.beginRow(Tables.accountTransactions)
+                out.text(channel)
+                out.text(account)
+                out.integer(number)
+                out.integer(pos)
+                out.endRow()
             }
             guard validation.code == .valid else { continue }
             for (seq, event) in effects.events.enumerated() {
-                try row(Tables.events, [chan, number, pos, .integer(Int64(seq)), txid, .text(body.contract), .text(event.name),
-                                        .text(Self.jsonText(event.payload))], emit)
+                out.appendRow(Tables.events, [.text(channel), .integer(number), .integer(pos), .integer(Int64(seq)), .text(transaction.id.hex),
+                                              .text(body.contract), .text(event.name), .text(Self.jsonText(event.payload))])
             }
             let writes = effects.writes
             // A transaction that writes a key twice leaves its last write: one history row per
             // key and transaction (the table's natural key, so a bulk load can append the rows).
             let lastWrite = writes.count > 8 ? Dictionary(writes.indices.map { (writes[$0].key, $0) }, uniquingKeysWith: { $1 }) : nil
             for (index, write) in writes.enumerated() {
-                let key = Self.text(write.key)
                 let superseded = lastWrite.map { $0[write.key] != index } ?? writes[(index + 1)...].contains { $0.key == write.key }
                 if !superseded {
-                    let (value, bytes) = Self.textOrBytes(write.value)
-                    try row(Tables.stateHistory, [chan, number, pos, .text(key), .text(Self.namespace(key)), txid,
-                                                  .integer(write.value == nil ? 1 : 0), value, bytes], emit)
+                    out.beginRow(Tables.stateHistory)
+                    out.text(channel)
+                    out.integer(number)
+                    out.integer(pos)
+                    Self.key(write.key, into: out)
+                    out.hex(txid)
+                    out.integer(write.value == nil ? 1 : 0)
+                    Self.textOrBytes(write.value, into: out)
+                    out.endRow()
                 }
-                if let stored = write.value, key.hasPrefix("wf/"), let json = try? CanonicalJSON.parse(stored) {
-                    instanceDefinitions[String(key.dropFirst(3))] = Self.string(json["definition"])
-                } else if let stored = write.value, key.hasPrefix("wft/") {
-                    try timelineEntry(key: key, stored, number: number, definitions: instanceDefinitions, emit)
+                if let stored = write.value, write.key.starts(with: Self.instancePrefix), let json = try? CanonicalJSON.parse(stored) {
+                    instanceDefinitions[String(Self.text(write.key).dropFirst(3))] = Self.string(json["definition"])
+                } else if let stored = write.value, write.key.starts(with: Self.timelinePrefix) {
+                    timelineEntry(key: Self.text(write.key), stored, number: .integer(number), definitions: instanceDefinitions, out)
                 }
             }
         }
         // Current state, in key order so the output is the same every run.
         for final in finalWrites.entries {
             let position = final.position, value = final.value
-            let text = Self.text(final.key)
-            let namespace = SQLiteValue.text(Self.namespace(text))
-            for change in mapping?.changes(channel: channel, key: text, value: value, block: number, position: .integer(Int64(position))) ?? [] {
-                switch change {
-                case let .upsert(table, values): try row(table, values, emit)
-                case let .delete(table, key): try deleteRow(table, key, emit)
-                case .view: break
+            if let mapping {
+                let text = Self.text(final.key)
+                for change in mapping.changes(channel: channel, key: text, value: value, block: .integer(number), position: .integer(Int64(position))) {
+                    switch change {
+                    case let .upsert(table, values): out.appendRow(table, values)
+                    case let .delete(table, key): deleteRow(table, key, out)
+                    case .view: break
+                    }
                 }
             }
             guard let value else {
-                try deleteRow(Tables.state, [chan, namespace, .text(text)], emit)
-                try derivedDelete(text, emit)
+                let text = Self.text(final.key)
+                deleteRow(Tables.state, [.text(channel), .text(Self.namespace(text)), .text(text)], out)
+                derivedDelete(text, out)
                 continue
             }
-            let (valueText, bytes) = Self.textOrBytes(value)
-            try row(Tables.state, [chan, namespace, .text(text), valueText, bytes, number, .integer(Int64(position))], emit)
-            try derivedRow(text, value, emit)
+            out.beginRow(Tables.state)
+            out.text(channel)
+            Self.key(final.key, into: out, namespaceFirst: true)
+            Self.textOrBytes(value, into: out)
+            out.integer(number)
+            out.integer(Int64(position))
+            out.endRow()
+            if Self.derivedPrefixes.contains(where: { final.key.starts(with: $0) }) {
+                derivedRow(Self.text(final.key), value, out)
+            }
         }
+        return out
     }
 
+    static let instancePrefix = Array("wf/".utf8)
+    static let timelinePrefix = Array("wft/".utf8)
+    /// Keys whose values also make rows of their own tables (`derivedRow`).
+    static let derivedPrefixes = [Array("account/".utf8), Array("contract/def/".utf8), Array("wf/".utf8)]
+
     /// A delete by key; a key that masking changes is changed the same way here.
-    private func deleteRow(_ table: Table, _ key: [SQLiteValue], _ emit: (Change) throws -> Void) throws {
-        guard let transform else { return try emit(.delete(table, key: key)) }
+    private func deleteRow(_ table: Table, _ key: [SQLiteValue], _ out: RowBatch) {
+        guard let transform else { return out.appendDelete(table, key: key) }
         var values = [SQLiteValue](repeating: .null, count: table.columns.count)
         for (position, value) in zip(table.keyPositions, key) { values[position] = value }
         transform(table, &values)
-        try emit(.delete(table, key: table.keyPositions.map { values[$0] }))
-    }
-
-    private func row(_ table: Table, _ values: [SQLiteValue], _ emit: (Change) throws -> Void) throws {
-        guard let transform else { return try emit(.upsert(table, values)) }
-        var values = values
-        transform(table, &values)
-        try emit(.upsert(table, values))
+        out.appendDelete(table, key: table.keyPositions.map { values[$0] })
     }
 
     /// Rows of the tables built from well-known state keys (accounts, definitions, instances).
-    private mutating func derivedRow(_ key: String, _ value: [UInt8], _ emit: (Change) throws -> Void) throws {
+    private mutating func derivedRow(_ key: String, _ value: [UInt8], _ out: RowBatch) {
         let chan = SQLiteValue.text(channel)
         if key.hasPrefix("account/") {
             guard let json = try? CanonicalJSON.parse(value) else { return }
             let contact = json["contact"]
-            try row(Tables.accounts, [
+            out.appendRow(Tables.accounts, [
                 chan, .text(String(key.dropFirst(8))), Self.string(json["organization"]), Self.string(json["id"]), Self.string(json["role"]),
                 Self.string(json["displayName"]), Self.string(contact?["phone"]), Self.string(contact?["email"]),
                 Self.string(contact?["address"]), Self.string(json["status"]), Self.integer(json["registered"]?["block"]),
                 Self.integer(json["registered"]?["time"]), Self.string(json["registered"]?["by"]),
                 Self.integer(json["deregistered"]?["block"]), Self.integer(json["deregistered"]?["time"]),
                 Self.string(json["deregistered"]?["by"]),
-            ], emit)
+            ])
         } else if key.hasPrefix("contract/def/") {
             let parts = key.split(separator: "/", omittingEmptySubsequences: false)
             guard parts.count == 4, let version = Int64(parts[3]), let json = try? CanonicalJSON.parse(value) else { return }
             let proposed = json["proposed"]
-            try row(Tables.definitions, [
+            out.appendRow(Tables.definitions, [
                 chan, .text(String(parts[2])), .integer(version), Self.string(json["hash"]), Self.string(json["status"]),
                 json["definition"].map { .text(Self.encode($0)) } ?? .null, Self.integer(proposed?["block"]),
                 Self.integer(proposed?["time"]), Self.string(proposed?["by"]),
-            ], emit)
+            ])
             if let definition = json["definition"], let name = catalog.add(definition) {
-                try emit(.view(definition: name, catalog: catalog))
+                out.appendView(definition: name, catalog: catalog)
             }
         } else if key.hasPrefix("wf/") {
             guard let json = try? CanonicalJSON.parse(value) else { return }
             let created = json["created"], updated = json["updated"]
-            try row(Tables.instances, [
+            out.appendRow(Tables.instances, [
                 chan, .text(String(key.dropFirst(3))), Self.string(json["definition"]), Self.integer(json["version"]),
                 Self.string(json["state"]), Self.json(json["parties"]), Self.json(json["fields"]), Self.json(json["operators"]),
                 Self.integer(json["deadline"]), Self.json(json["signatures"]), Self.json(json["documents"]), Self.json(json["links"]),
                 Self.integer(json["timeline"]), Self.integer(created?["block"]), Self.integer(created?["time"]),
                 Self.string(created?["by"]), Self.string(created?["tx"]), Self.integer(updated?["block"]),
                 Self.integer(updated?["time"]), Self.string(updated?["by"]), Self.string(updated?["tx"]),
-            ], emit)
+            ])
         }
     }
 
-    private func derivedDelete(_ key: String, _ emit: (Change) throws -> Void) throws {
+    private func derivedDelete(_ key: String, _ out: RowBatch) {
         let chan = SQLiteValue.text(channel)
         if key.hasPrefix("account/") {
-            try deleteRow(Tables.accounts, [chan, .text(String(key.dropFirst(8)))], emit)
+            deleteRow(Tables.accounts, [chan, .text(String(key.dropFirst(8)))], out)
         } else if key.hasPrefix("wf/") {
-            try deleteRow(Tables.instances, [chan, .text(String(key.dropFirst(3)))], emit)
+            deleteRow(Tables.instances, [chan, .text(String(key.dropFirst(3)))], out)
         } else if key.hasPrefix("contract/def/") {
             let parts = key.split(separator: "/", omittingEmptySubsequences: false)
             if parts.count == 4, let version = Int64(parts[3]) {
-                try deleteRow(Tables.definitions, [chan, .text(String(parts[2])), .integer(version)], emit)
+                deleteRow(Tables.definitions, [chan, .text(String(parts[2])), .integer(version)], out)
             }
         }
     }
 
     /// `wft/<ID>/<SEQ>`: one transition of an instance, and a milestone per document it delivered.
     private func timelineEntry(key: String, _ value: [UInt8], number: SQLiteValue, definitions: [String: SQLiteValue],
-                               _ emit: (Change) throws -> Void) throws {
+                               _ out: RowBatch) {
         let parts = key.split(separator: "/", omittingEmptySubsequences: false)
         guard parts.count == 3, let seq = Int64(parts[2]), let json = try? CanonicalJSON.parse(value) else { return }
         let chan = SQLiteValue.text(channel), instance = SQLiteValue.text(String(parts[1]))
         let definition = definitions[String(parts[1])] ?? .null
-        try row(Tables.transitions, [
+        out.appendRow(Tables.transitions, [
             chan, instance, .integer(seq), definition, Self.string(json["transition"]), Self.string(json["from"]),
             Self.string(json["to"]), Self.integer(json["block"]) == .null ? number : Self.integer(json["block"]),
             Self.string(json["tx"]), Self.integer(json["time"]), Self.string(json["by"]), Self.json(json["fields"]),
             Self.json(json["signed"]), Self.json(json["migrated"]),
-        ], emit)
+        ])
         for (field, value) in (json["fields"]?.objectValue ?? [:]).sorted(by: { $0.key < $1.key }) {
             guard let object = value.objectValue, object.count == 3, let name = object["name"]?.stringValue,
                   let sha256 = object["sha256"]?.stringValue, let size = object["size"]?.integerValue else { continue }
-            try row(Tables.milestones, [
+            out.appendRow(Tables.milestones, [
                 chan, instance, .integer(seq), .text(field), definition, Self.string(json["transition"]), .text(name),
                 .text(sha256), .integer(Int64(size)), number, Self.integer(json["time"]), Self.string(json["by"]),
-            ], emit)
+            ])
         }
     }
 
@@ -262,6 +304,28 @@ public struct RowDeriver {
         UTF8Text.decode(bytes) ?? "0x" + Hex.encode(bytes)
     }
 
+    /// A key's two cells: its text (as `text(_:)` gives it) and its namespace (as
+    /// `namespace(_:)` gives it), in that order or namespace first. ASCII keys, nearly all,
+    /// go straight from their bytes.
+    static func key(_ bytes: [UInt8], into out: RowBatch, namespaceFirst: Bool = false) {
+        let ascii = bytes.withUnsafeBufferPointer { $0.allSatisfy { $0 < 0x80 } }
+        guard ascii else {
+            let text = text(bytes)
+            if namespaceFirst { out.text(namespace(text)) }
+            out.text(text)
+            if !namespaceFirst { out.text(namespace(text)) }
+            return
+        }
+        bytes.withUnsafeBytes { raw in
+            // What comes before the first `/`, or nothing when there is none.
+            let slash = raw.firstIndex(of: UInt8(ascii: "/"))
+            let namespace = UnsafeRawBufferPointer(rebasing: raw[..<(slash ?? 0)])
+            if namespaceFirst { out.text(utf8: namespace) }
+            out.text(utf8: raw)
+            if !namespaceFirst { out.text(utf8: namespace) }
+        }
+    }
+
     /// A value a person reads is text; bytes that are not UTF-8 go to the `_bytes` column.
     static func textOrBytes(_ bytes: [UInt8]?) -> (SQLiteValue, SQLiteValue) {
         guard let bytes else { return (.null, .null) }
@@ -269,9 +333,37 @@ public struct RowDeriver {
         return (.null, .blob(bytes))
     }
 
+    /// The same two cells, written into `out`.
+    static func textOrBytes(_ bytes: [UInt8]?, into out: RowBatch) {
+        guard let bytes else {
+            out.null()
+            out.null()
+            return
+        }
+        let ascii = bytes.withUnsafeBufferPointer { $0.allSatisfy { $0 < 0x80 } }
+        if ascii {
+            bytes.withUnsafeBytes { out.text(utf8: $0) }
+            out.null()
+        } else {
+            let (text, blob) = textOrBytes(bytes)
+            out.value(text)
+            out.value(blob)
+        }
+    }
+
     /// Arguments as one JSON object: text values as strings, others as `{"hex": …}`.
     static func argumentsJSON(_ arguments: [TransactionArgument]) -> String {
         if let plain = plainArgumentsJSON(arguments) { return plain }
+        return generalArgumentsJSON(arguments)
+    }
+
+    /// The same, written into `out` as one text cell.
+    static func argumentsJSON(_ arguments: [TransactionArgument], into out: RowBatch) {
+        guard let length = plainArgumentsLength(arguments) else { return out.text(generalArgumentsJSON(arguments)) }
+        out.text(capacity: length) { writePlainArguments(arguments, to: $0) }
+    }
+
+    private static func generalArgumentsJSON(_ arguments: [TransactionArgument]) -> String {
         var object: [String: CanonicalJSON.Value] = [:]
         for argument in arguments {
             object[argument.name] = UTF8Text.decode(argument.value).map(CanonicalJSON.Value.string)
@@ -284,6 +376,12 @@ public struct RowDeriver {
     /// order and distinct, names and values printable ASCII without `"` or `\\` (so nothing
     /// to escape). Nil otherwise. Saves a dictionary, a sort and a 4 KiB buffer per transaction.
     static func plainArgumentsJSON(_ arguments: [TransactionArgument]) -> String? {
+        guard let length = plainArgumentsLength(arguments) else { return nil }
+        return String(unsafeUninitializedCapacity: length) { writePlainArguments(arguments, to: $0.baseAddress!) }
+    }
+
+    /// The length of the plain form, or nil when the arguments need the general one.
+    private static func plainArgumentsLength(_ arguments: [TransactionArgument]) -> Int? {
         var length = 2
         var previous: String?
         for argument in arguments {
@@ -292,23 +390,26 @@ public struct RowDeriver {
             guard argument.name.utf8.allSatisfy(isPlain), argument.value.allSatisfy(isPlain) else { return nil }
             length += argument.name.utf8.count + argument.value.count + 6
         }
-        return String(unsafeUninitializedCapacity: length) { out in
-            var at = 0
-            func put(_ byte: UInt8) { out[at] = byte; at += 1 }
-            put(UInt8(ascii: "{"))
-            for (index, argument) in arguments.enumerated() {
-                if index > 0 { put(UInt8(ascii: ",")) }
-                put(UInt8(ascii: "\""))
-                for byte in argument.name.utf8 { put(byte) }
-                put(UInt8(ascii: "\""))
-                put(UInt8(ascii: ":"))
-                put(UInt8(ascii: "\""))
-                for byte in argument.value { put(byte) }
-                put(UInt8(ascii: "\""))
-            }
-            put(UInt8(ascii: "}"))
-            return at
+        return length
+    }
+
+    /// Writes the plain form (its length checked before) and returns the bytes written.
+    private static func writePlainArguments(_ arguments: [TransactionArgument], to out: UnsafeMutablePointer<UInt8>) -> Int {
+        var at = 0
+        func put(_ byte: UInt8) { out[at] = byte; at += 1 }
+        put(UInt8(ascii: "{"))
+        for (index, argument) in arguments.enumerated() {
+            if index > 0 { put(UInt8(ascii: ",")) }
+            put(UInt8(ascii: "\""))
+            for byte in argument.name.utf8 { put(byte) }
+            put(UInt8(ascii: "\""))
+            put(UInt8(ascii: ":"))
+            put(UInt8(ascii: "\""))
+            for byte in argument.value { put(byte) }
+            put(UInt8(ascii: "\""))
         }
+        put(UInt8(ascii: "}"))
+        return at
     }
 
     private static func isPlain(_ byte: UInt8) -> Bool {

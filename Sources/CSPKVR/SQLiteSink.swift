@@ -153,20 +153,21 @@ public final class SQLiteSink: Sink {
     }
 
     /// Rows of one table waiting for their multi-row statement: a plain INSERT for an
-    /// append-only table in a bulk load, else an upsert. The rows are kept as they came (one
-    /// array each) and bound only when the statement runs, through `arena`.
+    /// append-only table in a bulk load, else an upsert. Each row is its cells where they lie
+    /// in the batch that brought them (kept in `held` until the row is stepped).
     private struct Pending {
         var table: Table
         var upsert: Bool
         /// Rows per statement: `rowsPerInsert`, fewer for very wide tables (SQLite's limit of
         /// 32,766 parameters per statement).
         var capacity: Int
-        var rows: [[SQLiteValue]] = []
+        var rows: [SQLiteRowCells] = []
         /// The statement for `capacity` rows, made on first use.
         var statement: Statement?
     }
     private var pending: [Pending] = []
-    private let arena = BindingArena()
+    /// The batches that pending rows point into, released once every row is stepped (the commit).
+    private var held: [RowBatch] = []
     /// Rows per multi-row INSERT. One statement keeps its cursor on the table between rows, so
     /// a row whose key follows the last one is placed without a search from the B-tree's root
     /// (SQLite's own shortcut for appends), and the statement's start, reset and cursor
@@ -187,15 +188,18 @@ public final class SQLiteSink: Sink {
     /// table), so it is a plain INSERT; a row there anyway fails the batch, never doubles.
     /// Every other row is an upsert. Either way it waits, with others of its table, for one
     /// multi-row statement.
-    private func add(_ table: Table, _ values: [SQLiteValue]) throws {
+    private func add(_ table: Table, _ row: SQLiteRowCells, width: Int) throws {
         var slot = 0
-        while slot < pending.count, pending[slot].table.name != table.name { slot += 1 }
+        while slot < pending.count, !pending[slot].table.isIdentical(to: table), pending[slot].table.name != table.name { slot += 1 }
         if slot == pending.count {
             pending.append(Pending(table: table, upsert: !(bulkLoad && table.isAppendOnly),
                                    capacity: max(1, min(Self.rowsPerInsert, 32_766 / max(1, table.columns.count)))))
             pending[slot].rows.reserveCapacity(pending[slot].capacity)
         }
-        pending[slot].rows.append(values)
+        guard width == table.columns.count else {
+            throw KVRError(.failure, "a row of table \(table.name) has \(width) values for \(table.columns.count) columns")
+        }
+        pending[slot].rows.append(row)
         if pending[slot].rows.count == pending[slot].capacity { try flush(slot) }
     }
 
@@ -215,7 +219,7 @@ public final class SQLiteSink: Sink {
         }
         // Emptied whether or not the statement succeeds: a failure ends the batch.
         defer { pending[slot].rows.removeAll(keepingCapacity: true) }
-        try statement.run(rows: pending[slot].rows, arena: arena)
+        try pending[slot].rows.withUnsafeBufferPointer { try statement.run(rows: $0, width: table.columns.count) }
     }
 
     private func flush(table name: String) throws {
@@ -227,21 +231,34 @@ public final class SQLiteSink: Sink {
     }
 
     public func apply(_ change: Change) throws {
+        let batch = RowBatch(cells: 32, bytes: 256)
+        batch.append(change)
+        try apply(batch)
+    }
+
+    public func apply(_ batch: RowBatch) throws {
         try guarded {
             try begin()
-            switch change {
-            case let .upsert(table, values):
-                try add(table, values)
-            case let .delete(table, key):
-                // After the rows of its table that came before it.
-                try flush(table: table.name)
-                try statement(&deletes, table) {
-                    "DELETE FROM \(Dialect.sqlite.quote(table.name)) WHERE "
-                        + table.primaryKey.map { "\(Dialect.sqlite.quote($0)) = ?" }.joined(separator: " AND ")
-                }.run(borrowing: key)
-            case let .view(definition, catalog):
-                try flushAll()
-                try database.execute(catalog.viewDDL(definition, .sqlite))
+            held.append(batch)
+            for entry in batch.entries {
+                switch entry.kind {
+                case .upsert:
+                    try add(entry.table, batch.rowCells(entry), width: entry.count)
+                case .delete:
+                    // After the rows of its table that came before it.
+                    let table = entry.table
+                    try flush(table: table.name)
+                    let delete = try statement(&deletes, table) {
+                        "DELETE FROM \(Dialect.sqlite.quote(table.name)) WHERE "
+                            + table.primaryKey.map { "\(Dialect.sqlite.quote($0)) = ?" }.joined(separator: " AND ")
+                    }
+                    var key = batch.rowCells(entry)
+                    try withUnsafePointer(to: &key) { try delete.run(rows: UnsafeBufferPointer(start: $0, count: 1), width: entry.count) }
+                case .view:
+                    try flushAll()
+                    let view = batch.view(entry)
+                    try database.execute(view.catalog.viewDDL(view.definition, .sqlite))
+                }
             }
         }
     }
@@ -259,6 +276,7 @@ public final class SQLiteSink: Sink {
             try flushAll()
             try database.execute("COMMIT")
         }
+        held.removeAll()
         inBatch = false
         if unsyncedBatches { database.startWriteback() }
     }
@@ -298,6 +316,7 @@ public final class SQLiteSink: Sink {
     /// Finalizes the statements and closes the database; also done on release.
     public func close() {
         pending = []
+        held = []
         deletes = []
         database.close()
     }
@@ -308,6 +327,7 @@ public final class SQLiteSink: Sink {
 
     public func abandon() {
         for slot in pending.indices { pending[slot].rows.removeAll(keepingCapacity: true) }
+        held.removeAll()
         if inBatch { try? database.execute("ROLLBACK") }
         inBatch = false
     }

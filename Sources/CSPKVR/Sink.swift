@@ -13,6 +13,8 @@ public protocol Sink: AnyObject {
     /// resumed export), or nil when the sink cannot read its target.
     func storedDefinitions(channel: String) throws -> [CanonicalJSON.Value]?
     func apply(_ change: Change) throws
+    /// Every change of `batch`, in order (a sink that can take the cells as they lie says so).
+    func apply(_ batch: RowBatch) throws
     /// Ends the current batch with its checkpoint.
     func commit(_ checkpoint: Checkpoint) throws
     /// After the backlog is in (the last batch of an export, or the catch-up of a follow):
@@ -20,4 +22,10 @@ public protocol Sink: AnyObject {
     func finish(catalog: DefinitionCatalog) throws
     /// Discards the current batch after a failure.
     func abandon()
+}
+
+extension Sink {
+    public func apply(_ batch: RowBatch) throws {
+        try batch.forEachChange(apply)
+    }
 }

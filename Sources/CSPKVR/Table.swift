@@ -116,6 +116,9 @@ public struct Table: Sendable, Equatable {
                 && left.indexes == right.indexes && left.isCurrentState == right.isCurrentState && left.isAppendOnly == right.isAppendOnly)
     }
 
+    /// Whether both are the same definition (one box): the quick check before comparing names.
+    public func isIdentical(to other: Table) -> Bool { storage === other.storage }
+
     public func column(_ name: String) -> Column? { columns.first { $0.name == name } }
 
     /// Positions of the key columns in a row (worked out once per table).

@@ -119,8 +119,12 @@ public final class Statement {
         }
         let code: Int32
         switch value {
-        case .null, .integer, .real:
-            code = Self.bindNumberOrNull(value, stmt, position)
+        case .null:
+            code = sqlite3_bind_null(stmt, position)
+        case .integer(let number):
+            code = sqlite3_bind_int64(stmt, position, number)
+        case .real(let number):
+            code = sqlite3_bind_double(stmt, position, number)
         case .text(let text):
             guard let length = Int32(exactly: text.utf8.count) else {
                 throw misuse(SQLITE_TOOBIG, "text for parameter \(index) is too big")
@@ -224,41 +228,40 @@ public final class Statement {
         }
     }
 
-    /// Binds `rows` one after the other (row i's first value at parameter
-    /// `i * width + 1`), text and blobs copied into `arena` and bound where they lie there,
-    /// then runs the statement to completion and resets it with its bindings cleared, and
-    /// the arena with it. For multi-row INSERTs in bulk loads: per value a copy of its bytes,
-    /// with no String retained, no malloc by SQLite and no closure per value.
-    public func run(rows: [[SQLiteValue]], arena: BindingArena) throws {
+    /// Binds `rows` one after the other (row i's first cell at parameter `i * width + 1`),
+    /// text and blobs where they lie in each row's buffer (SQLITE_STATIC), then runs the
+    /// statement to completion and resets it with its bindings cleared. For multi-row
+    /// INSERTs in bulk loads: no copy, malloc or reference count per value. The buffers
+    /// must not change during the call; SQLite keeps no pointer into them after it.
+    public func run(rows: UnsafeBufferPointer<SQLiteRowCells>, width: Int) throws {
         let (db, stmt) = try live()
-        let width = rows.first?.count ?? 0
-        guard rows.count * width == Int(sqlite3_bind_parameter_count(stmt)), rows.allSatisfy({ $0.count == width }) else {
-            throw misuse(SQLITE_RANGE, "statement takes \(sqlite3_bind_parameter_count(stmt)) parameters but \(rows.map(\.count).reduce(0, +)) were given")
+        guard rows.count * width == Int(sqlite3_bind_parameter_count(stmt)) else {
+            throw misuse(SQLITE_RANGE, "statement takes \(sqlite3_bind_parameter_count(stmt)) parameters but \(rows.count * width) were given")
         }
         defer {
             sqlite3_reset(stmt)
             sqlite3_clear_bindings(stmt)
-            arena.reset()
         }
         var position: Int32 = 1
         for row in rows {
-            for value in row {
+            for column in 0..<width {
+                let cell = row.cells[column]
                 let code: Int32
-                switch value {
-                case .null, .integer, .real:
-                    code = Self.bindNumberOrNull(value, stmt, position)
-                case .text(let text):
-                    code = try bindCopy(text, at: position, arena, stmt)
-                case .blob(let bytes):
-                    if bytes.isEmpty {
-                        // A nil pointer would bind NULL; an empty blob must stay distinct from NULL.
-                        code = sqlite3_bind_zeroblob(stmt, position, 0)
-                    } else {
-                        guard let length = Int32(exactly: bytes.count) else {
-                            throw misuse(SQLITE_TOOBIG, "blob for parameter \(position) is too big")
-                        }
-                        code = bytes.withUnsafeBytes { csp_sqlite3_bind_blob_static(stmt, position, arena.copy($0), length) }
-                    }
+                switch cell.kind {
+                case .null:
+                    code = sqlite3_bind_null(stmt, position)
+                case .integer:
+                    code = sqlite3_bind_int64(stmt, position, cell.payload)
+                case .real:
+                    code = sqlite3_bind_double(stmt, position, Double(bitPattern: UInt64(bitPattern: cell.payload)))
+                case .text:
+                    // A non-nil pointer even for empty text: a nil one would bind NULL.
+                    let text = (row.buffer + Int(cell.payload)).assumingMemoryBound(to: CChar.self)
+                    code = csp_sqlite3_bind_text_static(stmt, position, text, cell.length)
+                case .blob:
+                    // An empty blob stays distinct from NULL.
+                    code = cell.length == 0 ? sqlite3_bind_zeroblob(stmt, position, 0)
+                        : csp_sqlite3_bind_blob_static(stmt, position, row.buffer + Int(cell.payload), cell.length)
                 }
                 guard code == SQLITE_OK else { throw failure(db, code) }
                 position += 1
@@ -269,31 +272,6 @@ public final class Statement {
             if code == SQLITE_DONE { return }
             guard code == SQLITE_ROW else { throw failure(db, code) }
         }
-    }
-
-    /// Binds NULL, an integer or a real (nothing to keep alive); text and blobs are the callers'.
-    private static func bindNumberOrNull(_ value: SQLiteValue, _ stmt: OpaquePointer, _ position: Int32) -> Int32 {
-        switch value {
-        case .integer(let number): return sqlite3_bind_int64(stmt, position, number)
-        case .real(let number): return sqlite3_bind_double(stmt, position, number)
-        default: return sqlite3_bind_null(stmt, position)
-        }
-    }
-
-    /// Text copied into `arena` and bound there; empty text stays text (not NULL).
-    private func bindCopy(_ text: String, at position: Int32, _ arena: BindingArena, _ stmt: OpaquePointer) throws -> Int32 {
-        func bind(_ bytes: UnsafeBufferPointer<UInt8>) throws -> Int32 {
-            guard let length = Int32(exactly: bytes.count) else {
-                throw misuse(SQLITE_TOOBIG, "text for parameter \(position) is too big")
-            }
-            guard length > 0 else { return csp_sqlite3_bind_text_copy(stmt, position, "", 0) }
-            let copy = arena.copy(UnsafeRawBufferPointer(bytes)).assumingMemoryBound(to: CChar.self)
-            return csp_sqlite3_bind_text_static(stmt, position, copy, length)
-        }
-        // Native Strings hand out their UTF-8 directly; others (bridged, lazily decoded) are made contiguous once.
-        if let code = try text.utf8.withContiguousStorageIfAvailable(bind) { return code }
-        var contiguous = text
-        return try contiguous.withUTF8(bind)
     }
 
     // MARK: Reading the current row

@@ -60,5 +60,88 @@ final class FastPathTests: XCTestCase {
         XCTAssertEqual(entries.map { $0.value.map { String(decoding: $0, as: UTF8.self) } }, ["3", nil, "2"])
         XCTAssertEqual(entries.map(\.position), [2, 2, 0])
     }
-}
 
+    /// The cells of the one row `write` puts into a new batch.
+    private func cells(_ write: (RowBatch) -> Void) -> [SQLiteValue] {
+        let batch = RowBatch(cells: 1, bytes: 1)
+        batch.beginRow(Tables.state)
+        write(batch)
+        batch.endRow()
+        return batch.values(batch.entries[0])
+    }
+
+    func testKeyAndValueCellsMatchTheirTextForms() {
+        let keys: [[UInt8]] = [Array("kv/k1".utf8), Array("noslash".utf8), Array("/lead".utf8), Array("a/b/c".utf8), [],
+                               Array("ünï/x".utf8), Array("日本/語".utf8), [0xff, 0x2f, 0x41], [0x2f]]
+        for key in keys {
+            let text = RowDeriver.text(key)
+            XCTAssertEqual(cells { RowDeriver.key(key, into: $0) }, [.text(text), .text(RowDeriver.namespace(text))], "\(key)")
+            XCTAssertEqual(cells { RowDeriver.key(key, into: $0, namespaceFirst: true) }, [.text(RowDeriver.namespace(text)), .text(text)], "\(key)")
+        }
+        let values: [[UInt8]?] = [nil, [], Array("value of 1".utf8), Array("Zoë".utf8), [0xff, 0x00], [0xc3]]
+        for value in values {
+            let (text, bytes) = RowDeriver.textOrBytes(value)
+            XCTAssertEqual(cells { RowDeriver.textOrBytes(value, into: $0) }, [text, bytes], "\(String(describing: value))")
+        }
+        let arguments: [[TransactionArgument]] = [
+            [], [TransactionArgument(name: "key", value: Array("k1".utf8)), TransactionArgument(name: "value", value: Array("v".utf8))],
+            [TransactionArgument(name: "b", value: Array("x".utf8)), TransactionArgument(name: "a", value: [0xff])],
+            [TransactionArgument(name: "q", value: Array("say \"hi\"".utf8))],
+        ]
+        for list in arguments {
+            XCTAssertEqual(cells { RowDeriver.argumentsJSON(list, into: $0) }, [.text(RowDeriver.argumentsJSON(list))])
+        }
+    }
+
+    func testRowBatchKeepsEveryChangeInOrderAsItGrows() {
+        // Tiny buffers, so both grow many times while rows are written.
+        let batch = RowBatch(cells: 1, bytes: 1)
+        var expected: [Change] = []
+        for index in 0..<3_000 {
+            let row: [SQLiteValue] = [.text("c"), .integer(Int64(index)), .real(Double(index) / 4), .null,
+                                      .text(String(repeating: "ü", count: index % 7)), .blob(index % 3 == 0 ? [] : [UInt8(index % 256), 0])]
+            batch.appendRow(Tables.events, row)
+            expected.append(.upsert(Tables.events, row))
+            if index % 1_000 == 0 {
+                batch.appendDelete(Tables.state, key: [.text("c"), .text("kv"), .text("kv/\(index)")])
+                expected.append(.delete(Tables.state, key: [.text("c"), .text("kv"), .text("kv/\(index)")]))
+                batch.appendView(definition: "demand", catalog: DefinitionCatalog())
+            }
+            batch.beginRow(Tables.accountTransactions)
+            batch.hex([UInt8(index % 256), 0xab])
+            batch.text("acct")
+            batch.integer(-1)
+            batch.endRow()
+            expected.append(.upsert(Tables.accountTransactions, [.text(String(format: "%02xab", index % 256)), .text("acct"), .integer(-1)]))
+        }
+        var seen: [Change] = []
+        batch.forEachChange { change in
+            if case .view(let name, _) = change { XCTAssertEqual(name, "demand") } else { seen.append(change) }
+        }
+        XCTAssertEqual(seen.count, expected.count)
+        for (have, want) in zip(seen, expected) {
+            switch (have, want) {
+            case let (.upsert(t1, v1), .upsert(t2, v2)): XCTAssertEqual(t1.name, t2.name); XCTAssertEqual(v1, v2)
+            case let (.delete(t1, k1), .delete(t2, k2)): XCTAssertEqual(t1.name, t2.name); XCTAssertEqual(k1, k2)
+            default: XCTFail("\(have) is not \(want)")
+            }
+        }
+        XCTAssertEqual(batch.entries.filter { $0.kind == .view }.count, 3)
+    }
+
+    func testRowBatchTransformsEachRowOnceAndNotDeletes() {
+        var calls = 0
+        let batch = RowBatch(transform: { table, values in
+            calls += 1
+            if table.name == Tables.accounts.name { values[1] = .text("masked") }
+        }, cells: 1, bytes: 1)
+        batch.beginRow(Tables.accounts)
+        batch.text("c")
+        batch.text("Zoë Secret")
+        batch.endRow()
+        batch.appendRow(Tables.accounts, [.text("c"), .text("Other Secret")])
+        batch.appendDelete(Tables.accounts, key: [.text("c"), .text("as given")])
+        XCTAssertEqual(calls, 2)
+        XCTAssertEqual(batch.entries.map { batch.values($0) }, [[.text("c"), .text("masked")], [.text("c"), .text("masked")], [.text("c"), .text("as given")]])
+    }
+}

@@ -62,13 +62,45 @@ final class StatementTests: XCTestCase {
         XCTAssertEqual(try db.query("SELECT count(*) FROM u").first, [.integer(2)])
     }
 
-    func testRunRowsThroughAnArenaStoresEveryRowAndLeavesNoBindingsBehind() throws {
+    /// Rows as cells over one buffer, the way a bulk writer keeps them.
+    private struct CellRows {
+        var cells: [SQLiteCell] = []
+        var buffer: [UInt8] = []
+
+        mutating func add(_ row: [SQLiteValue]) {
+            for value in row {
+                switch value {
+                case .null: cells.append(.null)
+                case .integer(let number): cells.append(.integer(number))
+                case .real(let number): cells.append(.real(number))
+                case .text(let text):
+                    cells.append(SQLiteCell(kind: .text, length: Int32(text.utf8.count), payload: Int64(buffer.count)))
+                    buffer += Array(text.utf8)
+                case .blob(let bytes):
+                    cells.append(SQLiteCell(kind: .blob, length: Int32(bytes.count), payload: Int64(buffer.count)))
+                    buffer += bytes
+                }
+            }
+        }
+
+        /// Runs `statement` over every row added, `width` cells each.
+        func run(_ statement: Statement, width: Int) throws {
+            try cells.withUnsafeBufferPointer { cells in
+                try buffer.withUnsafeBytes { bytes in
+                    // A buffer of texts that are all empty still needs an address.
+                    let base = bytes.baseAddress ?? UnsafeRawPointer(cells.baseAddress!)
+                    let rows = stride(from: 0, to: cells.count, by: width).map { SQLiteRowCells(cells: cells.baseAddress! + $0, buffer: base) }
+                    try rows.withUnsafeBufferPointer { try statement.run(rows: $0, width: width) }
+                }
+            }
+        }
+    }
+
+    func testRunRowsOfCellsStoresEveryRowAndLeavesNoBindingsBehind() throws {
         let rowsPerStatement = 40
         let insert = try db.prepare("INSERT INTO t (i, r, s, b, n) VALUES "
             + Array(repeating: "(?, ?, ?, ?, ?)", count: rowsPerStatement).joined(separator: ", "))
-        let arena = BindingArena()
-        // Non-ASCII, NUL inside, empty text and blobs (not NULL), a value larger than a quarter
-        // of an arena block (its own block), and 40 rows of 40 KiB (more than one block).
+        // Non-ASCII, NUL inside, empty text and blobs (not NULL), large values, 40 rows of 40 KiB.
         let samples: [[SQLiteValue]] = [
             [.integer(.max), .real(3.141592653589793), .text("plain"), .blob([1, 2, 3]), .null],
             [.integer(.min), .real(-0.5), .text(""), .blob([]), .null],
@@ -78,27 +110,42 @@ final class StatementTests: XCTestCase {
         ]
         for round in 0..<2 {
             var rows: [[SQLiteValue]] = []
+            var cells = CellRows()
             for index in 0..<rowsPerStatement {
                 var row = samples[index % samples.count]
                 if index >= samples.count { row[4] = .text(String(repeating: "\(round)\(index)-", count: 8_000)) }
                 rows.append(row)
+                cells.add(row)
             }
             let before = try db.scalar("SELECT count(*) FROM t")?.int64Value ?? 0
-            // Built here and dropped after the call: SQLite must have used the arena's copies only inside it.
-            try insert.run(rows: rows.map { $0 }, arena: arena)
+            // The buffers are dropped after the call: SQLite must have read them only inside it.
+            try cells.run(insert, width: 5)
             XCTAssertEqual(try db.query("SELECT i, r, s, b, n FROM t WHERE id > ? ORDER BY id", before), rows, "round \(round)")
         }
         // No bindings are left: a bare step inserts NULLs, never stale pointers.
         XCTAssertFalse(try insert.step())
         XCTAssertEqual(try db.query("SELECT i, r, s, b, n FROM t WHERE id = ?", db.lastInsertRowID).first, [.null, .null, .null, .null, .null])
-        XCTAssertThrowsError(try insert.run(rows: [[.integer(1)]], arena: arena)) { XCTAssertTrue("\($0)".contains("parameters"), "\($0)") }
+        var one = CellRows()
+        one.add([.integer(1)])
+        XCTAssertThrowsError(try one.run(insert, width: 1)) { XCTAssertTrue("\($0)".contains("parameters"), "\($0)") }
         // A failing step (a constraint) is reported and the statement stays usable.
         try db.execute("CREATE TABLE u (k TEXT PRIMARY KEY)")
         let unique = try db.prepare("INSERT INTO u VALUES (?), (?)")
-        try unique.run(rows: [[.text("a")], [.text("b")]], arena: arena)
-        XCTAssertThrowsError(try unique.run(rows: [[.text("c")], [.text("a")]], arena: arena))
-        try unique.run(rows: [[.text("c")], [.text("d")]], arena: arena)
+        func run(_ keys: [String]) throws {
+            var rows = CellRows()
+            for key in keys { rows.add([.text(key)]) }
+            try rows.run(unique, width: 1)
+        }
+        try run(["a", "b"])
+        XCTAssertThrowsError(try run(["c", "a"]))
+        try run(["c", "d"])
         XCTAssertEqual(try db.query("SELECT group_concat(k) FROM (SELECT k FROM u ORDER BY k)").first, [.text("a,b,c,d")])
+        // A cell reads back as the value it was made from.
+        var back = CellRows()
+        for sample in samples { back.add(sample) }
+        back.buffer.withUnsafeBytes { bytes in
+            XCTAssertEqual(back.cells.map { $0.value(in: bytes.baseAddress!) }, samples.flatMap { $0 })
+        }
     }
 
     func testTypedAccessorsReadEachColumn() throws {
