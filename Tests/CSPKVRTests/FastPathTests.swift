@@ -144,4 +144,30 @@ final class FastPathTests: XCTestCase {
         XCTAssertEqual(calls, 2)
         XCTAssertEqual(batch.entries.map { batch.values($0) }, [[.text("c"), .text("masked")], [.text("c"), .text("masked")], [.text("c"), .text("as given")]])
     }
+
+    /// Rows go in statements of 256 and, for what is left, of powers of two: every count
+    /// must write every row once, in order (the last row of a repeated key wins).
+    func testSQLiteSinkWritesEveryRowWhateverTheCount() throws {
+        let directory = try temporaryDirectory(self)
+        for count in [1, 3, 255, 256, 257, 700] {
+            let path = directory + "/\(count).db"
+            let sink = try SQLiteSink(path: path)
+            _ = try sink.prepare(channel: "c", tables: Tables.tables)
+            let batch = RowBatch()
+            for index in 0..<count {
+                batch.appendRow(Tables.state, [.text("c"), .text("kv"), .text("kv/\(index % 300)"), .text("v\(index)"), .null, .integer(0), .integer(Int64(index))])
+            }
+            try sink.apply(batch)
+            try sink.commit(Checkpoint(channel: "c", block: 0, hash: .zero, commitHash: .zero))
+            sink.close()
+            let database = try SQLiteDatabase(path: path, readOnly: true)
+            defer { database.close() }
+            let rows = try database.query("SELECT key, value FROM state ORDER BY position")
+            let expected = (0..<min(count, 300)).map { key in
+                let last = (0..<count).last { $0 % 300 == key }!
+                return (position: last, row: [SQLiteValue.text("kv/\(key)"), .text("v\(last)")])
+            }.sorted { $0.position < $1.position }.map(\.row)
+            XCTAssertEqual(rows, expected, "\(count) rows")
+        }
+    }
 }
