@@ -97,7 +97,14 @@ extension ParsableCommand {
             exit(withError: status)
         } catch {
             let code = exitCode(for: error)
-            if code == .success { exit(withError: error) }
+            if code == .success {
+                // Help, --version, a completion script: printed as argument-parser prints
+                // them, and, like any result, not reported done if it could not be written.
+                let text = fullMessage(for: error)
+                if !text.isEmpty { print(text) }
+                if let status = Output.flushStandardOutput() { exit(withError: status.exitCode) }
+                exit()
+            }
             // An ExitCode thrown while validating (a malformed home config) was reported already.
             guard let message = self.message(for: error).split(separator: "\n").first.map(String.init) else { exit(withError: code) }
             Diagnostics.error(Usage.describe(message, arguments: arguments, root: self))

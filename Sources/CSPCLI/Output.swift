@@ -146,11 +146,33 @@ extension Output {
     /// (EPIPE: `| head`) chose to; that is not an error.
     public static func flushStandardOutput() -> ExitStatus? {
         // Every stream: Swift 6 refuses `stdout` itself (a shared C global). A failed write
-        // leaves its bytes buffered, so this flush fails again and errno says why.
-        guard fflush(nil) != 0 else { return nil }
+        // of a buffer that later output refilled fails again here, and errno says why.
+        if fflush(nil) != 0 {
+            let code = errno
+            if code == EPIPE { return nil }
+            return unwritten(code)
+        }
+        // glibc drops a buffer whose write failed and keeps only the stream's error flag:
+        // one large print into a full disk leaves nothing for the flush to fail on.
+        guard let stream = standardOutputStream(), ferror(stream) != 0 else { return nil }
         let code = errno
-        if code == EPIPE { return nil }
+        if code == EPIPE || readerIsGone() { return nil }
+        return unwritten(code == 0 ? EIO : code)
+    }
+
+    private static func unwritten(_ code: Int32) -> ExitStatus {
         Diagnostics.error("cannot write output: " + (code == 0 ? "write error" : String(cString: strerror(code))))
         return .failure
+    }
+
+    /// C's `stdout`, looked up by name (Swift 6 refuses the shared global itself).
+    private static func standardOutputStream() -> UnsafeMutablePointer<FILE>? {
+        dlsym(UnsafeMutableRawPointer(bitPattern: 0), "stdout")?.assumingMemoryBound(to: UnsafeMutablePointer<FILE>?.self).pointee
+    }
+
+    /// Whether stdout is a pipe or socket whose reader has closed it (poll says POLLERR).
+    private static func readerIsGone() -> Bool {
+        var descriptor = pollfd(fd: STDOUT_FILENO, events: 0, revents: 0)
+        return poll(&descriptor, 1, 0) == 1 && descriptor.revents & Int16(POLLERR) != 0
     }
 }

@@ -25,6 +25,30 @@ final class CLIConventionTests: XCTestCase {
         }
     }
 
+    /// Help, a version, a completion script and a command's own output that cannot be
+    /// written (a full disk) end in exit 2 with one line, never in exit 0; a reader that
+    /// stops reading is no error. (One large print into a full disk leaves stdio nothing
+    /// to fail on at exit but its error flag.)
+    func testUnwritableOutputIsAnErrorEverywhere() throws {
+        var commands = Self.tools.flatMap { ["'\(bin($0))' --help", "'\(bin($0))' --version"] }
+        commands += ["'\(bin("csp-kvr"))' --generate-completion-script bash", "'\(bin("csp-kvr"))' schema --dialect postgres",
+                     "'\(bin("csp-ca"))' keygen --help"]
+        for command in commands {
+            let full = try runProcess("/bin/sh", ["-c", command + " > /dev/full"])
+            XCTAssertEqual(full.status, 2, command)
+            XCTAssertEqual(full.stderr, "error: cannot write output: No space left on device\n", command)
+            let fine = try runProcess("/bin/sh", ["-c", command + " > /dev/null"])
+            XCTAssertEqual(fine.status, 0, command + fine.stderr)
+        }
+        // The schema into a reader that reads nothing and is gone, mostly before the write,
+        // with SIGPIPE ignored (so the write gets EPIPE): no error.
+        for _ in 0..<5 {
+            let piped = try runProcess("/bin/bash", ["-c", "trap '' PIPE; set -o pipefail; '\(bin("csp-kvr"))' schema --dialect postgres | true"])
+            XCTAssertEqual(piped.stderr, "")
+            XCTAssertEqual(piped.status, 0)
+        }
+    }
+
     func testUsageErrorsExit64WithOneLine() throws {
         let unknown = try runProcess(bin("csp-audit"), ["--no-such-option"])
         XCTAssertEqual(unknown.status, 64)
