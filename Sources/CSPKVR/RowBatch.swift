@@ -59,6 +59,9 @@ public final class RowBatch: @unchecked Sendable {
 
     public var isEmpty: Bool { entries.isEmpty }
 
+    /// The bytes its buffers take (for a holder that bounds what it keeps).
+    public var footprint: Int { cellCapacity * MemoryLayout<SQLiteCell>.stride + byteCapacity }
+
     // MARK: Writing rows
 
     /// Starts a row of `table`; its cells follow, one per column, then `endRow`.

@@ -65,7 +65,7 @@ public struct RowDeriver {
     /// Block `record`'s changes as one flat batch (`RowBatch`): what the export's writer takes.
     public mutating func derive(_ record: CommittedBlock, writes finalWrites: BlockWrites) -> RowBatch {
         let transactions = record.block.transactions.count
-        let out = RowBatch(transform: transform, cells: 64 + transactions * 48, bytes: 4096 + transactions * 512)
+        let out = RowBatch(transform: transform, cells: 32 + transactions * 48, bytes: 1024 + transactions * 512)
         let header = record.block.header
         let number = Int64(bitPattern: header.number)
         let validCount = record.block.validations.filter { $0.code == .valid }.count

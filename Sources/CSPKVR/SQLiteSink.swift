@@ -166,8 +166,12 @@ public final class SQLiteSink: Sink {
         var statements: [Int: Statement] = [:]
     }
     private var pending: [Pending] = []
-    /// The batches that pending rows point into, released once every row is stepped (the commit).
+    /// The batches that pending rows point into, released once every row is stepped: at the
+    /// commit, or sooner when they hold more than `heldLimit` bytes (a ledger of tiny
+    /// blocks brings thousands of batches to a commit).
     private var held: [RowBatch] = []
+    private var heldBytes = 0
+    var heldLimit = 64 << 20
     /// Rows per multi-row INSERT (256 measured a little faster than 64). One statement
     /// keeps its cursor on the table between rows, so a row whose key follows the last one
     /// is placed without a search from the B-tree's root (SQLite's own shortcut for
@@ -254,6 +258,7 @@ public final class SQLiteSink: Sink {
         try guarded {
             try begin()
             held.append(batch)
+            heldBytes += batch.footprint
             for entry in batch.entries {
                 switch entry.kind {
                 case .upsert:
@@ -274,7 +279,18 @@ public final class SQLiteSink: Sink {
                     try database.execute(view.catalog.viewDDL(view.definition, .sqlite))
                 }
             }
+            if heldBytes > heldLimit {
+                // Rows written now rather than at the commit, in the same SQL transaction.
+                try flushAll()
+                releaseHeld()
+            }
         }
+    }
+
+    /// No pending row points into a held batch any more.
+    private func releaseHeld() {
+        held.removeAll()
+        heldBytes = 0
     }
 
     private func statement(_ cache: inout [(table: String, statement: Statement)], _ table: Table, _ sql: () -> String) throws -> Statement {
@@ -290,7 +306,7 @@ public final class SQLiteSink: Sink {
             try flushAll()
             try database.execute("COMMIT")
         }
-        held.removeAll()
+        releaseHeld()
         inBatch = false
         if unsyncedBatches { database.startWriteback() }
     }
@@ -330,7 +346,7 @@ public final class SQLiteSink: Sink {
     /// Finalizes the statements and closes the database; also done on release.
     public func close() {
         pending = []
-        held = []
+        releaseHeld()
         deletes = []
         database.close()
     }
@@ -341,7 +357,7 @@ public final class SQLiteSink: Sink {
 
     public func abandon() {
         for slot in pending.indices { pending[slot].rows.removeAll(keepingCapacity: true) }
-        held.removeAll()
+        releaseHeld()
         if inBatch { try? database.execute("ROLLBACK") }
         inBatch = false
     }

@@ -149,15 +149,22 @@ final class FastPathTests: XCTestCase {
     /// must write every row once, in order (the last row of a repeated key wins).
     func testSQLiteSinkWritesEveryRowWhateverTheCount() throws {
         let directory = try temporaryDirectory(self)
-        for count in [1, 3, 255, 256, 257, 700] {
-            let path = directory + "/\(count).db"
+        // One batch, or a batch per row with the batches let go whenever they hold over
+        // 2,000 bytes (about four of them; their rows written first): the same rows either way.
+        for (count, perRow) in [(1, false), (3, false), (255, false), (256, false), (257, false), (700, false), (700, true)] {
+            let path = directory + "/\(count)-\(perRow).db"
             let sink = try SQLiteSink(path: path)
+            if perRow { sink.heldLimit = 2_000 }
             _ = try sink.prepare(channel: "c", tables: Tables.tables)
-            let batch = RowBatch()
+            var batch = RowBatch()
             for index in 0..<count {
                 batch.appendRow(Tables.state, [.text("c"), .text("kv"), .text("kv/\(index % 300)"), .text("v\(index)"), .null, .integer(0), .integer(Int64(index))])
+                if perRow {
+                    try sink.apply(batch)
+                    batch = RowBatch(cells: 1, bytes: 1)
+                }
             }
-            try sink.apply(batch)
+            if !perRow { try sink.apply(batch) }
             try sink.commit(Checkpoint(channel: "c", block: 0, hash: .zero, commitHash: .zero))
             sink.close()
             let database = try SQLiteDatabase(path: path, readOnly: true)
@@ -167,7 +174,7 @@ final class FastPathTests: XCTestCase {
                 let last = (0..<count).last { $0 % 300 == key }!
                 return (position: last, row: [SQLiteValue.text("kv/\(key)"), .text("v\(last)")])
             }.sorted { $0.position < $1.position }.map(\.row)
-            XCTAssertEqual(rows, expected, "\(count) rows")
+            XCTAssertEqual(rows, expected, "\(count) rows, a batch per row: \(perRow)")
         }
     }
 }
