@@ -283,7 +283,17 @@ public final class FollowSources: @unchecked Sendable {
                     lastHeightRequest = Date()
                 }
                 while inFlight.count < 2, let range = claim(for: source) {
-                    let request = try FollowTarget.requestBlocks(client, channel: channel, from: range.lowerBound, limit: range.count)
+                    let request: NodeRequest
+                    do {
+                        request = try FollowTarget.requestBlocks(client, channel: channel, from: range.lowerBound, limit: range.count)
+                    } catch {
+                        // Claimed but never asked for (the connection was closed, e.g. by a
+                        // refusal): back to be claimed again, or no source would ever fetch it.
+                        condition.lock()
+                        giveBackLocked(range)
+                        condition.unlock()
+                        throw error
+                    }
                     inFlight.append((request, range))
                 }
                 if !inFlight.isEmpty {
@@ -293,8 +303,10 @@ public final class FollowSources: @unchecked Sendable {
                         if response.id == 0 { throw NodeError(response.error ?? "status \(response.status)") }
                         continue
                     }
-                    let (request, range) = inFlight.remove(at: index)
+                    let (request, range) = inFlight[index]
+                    // Still in flight if the answer cannot be read, so the catch gives it back.
                     let blocks = try FollowTarget.blocks(in: response, from: request.from ?? 0)
+                    inFlight.remove(at: index)
                     contact(source, problemSolved: true)
                     deliver(blocks, from: source, claimed: range)
                     continue
