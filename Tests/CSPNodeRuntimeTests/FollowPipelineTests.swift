@@ -1,5 +1,6 @@
 import CSPCrypto
 @testable import CSPNodeRuntime
+import CSPTestSupport
 import Foundation
 import XCTest
 
@@ -12,6 +13,17 @@ final class FollowPipelineTests: XCTestCase {
     /// An empty run starting at `height` whose state writes key "h<height>".
     private func run(_ height: UInt64) -> VerifiedRun {
         var run = VerifiedRun(height: height, blocks: [])
+        run.layer.writes[Array("h\(height)".utf8)] = .some([1])
+        return run
+    }
+
+    /// `run(height)` with one verified block, so that, like a real run, it has a layer.
+    private func verifiedRun(_ height: UInt64) throws -> VerifiedRun {
+        let builder = ChainBuilder(channel: "consortium")
+        let record = try builder.block([try builder.writes([("kv/a", "1")])])
+        let block = FetchedBlock(record: record, payload: record.encoded(), signatures: [true], source: "test")
+        var run = VerifiedRun(height: height, blocks: [block])
+        run.verified = [block]
         run.layer.writes[Array("h\(height)".utf8)] = .some([1])
         return run
     }
@@ -87,13 +99,15 @@ final class FollowPipelineTests: XCTestCase {
 
     /// The verifying thread commits a short run itself only when nothing is being written
     /// or waits, so commits stay in order (its state is layered as `add` layers it).
-    func testAShortRunIsClaimedForTheVerifyingThreadOnlyWhenTheWriterIsIdle() {
+    func testAShortRunIsClaimedForTheVerifyingThreadOnlyWhenTheWriterIsIdle() throws {
         let commits = FollowCommits()
-        let claimed = run(5)
+        let claimed = try verifiedRun(5)
         XCTAssertTrue(commits.claimIfIdle(claimed))
+        XCTAssertEqual(commits.layers.value(for: Array("h5".utf8)), .some([1]), "its writes are seen by the next run")
         XCTAssertFalse(commits.claimIfIdle(run(6)), "one is being written")
         XCTAssertTrue(commits.add(run(6)))
         commits.done([claimed])
+        XCTAssertNil(commits.layers.value(for: Array("h5".utf8)))
         XCTAssertFalse(commits.claimIfIdle(run(7)), "run 6 waits for the writer")
         let queued = commits.next()
         XCTAssertEqual(queued?.height, 6)
