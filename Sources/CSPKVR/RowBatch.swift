@@ -57,8 +57,6 @@ public final class RowBatch: @unchecked Sendable {
         buffer.deallocate()
     }
 
-    public var isEmpty: Bool { entries.isEmpty }
-
     /// The bytes its buffers take (for a holder that bounds what it keeps).
     public var footprint: Int { cellCapacity * MemoryLayout<SQLiteCell>.stride + byteCapacity }
 

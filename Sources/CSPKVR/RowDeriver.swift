@@ -351,13 +351,8 @@ public struct RowDeriver {
         }
     }
 
-    /// Arguments as one JSON object: text values as strings, others as `{"hex": …}`.
-    static func argumentsJSON(_ arguments: [TransactionArgument]) -> String {
-        if let plain = plainArgumentsJSON(arguments) { return plain }
-        return generalArgumentsJSON(arguments)
-    }
-
-    /// The same, written into `out` as one text cell.
+    /// Arguments as one JSON object, written into `out` as one text cell: text values as
+    /// strings, others as `{"hex": …}`.
     static func argumentsJSON(_ arguments: [TransactionArgument], into out: RowBatch) {
         guard let length = plainArgumentsLength(arguments) else { return out.text(generalArgumentsJSON(arguments)) }
         out.text(capacity: length) { writePlainArguments(arguments, to: $0) }
@@ -372,16 +367,12 @@ public struct RowDeriver {
         return encode(.object(object))
     }
 
-    /// The common case written directly, byte for byte what `CanonicalJSON` writes: names in
-    /// order and distinct, names and values printable ASCII without `"` or `\\` (so nothing
-    /// to escape). Nil otherwise. Saves a dictionary, a sort and a 4 KiB buffer per transaction.
-    static func plainArgumentsJSON(_ arguments: [TransactionArgument]) -> String? {
-        guard let length = plainArgumentsLength(arguments) else { return nil }
-        return String(unsafeUninitializedCapacity: length) { writePlainArguments(arguments, to: $0.baseAddress!) }
-    }
-
-    /// The length of the plain form, or nil when the arguments need the general one.
-    private static func plainArgumentsLength(_ arguments: [TransactionArgument]) -> Int? {
+    /// The length of the arguments' plain form, nil when they need the general one. The
+    /// plain form is the common case written directly, byte for byte what `CanonicalJSON`
+    /// writes: names in order and distinct, names and values printable ASCII without `"` or
+    /// `\\` (so nothing to escape). It saves a dictionary, a sort and a 4 KiB buffer per
+    /// transaction.
+    static func plainArgumentsLength(_ arguments: [TransactionArgument]) -> Int? {
         var length = 2
         var previous: String?
         for argument in arguments {

@@ -193,15 +193,15 @@ public final class SQLiteSink: Sink {
     /// Every other row is an upsert. Either way it waits, with others of its table, for one
     /// multi-row statement.
     private func add(_ table: Table, _ row: SQLiteRowCells, width: Int) throws {
+        guard width == table.columns.count else {
+            throw KVRError(.failure, "a row of table \(table.name) has \(width) values for \(table.columns.count) columns")
+        }
         var slot = 0
         while slot < pending.count, !pending[slot].table.isIdentical(to: table), pending[slot].table.name != table.name { slot += 1 }
         if slot == pending.count {
             pending.append(Pending(table: table, upsert: !(bulkLoad && table.isAppendOnly),
                                    capacity: max(1, min(Self.rowsPerInsert, 32_766 / max(1, table.columns.count)))))
             pending[slot].rows.reserveCapacity(pending[slot].capacity)
-        }
-        guard width == table.columns.count else {
-            throw KVRError(.failure, "a row of table \(table.name) has \(width) values for \(table.columns.count) columns")
         }
         pending[slot].rows.append(row)
         if pending[slot].rows.count == pending[slot].capacity { try flush(slot) }
@@ -219,7 +219,7 @@ public final class SQLiteSink: Sink {
         var left = count
         while left > 0 {
             let rows = left >= pending[slot].capacity ? pending[slot].capacity : 1 << (Int.bitWidth - 1 - left.leadingZeroBitCount)
-            plan.append((try statement(slot, rows: rows), rows))
+            plan.append((try insertStatement(slot, rows: rows), rows))
             left -= rows
         }
         let width = pending[slot].table.columns.count
@@ -233,7 +233,7 @@ public final class SQLiteSink: Sink {
     }
 
     /// The INSERT of `rows` rows for the table of `slot`, prepared once.
-    private func statement(_ slot: Int, rows: Int) throws -> Statement {
+    private func insertStatement(_ slot: Int, rows: Int) throws -> Statement {
         if let prepared = pending[slot].statements[rows] { return prepared }
         let prepared = try database.prepare(insertSQL(pending[slot].table, rows: rows, upsert: pending[slot].upsert))
         pending[slot].statements[rows] = prepared
