@@ -155,9 +155,10 @@ extension Output {
         // glibc drops a buffer whose write failed and keeps only the stream's error flag:
         // one large print into a full disk leaves nothing for the flush to fail on.
         guard let stream = standardOutputStream(), ferror(stream) != 0 else { return nil }
+        // errno still holds the failed write's reason unless a later call changed it.
         let code = errno
         if code == EPIPE || readerIsGone() { return nil }
-        return unwritten(code == 0 ? EIO : code)
+        return unwritten(code)
     }
 
     private static func unwritten(_ code: Int32) -> ExitStatus {
