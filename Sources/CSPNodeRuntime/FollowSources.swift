@@ -61,6 +61,8 @@ public final class FollowSources: @unchecked Sendable {
         var learnedAt = Date()
         /// It disagreed with this node's verified blocks (PeerExchange.swift): never fetched from again.
         var forked = false
+        /// Its hashes of blocks this node had not committed yet, compared once it has (PeerExchange.swift).
+        var announced = AnnouncedHashes()
 
         init(address: String, isOrderer: Bool) {
             self.address = address

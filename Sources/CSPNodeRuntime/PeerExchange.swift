@@ -12,6 +12,30 @@ struct BlockHashes: Equatable, Sendable {
     let commitHash: SHA256Digest
 }
 
+/// The hashes a source announced for blocks this node had not committed when they came,
+/// oldest first, until it has: a push frame's record names the last block the frame
+/// carries, so under a steady load it is always one this node is still verifying.
+/// Bounded: a node far behind keeps only the latest `limit` (it compares those).
+struct AnnouncedHashes {
+    static let limit = 16
+    private(set) var waiting: [(number: UInt64, hashes: BlockHashes)] = []
+
+    /// Keeps `hashes` of block `number` (replacing an earlier announcement of the same block).
+    mutating func add(_ number: UInt64, _ hashes: BlockHashes) {
+        waiting.removeAll { $0.number == number }
+        let index = waiting.firstIndex { $0.number > number } ?? waiting.endIndex
+        waiting.insert((number, hashes), at: index)
+        if waiting.count > Self.limit { waiting.removeFirst(waiting.count - Self.limit) }
+    }
+
+    /// Removes and returns the announcements of blocks below `height`, oldest first.
+    mutating func take(below height: UInt64) -> [(number: UInt64, hashes: BlockHashes)] {
+        let count = waiting.prefix { $0.number < height }.count
+        defer { waiting.removeFirst(count) }
+        return Array(waiting.prefix(count))
+    }
+}
+
 /// What a follower concludes when another node's hashes of a block differ from its own
 /// (docs/NETWORK.md, "Commit hashes compared across nodes"). This node's block is
 /// verified: signed by the channel's orderer, and its own execution reached the commit
@@ -60,11 +84,23 @@ extension FollowSources {
 
     /// What a source said in a `peers` answer or a `follow` frame: the nodes it knows,
     /// and its hashes of a block this node may hold, compared with this node's own.
+    ///
+    /// Hashes of a block this node has not committed yet (a push frame names the last
+    /// block it carries, which is still being verified here) wait in the source's
+    /// `AnnouncedHashes` and are compared at a later exchange with it, once committed.
     func exchanged(_ response: NodeResponse, with source: Source) {
         if let nodes = response.nodes, !nodes.isEmpty { learn(nodes, from: source.address) }
-        guard let item = response.record, let number = item.block, let hash = item.hash.flatMap({ SHA256Digest(hex: $0) }),
-              let commit = item.commitHash.flatMap({ SHA256Digest(hex: $0) }) else { return }
-        compare(number, BlockHashes(hash: hash, commitHash: commit), with: source)
+        // An access node keeps no state of its own to compare.
+        guard let service = owner else { return }
+        let height = service.ledger.height
+        condition.lock()
+        if let item = response.record, let number = item.block, let hash = item.hash.flatMap({ SHA256Digest(hex: $0) }),
+           let commit = item.commitHash.flatMap({ SHA256Digest(hex: $0) }) {
+            source.announced.add(number, BlockHashes(hash: hash, commitHash: commit))
+        }
+        let due = source.announced.take(below: height)
+        condition.unlock()
+        for (number, hashes) in due { compare(number, hashes, with: source) }
     }
 
     // MARK: Discovery

@@ -31,6 +31,30 @@ final class PeerExchangeTests: XCTestCase {
         XCTAssertEqual(PeerVerdict.judge(own: own, announced: other, served: other, servedSigned: true), .historyForked)
     }
 
+    /// Hashes of blocks not yet committed here wait, in block order, and come out once
+    /// committed; a later announcement of a block replaces the earlier; a node far behind
+    /// keeps the latest `limit`.
+    func testAnnouncedHashesWaitUntilTheirBlockIsCommitted() {
+        var announced = AnnouncedHashes()
+        announced.add(12, own)
+        announced.add(10, other)
+        XCTAssertTrue(announced.take(below: 10).isEmpty, "block 10 is not committed at height 10")
+        XCTAssertEqual(announced.waiting.map(\.number), [10, 12])
+        announced.add(10, own)
+        let due = announced.take(below: 12)
+        XCTAssertEqual(due.map(\.number), [10])
+        XCTAssertEqual(due.first?.hashes, own, "the later announcement of block 10")
+        XCTAssertEqual(announced.waiting.map(\.number), [12])
+        XCTAssertEqual(announced.take(below: 100).map(\.number), [12])
+        XCTAssertTrue(announced.waiting.isEmpty)
+
+        for number in 0..<UInt64(AnnouncedHashes.limit + 5) { announced.add(1000 + number, own) }
+        XCTAssertEqual(announced.waiting.count, AnnouncedHashes.limit)
+        XCTAssertEqual(announced.waiting.first?.number, 1005)
+        XCTAssertEqual(announced.take(below: 1010).map(\.number), Array(1005..<1010))
+        XCTAssertEqual(announced.waiting.count, AnnouncedHashes.limit - 5)
+    }
+
     func testANodeNeverTakesItselfAsASource() {
         let addresses = NodeAddresses()
         XCTAssertNil(addresses.advertised, "not listening: nothing to announce")

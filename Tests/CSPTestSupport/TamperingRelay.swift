@@ -21,6 +21,10 @@ public final class TamperingRelay: @unchecked Sendable {
         /// `record` of a `peers` answer or `follow` frame) is altered: a peer that lies
         /// about its state, or whose state no longer matches its blocks.
         case announcedCommitHash
+        /// A `follow` frame that carries blocks and hashes names its last block instead (as a
+        /// node may), with an altered commit hash: the follower has not committed that
+        /// block when it reads the frame.
+        case announcedCommitHashOfPushedBlock
         /// One byte of the transaction in a `tx` answer's inclusion proof (and its record's arguments).
         case changedProofTransaction
         /// One digit of the first digest of a `tx` answer's audit path.
@@ -94,6 +98,14 @@ public final class TamperingRelay: @unchecked Sendable {
 
     /// The frame with its first block altered, when it carries blocks.
     func tamper(_ frame: [UInt8]) -> [UInt8] {
+        if tampering == .announcedCommitHashOfPushedBlock {
+            guard var json = try? JSONSerialization.jsonObject(with: Data(frame)) as? [String: Any], json["record"] != nil,
+                  let last = (json["blocks"] as? [String])?.last,
+                  let header = Data(base64Encoded: last).flatMap({ try? CommittedBlock(decoding: Array($0)) })?.block.header else { return frame }
+            json["record"] = ["block": header.number, "hash": header.hash.hex, "commitHash": String(header.commitHash.hex.reversed())]
+            lock.withLock { alteredBlocks.append(header.number) }
+            return (try? Array(JSONSerialization.data(withJSONObject: json))) ?? frame
+        }
         if tampering == .announcedCommitHash {
             guard var json = try? JSONSerialization.jsonObject(with: Data(frame)) as? [String: Any],
                   var item = json["record"] as? [String: Any], let hash = item["commitHash"] as? String, let number = item["block"] as? Int,
@@ -113,7 +125,7 @@ public final class TamperingRelay: @unchecked Sendable {
         case .flippedSignature:
             guard !record.block.signature.isEmpty else { return frame }
             record.block.signature[record.block.signature.count / 2] ^= 0x01
-        case .announcedCommitHash:
+        case .announcedCommitHash, .announcedCommitHashOfPushedBlock:
             return frame
         case .changedWrite:
             guard let index = record.effects.firstIndex(where: { !$0.writes.isEmpty }) else { return frame }

@@ -140,6 +140,35 @@ extension NetworkTests {
         XCTAssertEqual(log(peer).components(separatedBy: named).count - 1, 1, log(peer))
         XCTAssertEqual(try status(peer)["state"] as? String, "running")
     }
+
+    /// Under a steady load, the hashes in a push frame name the frame's last block, which
+    /// the follower is still verifying when it reads them: they are compared once it has
+    /// committed that block, not skipped. Here the only source (a relay) lies only there.
+    func testHashesOfAPushedBlockAreComparedOnceItCommits() throws {
+        let fixture = try NodeFixture.make(self, maxTransactions: 1, timeoutMilliseconds: 5)
+        let (orderer, port) = try startListening(fixture)
+        defer { stopNode(orderer) }
+        let relay = try fixture.tamperingRelay(to: port, home: try fixture.enroll("relay", role: "node"), .announcedCommitHashOfPushedBlock)
+        defer { relay.stop() }
+        let peer = try fixture.enroll("peer1", role: "node")
+        try NodeFixture.run("csp-node", ["join", "--home", peer, "--channel", fixture.channel, "--genesis", fixture.dir + "/genesis.json",
+                                         "--orderer", relay.address])
+        let node = try startNode(peer)
+        defer { stopNode(node) }
+        let named = "node \(relay.address) disagrees at block "
+        // Blocks keep coming until a push frame has carried altered hashes (one every 2 s).
+        for round in 0..<40 where relay.altered.isEmpty { try submitLoad(fixture, round: round, count: 50) }
+        XCTAssertFalse(relay.altered.isEmpty, "the relay pushed no frame with hashes: \(log(peer))")
+        XCTAssertTrue(eventually { log(peer).contains(named) }, log(peer))
+        let line = try XCTUnwrap(log(peer).split(separator: "\n").first { $0.contains(named) }.map(String.init))
+        XCTAssertTrue(line.contains("it serves this node's block but announced commit hash "), line)
+        let number = try XCTUnwrap(UInt64(line.components(separatedBy: named)[1].prefix { $0.isNumber }))
+        XCTAssertTrue(relay.altered.contains(number), "block \(number) of \(relay.altered): \(line)")
+        let commit = try allBlocks(fixture, home: fixture.node)[Int(number)].block.header.commitHash.hex
+        XCTAssertTrue(line.contains("this node's is \(commit), verified against the orderer's signed header"), line)
+        let row = try XCTUnwrap(try peerRows(peer).first { $0["address"] as? String == relay.address })
+        XCTAssertEqual(row["trusted"] as? Bool, false, "\(row)")
+    }
 }
 
 extension NetworkTests {
