@@ -25,6 +25,9 @@ public final class TamperingRelay: @unchecked Sendable {
         /// node may), with an altered commit hash: the follower has not committed that
         /// block when it reads the frame.
         case announcedCommitHashOfPushedBlock
+        /// Every `blocks` request is refused (status 2), as by an overloaded node: the ranges
+        /// a follower claimed from it must be fetched from another source.
+        case refusedBlocks
         /// One byte of the transaction in a `tx` answer's inclusion proof (and its record's arguments).
         case changedProofTransaction
         /// One digit of the first digest of a `tx` answer's audit path.
@@ -42,6 +45,9 @@ public final class TamperingRelay: @unchecked Sendable {
     public var altered: [UInt64] { lock.withLock { alteredBlocks } }
     private let lock = NSLock()
     private var alteredBlocks: [UInt64] = []
+    /// `blocks` requests refused so far (`refusedBlocks`).
+    public var refused: Int { lock.withLock { refusedRequests } }
+    private var refusedRequests = 0
 
     /// Listens on 127.0.0.1 (any free port) as `certificate`/`key`, relaying to
     /// `upstream` (HOST, PORT) whose certificate must chain to `trusted`.
@@ -86,6 +92,13 @@ public final class TamperingRelay: @unchecked Sendable {
                 }
             }
         }
+        if op == "blocks" && tampering == .refusedBlocks {
+            let id = (try? JSONSerialization.jsonObject(with: Data(payload)) as? [String: Any])?["id"] as? Int ?? 0
+            lock.withLock { refusedRequests += 1 }
+            return .concurrently { writer in
+                try await writer.send(Array(#"{"id":\#(id),"status":2,"error":"busy: ask another node"}"#.utf8))
+            }
+        }
         return .concurrently { [self] writer in
             let answer = try await blocking {
                 let client = try FrameClient(host: upstream.host, port: upstream.port, identity: identity, maximumFrameSize: 64 << 20, timeout: 30)
@@ -125,7 +138,7 @@ public final class TamperingRelay: @unchecked Sendable {
         case .flippedSignature:
             guard !record.block.signature.isEmpty else { return frame }
             record.block.signature[record.block.signature.count / 2] ^= 0x01
-        case .announcedCommitHash, .announcedCommitHashOfPushedBlock:
+        case .announcedCommitHash, .announcedCommitHashOfPushedBlock, .refusedBlocks:
             return frame
         case .changedWrite:
             guard let index = record.effects.firstIndex(where: { !$0.writes.isEmpty }) else { return frame }

@@ -148,6 +148,28 @@ extension NetworkTests {
 }
 
 extension NetworkTests {
+    /// A source that refuses every `blocks` request it is sent: each range claimed from it
+    /// goes back and is fetched from the orderer, so the follower still gets every block
+    /// (a range lost on the way would stall it for good).
+    func testRangesASourceRefusesAreFetchedElsewhere() throws {
+        let fixture = try NodeFixture.make(self, maxTransactions: 1, timeoutMilliseconds: 5)
+        let (orderer, port) = try startListening(fixture)
+        defer { stopNode(orderer) }
+        try submitLoad(fixture, round: 0, count: 1300)
+        let height = try XCTUnwrap(try status(fixture.node)["height"] as? Int)
+        let relay = try fixture.tamperingRelay(to: port, home: try fixture.enroll("relay", role: "node"), .refusedBlocks)
+        defer { relay.stop() }
+        let peer = try fixture.enroll("peer1", role: "node")
+        try NodeFixture.run("csp-node", ["join", "--home", peer, "--channel", fixture.channel, "--genesis", fixture.dir + "/genesis.json",
+                                         "--orderer", "127.0.0.1:\(port)", "--peer", relay.address])
+        let node = try startNode(peer)
+        defer { stopNode(node) }
+        try waitForHeight(peer, height)
+        XCTAssertGreaterThan(relay.refused, 0, "the relay was asked for blocks: \(log(peer))")
+        XCTAssertTrue(log(peer).contains("busy: ask another node"), log(peer))
+        XCTAssertEqual(try status(peer)["last_block_hash"] as? String, try status(fixture.node)["last_block_hash"] as? String)
+    }
+
     /// A forged chain: another node certificate of the same CA orders a channel of the same
     /// name. Its block 0 does not match the genesis a peer was given, so joining it is
     /// refused; a follower pointed at it is served block 1 signed by the wrong orderer,
