@@ -29,6 +29,14 @@ extension NetworkTests {
         if process.isRunning { process.terminate(); process.waitUntilExit() }
     }
 
+    /// A new node `name` joined to the channel with `orderer` and `peers` as its sources, started.
+    func startPeer(_ fixture: NodeFixture, _ name: String, orderer: String, peers: [String] = []) throws -> (home: String, node: Process) {
+        let home = try fixture.enroll(name, role: "node")
+        try NodeFixture.run("csp-node", ["join", "--home", home, "--channel", fixture.channel, "--genesis", fixture.dir + "/genesis.json",
+                                         "--orderer", orderer] + peers.flatMap { ["--peer", $0] })
+        return (home, try startNode(home))
+    }
+
     /// peer3 names itself to peer1 (which it follows too); peer2, whose orderer is down,
     /// learns peer3 from peer1, remembers it on disk, and after a restart catches up from
     /// it alone (the orderer and peer1 down, peer3 the only node with the new blocks).
@@ -111,10 +119,7 @@ extension NetworkTests {
         defer { relay.stop() }
         try submitLoad(fixture, round: 0, count: 3)
         let height = try XCTUnwrap(try status(fixture.node)["height"] as? Int)
-        let peer = try fixture.enroll("peer1", role: "node")
-        try NodeFixture.run("csp-node", ["join", "--home", peer, "--channel", fixture.channel, "--genesis", fixture.dir + "/genesis.json",
-                                         "--orderer", "127.0.0.1:\(port)", "--peer", relay.address])
-        let node = try startNode(peer)
+        let (peer, node) = try startPeer(fixture, "peer1", orderer: "127.0.0.1:\(port)", peers: [relay.address])
         defer { stopNode(node) }
         try waitForHeight(peer, height)
         let named = "node \(relay.address) disagrees at block "
@@ -150,10 +155,7 @@ extension NetworkTests {
         defer { stopNode(orderer) }
         let relay = try fixture.tamperingRelay(to: port, home: try fixture.enroll("relay", role: "node"), .announcedCommitHashOfPushedBlock)
         defer { relay.stop() }
-        let peer = try fixture.enroll("peer1", role: "node")
-        try NodeFixture.run("csp-node", ["join", "--home", peer, "--channel", fixture.channel, "--genesis", fixture.dir + "/genesis.json",
-                                         "--orderer", relay.address])
-        let node = try startNode(peer)
+        let (peer, node) = try startPeer(fixture, "peer1", orderer: relay.address)
         defer { stopNode(node) }
         let named = "node \(relay.address) disagrees at block "
         // Blocks keep coming until a push frame has carried altered hashes (one every 2 s).

@@ -159,10 +159,7 @@ extension NetworkTests {
         let height = try XCTUnwrap(try status(fixture.node)["height"] as? Int)
         let relay = try fixture.tamperingRelay(to: port, home: try fixture.enroll("relay", role: "node"), .refusedBlocks)
         defer { relay.stop() }
-        let peer = try fixture.enroll("peer1", role: "node")
-        try NodeFixture.run("csp-node", ["join", "--home", peer, "--channel", fixture.channel, "--genesis", fixture.dir + "/genesis.json",
-                                         "--orderer", "127.0.0.1:\(port)", "--peer", relay.address])
-        let node = try startNode(peer)
+        let (peer, node) = try startPeer(fixture, "peer1", orderer: "127.0.0.1:\(port)", peers: [relay.address])
         defer { stopNode(node) }
         try waitForHeight(peer, height)
         XCTAssertGreaterThan(relay.refused, 0, "the relay was asked for blocks: \(log(peer))")
