@@ -1,6 +1,7 @@
 import ArgumentParser
 import CSPCLI
 import CSPNodeRuntime
+import CSPBasics
 
 extension CSPNode {
     /// `csp-node start`: serve until told to stop.
@@ -37,7 +38,8 @@ extension CSPNode {
                 it announces its address (--advertise) and learns the channel's other nodes \
                 from those it follows, fetching from them too (docs/NETWORK.md, "Discovery"). Exit codes: \
                 0 stopped by a signal, 2 could not serve (a channel, the socket, the \
-                listen address or the TLS files), 64 usage error.
+                listen address or the TLS files), 64 usage error (such as a --listen or \
+                --advertise that is not HOST:PORT).
                 """)
 
         @OptionGroup(title: "Global Options") var global: GlobalOptions
@@ -53,6 +55,14 @@ extension CSPNode {
         var advertise: String?
 
         func execute() throws -> ExitStatus {
+            // A malformed flag is a usage error, found before the home is read; the same
+            // values from the environment or node.conf are checked (exit 2) when they are used.
+            if let listen, (try? NodeSettings.address(listen)) == nil {
+                throw CommandFailure("--listen \(quoted(listen)) is not HOST:PORT (a port from 0 to 65535)", status: .usage)
+            }
+            if let advertise, (try? NodeSettings.checkAdvertised(advertise)) == nil {
+                throw CommandFailure("--advertise \(quoted(advertise)) is not HOST:PORT (a port from 1 to 65535)", status: .usage)
+            }
             let home = NodeHome(global.resolvedHome)
             LogLines.bootstrap(global)
             let listen = self.listen ?? Environment.value("CSP_NODE_LISTEN").flatMap { $0.isEmpty ? nil : $0 }

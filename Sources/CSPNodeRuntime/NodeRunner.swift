@@ -145,11 +145,7 @@ public enum NodeRunner {
             return (host: host, port: port, certificate: home.resolve(settings.tlsCertificate ?? "cert.pem"),
                     chain: settings.tlsChain != nil || FileIO.exists(chain) ? chain : nil, key: home.resolve(settings.tlsKey ?? "key.pem"))
         }
-        if let announced = advertise ?? settings.advertise {
-            guard NetworkAddress.parse(announced) != nil, !announced.hasSuffix(":0") else {
-                throw NodeError("advertise address \(quoted(announced)) is not HOST:PORT (a port from 1 to 65535)")
-            }
-        }
+        if let announced = advertise ?? settings.advertise { try NodeSettings.checkAdvertised(announced) }
         NodeAddresses.shared.configure(advertise: advertise ?? settings.advertise)
         // Known before any channel follows: another node's `nodes` answer may name this one
         // before its listener is bound, and a node must never take itself as a source.

@@ -83,6 +83,13 @@ public struct NodeSettings: Equatable, Sendable {
         return address
     }
 
+    /// Checks an address to announce: HOST:PORT with a real port (other nodes dial it).
+    public static func checkAdvertised(_ text: String) throws {
+        guard NetworkAddress.parse(text) != nil, !text.hasSuffix(":0") else {
+            throw NodeError("advertise address \(quoted(text)) is not HOST:PORT (a port from 1 to 65535)")
+        }
+    }
+
     /// What `csp-node init` writes when the home has no settings file yet: everything
     /// commented out, so the node serves its Unix socket only until someone chooses.
     public static let example = """

@@ -260,17 +260,22 @@ extension NetworkTests {
 
 extension NetworkTests {
     /// The address announced must be HOST:PORT with a real port: anything else stops the
-    /// start with one line, before anything is served.
+    /// start with one line, before anything is served. As a flag it is a usage error (64),
+    /// found before the home is read; from node.conf or the environment, exit 2.
     func testAMalformedAdvertiseAddressStopsTheStart() throws {
         let fixture = try NodeFixture.make(self)
-        for (value, source) in [("nowhere", "flag"), ("127.0.0.1:0", "file")] {
-            var arguments = ["start", "--home", fixture.node]
-            if source == "flag" { arguments += ["--advertise", value] } else {
-                try "advertise = \(value)\n".write(toFile: fixture.node + "/node.conf", atomically: true, encoding: .utf8)
-            }
-            let result = try NodeFixture.run("csp-node", arguments, expect: 2)
+        for (value, source) in [("127.0.0.1:0", "file"), ("nowhere", "environment")] {
+            if source == "file" { try "advertise = \(value)\n".write(toFile: fixture.node + "/node.conf", atomically: true, encoding: .utf8) }
+            let result = try runProcess(NodeFixture.bin("csp-node"), ["start", "--home", fixture.node],
+                                        environment: source == "environment" ? ["CSP_NODE_ADVERTISE": value] : [:])
+            XCTAssertEqual(result.status, 2, source)
             XCTAssertEqual(result.stderr, "error: advertise address '\(value)' is not HOST:PORT (a port from 1 to 65535)\n")
             XCTAssertFalse(FileManager.default.fileExists(atPath: fixture.socket), "nothing is served")
+        }
+        for (flag, value, ports) in [("--advertise", "nowhere", "1 to 65535"), ("--advertise", "127.0.0.1:0", "1 to 65535"),
+                                     ("--listen", "127.0.0.1", "0 to 65535")] {
+            let result = try NodeFixture.run("csp-node", ["start", "--home", fixture.dir + "/no-such-home", flag, value], expect: 64)
+            XCTAssertEqual(result.stderr, "error: \(flag) '\(value)' is not HOST:PORT (a port from \(ports))\n")
         }
     }
 }

@@ -121,14 +121,18 @@ final class NetworkTests: XCTestCase {
         XCTAssertTrue(example.contains("# listen = 127.0.0.1:7050"), example)
         XCTAssertFalse(example.split(separator: "\n").contains { !$0.hasPrefix("#") && !$0.isEmpty }, "every line is a comment")
 
-        // An unknown setting names its line; a malformed address names itself; both exit 2.
+        // An unknown setting names its line; a malformed address in the file names itself;
+        // both exit 2. As a flag, a malformed address is a usage error (64).
         try "listen = 127.0.0.1:0\nlisten-port = 7\n".write(toFile: fixture.node + "/node.conf", atomically: true, encoding: .utf8)
         var result = try NodeFixture.run("csp-node", ["start", "--home", fixture.node], expect: 2)
         XCTAssertTrue(result.stderr.hasPrefix("error: "), result.stderr)
         XCTAssertTrue(result.stderr.contains("node.conf:2: unknown setting 'listen-port'"), result.stderr)
         try FileManager.default.removeItem(atPath: fixture.node + "/node.conf")
-        result = try NodeFixture.run("csp-node", ["start", "--home", fixture.node, "--listen", "nowhere"], expect: 2)
-        XCTAssertTrue(result.stderr.contains("listen address 'nowhere' is not HOST:PORT"), result.stderr)
+        try "listen = nowhere\n".write(toFile: fixture.node + "/node.conf", atomically: true, encoding: .utf8)
+        result = try NodeFixture.run("csp-node", ["start", "--home", fixture.node], expect: 2)
+        XCTAssertEqual(result.stderr, "error: listen address 'nowhere' is not HOST:PORT (a port from 0 to 65535)\n")
+        result = try NodeFixture.run("csp-node", ["start", "--home", fixture.node, "--listen", "nowhere"], expect: 64)
+        XCTAssertEqual(result.stderr, "error: --listen 'nowhere' is not HOST:PORT (a port from 0 to 65535)\n")
 
         // A TLS key that does not match the certificate is refused before serving.
         try "tls-key = \(fixture.dir)/alice/key.pem\n".write(toFile: fixture.node + "/node.conf", atomically: true, encoding: .utf8)
