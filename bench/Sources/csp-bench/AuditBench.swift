@@ -5,6 +5,14 @@ import Foundation
 /// written; offline proof verification as a shell runs it (process start included); and
 /// `csp-audit ledger` over a channel beside the rate at which the node committed it.
 struct AuditBench {
+    /// The installed csp-audit the proof rows time: checked before any scenario runs,
+    /// so a missing one does not cost the whole run.
+    static func requireInstalled(_ installed: String) throws {
+        guard FileManager.default.fileExists(atPath: installed) else {
+            throw BenchFailure("no \(installed): build it with make install's command (the Makefile's bench target does)")
+        }
+    }
+
     let bin: String
     let scratch: String
     let files: Int
@@ -62,9 +70,7 @@ struct AuditBench {
         let document = documentsFolder + "/invoice-0.txt", receipt = receipts + "/invoice-0.txt.proof"
         let verify = ["verify", document, "--proof", receipt, "--ca", setup.ca + "/ca-cert.pem"]
         let user = setup.directory + "/installed-csp-audit"
-        guard FileManager.default.fileExists(atPath: installed) else {
-            throw BenchFailure("no \(installed): build it with make install's command (the Makefile's bench target does)")
-        }
+        try Self.requireInstalled(installed)
         try shell("/usr/bin/strip", ["-o", user, installed])
         for binary in [user, bin + "/csp-audit"] { try shell(binary, verify) }
         // The target is met when a typical run meets it: the MEDIAN of `processRuns`

@@ -67,6 +67,7 @@ struct CSPBenchCommand: ParsableCommand {
         defer { if !keepScratch { try? FileManager.default.removeItem(atPath: scratch) } }
         var rows: [Row] = []
         let wanted = Set(only.isEmpty ? ["sha256", "ecdsa", "leveldb", "ca", "node", "net", "workflow", "kvr", "audit"] : only)
+        if wanted.contains("audit") { try AuditBench.requireInstalled(installedAudit) }
         if wanted.contains("sha256") { rows += try SHA256Bench(bin: bin, bytes: shaBytes, scratch: scratch).run() }
         if wanted.contains("ecdsa") { rows += try ECDSABench(seconds: seconds).run() }
         if wanted.contains("leveldb") { rows += try LevelDBBench(seconds: seconds, scratch: scratch).run() }
