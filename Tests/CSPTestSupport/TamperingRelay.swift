@@ -28,6 +28,13 @@ public final class TamperingRelay: @unchecked Sendable {
         /// Every `blocks` request is refused (status 2), as by an overloaded node: the ranges
         /// a follower claimed from it must be fetched from another source.
         case refusedBlocks
+        /// Every frame that carries blocks (`follow` frames, `blocks` answers) is passed on
+        /// `lateSeconds` late, and no frame names other nodes: the orderer's answers reach a
+        /// follower long before the blocks they name, which come through here only.
+        case lateBlocks
+        /// As `lateBlocks`, and a `submit` answer that says committed in block B (B > 0)
+        /// names block B-1 instead: an orderer whose answer a follower cannot confirm.
+        case misplacedCommit
         /// One byte of the transaction in a `tx` answer's inclusion proof (and its record's arguments).
         case changedProofTransaction
         /// One digit of the first digest of a `tx` answer's audit path.
@@ -35,6 +42,8 @@ public final class TamperingRelay: @unchecked Sendable {
     }
 
     public let tampering: Tampering
+    /// How late `lateBlocks` and `misplacedCommit` pass on block frames.
+    public static let lateSeconds: Double = 3
     /// When set, only this block is altered (wherever a frame carries it); else the first block of every frame.
     public let only: UInt64?
     private let server: SocketServer
@@ -88,6 +97,7 @@ public final class TamperingRelay: @unchecked Sendable {
                 try client.send(payload)
                 while true {
                     let frame = try await blocking { try client.receive() }
+                    try await holdBack(frame)
                     try await writer.send(tamper(frame))
                 }
             }
@@ -105,8 +115,16 @@ public final class TamperingRelay: @unchecked Sendable {
                 defer { client.close() }
                 return try client.request(payload)
             }
+            try await holdBack(answer)
             try await writer.send(tamper(answer))
         }
+    }
+
+    /// Waits `lateSeconds` before a frame that carries blocks is passed on, when the tampering says so.
+    private func holdBack(_ frame: [UInt8]) async throws {
+        guard tampering == .lateBlocks || tampering == .misplacedCommit,
+              (try? JSONSerialization.jsonObject(with: Data(frame)) as? [String: Any])?["blocks"] != nil else { return }
+        try await Task.sleep(nanoseconds: UInt64(Self.lateSeconds * 1e9))
     }
 
     /// The frame with its first block altered, when it carries blocks.
@@ -117,6 +135,16 @@ public final class TamperingRelay: @unchecked Sendable {
                   let header = Data(base64Encoded: last).flatMap({ try? CommittedBlock(decoding: Array($0)) })?.block.header else { return frame }
             json["record"] = ["block": header.number, "hash": header.hash.hex, "commitHash": String(header.commitHash.hex.reversed())]
             lock.withLock { alteredBlocks.append(header.number) }
+            return (try? Array(JSONSerialization.data(withJSONObject: json))) ?? frame
+        }
+        if tampering == .lateBlocks || tampering == .misplacedCommit {
+            // The follower must learn of no other node: every block it gets comes through here.
+            guard var json = try? JSONSerialization.jsonObject(with: Data(frame)) as? [String: Any] else { return frame }
+            json["nodes"] = nil
+            if tampering == .misplacedCommit, json["outcome"] as? String == "committed", let block = json["block"] as? Int, block > 0 {
+                json["block"] = block - 1
+                lock.withLock { alteredBlocks.append(UInt64(block)) }
+            }
             return (try? Array(JSONSerialization.data(withJSONObject: json))) ?? frame
         }
         if tampering == .announcedCommitHash {
@@ -138,7 +166,7 @@ public final class TamperingRelay: @unchecked Sendable {
         case .flippedSignature:
             guard !record.block.signature.isEmpty else { return frame }
             record.block.signature[record.block.signature.count / 2] ^= 0x01
-        case .announcedCommitHash, .announcedCommitHashOfPushedBlock, .refusedBlocks:
+        case .announcedCommitHash, .announcedCommitHashOfPushedBlock, .refusedBlocks, .lateBlocks, .misplacedCommit:
             return frame
         case .changedWrite:
             guard let index = record.effects.firstIndex(where: { !$0.writes.isEmpty }) else { return frame }

@@ -29,6 +29,16 @@ extension NetworkTests {
         if process.isRunning { process.terminate(); process.waitUntilExit() }
     }
 
+    /// A relay to `orderer` (listening on `port`) that lies as `tampering` says, and `peer1`
+    /// joined with the relay as its orderer, started and caught up.
+    func followerBehindRelay(_ fixture: NodeFixture, port: Int, _ tampering: TamperingRelay.Tampering) throws
+        -> (relay: TamperingRelay, peer: String, follower: Process) {
+        let relay = try fixture.tamperingRelay(to: port, home: try fixture.enroll("relay", role: "node"), tampering)
+        let (peer, follower) = try startPeer(fixture, "peer1", orderer: relay.address)
+        try waitForHeight(peer, try XCTUnwrap(try status(fixture.node)["height"] as? Int))
+        return (relay, peer, follower)
+    }
+
     /// A new node `name` joined to the channel with `orderer` and `peers` as its sources, started.
     func startPeer(_ fixture: NodeFixture, _ name: String, orderer: String, peers: [String] = []) throws -> (home: String, node: Process) {
         let home = try fixture.enroll(name, role: "node")
@@ -153,10 +163,8 @@ extension NetworkTests {
         let fixture = try NodeFixture.make(self, maxTransactions: 1, timeoutMilliseconds: 5)
         let (orderer, port) = try startListening(fixture)
         defer { stopNode(orderer) }
-        let relay = try fixture.tamperingRelay(to: port, home: try fixture.enroll("relay", role: "node"), .announcedCommitHashOfPushedBlock)
-        defer { relay.stop() }
-        let (peer, node) = try startPeer(fixture, "peer1", orderer: relay.address)
-        defer { stopNode(node) }
+        let (relay, peer, node) = try followerBehindRelay(fixture, port: port, .announcedCommitHashOfPushedBlock)
+        defer { relay.stop(); stopNode(node) }
         let named = "node \(relay.address) disagrees at block "
         // Blocks keep coming until a push frame has carried altered hashes (one every 2 s).
         for round in 0..<40 where relay.altered.isEmpty { try submitLoad(fixture, round: round, count: 50) }

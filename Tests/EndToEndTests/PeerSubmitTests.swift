@@ -113,6 +113,67 @@ extension NetworkTests {
                        "read refused: the signature does not cover 'from' and 'limit' (a client older than this node signed it): upgrade the client")
     }
 
+    /// The orderer answers that a forwarded submission is committed, but its block has
+    /// not reached the follower (a relay holds block frames back) when the follower is
+    /// told to stop: the client learns the outcome is unknown (exit 75), naming the block,
+    /// never a success the follower did not see.
+    func testAForwardedSubmissionWhoseBlockHasNotArrivedAtAStopIsUnknown() throws {
+        let fixture = try NodeFixture.make(self, maxTransactions: 1, timeoutMilliseconds: 5)
+        let (orderer, port) = try startListening(fixture)
+        defer { stopNode(orderer) }
+        let (relay, peer, follower) = try followerBehindRelay(fixture, port: port, .lateBlocks)
+        defer { relay.stop(); stopNode(follower) }
+        let height = try XCTUnwrap(try status(fixture.node)["height"] as? Int)
+
+        let submit = Process()
+        submit.executableURL = URL(fileURLWithPath: NodeFixture.bin("csp-tx"))
+        submit.arguments = ["submit", "kv.put", "key=late", "value=1", "--home", fixture.dir + "/alice", "--socket", peer + "/node.sock",
+                            "--channel", fixture.channel]
+        let stdout = Pipe(), stderr = Pipe()
+        (submit.standardOutput, submit.standardError) = (stdout, stderr)
+        try submit.run()
+        // The orderer commits block `height` at once; the follower gets it 3 s later.
+        XCTAssertTrue(eventually(within: 2) { (try? status(fixture.node)["height"] as? Int) == height + 1 })
+        usleep(500_000)  // its answer reaches the follower (loopback)
+        XCTAssertEqual(try status(peer)["height"] as? Int, height, "the block is still held back")
+        follower.terminate()
+        submit.waitUntilExit()
+        let output = String(decoding: stdout.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let error = String(decoding: stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        XCTAssertEqual(submit.terminationStatus, 75, output + error)
+        let answer = try json(output)
+        XCTAssertEqual(answer["outcome"] as? String, "unknown", output)
+        XCTAssertEqual(answer["error"] as? String,
+                       "outcome unknown: the orderer at \(relay.address) committed it in block \(height); this node stopped before it committed that block")
+        let txid = try XCTUnwrap(answer["txid"] as? String)
+        XCTAssertEqual(error, "error: \(answer["error"] as? String ?? ""); the outcome of transaction \(txid) is unknown: look it up with 'csp-tx tx \(txid)' before submitting again\n")
+    }
+
+    /// The orderer says a forwarded submission is in a block that, when the follower holds
+    /// it, does not hold the transaction (a relay names the block before): the client's
+    /// outcome is unknown (exit 75), naming the block, not the orderer's word.
+    func testAForwardedSubmissionTheFollowerCannotFindInTheNamedBlockIsUnknown() throws {
+        let fixture = try NodeFixture.make(self, maxTransactions: 1, timeoutMilliseconds: 5)
+        let (orderer, port) = try startListening(fixture)
+        defer { stopNode(orderer) }
+        try fixture.tx("alice", ["submit", "kv.put", "key=before", "value=0"])
+        let (relay, peer, follower) = try followerBehindRelay(fixture, port: port, .misplacedCommit)
+        defer { relay.stop(); stopNode(follower) }
+        let height = try XCTUnwrap(try status(fixture.node)["height"] as? Int)
+
+        let result = try viaPeer(fixture, peer, "alice", ["submit", "kv.put", "key=misplaced", "value=1"], expect: 75)
+        XCTAssertEqual(relay.altered, [UInt64(height)], result.stderr)
+        let answer = try json(result.stdout)
+        XCTAssertEqual(answer["outcome"] as? String, "unknown", result.stdout)
+        XCTAssertEqual(answer["error"] as? String,
+                       "outcome unknown: the orderer at \(relay.address) committed it in block \(height - 1), but this node's block \(height - 1) does not hold it")
+        let txid = try XCTUnwrap(answer["txid"] as? String)
+        XCTAssertTrue(result.stderr.hasSuffix("; the outcome of transaction \(txid) is unknown: look it up with 'csp-tx tx \(txid)' before submitting again\n"), result.stderr)
+        // The transaction is in the orderer's block `height`, and reaches the follower there.
+        try waitForHeight(peer, height + 1)
+        XCTAssertEqual(try viaPeer(fixture, peer, "alice", ["query", "kv/misplaced"]).stdout, "1\n")
+    }
+
     /// A follower whose state was altered on disk (a key deleted from its index) executes
     /// a later block differently from the orderer: it names the fork (block, both commit
     /// hashes, the orderer) in its log and status, refuses submissions, and still answers
