@@ -175,9 +175,10 @@ extension NetworkTests {
     }
 
     /// A follower whose state was altered on disk (a key deleted from its index) executes
-    /// a later block differently from the orderer: it names the fork (block, both commit
-    /// hashes, the orderer) in its log and status, refuses submissions, and still answers
-    /// reads, marked suspect, which csp-tx warns about and exits 2 on.
+    /// a later block differently from the orderer: the submission it forwarded for that
+    /// block is answered unknown; it names the fork (block, both commit hashes, the
+    /// orderer) in its log and status, refuses submissions, and still answers reads,
+    /// marked suspect, which csp-tx warns about and exits 2 on.
     func testStateForkIsNamedAndStopsWrites() throws {
         let fixture = try NodeFixture.make(self, maxTransactions: 20, timeoutMilliseconds: 20)
         let nodes = try ordererAndFollower(fixture)
@@ -199,9 +200,13 @@ extension NetworkTests {
         follower = try startNode(peer)
 
         // The orderer deletes kv/x (valid there); the follower's re-execution finds no kv/x.
-        try fixture.tx("alice", ["submit", "kv.delete", "key=x"])
-        let orderers = try status(fixture.node)
+        // Submitted through the follower, which forwards it: the orderer's "committed in
+        // block N" is one the follower cannot confirm, so its client hears unknown (75).
         let forked = "state fork on channel 'consortium' at block \(height): this node's commit hash is "
+        let deletion = try viaPeer(fixture, peer, "alice", ["submit", "kv.delete", "key=x"], expect: 75)
+        XCTAssertTrue(deletion.stderr.hasPrefix("error: outcome unknown: the orderer at 127.0.0.1:\(port) committed it in block \(height), which this node cannot confirm: " + forked),
+                      deletion.stderr)
+        let orderers = try status(fixture.node)
         for _ in 0..<500 where !log(peer).contains(forked) { usleep(10_000) }
         XCTAssertTrue(log(peer).contains(forked), log(peer))
         XCTAssertTrue(log(peer).contains("127.0.0.1:\(port) recorded \(try XCTUnwrap(orderers["commit_hash"] as? String))"), log(peer))
