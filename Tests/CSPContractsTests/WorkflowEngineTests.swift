@@ -176,6 +176,27 @@ final class WorkflowEngineTests: XCTestCase {
                        "demand.accept: instance 'C1' is a 'service-contract', not a 'demand'")
     }
 
+    /// Definitions are cached across calls, channels and threads, but a call always runs
+    /// the definition its own state holds: two channels with different bytes under the
+    /// same name and version, called in turn, each get their own.
+    func testEachChannelRunsTheDefinitionItsStateHolds() throws {
+        let shipped = try ledger()
+        let renamed = WorkflowLedger()
+        let text = String(decoding: try shippedDefinition("demand"), as: UTF8.self)
+        try renamed.deploy(Array(text.replacingOccurrences(of: #""submit": {"#, with: #""lodge": {"#).utf8))
+        renamed.register(alice)
+        for round in 0..<3 {
+            XCTAssertEqual(try shipped.call(alice, "demand.submit", ["id": "S\(round)", "category": "complaint", "description": "x"]).events.map(\.name),
+                           ["submit"])
+            XCTAssertEqual(renamed.refusal(alice, "demand.submit", ["id": "R\(round)"]),
+                           "demand.submit: no transition 'submit'; to create an instance: lodge (role customer)")
+            XCTAssertEqual(try renamed.call(alice, "demand.lodge", ["id": "L\(round)", "category": "complaint", "description": "x"]).events.map(\.name),
+                           ["lodge"])
+            XCTAssertEqual(shipped.refusal(alice, "demand.lodge", ["id": "T\(round)"]),
+                           "demand.lodge: no transition 'lodge'; to create an instance: submit (role customer)")
+        }
+    }
+
     func testAnUnknownContractIsNotAContractFailure() throws {
         let ledger = try ledger()
         XCTAssertThrowsError(try ledger.call(alice, "lottery.play", ["id": "L1"])) { error in

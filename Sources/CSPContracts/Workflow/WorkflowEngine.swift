@@ -62,16 +62,20 @@ public enum WorkflowEngine {
         return try run.execute(existing, &state)
     }
 
-    /// Definitions parsed and validated, by their stored record: a block of transitions
-    /// on one definition validates it once. Pure function of the bytes, so sharing it
-    /// between channels and threads changes no result.
-    private static let cache = Locked<[[UInt8]: WorkflowDefinition]>([:])
+    /// Definitions parsed and validated, by the key of their stored record, with that
+    /// record: a block of transitions on one definition validates it once. A hit must be
+    /// the very bytes stored (another channel may hold other bytes under the same key),
+    /// so the result is a pure function of the bytes, whichever channel or thread filled
+    /// it. Keyed by the short key, not the record: hashing a record of kilobytes byte by
+    /// byte on every call cost a fifth of a workflow block's commit.
+    private static let cache = Locked<[String: (record: [UInt8], definition: WorkflowDefinition)]>([:])
 
     private static func load(_ name: String, _ version: Int, _ call: ContractCall, _ state: TransactionState) throws -> WorkflowDefinition {
-        guard let record = try state.value(for: Array("contract/def/\(name)/\(version)".utf8)) else {
+        let key = "contract/def/\(name)/\(version)"
+        guard let record = try state.value(for: Array(key.utf8)) else {
             throw call.failure("version \(version) of \(quoted(name)) is missing from the state")
         }
-        if let definition = cache.value[record] { return definition }
+        if let entry = cache.value[key], entry.record == record { return entry.definition }
         guard let value = try? CanonicalJSON.parse(record), let document = value["definition"],
               let definition = try? WorkflowDefinition(value: document), definition.name == name, definition.version == version else {
             throw call.failure("version \(version) of \(quoted(name)) is damaged in the state")
@@ -79,7 +83,7 @@ public enum WorkflowEngine {
         // Two calls racing may each insert: the loser's entry is only parsed again later.
         var cached = cache.value
         if cached.count >= 256 { cached.removeAll() }
-        cached[record] = definition
+        cached[key] = (record, definition)
         cache.value = cached
         return definition
     }
