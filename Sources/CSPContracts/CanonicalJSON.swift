@@ -21,8 +21,10 @@ public enum CanonicalJSON {
     }
 
     public static func encode(_ value: Value) -> [UInt8] {
+        // Most values are small (to-do entries, timeline entries): a fixed 4 KiB reserve
+        // was kept by every stored value until its block committed.
         var out: [UInt8] = []
-        out.reserveCapacity(4096)
+        out.reserveCapacity(256)
         write(value, into: &out)
         return out
     }
@@ -32,7 +34,7 @@ public enum CanonicalJSON {
         case .string(let text):
             writeString(text, into: &out)
         case .integer(let number):
-            out.append(contentsOf: String(number).utf8)
+            writeInteger(number, into: &out)
         case .bool(let flag):
             out.append(contentsOf: (flag ? "true" : "false").utf8)
         case .null:
@@ -58,6 +60,23 @@ public enum CanonicalJSON {
     }
 
     private static let hexDigits = Array("0123456789abcdef".utf8)
+
+    /// The decimal digits of `number` (and a leading '-'), as `String(number)` gives them,
+    /// without making the String.
+    private static func writeInteger(_ number: Int, into out: inout [UInt8]) {
+        if number < 0 { out.append(UInt8(ascii: "-")) }
+        var magnitude = number.magnitude
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // up to 20 digits, never a heap buffer
+        var count = 0
+        withUnsafeMutableBytes(of: &digits) { buffer in
+            repeat {
+                buffer[count] = UInt8(ascii: "0") + UInt8(magnitude % 10)
+                magnitude /= 10
+                count += 1
+            } while magnitude > 0
+            for index in stride(from: count - 1, through: 0, by: -1) { out.append(buffer[index]) }
+        }
+    }
 
     private static func writeString(_ text: String, into out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))

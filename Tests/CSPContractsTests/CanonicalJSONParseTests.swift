@@ -50,6 +50,17 @@ final class CanonicalJSONParseTests: XCTestCase {
         XCTAssertEqual(String(decoding: CanonicalJSON.encode(try parse(#" { "b" : 1 , "a" : [ 2 ] } "#)), as: UTF8.self), #"{"a":[2],"b":1}"#)
     }
 
+    /// Integers are written as Swift's `String(Int)` writes them, at every edge.
+    func testIntegersAreWrittenAsTheirDecimalDigits() throws {
+        var numbers = [0, 1, -1, 9, 10, -10, 99, 100, 1_234_567_890, Int.max, Int.min, Int.min + 1, Int.max - 1]
+        var generator = SystemRandomNumberGenerator()
+        numbers += (0..<200).map { _ in Int.random(in: Int.min...Int.max, using: &generator) }
+        for number in numbers {
+            XCTAssertEqual(CanonicalJSON.encode(.integer(number)), Array(String(number).utf8), "\(number)")
+            XCTAssertEqual(try CanonicalJSON.parse(CanonicalJSON.encode(.array([.integer(number)]))), .array([.integer(number)]))
+        }
+    }
+
     func testRefusesFloatsAndExponents() {
         XCTAssertEqual(refusal("1.5"), "invalid JSON at byte 0: only integers are allowed (write amounts as strings)")
         XCTAssertTrue(refusal("[1e3]").contains("only integers"))
