@@ -1,7 +1,6 @@
 import ArgumentParser
 import CSPCLI
 import CSPNodeRuntime
-import CSPBasics
 
 extension CSPNode {
     /// `csp-node start`: serve until told to stop.
@@ -57,11 +56,11 @@ extension CSPNode {
         func execute() throws -> ExitStatus {
             // A malformed flag is a usage error, found before the home is read; the same
             // values from the environment or node.conf are checked (exit 2) when they are used.
-            if let listen, (try? NodeSettings.address(listen)) == nil {
-                throw CommandFailure("--listen \(quoted(listen)) is not HOST:PORT (a port from 0 to 65535)", status: .usage)
-            }
-            if let advertise, (try? NodeSettings.checkAdvertised(advertise)) == nil {
-                throw CommandFailure("--advertise \(quoted(advertise)) is not HOST:PORT (a port from 1 to 65535)", status: .usage)
+            do {
+                if let listen { _ = try NodeSettings.address(listen, named: "--listen") }
+                if let advertise { try NodeSettings.checkAdvertised(advertise, named: "--advertise") }
+            } catch {
+                throw CommandFailure("\(error)", status: .usage)
             }
             let home = NodeHome(global.resolvedHome)
             LogLines.bootstrap(global)

@@ -75,18 +75,19 @@ public struct NodeSettings: Equatable, Sendable {
         return settings
     }
 
-    /// Splits HOST:PORT ([v6]:PORT for IPv6); the port may be 0 (any free port).
-    public static func address(_ text: String) throws -> (host: String, port: Int) {
+    /// Splits HOST:PORT ([v6]:PORT for IPv6); the port may be 0 (any free port). `named`
+    /// says in the error where the address came from.
+    public static func address(_ text: String, named: String = "listen address") throws -> (host: String, port: Int) {
         guard let address = NetworkAddress.parse(text) else {
-            throw NodeError("listen address \(quoted(text)) is not HOST:PORT (a port from 0 to 65535)")
+            throw NodeError("\(named) \(quoted(text)) is not HOST:PORT (a port from 0 to 65535)")
         }
         return address
     }
 
     /// Checks an address to announce: HOST:PORT with a real port (other nodes dial it).
-    public static func checkAdvertised(_ text: String) throws {
+    public static func checkAdvertised(_ text: String, named: String = "advertise address") throws {
         guard NetworkAddress.parse(text) != nil, !text.hasSuffix(":0") else {
-            throw NodeError("advertise address \(quoted(text)) is not HOST:PORT (a port from 1 to 65535)")
+            throw NodeError("\(named) \(quoted(text)) is not HOST:PORT (a port from 1 to 65535)")
         }
     }
 
