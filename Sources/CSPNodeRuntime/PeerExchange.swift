@@ -13,9 +13,10 @@ struct BlockHashes: Equatable, Sendable {
 }
 
 /// The hashes a source announced for blocks this node had not committed when they came,
-/// oldest first, until it has: a push frame's record names the last block the frame
-/// carries, so under a steady load it is always one this node is still verifying.
-/// Bounded: a node far behind keeps only the latest `limit` (it compares those).
+/// oldest first, until it has. A push frame's record names the sender's last indexed
+/// block, which can be one the frame itself carries (still being verified here), and a
+/// heartbeat's can be past a follower that is behind. Bounded: a node far behind keeps
+/// only the latest `limit` (it compares those).
 struct AnnouncedHashes {
     static let limit = 16
     private(set) var waiting: [(number: UInt64, hashes: BlockHashes)] = []
@@ -85,9 +86,9 @@ extension FollowSources {
     /// What a source said in a `peers` answer or a `follow` frame: the nodes it knows,
     /// and its hashes of a block this node may hold, compared with this node's own.
     ///
-    /// Hashes of a block this node has not committed yet (a push frame names the last
-    /// block it carries, which is still being verified here) wait in the source's
-    /// `AnnouncedHashes` and are compared at a later exchange with it, once committed.
+    /// Hashes of a block this node has not committed yet (a push frame may name one it
+    /// carries, still being verified here) wait in the source's `AnnouncedHashes` and are
+    /// compared at a later exchange with it, once committed.
     func exchanged(_ response: NodeResponse, with source: Source) {
         if let nodes = response.nodes, !nodes.isEmpty { learn(nodes, from: source.address) }
         // An access node keeps no state of its own to compare.
