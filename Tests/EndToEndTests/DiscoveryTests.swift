@@ -29,14 +29,34 @@ extension NetworkTests {
         if process.isRunning { process.terminate(); process.waitUntilExit() }
     }
 
-    /// A relay to `orderer` (listening on `port`) that lies as `tampering` says, and `peer1`
-    /// joined with the relay as its orderer, started and caught up.
-    func followerBehindRelay(_ fixture: NodeFixture, port: Int, _ tampering: TamperingRelay.Tampering) throws
-        -> (relay: TamperingRelay, peer: String, follower: Process) {
+    /// An orderer listening on TCP (blocks of one transaction), `committed` transactions
+    /// ordered, a relay to it that lies as `tampering` says, and `peer1` joined with the
+    /// relay as its orderer, started and caught up.
+    struct RelayedFollower {
+        let fixture: NodeFixture
+        let orderer: Process
+        let relay: TamperingRelay
+        let peer: String
+        let follower: Process
+
+        func stop() {
+            relay.stop()
+            for process in [follower, orderer] where process.isRunning { process.terminate(); process.waitUntilExit() }
+        }
+    }
+
+    func relayedFollower(_ tampering: TamperingRelay.Tampering, committed: Int = 0) throws -> RelayedFollower {
+        let fixture = try NodeFixture.make(self, maxTransactions: 1, timeoutMilliseconds: 5)
+        let (orderer, port) = try startListening(fixture)
+        if committed > 0 { try submitLoad(fixture, round: 0, count: committed) }
         let relay = try fixture.tamperingRelay(to: port, home: try fixture.enroll("relay", role: "node"), tampering)
         let (peer, follower) = try startPeer(fixture, "peer1", orderer: relay.address)
-        try waitForHeight(peer, try XCTUnwrap(try status(fixture.node)["height"] as? Int))
-        return (relay, peer, follower)
+        let network = RelayedFollower(fixture: fixture, orderer: orderer, relay: relay, peer: peer, follower: follower)
+        do { try waitForHeight(peer, try XCTUnwrap(try status(fixture.node)["height"] as? Int)) } catch {
+            network.stop()
+            throw error
+        }
+        return network
     }
 
     /// A new node `name` joined to the channel with `orderer` and `peers` as its sources, started.
@@ -156,15 +176,14 @@ extension NetworkTests {
         XCTAssertEqual(try status(peer)["state"] as? String, "running")
     }
 
-    /// Under a steady load, the hashes in a push frame name the frame's last block, which
-    /// the follower is still verifying when it reads them: they are compared once it has
-    /// committed that block, not skipped. Here the only source (a relay) lies only there.
+    /// The hashes in a push frame may name a block the frame carries, which the follower
+    /// is still verifying when it reads them: they are compared once it has committed that
+    /// block, not skipped. Here the only source (a relay) names the frame's last block, and
+    /// lies only there.
     func testHashesOfAPushedBlockAreComparedOnceItCommits() throws {
-        let fixture = try NodeFixture.make(self, maxTransactions: 1, timeoutMilliseconds: 5)
-        let (orderer, port) = try startListening(fixture)
-        defer { stopNode(orderer) }
-        let (relay, peer, node) = try followerBehindRelay(fixture, port: port, .announcedCommitHashOfPushedBlock)
-        defer { relay.stop(); stopNode(node) }
+        let network = try relayedFollower(.announcedCommitHashOfPushedBlock)
+        defer { network.stop() }
+        let (fixture, relay, peer) = (network.fixture, network.relay, network.peer)
         let named = "node \(relay.address) disagrees at block "
         // Blocks keep coming until a push frame has carried altered hashes (one every 2 s).
         for round in 0..<40 where relay.altered.isEmpty { try submitLoad(fixture, round: round, count: 50) }

@@ -118,11 +118,9 @@ extension NetworkTests {
     /// told to stop: the client learns the outcome is unknown (exit 75), naming the block,
     /// never a success the follower did not see.
     func testAForwardedSubmissionWhoseBlockHasNotArrivedAtAStopIsUnknown() throws {
-        let fixture = try NodeFixture.make(self, maxTransactions: 1, timeoutMilliseconds: 5)
-        let (orderer, port) = try startListening(fixture)
-        defer { stopNode(orderer) }
-        let (relay, peer, follower) = try followerBehindRelay(fixture, port: port, .lateBlocks)
-        defer { relay.stop(); stopNode(follower) }
+        let network = try relayedFollower(.lateBlocks)
+        defer { network.stop() }
+        let (fixture, relay, peer, follower) = (network.fixture, network.relay, network.peer, network.follower)
         let height = try XCTUnwrap(try status(fixture.node)["height"] as? Int)
 
         let submit = Process()
@@ -153,12 +151,9 @@ extension NetworkTests {
     /// it, does not hold the transaction (a relay names the block before): the client's
     /// outcome is unknown (exit 75), naming the block, not the orderer's word.
     func testAForwardedSubmissionTheFollowerCannotFindInTheNamedBlockIsUnknown() throws {
-        let fixture = try NodeFixture.make(self, maxTransactions: 1, timeoutMilliseconds: 5)
-        let (orderer, port) = try startListening(fixture)
-        defer { stopNode(orderer) }
-        try fixture.tx("alice", ["submit", "kv.put", "key=before", "value=0"])
-        let (relay, peer, follower) = try followerBehindRelay(fixture, port: port, .misplacedCommit)
-        defer { relay.stop(); stopNode(follower) }
+        let network = try relayedFollower(.misplacedCommit, committed: 1)
+        defer { network.stop() }
+        let (fixture, relay, peer) = (network.fixture, network.relay, network.peer)
         let height = try XCTUnwrap(try status(fixture.node)["height"] as? Int)
 
         let result = try viaPeer(fixture, peer, "alice", ["submit", "kv.put", "key=misplaced", "value=1"], expect: 75)
