@@ -9,7 +9,8 @@ import Foundation
 /// "Several sources"). Everything else goes through untouched, so a follower sees a
 /// healthy node whose blocks fail verification. No hook in the node: the lie is on the wire.
 /// The proof tamperings pass blocks untouched and alter the inclusion proof of every `tx`
-/// answer instead, as a source lying to an access node would.
+/// answer instead, as a source lying to an access node would; the others lie about
+/// hashes, refuse, delay or misplace as `Tampering` says.
 public final class TamperingRelay: @unchecked Sendable {
     /// What to alter in a block.
     public enum Tampering: Sendable {
@@ -127,7 +128,7 @@ public final class TamperingRelay: @unchecked Sendable {
         try await Task.sleep(nanoseconds: UInt64(Self.lateSeconds * 1e9))
     }
 
-    /// The frame with its first block altered, when it carries blocks.
+    /// The frame as this relay passes it on: as `tampering` says, else unchanged.
     func tamper(_ frame: [UInt8]) -> [UInt8] {
         if tampering == .announcedCommitHashOfPushedBlock {
             guard var json = try? JSONSerialization.jsonObject(with: Data(frame)) as? [String: Any], json["record"] != nil,
